@@ -1,0 +1,45 @@
+# burrow: build, set up the host, test, benchmark.
+# `make test` is the whole suite (CI runs it); `make demo` runs a first container.
+
+GO       ?= go
+TAGS     := containers_image_openpgp,exclude_graphdriver_btrfs
+export GOFLAGS := -tags=$(TAGS)
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+BIN      := $(CURDIR)/bin/burrow
+TEST_USER ?= burrowtest
+VM       ?= $(abspath ../shared/vm)
+
+.PHONY: all build setup vet unit e2e test demo bench clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/burrow
+
+# Host setup needs root; as another user it only checks.
+setup:
+	@if [ "$$(id -u)" = 0 ]; then tests/setup; else echo "make setup: not root, assuming the host is set up (run 'sudo tests/setup' otherwise)"; fi
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /tests$$)
+
+# End-to-end: the real binary as the unprivileged test user (tests/asuser).
+e2e: build
+	BURROW_BIN=$(BIN) BURROW_TEST_USER=$(TEST_USER) $(GO) test -count=1 -v -timeout 40m -exec $(CURDIR)/tests/asuser ./tests
+
+test: setup vet unit e2e
+
+# The README's first command: set up, build, make a small image from the
+# host's busybox, run a container in it as the unprivileged user.
+demo: setup build
+	tests/demo $(BIN) $(TEST_USER)
+
+bench: setup build
+	tests/bench $(BIN) $(TEST_USER)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"text/template"
+	"time"
+
+	"github.com/docker/go-units"
+	"github.com/urfave/cli/v2"
+	"go.podman.io/storage"
+)
+
+func imagesCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "images",
+		Usage: "list images",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only IDs"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "full IDs"},
+			&cli.StringFlag{Name: "format", Usage: "Go template, e.g. '{{.ID}}', or json"},
+		},
+		Action: imagesAction,
+	}
+}
+
+// imageRow is one line of `images`; its field names are docker's, for --format.
+type imageRow struct {
+	ID         string
+	Repository string
+	Tag        string
+	Digest     string
+	CreatedAt  time.Time
+	Created    string
+	CreatedSince string
+	Size       string
+	VirtualSize int64
+}
+
+func imagesAction(c *cli.Context) error {
+	sess, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	images, err := sess.store.Images()
+	if err != nil {
+		return fmt.Errorf("list images: %w", err)
+	}
+	sort.Slice(images, func(i, j int) bool { return images[i].Created.After(images[j].Created) })
+	rows := imageRows(sess.store, images, c.Bool("no-trunc"))
+	switch format := c.String("format"); {
+	case c.Bool("quiet"):
+		seen := map[string]bool{}
+		for _, r := range rows {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				fmt.Println(r.ID)
+			}
+		}
+		return nil
+	case format == "json":
+		return printJSON(rows)
+	case format != "":
+		return printTemplate(format, rows)
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(w, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, r.ID, r.CreatedSince, r.Size)
+	}
+	return w.Flush()
+}
+
+func imageRows(s storage.Store, images []storage.Image, noTrunc bool) []imageRow {
+	var rows []imageRow
+	for _, img := range images {
+		size, _ := s.ImageSize(img.ID)
+		base := imageRow{
+			ID: img.ID, Digest: img.Digest.String(), CreatedAt: img.Created,
+			Created: units.HumanDuration(time.Since(img.Created)) + " ago", Size: units.HumanSizeWithPrecision(float64(size), 3),
+			VirtualSize: size,
+		}
+		base.CreatedSince = base.Created
+		if !noTrunc {
+			base.ID = img.ID[:12]
+		}
+		names := img.Names
+		if len(names) == 0 {
+			names = []string{"<none>:<none>"}
+		}
+		for _, n := range names {
+			r := base
+			r.Repository, r.Tag = splitName(n)
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}
+
+// splitName separates repository and tag; a ':' in the registry's port is not a tag.
+func splitName(name string) (repo, tag string) {
+	if at := strings.IndexByte(name, '@'); at >= 0 {
+		return name[:at], "<none>"
+	}
+	slash := strings.LastIndexByte(name, '/')
+	if colon := strings.LastIndexByte(name, ':'); colon > slash {
+		return name[:colon], name[colon+1:]
+	}
+	return name, "<none>"
+}
+
+func printTemplate(format string, rows any) error {
+	tmpl, err := template.New("format").Parse(format + "\n")
+	if err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	switch rs := rows.(type) {
+	case []imageRow:
+		for _, r := range rs {
+			if err := tmpl.Execute(os.Stdout, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return tmpl.Execute(os.Stdout, rows)
+}

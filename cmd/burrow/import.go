@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/imageio"
+	"github.com/urfave/cli/v2"
+)
+
+func importCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "import",
+		Usage:     "make a one-layer image from a root filesystem tarball (file or - for stdin)",
+		ArgsUsage: "TARBALL [NAME[:TAG]]",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "change", Aliases: []string{"c"}, Usage: "Dockerfile instruction: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE"},
+			&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "description of the image"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"},
+		},
+		Action: importAction,
+	}
+}
+
+func importAction(c *cli.Context) error {
+	if c.NArg() < 1 || c.NArg() > 2 {
+		return fmt.Errorf("%w: import needs TARBALL [NAME[:TAG]]", errdefs.ErrInvalidArgument)
+	}
+	path := c.Args().Get(0)
+	if path == "-" {
+		tmp, err := spoolStdin()
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp)
+		path = tmp
+	} else if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
+	}
+	opt := imageio.ImportOpt{Path: path, Name: c.Args().Get(1), Changes: c.StringSlice("change"), Message: c.String("message")}
+	// Check the changes before the (possibly long) copy.
+	if err := imageio.ApplyChanges(new(imageio.Config), opt.Changes); err != nil {
+		return err
+	}
+	sess, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	id, err := imageio.Import(c.Context, sess.store, opt, reportWriter(c))
+	if err != nil {
+		return err
+	}
+	fmt.Println("sha256:" + id)
+	return nil
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+)
+
+func infoCommand() *cli.Command {
+	return &cli.Command{
+		Name:    "info",
+		Aliases: []string{"check"},
+		Usage:   "show what this host allows, what burrow uses and what is missing",
+		Flags:   []cli.Flag{&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "json or a Go template"}},
+		Action:  infoAction,
+	}
+}
+
+type helperInfo struct {
+	Name    string `json:"name"`
+	Path    string `json:"path,omitempty"`
+	Version string `json:"version,omitempty"`
+	Missing string `json:"missing,omitempty"` // how to get it
+}
+
+type hostInfo struct {
+	Kernel        string       `json:"kernel"`
+	StorageDriver string       `json:"storageDriver"`
+	GraphRoot     string       `json:"graphRoot"`
+	RunRoot       string       `json:"runRoot"`
+	UIDMap        string       `json:"uidMap"`
+	GIDMap        string       `json:"gidMap"`
+	Helpers       []helperInfo `json:"helpers"`
+	Warnings      []string     `json:"warnings,omitempty"`
+}
+
+// helperChecks lists the external programs burrow uses, how to ask their
+// version and the package that provides them.
+var helperChecks = []struct{ name, versionArg, pkg string }{
+	{"newuidmap", "", "uidmap"},
+	{"newgidmap", "", "uidmap"},
+	{"fuse-overlayfs", "--version", "fuse-overlayfs"},
+	{"slirp4netns", "--version", "slirp4netns"},
+	{"pasta", "--version", "passt"},
+}
+
+func infoAction(c *cli.Context) error {
+	sess, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	info := hostInfo{
+		Kernel: kernelRelease(), StorageDriver: sess.driver.Describe(),
+		GraphRoot: sess.paths.GraphRoot, RunRoot: sess.paths.RunRoot,
+		UIDMap: readMap("/proc/self/uid_map"), GIDMap: readMap("/proc/self/gid_map"),
+	}
+	if m, err := userMapping(); err == nil && m.SingleID {
+		info.Warnings = append(info.Warnings, m.Warning)
+	}
+	if sess.paths.Warning != "" {
+		info.Warnings = append(info.Warnings, sess.paths.Warning)
+	}
+	for _, h := range helperChecks {
+		info.Helpers = append(info.Helpers, checkHelper(h.name, h.versionArg, h.pkg))
+	}
+	switch format := c.String("format"); format {
+	case "json":
+		return printJSON(info)
+	case "":
+		printInfo(info)
+		return nil
+	default:
+		return printTemplate(format, info)
+	}
+}
+
+func printInfo(info hostInfo) {
+	fmt.Printf("kernel:          %s\n", info.Kernel)
+	fmt.Printf("storage driver:  %s\n", info.StorageDriver)
+	fmt.Printf("graph root:      %s\n", info.GraphRoot)
+	fmt.Printf("run root:        %s\n", info.RunRoot)
+	fmt.Printf("uid map:         %s\n", info.UIDMap)
+	fmt.Printf("gid map:         %s\n", info.GIDMap)
+	fmt.Println("helpers:")
+	for _, h := range info.Helpers {
+		if h.Missing != "" {
+			fmt.Printf("  %-15s missing: %s\n", h.Name, h.Missing)
+			continue
+		}
+		fmt.Printf("  %-15s %s %s\n", h.Name, h.Path, h.Version)
+	}
+	for _, w := range info.Warnings {
+		fmt.Printf("warning: %s\n", w)
+	}
+}
+
+func checkHelper(name, versionArg, pkg string) helperInfo {
+	h := helperInfo{Name: name}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		h.Missing = "sudo apt-get install " + pkg
+		return h
+	}
+	h.Path = path
+	if versionArg != "" {
+		out, _ := exec.Command(path, versionArg).CombinedOutput()
+		h.Version = versionLine(string(out))
+	}
+	return h
+}
+
+// versionLine picks the line that names the version (fuse-overlayfs
+// prints a warning first).
+func versionLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for _, l := range lines {
+		if strings.Contains(strings.ToLower(l), "version") {
+			return strings.TrimSpace(l)
+		}
+	}
+	return lines[0]
+}
+
+func kernelRelease() string {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "unknown"
+	}
+	return unix.ByteSliceToString(u.Release[:])
+}
+
+// readMap shows a /proc id map as "inside:outside:count,...".
+func readMap(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "unknown"
+	}
+	var parts []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		parts = append(parts, strings.Join(strings.Fields(line), ":"))
+	}
+	return strings.Join(parts, ",")
+}

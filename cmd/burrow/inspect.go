@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/store"
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/urfave/cli/v2"
+	"go.podman.io/storage"
+)
+
+func imageCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "image",
+		Usage: "manage images",
+		Subcommands: []*cli.Command{
+			{Name: "inspect", Usage: "show images' details as JSON", ArgsUsage: "IMAGE...", Flags: inspectFlags(), Action: inspectAction},
+			{Name: "ls", Aliases: []string{"list"}, Usage: "list images", Flags: imagesCommand().Flags, Action: imagesAction},
+			{Name: "rm", Usage: "remove images", Flags: rmiCommand().Flags, Action: rmiAction},
+			{Name: "tag", Usage: "name an image", Action: tagAction},
+			{Name: "load", Usage: "load images", Flags: loadCommand().Flags, Action: loadAction},
+			{Name: "import", Usage: "import a rootfs tarball", Flags: importCommand().Flags, Action: importAction},
+		},
+	}
+}
+
+func inspectCommand() *cli.Command {
+	return &cli.Command{Name: "inspect", Usage: "show details as JSON", ArgsUsage: "NAME...", Flags: inspectFlags(), Action: inspectAction}
+}
+
+func inspectFlags() []cli.Flag {
+	return []cli.Flag{&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Go template, e.g. '{{.Config.Cmd}}'"}}
+}
+
+// imageInspect has docker's field names: scripts and tools read them.
+type imageInspect struct {
+	ID           string                `json:"Id"`
+	RepoTags     []string              `json:"RepoTags"`
+	RepoDigests  []string              `json:"RepoDigests"`
+	Created      *time.Time            `json:"Created"`
+	Author       string                `json:"Author"`
+	Architecture string                `json:"Architecture"`
+	Os           string                `json:"Os"`
+	Size         int64                 `json:"Size"`
+	Config       imgspecv1.ImageConfig `json:"Config"`
+	RootFS       imgspecv1.RootFS      `json:"RootFS"`
+	History      []imgspecv1.History   `json:"History"`
+}
+
+func inspectAction(c *cli.Context) error {
+	if c.NArg() < 1 {
+		return fmt.Errorf("%w: inspect needs at least one name", errdefs.ErrInvalidArgument)
+	}
+	sess, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	var out []imageInspect
+	var errs []error
+	for _, ref := range c.Args().Slice() {
+		info, err := inspectImage(sess.store, ref)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, info)
+	}
+	if format := c.String("format"); format != "" {
+		for _, info := range out {
+			if err := printTemplate(format, info); err != nil {
+				return err
+			}
+		}
+	} else if len(out) > 0 || len(errs) == 0 {
+		if err := printJSON(out); err != nil {
+			return err
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func inspectImage(s storage.Store, ref string) (imageInspect, error) {
+	img, err := store.FindImage(s, ref)
+	if err != nil {
+		return imageInspect{}, err
+	}
+	cfg, err := store.Config(s, img)
+	if err != nil {
+		return imageInspect{}, err
+	}
+	size, _ := s.ImageSize(img.ID)
+	info := imageInspect{
+		ID: "sha256:" + img.ID, RepoTags: img.Names, RepoDigests: []string{}, Created: cfg.Created,
+		Author: cfg.Author, Architecture: cfg.Architecture, Os: cfg.OS, Size: size,
+		Config: cfg.Config, RootFS: cfg.RootFS, History: cfg.History,
+	}
+	if info.RepoTags == nil {
+		info.RepoTags = []string{}
+	}
+	for _, d := range img.Digests {
+		for _, n := range img.Names {
+			repo, _ := splitName(n)
+			info.RepoDigests = append(info.RepoDigests, repo+"@"+d.String())
+		}
+	}
+	return info, nil
+}

@@ -1,0 +1,84 @@
+// Command burrow runs rootless containers. One small file per verb; the
+// verbs parse flags and call the packages that do the work.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/lifecycle"
+	"github.com/burrow/burrow/userns"
+	_ "github.com/burrow/burrow/userns/nsenter"
+	"github.com/urfave/cli/v2"
+	"go.podman.io/storage/pkg/reexec"
+)
+
+// version is set by the Makefile from git.
+var version = "dev"
+
+func main() {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case container.InitVerb:
+			container.Init()
+			return
+		case userns.HolderVerb:
+			err := userns.RunHolder(len(os.Args) > 2 && os.Args[2] == "mapped")
+			fmt.Fprintf(os.Stderr, "Error: namespace holder: %v\n", err)
+			os.Exit(errdefs.ExitBurrow)
+		}
+	}
+	// containers/storage re-executes this binary to extract layers in a chroot.
+	if reexec.Init() {
+		return
+	}
+	os.Exit(exitCode(newApp().Run(os.Args)))
+}
+
+// statusError carries a container's exit code out of a verb: burrow exits
+// with it and prints nothing.
+type statusError struct{ code int }
+
+func (e statusError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var status statusError
+	if errors.As(err, &status) {
+		return status.code
+	}
+	fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+	if se, ok := lifecycle.IsStartError(err); ok {
+		return se.Code
+	}
+	return errdefs.ExitBurrow
+}
+
+func newApp() *cli.App {
+	// -h is --hostname for run, as in docker; help stays --help.
+	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
+	return &cli.App{
+		DisableSliceFlagSeparator: true,
+		Name:                   "burrow",
+		Usage:                  "run containers without root",
+		Version:                version,
+		UseShortOptionHandling: true,
+		HideHelpCommand:        true,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "storage-driver", Usage: "overlay, fuse-overlayfs or vfs (default: probed once and recorded)", EnvVars: []string{"BURROW_STORAGE_DRIVER"}},
+		},
+		Commands: []*cli.Command{
+			runCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
+			rmiCommand(), imageCommand(), inspectCommand(), unshareCommand(), infoCommand(),
+		},
+		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once, with docker's codes
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
+		},
+	}
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/lifecycle"
+	"github.com/burrow/burrow/ocispec"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/urfave/cli/v2"
+)
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "run a command in a new container",
+		ArgsUsage: "IMAGE [COMMAND [ARG...]]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "keep stdin open"},
+			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-terminal"},
+			&cli.BoolFlag{Name: "rm", Usage: "remove the container when it exits"},
+			&cli.StringFlag{Name: "name", Usage: "container name"},
+			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables (KEY=VALUE or KEY)"},
+			&cli.StringSliceFlag{Name: "env-file", Usage: "read environment variables from a file"},
+			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory inside the container"},
+			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "user[:group] (name or id) in the container"},
+			&cli.StringFlag{Name: "hostname", Aliases: []string{"h"}, Usage: "container host name"},
+			&cli.StringFlag{Name: "entrypoint", Usage: "override the image's entrypoint"},
+			&cli.BoolFlag{Name: "read-only", Usage: "mount the root filesystem read-only"},
+			&cli.StringSliceFlag{Name: "volume", Aliases: []string{"v"}, Usage: "bind mount HOST:CONTAINER[:ro]"},
+			&cli.StringSliceFlag{Name: "tmpfs", Usage: "mount a tmpfs at PATH[:OPTIONS]"},
+			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: ocispec.NetworkNone, Usage: "none (loopback only) or host"},
+		},
+		Action: runAction,
+	}
+}
+
+func runAction(c *cli.Context) error {
+	opt, err := runOptions(c)
+	if err != nil {
+		return err
+	}
+	sess, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	code, err := lifecycle.Run(sess.store, sess.paths.RunRoot, opt)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return statusError{code}
+	}
+	return nil
+}
+
+// runOptions validates every flag before anything is created.
+func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
+	var opt lifecycle.RunOpt
+	if c.NArg() < 1 {
+		return opt, fmt.Errorf("%w: run needs an image (burrow run [OPTIONS] IMAGE [COMMAND...])", errdefs.ErrInvalidArgument)
+	}
+	network := c.String("network")
+	if network != ocispec.NetworkNone && network != ocispec.NetworkHost {
+		return opt, fmt.Errorf("%w: --network %q: this build supports none and host", errdefs.ErrInvalidArgument, network)
+	}
+	env, err := collectEnv(c)
+	if err != nil {
+		return opt, err
+	}
+	mounts, err := collectMounts(c)
+	if err != nil {
+		return opt, err
+	}
+	opt = lifecycle.RunOpt{
+		Interactive: c.Bool("interactive"),
+		CreateOpt: lifecycle.CreateOpt{
+			Image: c.Args().First(), Name: c.String("name"), Args: c.Args().Tail(),
+			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
+			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
+			Network: network, Mounts: mounts, AutoRemove: c.Bool("rm"),
+		},
+	}
+	if c.IsSet("entrypoint") {
+		ep := c.String("entrypoint")
+		opt.Entrypoint = &ep
+	}
+	return opt, nil
+}
+
+func collectEnv(c *cli.Context) ([]string, error) {
+	var fromFiles []string
+	for _, f := range c.StringSlice("env-file") {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --env-file: %v", errdefs.ErrInvalidArgument, err)
+		}
+		env, err := ocispec.ParseEnvFile(string(data), os.LookupEnv)
+		if err != nil {
+			return nil, fmt.Errorf("--env-file %s: %w", f, err)
+		}
+		fromFiles = append(fromFiles, env...)
+	}
+	flags, err := ocispec.ParseEnv(c.StringSlice("env"), os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	return ocispec.MergeEnv(fromFiles, flags), nil
+}
+
+func collectMounts(c *cli.Context) ([]specs.Mount, error) {
+	var mounts []specs.Mount
+	for _, v := range c.StringSlice("volume") {
+		m, err := ocispec.ParseVolume(v)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(m.Source); err != nil {
+			return nil, fmt.Errorf("%w: volume %s: %v", errdefs.ErrInvalidArgument, v, err)
+		}
+		mounts = append(mounts, m)
+	}
+	for _, v := range c.StringSlice("tmpfs") {
+		m, err := ocispec.ParseTmpfs(v)
+		if err != nil {
+			return nil, err
+		}
+		mounts = append(mounts, m)
+	}
+	return mounts, nil
+}

@@ -1,0 +1,161 @@
+package container
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// StartError is the init's report that the container could not start;
+// Code is the exit code burrow should return (125, 126 or 127).
+type StartError struct {
+	Code    int
+	Message string
+}
+
+func (e *StartError) Error() string { return e.Message }
+
+// Process is a started container's PID 1 as seen from the parent.
+type Process struct {
+	cmd      *exec.Cmd
+	Pid      int
+	Terminal *os.File // the pty master when the spec asks for a terminal
+}
+
+// Stdio is what the container's command gets when it has no terminal.
+// A nil Stdin reads /dev/null.
+type Stdio struct {
+	Stdin, Stdout, Stderr *os.File
+}
+
+var cloneFlags = map[specs.LinuxNamespaceType]uintptr{
+	specs.PIDNamespace: unix.CLONE_NEWPID, specs.MountNamespace: unix.CLONE_NEWNS,
+	specs.UTSNamespace: unix.CLONE_NEWUTS, specs.IPCNamespace: unix.CLONE_NEWIPC,
+	specs.NetworkNamespace: unix.CLONE_NEWNET, specs.CgroupNamespace: unix.CLONE_NEWCGROUP,
+}
+
+// Start runs the init for spec and returns once the command is executing
+// (or failed to). It locks the calling goroutine to its thread: the
+// container gets SIGKILL when that thread ends, so call it from the
+// goroutine that will also Wait.
+func Start(spec *specs.Spec, stdio Stdio) (*Process, error) {
+	specR, specW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("spec pipe: %w", err)
+	}
+	defer specR.Close()
+	defer specW.Close()
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("sync socket: %w", err)
+	}
+	parentSock, childSock := os.NewFile(uintptr(pair[0]), "sync"), os.NewFile(uintptr(pair[1]), "sync")
+	defer parentSock.Close()
+
+	cmd := initCommand(spec, stdio, specR, childSock)
+	runtime.LockOSThread()
+	err = cmd.Start()
+	childSock.Close()
+	if err != nil {
+		return nil, fmt.Errorf("start container init: %w", err)
+	}
+	p := &Process{cmd: cmd, Pid: cmd.Process.Pid}
+	if err := sendSpec(specW, spec); err != nil {
+		p.kill()
+		return nil, err
+	}
+	if err := p.awaitExec(parentSock); err != nil {
+		if p.Terminal != nil {
+			p.Terminal.Close()
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+func initCommand(spec *specs.Spec, stdio Stdio, specR, childSock *os.File) *exec.Cmd {
+	var flags uintptr
+	for _, ns := range spec.Linux.Namespaces {
+		flags |= cloneFlags[ns.Type]
+	}
+	cmd := exec.Command("/proc/self/exe", InitVerb)
+	cmd.Args[0] = "burrow-init"
+	// The init is already inside burrow's namespace: the constructor must not join again.
+	cmd.Env = []string{"_BURROW_IN_USERNS=1"}
+	cmd.ExtraFiles = []*os.File{specR, childSock}
+	if !spec.Process.Terminal {
+		if stdio.Stdin != nil {
+			cmd.Stdin = stdio.Stdin
+		}
+		if stdio.Stdout != nil {
+			cmd.Stdout = stdio.Stdout
+		}
+		if stdio.Stderr != nil {
+			cmd.Stderr = stdio.Stderr
+		}
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: flags, Pdeathsig: syscall.SIGKILL}
+	return cmd
+}
+
+func sendSpec(w *os.File, spec *specs.Spec) error {
+	data, err := json.Marshal(spec)
+	if err != nil {
+		return fmt.Errorf("encode spec: %w", err)
+	}
+	if _, err := w.Write(data); err != nil {
+		return fmt.Errorf("send spec to container init: %w", err)
+	}
+	return w.Close()
+}
+
+// awaitExec follows the protocol in sync.go until the init has exec'd.
+func (p *Process) awaitExec(sock *os.File) error {
+	for {
+		m, fd, ok, err := recvMsg(sock)
+		if err != nil {
+			p.kill()
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		switch m.Type {
+		case msgTerminal:
+			p.Terminal = fd
+		case msgError:
+			_ = p.cmd.Wait()
+			return &StartError{Code: m.Code, Message: m.Message}
+		}
+	}
+}
+
+func (p *Process) kill() {
+	_ = p.cmd.Process.Kill()
+	_ = p.cmd.Wait()
+}
+
+// Signal sends sig to the container's PID 1.
+func (p *Process) Signal(sig syscall.Signal) error {
+	return unix.Kill(p.Pid, sig)
+}
+
+// Wait waits for PID 1 and returns the container's exit code: its status,
+// or 128+N when killed by signal N.
+func (p *Process) Wait() (int, error) {
+	err := p.cmd.Wait()
+	ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok {
+		return 0, fmt.Errorf("wait for container: %w", err)
+	}
+	if ws.Signaled() {
+		return 128 + int(ws.Signal()), nil
+	}
+	return ws.ExitStatus(), nil
+}

@@ -1,0 +1,34 @@
+package container
+
+// The parent and the init talk over two descriptors the parent passes:
+//
+//	fd 3  specPipe   parent -> init   the runtime spec as JSON, then EOF
+//	fd 4  syncSocket both ways        SOCK_SEQPACKET, one message per packet
+//
+// Order on syncSocket:
+//
+//	init -> parent  msgTerminal + the pty master (SCM_RIGHTS)   only with Process.Terminal
+//	init -> parent  msgError {Code, Message}                      only when setup or exec fails
+//	EOF                                                            execve succeeded (the socket is close-on-exec)
+//
+// The parent treats EOF without msgError as "the command is running".
+const (
+	specFD = 3
+	syncFD = 4
+)
+
+// InitVerb is the hidden argv[1] of the re-executed binary that runs Init.
+const InitVerb = "__init"
+
+type msgType string
+
+const (
+	msgTerminal msgType = "terminal"
+	msgError    msgType = "error"
+)
+
+type syncMsg struct {
+	Type    msgType `json:"type"`
+	Code    int     `json:"code,omitempty"` // exit code burrow should return
+	Message string  `json:"message,omitempty"`
+}

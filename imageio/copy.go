@@ -1,0 +1,64 @@
+package imageio
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/burrow/burrow/store"
+	"go.podman.io/image/v5/copy"
+	"go.podman.io/image/v5/signature"
+	istorage "go.podman.io/image/v5/storage"
+	"go.podman.io/image/v5/types"
+	"go.podman.io/storage"
+)
+
+// copyInto copies src into the store under name ("" keeps no name) and
+// returns the new image's ID.
+func copyInto(ctx context.Context, s storage.Store, src types.ImageReference, name string, report io.Writer) (string, error) {
+	dstName := name
+	if dstName == "" {
+		dstName = "@" // filled in below: an unnamed destination needs an ID
+	}
+	var dst types.ImageReference
+	var err error
+	if name != "" {
+		dst, err = istorage.Transport.ParseStoreReference(s, name)
+	} else {
+		dst, err = istorage.Transport.NewStoreReference(s, nil, "")
+	}
+	if err != nil {
+		return "", fmt.Errorf("destination %s: %w", dstName, err)
+	}
+	policy, err := signature.NewPolicyContext(&signature.Policy{
+		Default: []signature.PolicyRequirement{signature.NewPRInsecureAcceptAnything()},
+	})
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = policy.Destroy() }()
+	manifest, err := copy.Image(ctx, policy, dst, src, &copy.Options{ReportWriter: report})
+	if err != nil {
+		return "", err
+	}
+	_ = manifest
+	img, err := istorage.Transport.GetStoreImage(s, dst)
+	if err != nil {
+		return "", fmt.Errorf("find copied image: %w", err)
+	}
+	return img.ID, nil
+}
+
+// normalizeTags completes archive tags the way podman does (localhost/
+// for names without a registry).
+func normalizeTags(tags []string) ([]string, error) {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		n, err := store.Normalize(t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

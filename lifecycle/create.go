@@ -1,0 +1,178 @@
+package lifecycle
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/ocispec"
+	"github.com/burrow/burrow/store"
+	securejoin "github.com/cyphar/filepath-securejoin"
+	"github.com/moby/sys/user"
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.podman.io/storage"
+)
+
+// CreateOpt is a container's configuration as the user gave it.
+type CreateOpt struct {
+	Image      string
+	Name       string
+	Args       []string
+	Entrypoint *string
+	Env        []string
+	Workdir    string
+	User       string
+	Hostname   string
+	Terminal   bool
+	ReadOnly   bool
+	Network    string
+	Mounts     []specs.Mount
+	AutoRemove bool
+}
+
+// created is a container with its root mounted, ready to start.
+type created struct {
+	ID     string
+	Record Record
+	Spec   *specs.Spec
+}
+
+func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err error) {
+	img, err := store.FindImage(s, opt.Image)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := store.Config(s, img)
+	if err != nil {
+		return nil, err
+	}
+	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(), AutoRemove: opt.AutoRemove}
+	if rec.Name == "" {
+		rec.Name = GenerateName()
+	}
+	if rec.Command, err = ocispec.Command(cfg.Config, opt.Entrypoint, opt.Args); err != nil {
+		return nil, err
+	}
+	meta, err := rec.encode()
+	if err != nil {
+		return nil, err
+	}
+	ctr, err := s.CreateContainer("", []string{rec.Name}, img.ID, "", meta, nil)
+	if errors.Is(err, storage.ErrDuplicateName) {
+		return nil, fmt.Errorf("the container name %q: %w", rec.Name, errdefs.ErrNameInUse)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create container from %s: %w", opt.Image, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = release(s, ctr.ID, true)
+		}
+	}()
+	// Record the owner before mounting: a crash from here on is reaped.
+	if err := ownState(runRoot, ctr.ID, opt.AutoRemove); err != nil {
+		return nil, err
+	}
+	rootfs, err := s.Mount(ctr.ID, "")
+	if err != nil {
+		return nil, fmt.Errorf("mount root of %s: %w", rec.Name, err)
+	}
+	spec, err := buildSpec(s, ctr.ID, rootfs, cfg, opt)
+	if err != nil {
+		return nil, err
+	}
+	return &created{ID: ctr.ID, Record: rec, Spec: spec}, nil
+}
+
+func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt CreateOpt) (*specs.Spec, error) {
+	userSpec := opt.User
+	if userSpec == "" {
+		userSpec = cfg.Config.User
+	}
+	u, err := resolveUser(rootfs, userSpec)
+	if err != nil {
+		return nil, err
+	}
+	hostname := opt.Hostname
+	if hostname == "" {
+		hostname = id[:12]
+		if opt.Network == ocispec.NetworkHost {
+			hostname, _ = os.Hostname()
+		}
+	}
+	runDir, err := s.ContainerRunDirectory(id)
+	if err != nil {
+		return nil, fmt.Errorf("run directory of %s: %w", id, err)
+	}
+	etc, err := writeEtcFiles(runDir, hostname, opt.Network)
+	if err != nil {
+		return nil, err
+	}
+	env := opt.Env
+	if u.Home != "" {
+		env = ocispec.MergeEnv([]string{"HOME=" + u.Home}, env)
+	}
+	groups := make([]uint32, len(u.Sgids))
+	for i, g := range u.Sgids {
+		groups[i] = uint32(g)
+	}
+	return ocispec.Build(ocispec.Opt{
+		Image: cfg.Config, Rootfs: rootfs, Args: opt.Args, Entrypoint: opt.Entrypoint,
+		Env: env, Workdir: opt.Workdir, UID: uint32(u.Uid), GID: uint32(u.Gid), Groups: groups,
+		Hostname: hostname, Terminal: opt.Terminal, ReadOnly: opt.ReadOnly, Network: opt.Network,
+		Mounts: opt.Mounts, EtcFiles: etc,
+	})
+}
+
+// resolveUser reads the image's own /etc/passwd and /etc/group, confined
+// to the root (a symlinked /etc/passwd cannot point at the host's).
+func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
+	if spec == "" {
+		spec = "0"
+	}
+	passwd, err := securejoin.SecureJoin(rootfs, "/etc/passwd")
+	if err != nil {
+		return nil, err
+	}
+	group, err := securejoin.SecureJoin(rootfs, "/etc/group")
+	if err != nil {
+		return nil, err
+	}
+	u, err := user.GetExecUserPath(spec, &user.ExecUser{Home: "/"}, passwd, group)
+	if err != nil {
+		return nil, fmt.Errorf("user %q in the image: %w", spec, err)
+	}
+	return u, nil
+}
+
+func writeEtcFiles(dir, hostname, network string) (map[string]string, error) {
+	hosts := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\t" + hostname + "\n"
+	if network == ocispec.NetworkHost {
+		if host, err := os.ReadFile("/etc/hosts"); err == nil {
+			hosts = string(host)
+		}
+	}
+	resolv, err := os.ReadFile("/etc/resolv.conf")
+	if err != nil {
+		resolv = nil
+	}
+	files := map[string]string{
+		"/etc/hostname":    hostname + "\n",
+		"/etc/hosts":       hosts,
+		"/etc/resolv.conf": string(resolv),
+	}
+	out := map[string]string{}
+	for dst, content := range files {
+		src := filepath.Join(dir, strings.TrimPrefix(filepath.Base(dst), "."))
+		if err := os.WriteFile(src, []byte(content), 0o644); err != nil {
+			return nil, fmt.Errorf("write %s for the container: %w", dst, err)
+		}
+		out[dst] = src
+	}
+	return out, nil
+}

@@ -1,0 +1,61 @@
+package lifecycle
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"go.podman.io/storage"
+)
+
+// Reap finishes what killed burrow commands left behind: a container
+// whose owner died is unmounted, and removed when it was started with
+// --rm. It is cheap when nothing is left over (one directory read).
+func Reap(s storage.Store, runRoot string) error {
+	entries, err := os.ReadDir(stateDir(runRoot))
+	if err != nil {
+		return nil // no state directory: nothing ever ran
+	}
+	var errs []error
+	for _, e := range entries {
+		id, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok {
+			continue
+		}
+		if err := reapOne(s, runRoot, id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func reapOne(s storage.Store, runRoot, id string) error {
+	data, err := os.ReadFile(statePath(runRoot, id))
+	if err != nil {
+		return nil
+	}
+	var st runState
+	if json.Unmarshal(data, &st) == nil && st.ownerAlive() {
+		return nil
+	}
+	if err := release(s, id, st.AutoRemove); err != nil {
+		return fmt.Errorf("clean up container %s after its burrow was killed: %w", id[:12], err)
+	}
+	return removeState(runRoot, id)
+}
+
+// release unmounts the container's root and, for --rm, deletes it.
+func release(s storage.Store, id string, remove bool) error {
+	if _, err := s.Unmount(id, true); err != nil && !errors.Is(err, storage.ErrContainerUnknown) && !errors.Is(err, storage.ErrLayerUnknown) {
+		return fmt.Errorf("unmount: %w", err)
+	}
+	if !remove {
+		return nil
+	}
+	if err := s.DeleteContainer(id); err != nil && !errors.Is(err, storage.ErrContainerUnknown) {
+		return fmt.Errorf("remove: %w", err)
+	}
+	return nil
+}

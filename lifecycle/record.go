@@ -1,0 +1,53 @@
+package lifecycle
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"time"
+)
+
+// Record is what burrow keeps about a container, as the storage
+// container's metadata; the store writes it atomically under its lock.
+type Record struct {
+	Name       string    `json:"name"`
+	ImageID    string    `json:"imageID"`
+	ImageName  string    `json:"imageName"`
+	Command    []string  `json:"command"`
+	Created    time.Time `json:"created"`
+	AutoRemove bool      `json:"autoRemove,omitempty"`
+	Finished   time.Time `json:"finished,omitzero"`
+	ExitCode   int       `json:"exitCode"`
+}
+
+func (r Record) encode() (string, error) {
+	data, err := json.Marshal(r)
+	return string(data), err
+}
+
+// DecodeRecord reads a container's metadata; records of other tools
+// sharing the store decode to a zero Record.
+func DecodeRecord(metadata string) Record {
+	var r Record
+	_ = json.Unmarshal([]byte(metadata), &r)
+	return r
+}
+
+var (
+	adjectives = []string{"amber", "brave", "calm", "deft", "eager", "fond", "gentle", "hardy", "keen", "lucid", "merry", "nimble", "proud", "quiet", "rapid", "sunny", "tidy", "vivid", "witty", "zesty"}
+	animals    = []string{"badger", "beaver", "ferret", "gopher", "hare", "hedgehog", "marmot", "mole", "otter", "prairiedog", "rabbit", "shrew", "stoat", "vole", "weasel", "wombat", "aardvark", "armadillo", "chipmunk", "meerkat"}
+)
+
+// GenerateName makes a docker-style name for a container without --name.
+func GenerateName() string {
+	pick := func(words []string) string {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(words))))
+		if err != nil {
+			return words[0]
+		}
+		return words[n.Int64()]
+	}
+	suffix, _ := rand.Int(rand.Reader, big.NewInt(10000))
+	return fmt.Sprintf("%s_%s%d", pick(adjectives), pick(animals), suffix.Int64())
+}

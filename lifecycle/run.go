@@ -1,0 +1,166 @@
+package lifecycle
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/burrow/burrow/container"
+	"go.podman.io/storage"
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+)
+
+// RunOpt adds to CreateOpt what only a foreground run needs.
+type RunOpt struct {
+	CreateOpt
+	Interactive bool // -i: the container reads burrow's stdin
+}
+
+// Run creates a container, runs it in the foreground with burrow as its
+// parent, and cleans up after it. It returns the container's exit code.
+func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
+	c, err := create(s, runRoot, opt.CreateOpt)
+	if err != nil {
+		return 0, err
+	}
+	code, runErr := runCreated(c, opt)
+	if err := finish(s, runRoot, c, code, runErr == nil); err != nil && runErr == nil {
+		runErr = err
+	}
+	return code, runErr
+}
+
+func runCreated(c *created, opt RunOpt) (int, error) {
+	stdio := container.Stdio{Stdout: os.Stdout, Stderr: os.Stderr}
+	if opt.Interactive {
+		stdio.Stdin = os.Stdin
+	}
+	// Catch signals before the container exists so none is lost in between.
+	signals := make(chan os.Signal, 16)
+	signal.Notify(signals, forwardedSignals...)
+	defer signal.Stop(signals)
+
+	p, err := container.Start(c.Spec, stdio)
+	if err != nil {
+		return 0, err
+	}
+	var console *consoleCopy
+	if p.Terminal != nil {
+		if console, err = startConsole(p.Terminal, opt.Interactive); err != nil {
+			_ = p.Signal(syscall.SIGKILL)
+			_, _ = p.Wait()
+			return 0, err
+		}
+	}
+	done := make(chan struct{})
+	go forward(signals, p, console, done)
+	code, err := p.Wait()
+	close(done)
+	if console != nil {
+		console.finish()
+	}
+	return code, err
+}
+
+// forwardedSignals reach the container's PID 1; SIGCHLD, SIGURG (the Go
+// runtime's) and SIGPIPE stay with burrow.
+var forwardedSignals = []os.Signal{
+	syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGUSR1,
+	syscall.SIGUSR2, syscall.SIGALRM, syscall.SIGCONT, syscall.SIGTSTP, syscall.SIGTTIN,
+	syscall.SIGTTOU, syscall.SIGWINCH,
+}
+
+func forward(signals <-chan os.Signal, p *container.Process, console *consoleCopy, done <-chan struct{}) {
+	for {
+		select {
+		case <-done:
+			return
+		case sig := <-signals:
+			if sig == syscall.SIGWINCH {
+				if console != nil {
+					console.resize()
+				}
+				continue
+			}
+			_ = p.Signal(sig.(syscall.Signal))
+		}
+	}
+}
+
+// finish unmounts the root and removes the container (--rm) or records
+// how it ended, then drops the run-time state.
+func finish(s storage.Store, runRoot string, c *created, code int, started bool) error {
+	if err := release(s, c.ID, c.Record.AutoRemove); err != nil {
+		return fmt.Errorf("clean up container %s: %w", c.Record.Name, err)
+	}
+	if !c.Record.AutoRemove && started {
+		c.Record.ExitCode, c.Record.Finished = code, time.Now().UTC()
+		if meta, err := c.Record.encode(); err == nil {
+			if err := s.SetMetadata(c.ID, meta); err != nil {
+				return fmt.Errorf("record exit of %s: %w", c.Record.Name, err)
+			}
+		}
+	}
+	return removeState(runRoot, c.ID)
+}
+
+// consoleCopy joins the user's terminal to the container's pty.
+type consoleCopy struct {
+	master  *os.File
+	restore func()
+	output  chan struct{}
+}
+
+func startConsole(master *os.File, interactive bool) (*consoleCopy, error) {
+	c := &consoleCopy{master: master, restore: func() {}, output: make(chan struct{})}
+	stdin := int(os.Stdin.Fd())
+	if interactive && term.IsTerminal(stdin) {
+		old, err := term.MakeRaw(stdin)
+		if err != nil {
+			return nil, fmt.Errorf("set terminal raw: %w", err)
+		}
+		c.restore = func() { _ = term.Restore(stdin, old) }
+	}
+	c.resize()
+	go func() {
+		// The master reports EIO once every holder of the slave is gone.
+		_, _ = io.Copy(os.Stdout, master)
+		close(c.output)
+	}()
+	if interactive {
+		go func() { _, _ = io.Copy(master, os.Stdin) }()
+	}
+	return c, nil
+}
+
+func (c *consoleCopy) resize() {
+	ws, err := unix.IoctlGetWinsize(int(os.Stdin.Fd()), unix.TIOCGWINSZ)
+	if err != nil {
+		ws, err = unix.IoctlGetWinsize(int(os.Stdout.Fd()), unix.TIOCGWINSZ)
+	}
+	if err == nil {
+		_ = unix.IoctlSetWinsize(int(c.master.Fd()), unix.TIOCSWINSZ, ws)
+	}
+}
+
+func (c *consoleCopy) finish() {
+	select {
+	case <-c.output:
+	case <-time.After(2 * time.Second):
+		// A process outside the container may hold the slave; do not hang.
+	}
+	c.restore()
+	c.master.Close()
+}
+
+// IsStartError tells a container that never started from burrow's own failure.
+func IsStartError(err error) (*container.StartError, bool) {
+	var se *container.StartError
+	ok := errors.As(err, &se)
+	return se, ok
+}

@@ -1,0 +1,158 @@
+package ocispec
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/burrow/burrow/errdefs"
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Network modes handled by the spec itself; user-mode stacks come later.
+const (
+	NetworkNone = "none" // own namespace with loopback only
+	NetworkHost = "host" // the holder's (the host's) network
+)
+
+// Opt is everything a container's spec is built from. User must already be
+// resolved against the image's /etc/passwd (see package container).
+type Opt struct {
+	Image      imgspecv1.ImageConfig
+	Rootfs     string
+	Args       []string // the command after the image name
+	Entrypoint *string  // --entrypoint; "" clears the image's
+	Env        []string // -e and --env-file, already KEY=VALUE
+	Workdir    string   // -w
+	UID, GID   uint32
+	Groups     []uint32 // supplementary groups of the user
+	Hostname   string
+	Terminal   bool
+	ReadOnly   bool
+	Network    string
+	Mounts     []specs.Mount // -v and --tmpfs, in the user's order
+	EtcFiles   map[string]string // /etc/hosts etc. -> generated host file
+	NoSysfs    bool              // bind the host's /sys instead (no own netns)
+}
+
+// Command returns the process args from the image and the user's command,
+// with docker's rules: --entrypoint replaces the image's and drops its Cmd.
+func Command(img imgspecv1.ImageConfig, entrypoint *string, args []string) ([]string, error) {
+	ep := img.Entrypoint
+	cmd := img.Cmd
+	if entrypoint != nil {
+		ep = nil
+		if *entrypoint != "" {
+			ep = []string{*entrypoint}
+		}
+		cmd = nil
+	}
+	if len(args) > 0 {
+		cmd = args
+	}
+	full := append(append([]string{}, ep...), cmd...)
+	if len(full) == 0 {
+		return nil, fmt.Errorf("no command given and the image has neither Entrypoint nor Cmd: %w", errdefs.ErrInvalidArgument)
+	}
+	return full, nil
+}
+
+// Build makes the runtime spec.
+func Build(opt Opt) (*specs.Spec, error) {
+	args, err := Command(opt.Image, opt.Entrypoint, opt.Args)
+	if err != nil {
+		return nil, err
+	}
+	cwd := opt.Workdir
+	if cwd == "" {
+		cwd = opt.Image.WorkingDir
+	}
+	if cwd == "" {
+		cwd = "/"
+	}
+	if !strings.HasPrefix(cwd, "/") {
+		return nil, fmt.Errorf("working directory %q must be absolute: %w", cwd, errdefs.ErrInvalidArgument)
+	}
+	s := &specs.Spec{
+		Version:  specs.Version,
+		Hostname: opt.Hostname,
+		Root:     &specs.Root{Path: opt.Rootfs, Readonly: opt.ReadOnly},
+		Process: &specs.Process{
+			Terminal:        opt.Terminal,
+			Args:            args,
+			Env:             processEnv(opt),
+			Cwd:             cwd,
+			User:            specs.User{UID: opt.UID, GID: opt.GID, AdditionalGids: opt.Groups},
+			NoNewPrivileges: true,
+			Capabilities:    capabilities(opt.UID),
+		},
+		Mounts: append(baseMounts(opt), opt.Mounts...),
+		Linux: &specs.Linux{
+			Namespaces:    namespaces(opt.Network),
+			Devices:       devices(),
+			MaskedPaths:   MaskedPaths,
+			ReadonlyPaths: ReadonlyPaths,
+		},
+	}
+	for _, dst := range []string{"/etc/hostname", "/etc/hosts", "/etc/resolv.conf"} {
+		if src, ok := opt.EtcFiles[dst]; ok {
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: dst, Type: "bind", Source: src, Options: []string{"bind", "rw"}})
+		}
+	}
+	return s, nil
+}
+
+func processEnv(opt Opt) []string {
+	base := []string{DefaultPath}
+	if opt.Terminal {
+		base = append(base, "TERM=xterm")
+	}
+	if opt.Hostname != "" {
+		base = append(base, "HOSTNAME="+opt.Hostname)
+	}
+	return MergeEnv(base, opt.Image.Env, opt.Env)
+}
+
+// capabilities keeps docker's default set for root; a non-root user gets
+// the same bounding set but nothing effective, as after a plain setuid.
+func capabilities(uid uint32) *specs.LinuxCapabilities {
+	c := &specs.LinuxCapabilities{Bounding: DefaultCaps}
+	if uid == 0 {
+		c.Effective, c.Permitted = DefaultCaps, DefaultCaps
+	}
+	return c
+}
+
+func namespaces(network string) []specs.LinuxNamespace {
+	ns := []specs.LinuxNamespace{
+		{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.UTSNamespace},
+		{Type: specs.IPCNamespace}, {Type: specs.CgroupNamespace},
+	}
+	if network != NetworkHost {
+		ns = append(ns, specs.LinuxNamespace{Type: specs.NetworkNamespace})
+	}
+	return ns
+}
+
+func baseMounts(opt Opt) []specs.Mount {
+	m := []specs.Mount{
+		{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
+		{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
+		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}},
+		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
+		{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
+	}
+	if opt.NoSysfs || opt.Network == NetworkHost {
+		// sysfs may only be mounted by the owner of the network namespace.
+		return append(m, specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}})
+	}
+	return append(m, specs.Mount{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: []string{"nosuid", "noexec", "nodev", "ro"}})
+}
+
+func devices() []specs.LinuxDevice {
+	var d []specs.LinuxDevice
+	for _, name := range DefaultDevices {
+		d = append(d, specs.LinuxDevice{Path: "/dev/" + name, Type: "c"})
+	}
+	return d
+}

@@ -1,0 +1,153 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/burrow/burrow/errdefs"
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"go.podman.io/storage"
+)
+
+// LocalDomain is where images without a registry live, as with podman.
+const LocalDomain = "localhost"
+
+// manifestKey is the big-data key containers/image stores the image's
+// manifest under (storage.ImageDigestBigDataKey).
+const manifestKey = storage.ImageDigestBigDataKey
+
+// Normalize completes a user's image name the way podman stores it: a tag
+// when none is given, and localhost/ when no registry is named.
+func Normalize(name string) (string, error) {
+	if name == "" || strings.ContainsAny(name, " \t\n") || strings.ToLower(name) != name && !hasDomain(name) {
+		return "", fmt.Errorf("invalid image name %q: %w", name, errdefs.ErrInvalidArgument)
+	}
+	if !hasTagOrDigest(name) {
+		name += ":latest"
+	}
+	if !hasDomain(name) {
+		name = LocalDomain + "/" + name
+	}
+	return name, nil
+}
+
+func hasDomain(name string) bool {
+	i := strings.IndexByte(name, '/')
+	if i < 0 {
+		return false
+	}
+	first := name[:i]
+	return strings.ContainsAny(first, ".:") || first == LocalDomain
+}
+
+func hasTagOrDigest(name string) bool {
+	if strings.Contains(name, "@") {
+		return true
+	}
+	last := name[strings.LastIndexByte(name, '/')+1:]
+	return strings.Contains(last, ":")
+}
+
+// Candidates lists the stored names that a short reference may mean, in
+// order of preference.
+func Candidates(ref string) []string {
+	if !hasTagOrDigest(ref) {
+		ref += ":latest"
+	}
+	if hasDomain(ref) {
+		return []string{ref}
+	}
+	return []string{LocalDomain + "/" + ref, "docker.io/library/" + ref, "docker.io/" + ref}
+}
+
+// FindImage resolves a name, a short name, a full ID or a unique ID prefix.
+func FindImage(s storage.Store, ref string) (*storage.Image, error) {
+	images, err := s.Images()
+	if err != nil {
+		return nil, fmt.Errorf("list images: %w", err)
+	}
+	return findIn(images, ref)
+}
+
+func findIn(images []storage.Image, ref string) (*storage.Image, error) {
+	for _, want := range Candidates(ref) {
+		for i := range images {
+			for _, n := range images[i].Names {
+				if n == want {
+					return &images[i], nil
+				}
+			}
+		}
+	}
+	if img, err := byIDPrefix(images, strings.TrimPrefix(ref, "sha256:")); img != nil || err != nil {
+		return img, err
+	}
+	// A short name of any other registry's image, e.g. quay.io/x/tool for "x/tool".
+	suffix := "/" + Candidates(ref)[0][len(LocalDomain)+1:]
+	for i := range images {
+		for _, n := range images[i].Names {
+			if !hasDomain(ref) && strings.HasSuffix(n, suffix) {
+				return &images[i], nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("%s: %w", ref, errdefs.ErrImageUnknown)
+}
+
+func byIDPrefix(images []storage.Image, prefix string) (*storage.Image, error) {
+	if len(prefix) < 3 || strings.Trim(prefix, "0123456789abcdef") != "" {
+		return nil, nil
+	}
+	var found *storage.Image
+	for i := range images {
+		if strings.HasPrefix(images[i].ID, prefix) {
+			if found != nil {
+				return nil, fmt.Errorf("image ID prefix %s is ambiguous: %w", prefix, errdefs.ErrInvalidArgument)
+			}
+			found = &images[i]
+		}
+	}
+	return found, nil
+}
+
+// manifestConfig is the part of an OCI or Docker schema 2 manifest that
+// names the config blob; both formats agree on it.
+type manifestConfig struct {
+	MediaType string `json:"mediaType"`
+	Config    struct {
+		Digest string `json:"digest"`
+	} `json:"config"`
+}
+
+// Config reads the image's OCI configuration from the store.
+func Config(s storage.Store, img *storage.Image) (imgspecv1.Image, error) {
+	var cfg imgspecv1.Image
+	raw, err := s.ImageBigData(img.ID, manifestKey)
+	if err != nil {
+		return cfg, fmt.Errorf("read manifest of image %s: %w", short(img.ID), err)
+	}
+	var m manifestConfig
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return cfg, fmt.Errorf("parse manifest of image %s: %w", short(img.ID), err)
+	}
+	if m.Config.Digest == "" {
+		return cfg, errors.New("image " + short(img.ID) + ": manifest names no config (a manifest list?)")
+	}
+	raw, err = s.ImageBigData(img.ID, m.Config.Digest)
+	if err != nil {
+		return cfg, fmt.Errorf("read config of image %s: %w", short(img.ID), err)
+	}
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return cfg, fmt.Errorf("parse config of image %s: %w", short(img.ID), err)
+	}
+	return cfg, nil
+}
+
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

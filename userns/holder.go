@@ -1,0 +1,245 @@
+package userns
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/burrow/burrow/idmap"
+	"golang.org/x/sys/unix"
+)
+
+// Env names shared with the C constructor in userns/nsenter.
+const (
+	envInside    = "_BURROW_IN_USERNS"
+	envJoinPID   = "_BURROW_JOIN_PID"
+	envJoinError = "_BURROW_JOIN_ERROR"
+	envJoinTried = "_BURROW_JOIN_TRIED"
+)
+
+// HolderVerb is the hidden argv[1] that makes the binary run as the holder.
+const HolderVerb = "__holder"
+
+// holderFile names the record that the C constructor reads; keep in sync
+// with nsenter.c.
+const holderFile = "holder.pid"
+
+// Inside reports whether this process already runs in burrow's namespace.
+func Inside() bool { return os.Getenv(envInside) != "" }
+
+// Opt says where the holder lives and how to map it.
+type Opt struct {
+	RunDir  string                        // $XDG_RUNTIME_DIR/burrow
+	Mapping func() (idmap.Mapping, error) // asked only when a holder must be made
+	Warn    func(string)                  // called with the single-ID warning, if any
+}
+
+// Ensure makes sure this process runs inside the holder's namespaces. When
+// it is outside, it creates a holder when none is alive and re-executes the
+// current command, which the C constructor then joins. It returns only when
+// the process is inside, or with an error.
+func Ensure(opt Opt) error {
+	if Inside() {
+		return nil
+	}
+	msg := os.Getenv(envJoinError)
+	if os.Getenv(envJoinTried) != "" {
+		// We were re-executed to join and are still outside: never loop.
+		return fmt.Errorf("join burrow's user namespace: %s", msg)
+	}
+	if msg != "" {
+		// A recorded holder exists but could not be joined: replace it.
+		_ = os.Unsetenv(envJoinError)
+		_ = os.Remove(filepath.Join(opt.RunDir, holderFile))
+	}
+	pid, err := ensureHolder(opt)
+	if err != nil {
+		return err
+	}
+	return reexecJoining(pid)
+}
+
+func reexecJoining(pid int) error {
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find own executable: %w", err)
+	}
+	env := append(os.Environ(), envJoinPID+"="+strconv.Itoa(pid), envJoinTried+"=1")
+	if err := syscall.Exec(self, os.Args, env); err != nil {
+		return fmt.Errorf("re-exec %s into holder %d: %w", self, pid, err)
+	}
+	return nil
+}
+
+// ensureHolder returns the live holder's pid, starting one under a lock so
+// that concurrent first commands share a single holder.
+func ensureHolder(opt Opt) (int, error) {
+	if err := os.MkdirAll(opt.RunDir, 0o700); err != nil {
+		return 0, fmt.Errorf("create %s: %w", opt.RunDir, err)
+	}
+	lock, err := os.OpenFile(filepath.Join(opt.RunDir, "holder.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("open holder lock: %w", err)
+	}
+	defer lock.Close()
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
+		return 0, fmt.Errorf("lock holder: %w", err)
+	}
+	if pid, ok := RecordedHolder(opt.RunDir); ok {
+		return pid, nil
+	}
+	return startHolder(opt)
+}
+
+// RecordedHolder returns the holder's pid when the record names a process
+// that is still the one recorded (same start time).
+func RecordedHolder(runDir string) (int, bool) {
+	data, err := os.ReadFile(filepath.Join(runDir, holderFile))
+	if err != nil {
+		return 0, false
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) != 2 {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(fields[0])
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	st, err := StartTime(pid)
+	if err != nil || strconv.FormatUint(st, 10) != fields[1] {
+		return 0, false
+	}
+	return pid, true
+}
+
+// StartTime reads a process's start time (clock ticks since boot), which
+// tells a live process from a later one that reused its pid.
+func StartTime(pid int) (uint64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("parse /proc/%d/stat: no comm", pid)
+	}
+	fields := strings.Fields(string(data[i+1:]))
+	// fields[0] is field 3 (state); start time is field 22.
+	if len(fields) < 20 {
+		return 0, fmt.Errorf("parse /proc/%d/stat: %d fields", pid, len(fields))
+	}
+	return strconv.ParseUint(fields[19], 10, 64)
+}
+
+func startHolder(opt Opt) (int, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return 0, fmt.Errorf("find own executable: %w", err)
+	}
+	mapped, mappedW, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	readyR, ready, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(self, HolderVerb)
+	cmd.Dir = "/"
+	cmd.Stderr = &stderr
+	cmd.ExtraFiles = []*os.File{mapped, ready} // fds 3 and 4 in the holder
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS,
+		Setsid:     true,
+	}
+	cmd.Env = withoutBurrowEnv(os.Environ())
+	if err := cmd.Start(); err != nil {
+		mapped.Close()
+		mappedW.Close()
+		readyR.Close()
+		ready.Close()
+		return 0, fmt.Errorf("start namespace holder: %w", err)
+	}
+	mapped.Close()
+	ready.Close()
+	defer readyR.Close()
+	fail := func(err error) (int, error) {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if s := strings.TrimSpace(stderr.String()); s != "" {
+			err = fmt.Errorf("%w: %s", err, s)
+		}
+		return 0, err
+	}
+	mapping, err := opt.Mapping()
+	if err != nil {
+		mappedW.Close()
+		return fail(err)
+	}
+	if mapping.SingleID && opt.Warn != nil {
+		opt.Warn(mapping.Warning)
+	}
+	if err := idmap.Apply(cmd.Process.Pid, mapping); err != nil {
+		mappedW.Close()
+		return fail(fmt.Errorf("map user namespace: %w", err))
+	}
+	mappedW.Close()
+	buf := make([]byte, 1)
+	if n, _ := readyR.Read(buf); n != 1 {
+		return fail(errors.New("namespace holder exited before it was ready"))
+	}
+	if err := recordHolder(opt.RunDir, cmd.Process.Pid); err != nil {
+		return fail(err)
+	}
+	pid := cmd.Process.Pid
+	_ = cmd.Process.Release() // it sets Pid to -1
+	return pid, nil
+}
+
+func recordHolder(runDir string, pid int) error {
+	st, err := StartTime(pid)
+	if err != nil {
+		return fmt.Errorf("read holder start time: %w", err)
+	}
+	return writeFileAtomic(filepath.Join(runDir, holderFile), fmt.Sprintf("%d %d\n", pid, st))
+}
+
+func writeFileAtomic(path, content string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("rename %s: %w", tmp, err)
+	}
+	return nil
+}
+
+func withoutBurrowEnv(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "_BURROW_") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+// RemoveRecord forgets the holder (used by tests and by `burrow system migrate`).
+func RemoveRecord(runDir string) error {
+	err := os.Remove(filepath.Join(runDir, holderFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}

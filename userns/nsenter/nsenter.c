@@ -1,0 +1,113 @@
+// Runs before the Go runtime: see doc.go for why the join must happen here.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+// Read by the Go side (nsenter.go): Go keeps its own copy of the
+// environment taken at exec, so setenv here would not reach it.
+int burrow_joined_pid;
+char burrow_join_error[256];
+
+static void report(const char *what, const char *pid) {
+	snprintf(burrow_join_error, sizeof burrow_join_error, "%s of holder %s: %s", what, pid, strerror(errno));
+}
+
+static int read_small(const char *path, char *buf, size_t len) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+// start_time returns field 22 of /proc/PID/stat, the process start time in
+// clock ticks; comm (field 2) may hold spaces and parentheses, so fields are
+// counted after its last ')'.
+static unsigned long long start_time(const char *pid) {
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	if (read_small(path, buf, sizeof buf) < 0)
+		return 0;
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	int field = 2;
+	while (*p && field < 22) {
+		if (*p++ == ' ')
+			field++;
+	}
+	return strtoull(p, NULL, 10);
+}
+
+// recorded_holder reads "PID STARTTIME" and accepts it only while that
+// process still has that start time.
+static int recorded_holder(char *pid, size_t len) {
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	char path[4096], buf[128];
+	unsigned long long want;
+	if (!run || !*run)
+		return -1;
+	snprintf(path, sizeof path, "%s/burrow/holder.pid", run);
+	if (read_small(path, buf, sizeof buf) < 0)
+		return -1;
+	if (sscanf(buf, "%31s %llu", pid, &want) != 2 || len < 32)
+		return -1;
+	if (want == 0 || start_time(pid) != want)
+		return -1;
+	return 0;
+}
+
+static int open_ns(const char *pid, const char *ns) {
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%s/ns/%s", pid, ns);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+void burrow_nsenter(void) {
+	char pid[32];
+	const char *explicit = getenv("_BURROW_JOIN_PID");
+
+	if (getenv("_BURROW_IN_USERNS"))
+		return;
+	if (explicit && *explicit) {
+		snprintf(pid, sizeof pid, "%s", explicit);
+	} else if (recorded_holder(pid, sizeof pid) < 0) {
+		return;
+	}
+
+	int userfd = open_ns(pid, "user");
+	int mntfd = open_ns(pid, "mnt");
+	if (userfd < 0 || mntfd < 0) {
+		report("open namespaces", pid);
+		goto out;
+	}
+	if (setns(userfd, CLONE_NEWUSER) < 0) {
+		report("join user namespace", pid);
+		goto out;
+	}
+	if (setns(mntfd, CLONE_NEWNS) < 0) {
+		report("join mount namespace", pid);
+		goto out;
+	}
+	// Credentials are unchanged by setns; take uid/gid 0 of the namespace
+	// so files we create belong to container root.
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		report("become root in user namespace", pid);
+		goto out;
+	}
+	burrow_joined_pid = atoi(pid);
+out:
+	if (userfd >= 0)
+		close(userfd);
+	if (mntfd >= 0)
+		close(mntfd);
+}
