@@ -2,7 +2,10 @@ package store
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	fuseoverlay "github.com/burrow/burrow/fuse-overlay"
 	"github.com/burrow/burrow/paths"
@@ -30,7 +33,7 @@ func Open(opt Opt) (storage.Store, fuseoverlay.Choice, error) {
 		RunRoot:            opt.Paths.RunRoot,
 		GraphRoot:          opt.Paths.GraphRoot,
 		GraphDriverName:    choice.StorageDriver(),
-		GraphDriverOptions: choice.StorageOptions(),
+		GraphDriverOptions: driverOptions(choice),
 	})
 	if err != nil {
 		return nil, choice, fmt.Errorf("open storage at %s with driver %s: %w", opt.Paths.GraphRoot, choice.Driver, err)
@@ -53,4 +56,36 @@ func ChooseDriver(opt Opt) (fuseoverlay.Choice, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+func driverOptions(c fuseoverlay.Choice) []string {
+	opts := c.StorageOptions()
+	if singleIDMapping() {
+		// Only one ID exists in the namespace: files of other owners in a
+		// layer are stored as root rather than failing the whole layer.
+		opts = append(opts, c.StorageDriver()+".ignore_chown_errors=true")
+	}
+	return opts
+}
+
+// singleIDMapping reports whether this process's user namespace maps
+// exactly one uid (the single-ID fallback of package idmap).
+func singleIDMapping() bool {
+	data, err := os.ReadFile("/proc/self/uid_map")
+	if err != nil {
+		return false
+	}
+	total := uint64(0)
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			continue
+		}
+		n, err := strconv.ParseUint(f[2], 10, 32)
+		if err != nil {
+			return false
+		}
+		total += n
+	}
+	return total == 1
 }

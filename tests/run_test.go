@@ -1,0 +1,261 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func TestRunEcho(t *testing.T) {
+	e := shared.forTest(t)
+	if out := e.ok("run", "--rm", busyboxImage, "echo", "hello"); out != "hello\n" {
+		t.Fatalf("stdout %q, want hello", out)
+	}
+}
+
+func TestRunExitCodes(t *testing.T) {
+	e := shared.forTest(t)
+	cases := []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"sh", "-c", "exit 3"}, 3, ""},
+		{[]string{"false"}, 1, ""},
+		{[]string{"nosuchcmd"}, 127, "Error: "},
+		{[]string{"/etc/passwd"}, 126, "Error: "},
+		{[]string{"sh", "-c", "sleep 60 & kill -9 $!; wait $!"}, 137, ""},
+	}
+	for _, c := range cases {
+		r := e.burrow(append([]string{"run", "--rm", busyboxImage}, c.args...)...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.stderr) {
+			t.Errorf("run %v: %s; want exit %d and stderr containing %q", c.args, r, c.code, c.stderr)
+		}
+	}
+}
+
+func TestRunUnknownImage(t *testing.T) {
+	r := shared.forTest(t).burrow("run", "--rm", "no-such-image:v9", "true")
+	if r.code != 125 || !strings.Contains(r.stderr, "no-such-image:v9") {
+		t.Fatalf("%s; want exit 125 naming the image", r)
+	}
+}
+
+func TestRunMalformedFlags(t *testing.T) {
+	e := shared.forTest(t)
+	for _, args := range [][]string{
+		{"run", "--no-such-flag", busyboxImage, "true"},
+		{"run"},
+		{"run", "--rm", "-v", "relative:/x", busyboxImage, "true"},
+		{"run", "--rm", "-v", "/nonexistent-burrow-src:/x", busyboxImage, "true"},
+		{"run", "--rm", "--network", "bogus", busyboxImage, "true"},
+		{"run", "--rm", "-e", "=x", busyboxImage, "true"},
+		{"run", "--rm", "--env-file", "/nonexistent-env-file", busyboxImage, "true"},
+		{"run", "--rm", "-w", "relative", busyboxImage, "true"},
+	} {
+		r := e.burrow(args...)
+		if r.code != 125 || !strings.HasPrefix(r.stderr, "Error: ") {
+			t.Errorf("burrow %v: %s; want exit 125 and an Error: line", args, r)
+		}
+	}
+}
+
+// TestRunIsolation checks what a container sees of the host.
+func TestRunIsolation(t *testing.T) {
+	e := shared.forTest(t)
+	out := e.ok("run", "--rm", "--hostname", "boxhost", busyboxImage, "sh", "-c",
+		"ps -o pid= | wc -l; hostname; ip -o link | wc -l; ip -o link; id -u; cat /proc/self/uid_map")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 6 {
+		t.Fatalf("unexpected output:\n%s", out)
+	}
+	// ps itself, sh and the pipeline's wc: only the container's own processes.
+	if n := strings.TrimSpace(lines[0]); n != "3" && n != "2" {
+		t.Errorf("container sees %s processes, want only its own (2-3):\n%s", n, out)
+	}
+	if lines[1] != "boxhost" {
+		t.Errorf("hostname %q, want boxhost", lines[1])
+	}
+	if strings.TrimSpace(lines[2]) != "1" || !strings.Contains(lines[3], "lo:") {
+		t.Errorf("links: want only lo, got:\n%s", out)
+	}
+	if lines[4] != "0" {
+		t.Errorf("id -u = %s, want 0", lines[4])
+	}
+	uidMap := strings.Join(lines[5:], "\n")
+	own, _ := os.ReadFile("/proc/self/uid_map")
+	if !strings.Contains(uidMap, fmt.Sprint(os.Getuid())) || strings.Count(uidMap, "\n") < 1 {
+		t.Errorf("uid_map in the container:\n%s\nwant the user plus a subordinate range (host map: %s)", uidMap, own)
+	}
+}
+
+func TestRunDefaultHostnameIsContainerID(t *testing.T) {
+	out := strings.TrimSpace(shared.forTest(t).ok("run", "--rm", busyboxImage, "hostname"))
+	if len(out) != 12 || strings.Trim(out, "0123456789abcdef") != "" {
+		t.Fatalf("hostname %q, want a 12-hex container ID", out)
+	}
+}
+
+func TestRunEnvWorkdirUser(t *testing.T) {
+	e := shared.forTest(t)
+	envFile := filepath.Join(t.TempDir(), "env")
+	if err := os.WriteFile(envFile, []byte("# comment\nFROMFILE=yes\nBOTH=file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := e.ok("run", "--rm", "-e", "FOO=bar", "-e", "BOTH=flag", "--env-file", envFile, "-w", "/work/dir", "-u", "user",
+		busyboxImage, "sh", "-c", `echo "$FOO $FROMFILE $BOTH"; pwd; id -u; id -g; echo "$HOME"`)
+	want := "bar yes flag\n/work/dir\n1000\n1000\n/home/user\n"
+	if out != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", out, want)
+	}
+	if out := e.ok("run", "--rm", "-u", "1234:5678", busyboxImage, "sh", "-c", "id -u; id -g"); out != "1234\n5678\n" {
+		t.Fatalf("numeric user: got %q", out)
+	}
+}
+
+func TestRunEntrypoint(t *testing.T) {
+	e := shared.forTest(t)
+	if out := e.ok("run", "--rm", "--entrypoint", "echo", busyboxImage, "a", "b"); out != "a b\n" {
+		t.Fatalf("--entrypoint echo a b: %q", out)
+	}
+}
+
+func TestRunStdin(t *testing.T) {
+	e := shared.forTest(t)
+	r, err := e.exec("piped input\n", "run", "--rm", "-i", busyboxImage, "cat")
+	if err != nil || r.code != 0 || r.stdout != "piped input\n" {
+		t.Fatalf("run -i cat: %v %s", err, r)
+	}
+	// Without -i the container reads nothing.
+	r, err = e.exec("should not arrive\n", "run", "--rm", busyboxImage, "cat")
+	if err != nil || r.code != 0 || r.stdout != "" {
+		t.Fatalf("run cat without -i: %v %s", err, r)
+	}
+}
+
+func TestRunVolumesAndTmpfs(t *testing.T) {
+	e := shared.forTest(t)
+	host := t.TempDir()
+	if err := os.WriteFile(filepath.Join(host, "in"), []byte("from host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := e.ok("run", "--rm", "-v", host+":/data", "--tmpfs", "/scratch:size=1m", busyboxImage, "sh", "-c",
+		"cat /data/in; echo out > /data/out; touch /scratch/x && echo tmpfs-ok; grep -c ' /scratch tmpfs' /proc/mounts")
+	if out != "from host\ntmpfs-ok\n1\n" {
+		t.Fatalf("got %q", out)
+	}
+	if data, err := os.ReadFile(filepath.Join(host, "out")); err != nil || string(data) != "out\n" {
+		t.Fatalf("write through bind: %q %v", data, err)
+	}
+	r := e.burrow("run", "--rm", "-v", host+":/data:ro", busyboxImage, "sh", "-c", "echo x > /data/ro-write")
+	if r.code == 0 {
+		t.Fatalf(":ro bind was writable: %s", r)
+	}
+	if _, err := os.Stat(filepath.Join(host, "ro-write")); err == nil {
+		t.Fatal("file written through a :ro bind")
+	}
+}
+
+// TestRunOwnershipOnHost: a file made by uid 1000 inside belongs on the
+// host to the matching subordinate uid.
+func TestRunOwnershipOnHost(t *testing.T) {
+	e := shared.forTest(t)
+	host := t.TempDir()
+	if err := os.Chmod(host, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	uidMap := e.ok("run", "--rm", busyboxImage, "cat", "/proc/self/uid_map")
+	var inside, outside, size int
+	found := false
+	for _, line := range strings.Split(strings.TrimSpace(uidMap), "\n") {
+		if _, err := fmt.Sscan(line, &inside, &outside, &size); err == nil && inside <= 1000 && 1000 < inside+size {
+			found = true
+			break
+		}
+	}
+	if !found {
+		t.Skipf("uid 1000 is not mapped (single-ID mapping?): %s", uidMap)
+	}
+	e.ok("run", "--rm", "-v", host+":/data", busyboxImage, "sh", "-c", "touch /data/f && chown 1000:1000 /data/f")
+	fi, err := os.Stat(filepath.Join(host, "f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := uint32(outside + 1000 - inside)
+	if got := fi.Sys().(*syscall.Stat_t).Uid; got != want {
+		t.Fatalf("host owner of the file: %d, want %d (map %q)", got, want, uidMap)
+	}
+	e.ok("unshare", "rm", "-f", filepath.Join(host, "f"))
+}
+
+func TestRunWritesStayInContainer(t *testing.T) {
+	e := shared.forTest(t)
+	marker := fmt.Sprintf("burrow-leak-%d", os.Getpid())
+	e.ok("run", "--rm", busyboxImage, "sh", "-c", "echo x > /tmp/"+marker+"; echo x > /"+marker)
+	for _, p := range []string{"/tmp/" + marker, "/" + marker, filepath.Join(os.Getenv("HOME"), marker)} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("container write reached the host: %s", p)
+		}
+	}
+	// Each run starts from the image, not from the last container's changes.
+	if out := e.ok("run", "--rm", busyboxImage, "sh", "-c", "ls /tmp"); strings.Contains(out, marker) {
+		t.Errorf("a new container saw the previous one's file")
+	}
+}
+
+func TestRunReadOnly(t *testing.T) {
+	e := shared.forTest(t)
+	r := e.burrow("run", "--rm", "--read-only", busyboxImage, "touch", "/newfile")
+	if r.code == 0 {
+		t.Fatalf("--read-only root was writable: %s", r)
+	}
+	if out := e.ok("run", "--rm", "--read-only", "--tmpfs", "/tmp", busyboxImage, "touch", "/tmp/ok"); out != "" {
+		t.Fatalf("unexpected output %q", out)
+	}
+}
+
+func TestRunMasksAndCapabilities(t *testing.T) {
+	e := shared.forTest(t)
+	out := e.ok("run", "--rm", busyboxImage, "sh", "-c",
+		"wc -c < /proc/interrupts; grep -E '^(CapBnd|CapEff|NoNewPrivs)' /proc/self/status; echo 1 > /proc/sys/kernel/hostname 2>/dev/null && echo writable || echo ro")
+	if !strings.HasPrefix(out, "0\n") {
+		t.Errorf("/proc/interrupts is not masked:\n%s", out)
+	}
+	// docker's default set: 0x00000000a80425fb.
+	if !strings.Contains(out, "CapBnd:\t00000000a80425fb") || !strings.Contains(out, "CapEff:\t00000000a80425fb") {
+		t.Errorf("capabilities are not docker's default set:\n%s", out)
+	}
+	if !strings.Contains(out, "NoNewPrivs:\t1") || !strings.HasSuffix(out, "ro\n") {
+		t.Errorf("no_new_privs or read-only /proc/sys missing:\n%s", out)
+	}
+	if out := e.ok("run", "--rm", "-u", "1000", busyboxImage, "grep", "^CapEff", "/proc/self/status"); !strings.Contains(out, "0000000000000000") {
+		t.Errorf("non-root user keeps capabilities: %s", out)
+	}
+}
+
+// TestRunRmLeavesNothing: no mount, record or state file after --rm.
+func TestRunRmLeavesNothing(t *testing.T) {
+	e := newEnv(t)
+	if err := e.importBusybox(busyboxImage); err != nil {
+		t.Fatal(err)
+	}
+	before := strings.Count(e.holderMounts(t), "overlay")
+	e.ok("run", "--rm", "--name", "gone", busyboxImage, "true")
+	if after := strings.Count(e.holderMounts(t), "overlay"); after != before {
+		t.Errorf("overlay mounts in the holder: %d before, %d after run --rm", before, after)
+	}
+	entries, _ := os.ReadDir(filepath.Join(e.dir, "run", "burrow", "containers"))
+	if len(entries) != 0 {
+		t.Errorf("state files left: %v", entries)
+	}
+	// The name is free again: the record is gone.
+	e.ok("run", "--rm", "--name", "gone", busyboxImage, "true")
+	// Without --rm the name stays taken.
+	e.ok("run", "--name", "kept", busyboxImage, "true")
+	if r := e.burrow("run", "--name", "kept", busyboxImage, "true"); r.code != 125 || !strings.Contains(r.stderr, "kept") {
+		t.Errorf("reusing a container name: %s; want exit 125 naming it", r)
+	}
+}

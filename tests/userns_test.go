@@ -1,0 +1,91 @@
+package tests
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestUnshare runs a command in burrow's user namespace.
+func TestUnshare(t *testing.T) {
+	out := shared.forTest(t).ok("unshare", "id", "-u")
+	if out != "0\n" {
+		t.Fatalf("burrow unshare id -u = %q, want 0", out)
+	}
+}
+
+// TestHolderIsShared: commands join one holder; a dead holder is replaced.
+func TestHolderIsShared(t *testing.T) {
+	e := newEnv(t)
+	a := e.ok("unshare", "readlink", "/proc/self/ns/user")
+	b := e.ok("unshare", "readlink", "/proc/self/ns/user")
+	if a != b {
+		t.Fatalf("two commands in different namespaces: %s vs %s", a, b)
+	}
+	pid := e.holderPID()
+	if pid == 0 {
+		t.Fatal("no holder recorded")
+	}
+	if err := killAndWait(pid); err != nil {
+		t.Fatal(err)
+	}
+	c := e.ok("unshare", "readlink", "/proc/self/ns/user")
+	if c == a || e.holderPID() == pid {
+		t.Fatalf("dead holder not replaced: ns %s -> %s, pid %d -> %d", a, c, pid, e.holderPID())
+	}
+}
+
+// TestMissingNewuidmap: without the setuid helpers burrow falls back to a
+// single-ID mapping, warns with the fix, and still runs containers.
+func TestMissingNewuidmap(t *testing.T) {
+	e := newEnv(t)
+	for i, v := range e.vars {
+		if strings.HasPrefix(v, "PATH=") {
+			e.vars[i] = "PATH=/nonexistent"
+		}
+	}
+	tarPath := filepath.Join(e.dir, "rootfs.tar")
+	if err := writeRootfsTar(tarPath); err != nil {
+		t.Fatal(err)
+	}
+	r := e.burrow("import", "-q", tarPath, "box")
+	if r.code != 0 {
+		t.Fatalf("import with a single-ID mapping: %s", r)
+	}
+	if !strings.Contains(r.stderr, "uidmap") || !strings.Contains(r.stderr, "WARN") {
+		t.Errorf("no warning naming the uidmap package:\n%s", r.stderr)
+	}
+	out := e.ok("run", "--rm", "box", "sh", "-c", "id -u; cat /proc/self/uid_map")
+	fields := strings.Fields(out)
+	if len(fields) != 4 || fields[0] != "0" || fields[3] != "1" {
+		t.Fatalf("want root with a one-ID map, got %q", out)
+	}
+}
+
+// TestNoRuntimeDir: without XDG_RUNTIME_DIR burrow says so and uses a
+// private fallback.
+func TestNoRuntimeDir(t *testing.T) {
+	e := newEnv(t)
+	var vars []string
+	for _, v := range e.vars {
+		if !strings.HasPrefix(v, "XDG_RUNTIME_DIR=") {
+			vars = append(vars, v)
+		}
+	}
+	e.vars = vars
+	fallback := filepath.Join(os.TempDir(), "burrow-run-"+itoa(os.Getuid()))
+	t.Cleanup(func() {
+		if pid := pidFromFile(filepath.Join(fallback, "holder.pid")); pid > 0 {
+			_ = killAndWait(pid)
+		}
+	})
+	r := e.burrow("unshare", "true")
+	if r.code != 0 || !strings.Contains(r.stderr, "XDG_RUNTIME_DIR is not set") || !strings.Contains(r.stderr, fallback) {
+		t.Fatalf("want a warning naming the fallback %s: %s", fallback, r)
+	}
+	fi, err := os.Stat(fallback)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("fallback run root %s: %v %v", fallback, fi, err)
+	}
+}
