@@ -22,11 +22,11 @@ func openTerminal(root string, sync *os.File) (*os.File, error) {
 		return nil, fmt.Errorf("unlock pty: %w", err)
 	}
 	// TIOCGPTPEER opens the slave through the master, immune to path tricks.
-	fd, err := unix.IoctlRetInt(int(master.Fd()), unix.TIOCGPTPEER)
-	if err != nil {
-		return nil, fmt.Errorf("open pty slave: %w", err)
+	fd, _, errno := unix.Syscall(unix.SYS_IOCTL, master.Fd(), unix.TIOCGPTPEER, unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)
+	if errno != 0 {
+		return nil, fmt.Errorf("open pty slave: %w", errno)
 	}
-	slave := os.NewFile(uintptr(fd), "pty")
+	slave := os.NewFile(fd, "pty")
 	if err := sendMsg(sync, syncMsg{Type: msgTerminal}, master); err != nil {
 		slave.Close()
 		return nil, fmt.Errorf("send pty to burrow: %w", err)
