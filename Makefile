@@ -20,9 +20,15 @@ build:
 setup:
 	@if [ "$$(id -u)" = 0 ]; then tests/setup; else echo "make setup: not root, assuming the host is set up (run 'sudo tests/setup' otherwise)"; fi
 
-vet:
+STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
+
+$(STATICCHECK):
+	GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+vet: $(STATICCHECK)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /tests$$)

@@ -2,8 +2,10 @@ package imageio
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/burrow/burrow/store"
 	"go.podman.io/image/v5/copy"
@@ -16,10 +18,6 @@ import (
 // copyInto copies src into the store under name ("" keeps no name) and
 // returns the new image's ID.
 func copyInto(ctx context.Context, s storage.Store, src types.ImageReference, name string, report io.Writer) (string, error) {
-	dstName := name
-	if dstName == "" {
-		dstName = "@" // filled in below: an unnamed destination needs an ID
-	}
 	var dst types.ImageReference
 	var err error
 	if name != "" {
@@ -28,7 +26,7 @@ func copyInto(ctx context.Context, s storage.Store, src types.ImageReference, na
 		dst, err = istorage.Transport.NewStoreReference(s, nil, "")
 	}
 	if err != nil {
-		return "", fmt.Errorf("destination %s: %w", dstName, err)
+		return "", fmt.Errorf("destination %q: %w", name, err)
 	}
 	policy, err := signature.NewPolicyContext(&signature.Policy{
 		Default: []signature.PolicyRequirement{signature.NewPRInsecureAcceptAnything()},
@@ -41,12 +39,22 @@ func copyInto(ctx context.Context, s storage.Store, src types.ImageReference, na
 	if err != nil {
 		return "", err
 	}
-	_ = manifest
-	img, err := istorage.Transport.GetStoreImage(s, dst)
-	if err != nil {
-		return "", fmt.Errorf("find copied image: %w", err)
+	return imageID(manifest)
+}
+
+// imageID is the ID the storage destination gives an image: its config
+// digest without the algorithm.
+func imageID(manifest []byte) (string, error) {
+	var m struct {
+		Config struct {
+			Digest string `json:"digest"`
+		} `json:"config"`
 	}
-	return img.ID, nil
+	if err := json.Unmarshal(manifest, &m); err != nil || m.Config.Digest == "" {
+		return "", fmt.Errorf("copied manifest names no config: %v", err)
+	}
+	_, hex, _ := strings.Cut(m.Config.Digest, ":")
+	return hex, nil
 }
 
 // normalizeTags completes archive tags the way podman does (localhost/
