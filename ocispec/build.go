@@ -30,7 +30,7 @@ type Opt struct {
 	Terminal   bool
 	ReadOnly   bool
 	Network    string
-	Mounts     []specs.Mount // -v and --tmpfs, in the user's order
+	Mounts     []specs.Mount     // -v and --tmpfs, in the user's order
 	EtcFiles   map[string]string // /etc/hosts etc. -> generated host file
 	NoSysfs    bool              // bind the host's /sys instead (no own netns)
 }

@@ -20,8 +20,8 @@ type Paths struct {
 
 // Env is the process environment as parameters, so tests can vary it.
 type Env struct {
-	Getenv func(string) string
-	UID    int // the uid as seen by this process (0 inside the namespace)
+	Getenv  func(string) string
+	UID     int // the uid as seen by this process (0 inside the namespace)
 	HostUID int // the user's uid on the host, for naming the fallback
 }
 

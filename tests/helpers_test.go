@@ -57,9 +57,9 @@ func TestMain(m *testing.M) {
 // env is an isolated burrow home: its own data and runtime directories,
 // hence its own holder and store.
 type env struct {
-	t      testing.TB
-	dir    string
-	vars   []string
+	t    testing.TB
+	dir  string
+	vars []string
 }
 
 func newEnv(t *testing.T) *env {

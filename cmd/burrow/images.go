@@ -29,15 +29,15 @@ func imagesCommand() *cli.Command {
 
 // imageRow is one line of `images`; its field names are docker's, for --format.
 type imageRow struct {
-	ID         string
-	Repository string
-	Tag        string
-	Digest     string
-	CreatedAt  time.Time
-	Created    string
+	ID           string
+	Repository   string
+	Tag          string
+	Digest       string
+	CreatedAt    time.Time
+	Created      string
 	CreatedSince string
-	Size       string
-	VirtualSize int64
+	Size         string
+	VirtualSize  int64
 }
 
 func imagesAction(c *cli.Context) error {

@@ -64,11 +64,11 @@ func newApp() *cli.App {
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
 	return &cli.App{
 		DisableSliceFlagSeparator: true,
-		Name:                   "burrow",
-		Usage:                  "run containers without root",
-		Version:                version,
-		UseShortOptionHandling: true,
-		HideHelpCommand:        true,
+		Name:                      "burrow",
+		Usage:                     "run containers without root",
+		Version:                   version,
+		UseShortOptionHandling:    true,
+		HideHelpCommand:           true,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "storage-driver", Usage: "overlay, fuse-overlayfs or vfs (default: probed once and recorded)", EnvVars: []string{"BURROW_STORAGE_DRIVER"}},
 		},

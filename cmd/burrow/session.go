@@ -9,13 +9,13 @@ import (
 	"strconv"
 	"strings"
 
+	fuseoverlay "github.com/burrow/burrow/fuse-overlay"
 	"github.com/burrow/burrow/idmap"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/paths"
 	"github.com/burrow/burrow/store"
 	"github.com/burrow/burrow/userns"
 	"github.com/urfave/cli/v2"
-	fuseoverlay "github.com/burrow/burrow/fuse-overlay"
 	"go.podman.io/storage"
 )
 
