@@ -7,6 +7,7 @@ export GOFLAGS := -tags=$(TAGS)
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 BIN      := $(CURDIR)/bin/burrow
 TEST_USER ?= burrowtest
+NOSUB_USER ?= burrownosub
 VM       ?= $(abspath ../shared/vm)
 
 .PHONY: all build setup vet unit e2e test demo bench clean
@@ -36,6 +37,7 @@ unit:
 # End-to-end: the real binary as the unprivileged test user (tests/asuser).
 e2e: build
 	BURROW_BIN=$(BIN) BURROW_TEST_USER=$(TEST_USER) $(GO) test -count=1 -v -timeout 40m -exec $(CURDIR)/tests/asuser ./tests
+	BURROW_BIN=$(BIN) BURROW_TEST_USER=$(NOSUB_USER) $(GO) test -count=1 -v -timeout 10m -exec $(CURDIR)/tests/asuser -run 'TestNoSubordinateIDs' ./tests
 
 test: setup vet unit e2e
 
