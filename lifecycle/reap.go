@@ -48,12 +48,13 @@ func reapOne(s storage.Store, runRoot, id string) error {
 
 // release unmounts the container's root and, for --rm, deletes it.
 func release(s storage.Store, id string, remove bool) error {
-	if _, err := s.Unmount(id, true); err != nil && !errors.Is(err, storage.ErrContainerUnknown) && !errors.Is(err, storage.ErrLayerUnknown) {
-		return fmt.Errorf("unmount: %w", err)
-	}
 	if !remove {
+		if _, err := s.Unmount(id, true); err != nil && !errors.Is(err, storage.ErrContainerUnknown) && !errors.Is(err, storage.ErrLayerUnknown) {
+			return fmt.Errorf("unmount: %w", err)
+		}
 		return nil
 	}
+	// Deleting unmounts too; a separate unmount would cost one more store write.
 	if err := s.DeleteContainer(id); err != nil && !errors.Is(err, storage.ErrContainerUnknown) {
 		return fmt.Errorf("remove: %w", err)
 	}

@@ -24,18 +24,21 @@ type RunOpt struct {
 // Run creates a container, runs it in the foreground with burrow as its
 // parent, and cleans up after it. It returns the container's exit code.
 func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
+	trace := newTracer()
 	c, err := create(s, runRoot, opt.CreateOpt)
 	if err != nil {
 		return 0, err
 	}
-	code, runErr := runCreated(c, opt)
+	trace.mark("create+mount")
+	code, runErr := runCreated(c, opt, trace)
 	if err := finish(s, runRoot, c, code, runErr == nil); err != nil && runErr == nil {
 		runErr = err
 	}
+	trace.mark("cleanup")
 	return code, runErr
 }
 
-func runCreated(c *created, opt RunOpt) (int, error) {
+func runCreated(c *created, opt RunOpt, trace *tracer) (int, error) {
 	stdio := container.Stdio{Stdout: os.Stdout, Stderr: os.Stderr}
 	if opt.Interactive {
 		stdio.Stdin = os.Stdin
@@ -49,6 +52,7 @@ func runCreated(c *created, opt RunOpt) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	trace.mark("init+exec")
 	var console *consoleCopy
 	if p.Terminal != nil {
 		if console, err = startConsole(p.Terminal, opt.Interactive); err != nil {
@@ -60,6 +64,7 @@ func runCreated(c *created, opt RunOpt) (int, error) {
 	done := make(chan struct{})
 	go forward(signals, p, console, done)
 	code, err := p.Wait()
+	trace.mark("command")
 	close(done)
 	if console != nil {
 		console.finish()
