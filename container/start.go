@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
+	"sync"
 	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -84,7 +86,7 @@ func initCommand(spec *specs.Spec, stdio Stdio, specR, childSock *os.File) *exec
 	for _, ns := range spec.Linux.Namespaces {
 		flags |= cloneFlags[ns.Type]
 	}
-	cmd := exec.Command("/proc/self/exe", InitVerb)
+	cmd := exec.Command(initBinary(), InitVerb)
 	cmd.Args[0] = "burrow-init"
 	// The init is already inside burrow's namespace: the constructor must not join again.
 	cmd.Env = []string{"_BURROW_IN_USERNS=1"}
@@ -159,3 +161,21 @@ func (p *Process) Wait() (int, error) {
 	}
 	return ws.ExitStatus(), nil
 }
+
+// InitBinaryName is the small init installed beside burrow.
+const InitBinaryName = "burrow-init"
+
+// initBinary prefers the small burrow-init beside the running binary: it
+// starts in about a millisecond, where re-executing the whole CLI costs
+// several. Without it, the CLI itself serves as init.
+var initBinary = sync.OnceValue(func() string {
+	self, err := os.Executable()
+	if err != nil {
+		return "/proc/self/exe"
+	}
+	candidate := filepath.Join(filepath.Dir(self), InitBinaryName)
+	if unix.Access(candidate, unix.X_OK) == nil {
+		return candidate
+	}
+	return "/proc/self/exe"
+})
