@@ -3,10 +3,12 @@ package tests
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestRunEcho(t *testing.T) {
@@ -257,5 +259,28 @@ func TestRunRmLeavesNothing(t *testing.T) {
 	e.ok("run", "--name", "kept", busyboxImage, "true")
 	if r := e.burrow("run", "--name", "kept", busyboxImage, "true"); r.code != 125 || !strings.Contains(r.stderr, "kept") {
 		t.Errorf("reusing a container name: %s; want exit 125 naming it", r)
+	}
+}
+
+// TestRunForwardsSignals: a signal sent to burrow reaches the container's
+// process (here a shell that traps it).
+func TestRunForwardsSignals(t *testing.T) {
+	e := shared.forTest(t)
+	cmd := exec.Command(burrowBin, "run", "--rm", busyboxImage, "sh", "-c",
+		`trap 'echo got-term; exit 42' TERM; echo ready; while true; do sleep 0.1; done`)
+	cmd.Env = e.vars
+	var out syncBuffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if !waitFor(20*time.Second, func() bool { return strings.Contains(out.String(), "ready") }) {
+		_ = cmd.Process.Kill()
+		t.Fatalf("container never became ready: %q", out.String())
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if cmd.ProcessState.ExitCode() != 42 || !strings.Contains(out.String(), "got-term") {
+		t.Fatalf("after SIGTERM: %v, exit %d, output %q; want the trap's exit 42", err, cmd.ProcessState.ExitCode(), out.String())
 	}
 }
