@@ -36,6 +36,15 @@ type Stdio struct {
 	Stdin, Stdout, Stderr *os.File
 }
 
+// Hooks run on the parent side at fixed points of the start.
+type Hooks struct {
+	// AfterClone runs once the init exists in its new namespaces and
+	// before it receives the spec, so nothing in the container runs yet:
+	// the place to connect its network namespace (/proc/PID/ns/net).
+	// An error kills the init and fails the start.
+	AfterClone func(pid int) error
+}
+
 var cloneFlags = map[specs.LinuxNamespaceType]uintptr{
 	specs.PIDNamespace: unix.CLONE_NEWPID, specs.MountNamespace: unix.CLONE_NEWNS,
 	specs.UTSNamespace: unix.CLONE_NEWUTS, specs.IPCNamespace: unix.CLONE_NEWIPC,
@@ -46,7 +55,7 @@ var cloneFlags = map[specs.LinuxNamespaceType]uintptr{
 // (or failed to). It locks the calling goroutine to its thread: the
 // container gets SIGKILL when that thread ends, so call it from the
 // goroutine that will also Wait.
-func Start(spec *specs.Spec, stdio Stdio) (*Process, error) {
+func Start(spec *specs.Spec, stdio Stdio, hooks Hooks) (*Process, error) {
 	specR, specW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("spec pipe: %w", err)
@@ -68,6 +77,12 @@ func Start(spec *specs.Spec, stdio Stdio) (*Process, error) {
 		return nil, fmt.Errorf("start container init: %w", err)
 	}
 	p := &Process{cmd: cmd, Pid: cmd.Process.Pid}
+	if hooks.AfterClone != nil {
+		if err := hooks.AfterClone(p.Pid); err != nil {
+			p.kill()
+			return nil, err
+		}
+	}
 	if err := sendSpec(specW, spec); err != nil {
 		p.kill()
 		return nil, err

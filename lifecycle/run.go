@@ -48,7 +48,7 @@ func runCreated(c *created, opt RunOpt, trace *tracer) (int, error) {
 	signal.Notify(signals, forwardedSignals...)
 	defer signal.Stop(signals)
 
-	p, err := container.Start(c.Spec, stdio)
+	p, err := container.Start(c.Spec, stdio, container.Hooks{})
 	if err != nil {
 		return 0, err
 	}
