@@ -284,3 +284,22 @@ func TestRunForwardsSignals(t *testing.T) {
 		t.Fatalf("after SIGTERM: %v, exit %d, output %q; want the trap's exit 42", err, cmd.ProcessState.ExitCode(), out.String())
 	}
 }
+
+// minbaseTar is a debootstrap minbase made by tests/setup.
+const minbaseTar = "/var/cache/burrow-test/minbase.tar"
+
+// TestRunDebianMinbase: a realistic image keeps its files' owners through
+// the subordinate mapping, and its tools run.
+func TestRunDebianMinbase(t *testing.T) {
+	if _, err := os.Stat(minbaseTar); err != nil {
+		t.Skipf("no Debian minbase (tests/setup builds it with debootstrap when a mirror is reachable): %v", err)
+	}
+	e := newEnv(t)
+	e.ok("import", "-q", "--change", `CMD ["/bin/bash"]`, minbaseTar, "debian:minbase")
+	out := e.ok("run", "--rm", "debian:minbase", "bash", "-c",
+		"stat -c '%G %g %A' /usr/bin/chage; apt-get --version | head -1; id -un; su -s /bin/sh nobody -c 'id -u'")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 || lines[0] != "shadow 42 -rwxr-sr-x" || !strings.HasPrefix(lines[1], "apt ") || lines[2] != "root" || lines[3] != "65534" {
+		t.Fatalf("unexpected output from the minbase image:\n%s", out)
+	}
+}
