@@ -23,7 +23,12 @@ func copyInto(ctx context.Context, s storage.Store, src types.ImageReference, na
 	if name != "" {
 		dst, err = istorage.Transport.ParseStoreReference(s, name)
 	} else {
-		dst, err = istorage.Transport.NewStoreReference(s, nil, "")
+		// The storage transport wants a name or an ID: an unnamed image
+		// gets the ID it would get anyway, its config digest (as podman).
+		var id string
+		if id, err = configID(ctx, src); err == nil {
+			dst, err = istorage.Transport.NewStoreReference(s, nil, id)
+		}
 	}
 	if err != nil {
 		return "", fmt.Errorf("destination %q: %w", name, err)
@@ -40,6 +45,20 @@ func copyInto(ctx context.Context, s storage.Store, src types.ImageReference, na
 		return "", err
 	}
 	return imageID(manifest)
+}
+
+// configID is the digest of src's config, without the algorithm.
+func configID(ctx context.Context, src types.ImageReference) (string, error) {
+	img, err := src.NewImage(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer img.Close()
+	d := img.ConfigInfo().Digest
+	if err := d.Validate(); err != nil {
+		return "", fmt.Errorf("config digest: %w", err)
+	}
+	return d.Encoded(), nil
 }
 
 // imageID is the ID the storage destination gives an image: its config

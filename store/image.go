@@ -8,6 +8,7 @@ import (
 
 	"github.com/burrow/burrow/errdefs"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/storage"
 )
 
@@ -24,13 +25,19 @@ func Normalize(name string) (string, error) {
 	if name == "" || strings.ContainsAny(name, " \t\n") || strings.ToLower(name) != name && !hasDomain(name) {
 		return "", fmt.Errorf("invalid image name %q: %w", name, errdefs.ErrInvalidArgument)
 	}
-	if !hasTagOrDigest(name) {
-		name += ":latest"
+	full := name
+	if !hasTagOrDigest(full) {
+		full += ":latest"
 	}
-	if !hasDomain(name) {
-		name = LocalDomain + "/" + name
+	if !hasDomain(full) {
+		full = LocalDomain + "/" + full
 	}
-	return name, nil
+	// The store takes any string as a name: check the reference grammar
+	// here, or "busybox:" or "a//b" would become names.
+	if _, err := reference.Parse(full); err != nil {
+		return "", fmt.Errorf("invalid image name %q: %v: %w", name, err, errdefs.ErrInvalidArgument)
+	}
+	return full, nil
 }
 
 func hasDomain(name string) bool {
@@ -85,11 +92,13 @@ func findIn(images []storage.Image, ref string) (*storage.Image, error) {
 		return img, err
 	}
 	// A short name of any other registry's image, e.g. quay.io/x/tool for "x/tool".
-	suffix := "/" + Candidates(ref)[0][len(LocalDomain)+1:]
-	for i := range images {
-		for _, n := range images[i].Names {
-			if !hasDomain(ref) && strings.HasSuffix(n, suffix) {
-				return &images[i], nil
+	if !hasDomain(ref) {
+		suffix := "/" + Candidates(ref)[0][len(LocalDomain)+1:]
+		for i := range images {
+			for _, n := range images[i].Names {
+				if strings.HasSuffix(n, suffix) {
+					return &images[i], nil
+				}
 			}
 		}
 	}

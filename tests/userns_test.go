@@ -2,6 +2,7 @@ package tests
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -120,5 +121,20 @@ func TestNoSubordinateIDs(t *testing.T) {
 	out := e.ok("run", "--rm", "box", "sh", "-c", "id -u; cat /proc/self/uid_map")
 	if f := strings.Fields(out); len(f) != 4 || f[0] != "0" || f[3] != "1" {
 		t.Fatalf("want root with a one-ID map, got %q", out)
+	}
+}
+
+// TestRelativePathsAfterJoin: joining the holder keeps the working
+// directory, so relative paths work as typed.
+func TestRelativePathsAfterJoin(t *testing.T) {
+	e := newEnv(t)
+	e.ok("unshare", "true") // make sure a holder exists, so the next command joins it
+	if err := writeRootfsTar(filepath.Join(e.dir, "rel.tar")); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(burrowBin, "import", "-q", "rel.tar", "relbox")
+	cmd.Env, cmd.Dir = e.vars, e.dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("import with a relative path: %v\n%s", err, out)
 	}
 }

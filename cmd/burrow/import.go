@@ -28,26 +28,31 @@ func importAction(c *cli.Context) error {
 		return fmt.Errorf("%w: import needs TARBALL [NAME[:TAG]]", errdefs.ErrInvalidArgument)
 	}
 	path := c.Args().Get(0)
-	if path == "-" {
-		tmp, err := spoolStdin()
-		if err != nil {
-			return err
+	if path != "-" {
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
 		}
-		defer os.Remove(tmp)
-		path = tmp
-	} else if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
 	}
 	opt := imageio.ImportOpt{Path: path, Name: c.Args().Get(1), Changes: c.StringSlice("change"), Message: c.String("message")}
 	// Check the changes before the (possibly long) copy.
 	if err := imageio.ApplyChanges(new(imageio.Config), opt.Changes); err != nil {
 		return err
 	}
+	// Enter the namespace before reading stdin: openSession may re-execute
+	// this command, and the new process must still find stdin unread.
 	sess, err := openSession(c)
 	if err != nil {
 		return err
 	}
 	defer sess.close()
+	if path == "-" {
+		tmp, err := spoolStdin()
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp)
+		opt.Path = tmp
+	}
 	id, err := imageio.Import(c.Context, sess.store, opt, reportWriter(c))
 	if err != nil {
 		return err

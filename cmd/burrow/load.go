@@ -29,20 +29,24 @@ func loadAction(c *cli.Context) error {
 		if term.IsTerminal(int(os.Stdin.Fd())) {
 			return fmt.Errorf("%w: no archive: give -i FILE or pipe one to stdin", errdefs.ErrInvalidArgument)
 		}
+	} else if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
+	}
+	// Enter the namespace before reading stdin: openSession may re-execute
+	// this command, and the new process must still find stdin unread.
+	sess, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	if path == "" {
 		tmp, err := spoolStdin()
 		if err != nil {
 			return err
 		}
 		defer os.Remove(tmp)
 		path = tmp
-	} else if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
 	}
-	sess, err := openSession(c)
-	if err != nil {
-		return err
-	}
-	defer sess.close()
 	loaded, err := imageio.Load(c.Context, sess.store, path, reportWriter(c))
 	for _, name := range loaded {
 		fmt.Printf("Loaded image: %s\n", name)

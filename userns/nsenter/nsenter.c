@@ -84,6 +84,11 @@ void burrow_nsenter(void) {
 		return;
 	}
 
+	// setns(CLONE_NEWNS) moves the working directory to the namespace's
+	// root; the holder sees the host's tree, so the same path is there.
+	char cwd[4096];
+	int have_cwd = getcwd(cwd, sizeof cwd) != NULL;
+
 	int userfd = open_ns(pid, "user");
 	int mntfd = open_ns(pid, "mnt");
 	if (userfd < 0 || mntfd < 0) {
@@ -105,6 +110,8 @@ void burrow_nsenter(void) {
 		goto out;
 	}
 	burrow_joined_pid = atoi(pid);
+	if (have_cwd && chdir(cwd) < 0)
+		chdir("/");
 out:
 	if (userfd >= 0)
 		close(userfd);
