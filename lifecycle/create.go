@@ -51,7 +51,8 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if err != nil {
 		return nil, err
 	}
-	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(), AutoRemove: opt.AutoRemove}
+	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
+		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal}
 	if rec.Name == "" {
 		rec.Name = GenerateName()
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
+	"time"
 
 	"go.podman.io/storage"
 )
@@ -43,6 +45,9 @@ func reapOne(s storage.Store, runRoot, id string) error {
 	if err := release(s, id, st.AutoRemove); err != nil {
 		return fmt.Errorf("clean up container %s after its burrow was killed: %w", id[:12], err)
 	}
+	if !st.AutoRemove && st.Pid != 0 {
+		recordKilled(s, id)
+	}
 	return removeState(runRoot, id)
 }
 
@@ -59,4 +64,18 @@ func release(s storage.Store, id string, remove bool) error {
 		return fmt.Errorf("remove: %w", err)
 	}
 	return nil
+}
+
+// recordKilled marks a container that was running when its owner died as
+// exited by SIGKILL: that is what took it (the parent-death signal).
+func recordKilled(s storage.Store, id string) {
+	ctr, err := s.Container(id)
+	if err != nil {
+		return
+	}
+	rec := DecodeRecord(ctr.Metadata)
+	rec.ExitCode, rec.Finished = 128+int(syscall.SIGKILL), time.Now().UTC()
+	if meta, err := rec.encode(); err == nil {
+		_ = s.SetMetadata(id, meta)
+	}
 }

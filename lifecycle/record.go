@@ -17,6 +17,8 @@ type Record struct {
 	Command    []string  `json:"command"`
 	Created    time.Time `json:"created"`
 	AutoRemove bool      `json:"autoRemove,omitempty"`
+	StopSignal string    `json:"stopSignal,omitempty"`
+	Started    time.Time `json:"started,omitzero"`
 	Finished   time.Time `json:"finished,omitzero"`
 	ExitCode   int       `json:"exitCode"`
 }

@@ -53,6 +53,7 @@ func runCreated(c *created, opt RunOpt, trace *tracer) (int, error) {
 		return 0, err
 	}
 	trace.mark("init+exec")
+	c.Record.Started = time.Now().UTC()
 	var console *consoleCopy
 	if p.Terminal != nil {
 		if console, err = startConsole(p.Terminal, opt.Interactive); err != nil {

@@ -18,6 +18,28 @@ type runState struct {
 	OwnerPID   int    `json:"ownerPid"`
 	OwnerStart uint64 `json:"ownerStart"`
 	AutoRemove bool   `json:"autoRemove"`
+	// The container's PID 1 on the host, once it runs: stop and kill signal it.
+	Pid      int    `json:"pid,omitempty"`
+	PidStart uint64 `json:"pidStart,omitempty"`
+}
+
+func readState(runRoot, id string) (runState, bool) {
+	var st runState
+	data, err := os.ReadFile(statePath(runRoot, id))
+	if err != nil || json.Unmarshal(data, &st) != nil {
+		return st, false
+	}
+	return st, true
+}
+
+// running reports whether the container's owner is alive and its PID 1 is
+// still the process recorded.
+func (st runState) running() bool {
+	if !st.ownerAlive() || st.Pid == 0 {
+		return false
+	}
+	start, err := userns.StartTime(st.Pid)
+	return err == nil && start == st.PidStart
 }
 
 func stateDir(runRoot string) string { return filepath.Join(runRoot, "containers") }
@@ -41,12 +63,20 @@ func writeState(runRoot, id string, st runState) error {
 }
 
 func ownState(runRoot, id string, autoRemove bool) error {
+	st, err := ownedState(autoRemove)
+	if err != nil {
+		return err
+	}
+	return writeState(runRoot, id, st)
+}
+
+func ownedState(autoRemove bool) (runState, error) {
 	pid := os.Getpid()
 	start, err := userns.StartTime(pid)
 	if err != nil {
-		return fmt.Errorf("read own start time: %w", err)
+		return runState{}, fmt.Errorf("read own start time: %w", err)
 	}
-	return writeState(runRoot, id, runState{OwnerPID: pid, OwnerStart: start, AutoRemove: autoRemove})
+	return runState{OwnerPID: pid, OwnerStart: start, AutoRemove: autoRemove}, nil
 }
 
 func removeState(runRoot, id string) error {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/store"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/urfave/cli/v2"
@@ -17,7 +18,7 @@ func imageCommand() *cli.Command {
 		Name:  "image",
 		Usage: "manage images",
 		Subcommands: []*cli.Command{
-			{Name: "inspect", Usage: "show images' details as JSON", ArgsUsage: "IMAGE...", Flags: inspectFlags(), Action: inspectAction},
+			{Name: "inspect", Usage: "show images' details as JSON", ArgsUsage: "IMAGE...", Flags: inspectFlags(), Action: inspectAction(true)},
 			{Name: "ls", Aliases: []string{"list"}, Usage: "list images", Flags: imagesCommand().Flags, Action: imagesAction},
 			{Name: "rm", Usage: "remove images", Flags: rmiCommand().Flags, Action: rmiAction},
 			{Name: "tag", Usage: "name an image", Action: tagAction},
@@ -28,7 +29,7 @@ func imageCommand() *cli.Command {
 }
 
 func inspectCommand() *cli.Command {
-	return &cli.Command{Name: "inspect", Usage: "show details as JSON", ArgsUsage: "NAME...", Flags: inspectFlags(), Action: inspectAction}
+	return &cli.Command{Name: "inspect", Usage: "show details as JSON", ArgsUsage: "NAME...", Flags: inspectFlags(), Action: inspectAction(false)}
 }
 
 func inspectFlags() []cli.Flag {
@@ -50,7 +51,11 @@ type imageInspect struct {
 	History      []imgspecv1.History   `json:"History"`
 }
 
-func inspectAction(c *cli.Context) error {
+func inspectAction(imagesOnly bool) cli.ActionFunc {
+	return func(c *cli.Context) error { return inspect(c, imagesOnly) }
+}
+
+func inspect(c *cli.Context, imagesOnly bool) error {
 	if c.NArg() < 1 {
 		return fmt.Errorf("%w: inspect needs at least one name", errdefs.ErrInvalidArgument)
 	}
@@ -59,10 +64,10 @@ func inspectAction(c *cli.Context) error {
 		return err
 	}
 	defer sess.close()
-	var out []imageInspect
+	var out []any
 	var errs []error
 	for _, ref := range c.Args().Slice() {
-		info, err := inspectImage(sess.store, ref)
+		info, err := inspectOne(sess, ref, imagesOnly)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -81,6 +86,51 @@ func inspectAction(c *cli.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// inspectOne looks for a container first, then an image, as docker does.
+func inspectOne(sess *session, ref string, imagesOnly bool) (any, error) {
+	if !imagesOnly {
+		if ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, ref); err == nil {
+			return newContainerInspect(ctr), nil
+		}
+	}
+	return inspectImage(sess.store, ref)
+}
+
+// containerInspect has docker's field names for the parts burrow knows.
+type containerInspect struct {
+	ID      string `json:"Id"`
+	Name    string `json:"Name"`
+	Created time.Time
+	Path    string
+	Args    []string
+	Image   string
+	State   struct {
+		Status     string
+		Running    bool
+		Pid        int
+		ExitCode   int
+		StartedAt  time.Time
+		FinishedAt time.Time
+	}
+	Config struct {
+		Image string
+		Cmd   []string
+	}
+}
+
+func newContainerInspect(c lifecycle.Container) containerInspect {
+	var info containerInspect
+	info.ID, info.Name, info.Created = c.ID, c.Record.Name, c.Record.Created
+	if len(c.Record.Command) > 0 {
+		info.Path, info.Args = c.Record.Command[0], c.Record.Command[1:]
+	}
+	info.Image = "sha256:" + c.Record.ImageID
+	info.State.Status, info.State.Running, info.State.Pid = c.Status(), c.Running, c.Pid
+	info.State.ExitCode, info.State.StartedAt, info.State.FinishedAt = c.Record.ExitCode, c.Record.Started, c.Record.Finished
+	info.Config.Image, info.Config.Cmd = c.Record.ImageName, c.Record.Command
+	return info
 }
 
 func inspectImage(s storage.Store, ref string) (imageInspect, error) {

@@ -25,6 +25,8 @@ func main() {
 		case container.InitVerb:
 			container.Init()
 			return
+		case lifecycle.MonitorVerb:
+			os.Exit(monitorMain(os.Args[2:]))
 		case userns.HolderVerb:
 			err := userns.RunHolder(len(os.Args) > 2 && os.Args[2] == "mapped")
 			fmt.Fprintf(os.Stderr, "Error: namespace holder: %v\n", err)
@@ -75,6 +77,7 @@ func newApp() *cli.App {
 		Commands: []*cli.Command{
 			runCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
 			rmiCommand(), imageCommand(), inspectCommand(), unshareCommand(), infoCommand(),
+			psCommand(), logsCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once, with docker's codes
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

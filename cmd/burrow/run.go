@@ -20,6 +20,7 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "keep stdin open"},
 			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-terminal"},
 			&cli.BoolFlag{Name: "rm", Usage: "remove the container when it exits"},
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run in the background and print the container ID"},
 			&cli.StringFlag{Name: "name", Usage: "container name"},
 			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables (KEY=VALUE or KEY)"},
 			&cli.StringSliceFlag{Name: "env-file", Usage: "read environment variables from a file"},
@@ -46,6 +47,14 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 	defer sess.close()
+	if c.Bool("detach") {
+		id, err := lifecycle.RunDetached(sess.store, sess.paths.RunRoot, opt.CreateOpt)
+		if err != nil {
+			return err
+		}
+		fmt.Println(id)
+		return nil
+	}
 	code, err := lifecycle.Run(sess.store, sess.paths.RunRoot, opt)
 	if err != nil {
 		return err

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/lifecycle"
+	"github.com/burrow/burrow/logfile"
+	"github.com/urfave/cli/v2"
+)
+
+func logsCommand() *cli.Command {
+	return &cli.Command{
+		Name: "logs", Usage: "show a container's output", ArgsUsage: "CONTAINER",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "keep printing until the container stops"},
+			&cli.BoolFlag{Name: "timestamps", Aliases: []string{"t"}, Usage: "prefix each line with its time"},
+			&cli.IntFlag{Name: "tail", Value: -1, Usage: "only the last N lines"},
+		},
+		Action: logsAction,
+	}
+}
+
+func logsAction(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return fmt.Errorf("%w: logs needs one container", errdefs.ErrInvalidArgument)
+	}
+	sess, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, c.Args().First())
+	if err != nil {
+		return err
+	}
+	path, err := lifecycle.LogPath(sess.store, ctr.ID)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // never started in the background: no log
+	}
+	if err != nil {
+		return fmt.Errorf("open log: %w", err)
+	}
+	defer f.Close()
+	if err := printTail(f, c.Int("tail"), c.Bool("timestamps")); err != nil {
+		return err
+	}
+	for c.Bool("follow") {
+		ctr, err = lifecycle.Find(sess.store, sess.paths.RunRoot, ctr.ID)
+		running := err == nil && ctr.Running
+		if err := printTail(f, -1, c.Bool("timestamps")); err != nil {
+			return err
+		}
+		if !running {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
+}
+
+// printTail prints entries from r's current offset, only the last n when n >= 0.
+func printTail(r io.Reader, n int, timestamps bool) error {
+	var entries []logfile.Entry
+	err := logfile.Read(r, func(e logfile.Entry) error {
+		entries = append(entries, e)
+		if n >= 0 && len(entries) > n {
+			entries = entries[1:]
+		}
+		return nil
+	})
+	for _, e := range entries {
+		out := os.Stdout
+		if e.Stream == "stderr" {
+			out = os.Stderr
+		}
+		if timestamps {
+			fmt.Fprint(out, e.Time.Format(time.RFC3339Nano)+" ")
+		}
+		fmt.Fprint(out, e.Log)
+	}
+	return err
+}

@@ -1,0 +1,179 @@
+package lifecycle
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/burrow/burrow/errdefs"
+	"go.podman.io/storage"
+	"golang.org/x/sys/unix"
+)
+
+// Container is a container's record and run-time status, as the verbs show it.
+type Container struct {
+	ID      string
+	Record  Record
+	Running bool
+	Pid     int
+}
+
+// Status is docker's words for the state: created, running or exited.
+func (c Container) Status() string {
+	switch {
+	case c.Running:
+		return "running"
+	case c.Record.Finished.IsZero():
+		return "created"
+	default:
+		return "exited"
+	}
+}
+
+// Find resolves a name, a full ID or a unique ID prefix.
+func Find(s storage.Store, runRoot, ref string) (Container, error) {
+	all, err := List(s, runRoot)
+	if err != nil {
+		return Container{}, err
+	}
+	var match *Container
+	for i := range all {
+		c := &all[i]
+		if c.Record.Name == ref || c.ID == ref {
+			return *c, nil
+		}
+		if len(ref) >= 3 && strings.HasPrefix(c.ID, ref) {
+			if match != nil {
+				return Container{}, fmt.Errorf("container ID prefix %s is ambiguous: %w", ref, errdefs.ErrInvalidArgument)
+			}
+			match = c
+		}
+	}
+	if match == nil {
+		return Container{}, fmt.Errorf("%s: %w", ref, errdefs.ErrContainerUnknown)
+	}
+	return *match, nil
+}
+
+// List returns every container, newest first.
+func List(s storage.Store, runRoot string) ([]Container, error) {
+	ctrs, err := s.Containers()
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	out := make([]Container, 0, len(ctrs))
+	for _, ctr := range ctrs {
+		c := Container{ID: ctr.ID, Record: DecodeRecord(ctr.Metadata)}
+		if c.Record.Name == "" && len(ctr.Names) > 0 {
+			c.Record.Name = ctr.Names[0]
+		}
+		if st, ok := readState(runRoot, ctr.ID); ok && st.running() {
+			c.Running, c.Pid = true, st.Pid
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Record.Created.After(out[j].Record.Created) })
+	return out, nil
+}
+
+// Kill sends sig to a running container's PID 1.
+func Kill(c Container, sig syscall.Signal) error {
+	if !c.Running {
+		return fmt.Errorf("container %s is not running: %w", c.Record.Name, errdefs.ErrInvalidArgument)
+	}
+	if err := unix.Kill(c.Pid, sig); err != nil {
+		return fmt.Errorf("signal container %s: %w", c.Record.Name, err)
+	}
+	return nil
+}
+
+// Stop sends the stop signal (the image's STOPSIGNAL, else SIGTERM), waits
+// up to timeout, then kills; it returns once the monitor has recorded the exit.
+func Stop(s storage.Store, runRoot string, c Container, timeout time.Duration) error {
+	if !c.Running {
+		return nil
+	}
+	sig := syscall.SIGTERM
+	if c.Record.StopSignal != "" {
+		if parsed, err := ParseSignal(c.Record.StopSignal); err == nil {
+			sig = parsed
+		}
+	}
+	if err := unix.Kill(c.Pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("stop %s: %w", c.Record.Name, err)
+	}
+	if waitStopped(runRoot, c.ID, timeout) {
+		return nil
+	}
+	_ = unix.Kill(c.Pid, unix.SIGKILL)
+	if !waitStopped(runRoot, c.ID, 30*time.Second) {
+		return fmt.Errorf("container %s did not stop after SIGKILL", c.Record.Name)
+	}
+	return nil
+}
+
+// waitStopped waits until the container's owner has finished with it: its
+// state file is gone, or the owner died (the next command reaps).
+func waitStopped(runRoot, id string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		st, ok := readState(runRoot, id)
+		if !ok || !st.ownerAlive() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Wait blocks until the container is no longer running and returns its
+// exit code.
+func Wait(s storage.Store, runRoot string, c Container) (int, error) {
+	waitStopped(runRoot, c.ID, 100*365*24*time.Hour)
+	if err := Reap(s, runRoot); err != nil {
+		return 0, err
+	}
+	ctr, err := s.Container(c.ID)
+	if err != nil {
+		if c.Record.AutoRemove {
+			return 0, nil // --rm: the record went with the container
+		}
+		return 0, fmt.Errorf("container %s: %w", c.Record.Name, err)
+	}
+	return DecodeRecord(ctr.Metadata).ExitCode, nil
+}
+
+// Remove deletes a container that is not running; force stops it first.
+func Remove(s storage.Store, runRoot string, c Container, force bool) error {
+	if c.Running {
+		if !force {
+			return fmt.Errorf("container %s is running: stop it first or use rm -f: %w", c.Record.Name, errdefs.ErrInvalidArgument)
+		}
+		_ = unix.Kill(c.Pid, unix.SIGKILL)
+		if !waitStopped(runRoot, c.ID, 30*time.Second) {
+			return fmt.Errorf("container %s did not stop", c.Record.Name)
+		}
+	}
+	if err := release(s, c.ID, true); err != nil {
+		return fmt.Errorf("remove %s: %w", c.Record.Name, err)
+	}
+	return removeState(runRoot, c.ID)
+}
+
+// ParseSignal accepts TERM, SIGTERM or 15.
+func ParseSignal(name string) (syscall.Signal, error) {
+	n := strings.ToUpper(strings.TrimPrefix(strings.ToUpper(name), "SIG"))
+	if sig := unix.SignalNum("SIG" + n); sig != 0 {
+		return sig, nil
+	}
+	var num int
+	if _, err := fmt.Sscanf(name, "%d", &num); err == nil && num > 0 && num < 65 {
+		return syscall.Signal(num), nil
+	}
+	return 0, fmt.Errorf("unknown signal %q: %w", name, errdefs.ErrInvalidArgument)
+}
