@@ -134,4 +134,3 @@ func reportStart(ready *os.File, code int, msg string) {
 	_ = json.NewEncoder(ready).Encode(startReport{Code: code, Message: msg})
 	ready.Close()
 }
-

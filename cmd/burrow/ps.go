@@ -14,8 +14,8 @@ import (
 
 func psCommand() *cli.Command {
 	return &cli.Command{
-		Name:    "ps",
-		Usage:   "list containers",
+		Name:  "ps",
+		Usage: "list containers",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "also stopped containers"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only IDs"},
@@ -29,7 +29,7 @@ func psCommand() *cli.Command {
 // psRow has docker's field names, for --format.
 type psRow struct {
 	ID, Image, Command, CreatedAt, RunningFor, Status, Names, State string
-	ExitCode                                                     int
+	ExitCode                                                        int
 }
 
 func psAction(c *cli.Context) error {
