@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -85,6 +86,9 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	}
 	spec, err := buildSpec(s, ctr.ID, rootfs, cfg, opt)
 	if err != nil {
+		return nil, err
+	}
+	if err := saveSpec(s, ctr.ID, spec); err != nil {
 		return nil, err
 	}
 	return &created{ID: ctr.ID, Record: rec, Spec: spec}, nil
@@ -176,4 +180,37 @@ func writeEtcFiles(dir, hostname, network string) (map[string]string, error) {
 		out[dst] = src
 	}
 	return out, nil
+}
+
+// saveSpec keeps the spec in the container's run directory: the monitor
+// starts from it, and exec takes its process defaults from it.
+func saveSpec(s storage.Store, id string, spec *specs.Spec) error {
+	runDir, err := s.ContainerRunDirectory(id)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(spec)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(runDir, specFile), data, 0o600); err != nil {
+		return fmt.Errorf("save spec of %s: %w", id, err)
+	}
+	return nil
+}
+
+func loadSpec(s storage.Store, id string) (*specs.Spec, error) {
+	runDir, err := s.ContainerRunDirectory(id)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(filepath.Join(runDir, specFile))
+	if err != nil {
+		return nil, fmt.Errorf("read spec of %s: %w", id, err)
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(data, &spec); err != nil {
+		return nil, fmt.Errorf("parse spec of %s: %w", id, err)
+	}
+	return &spec, nil
 }

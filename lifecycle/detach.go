@@ -51,17 +51,6 @@ func RunDetached(s storage.Store, runRoot string, opt CreateOpt) (string, error)
 }
 
 func spawnMonitor(s storage.Store, c *created) error {
-	runDir, err := s.ContainerRunDirectory(c.ID)
-	if err != nil {
-		return err
-	}
-	data, err := json.Marshal(c.Spec)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(runDir, specFile), data, 0o600); err != nil {
-		return fmt.Errorf("save spec of %s: %w", c.Record.Name, err)
-	}
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -43,16 +42,8 @@ func prepareMonitor(s storage.Store, runRoot, id string) (*created, *logfile.Wri
 		return nil, nil, nil, fmt.Errorf("container %s: %w", id, err)
 	}
 	c := &created{ID: id, Record: DecodeRecord(ctr.Metadata)}
-	runDir, err := s.ContainerRunDirectory(id)
-	if err != nil {
+	if c.Spec, err = loadSpec(s, id); err != nil {
 		return c, nil, nil, err
-	}
-	data, err := os.ReadFile(filepath.Join(runDir, specFile))
-	if err != nil {
-		return c, nil, nil, fmt.Errorf("read spec: %w", err)
-	}
-	if err := json.Unmarshal(data, &c.Spec); err != nil {
-		return c, nil, nil, fmt.Errorf("parse spec: %w", err)
 	}
 	// From here on this process owns the container.
 	if err := ownState(runRoot, id, c.Record.AutoRemove); err != nil {

@@ -39,24 +39,36 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 }
 
 func runCreated(c *created, opt RunOpt, trace *tracer) (int, error) {
+	return foreground(opt.Interactive, func(stdio container.Stdio) (*container.Process, error) {
+		p, err := container.Start(c.Spec, stdio, container.Hooks{})
+		if err == nil {
+			trace.mark("init+exec")
+			c.Record.Started = time.Now().UTC()
+		}
+		return p, err
+	}, trace)
+}
+
+// foreground runs a process (a container's PID 1, or an exec'd command)
+// with burrow's own stdio or terminal, forwards signals and window size,
+// and returns its exit code.
+func foreground(interactive bool, start func(container.Stdio) (*container.Process, error), trace *tracer) (int, error) {
 	stdio := container.Stdio{Stdout: os.Stdout, Stderr: os.Stderr}
-	if opt.Interactive {
+	if interactive {
 		stdio.Stdin = os.Stdin
 	}
-	// Catch signals before the container exists so none is lost in between.
+	// Catch signals before the process exists so none is lost in between.
 	signals := make(chan os.Signal, 16)
 	signal.Notify(signals, forwardedSignals...)
 	defer signal.Stop(signals)
 
-	p, err := container.Start(c.Spec, stdio, container.Hooks{})
+	p, err := start(stdio)
 	if err != nil {
 		return 0, err
 	}
-	trace.mark("init+exec")
-	c.Record.Started = time.Now().UTC()
 	var console *consoleCopy
 	if p.Terminal != nil {
-		if console, err = startConsole(p.Terminal, opt.Interactive); err != nil {
+		if console, err = startConsole(p.Terminal, interactive); err != nil {
 			_ = p.Signal(syscall.SIGKILL)
 			_, _ = p.Wait()
 			return 0, err

@@ -5,6 +5,17 @@
 // re-executing itself when this binary is not installed beside it.
 package main
 
-import "github.com/burrow/burrow/container"
+import (
+	"os"
 
-func main() { container.Init() }
+	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/container/nsjoin"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == container.ExecVerb {
+		container.ExecInit(nsjoin.Err())
+		return
+	}
+	container.Init()
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/container/nsjoin"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/userns"
@@ -24,6 +25,9 @@ func main() {
 		switch os.Args[1] {
 		case container.InitVerb:
 			container.Init()
+			return
+		case container.ExecVerb:
+			container.ExecInit(nsjoin.Err())
 			return
 		case lifecycle.MonitorVerb:
 			os.Exit(monitorMain(os.Args[2:]))
@@ -77,7 +81,7 @@ func newApp() *cli.App {
 		Commands: []*cli.Command{
 			runCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
 			rmiCommand(), imageCommand(), inspectCommand(), unshareCommand(), infoCommand(),
-			psCommand(), logsCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
+			psCommand(), logsCommand(), execCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once, with docker's codes
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

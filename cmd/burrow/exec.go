@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/lifecycle"
+	"github.com/burrow/burrow/ocispec"
+	"github.com/urfave/cli/v2"
+)
+
+func execCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "exec",
+		Usage:     "run a command in a running container",
+		ArgsUsage: "CONTAINER COMMAND [ARG...]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "keep stdin open"},
+			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-terminal"},
+			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables"},
+			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory"},
+			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "user[:group]"},
+		},
+		Action: execAction,
+	}
+}
+
+func execAction(c *cli.Context) error {
+	if c.NArg() < 2 {
+		return fmt.Errorf("%w: exec needs CONTAINER and COMMAND", errdefs.ErrInvalidArgument)
+	}
+	env, err := ocispec.ParseEnv(c.StringSlice("env"), os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	sess, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, c.Args().First())
+	if err != nil {
+		return err
+	}
+	code, err := lifecycle.Exec(sess.store, ctr, lifecycle.ExecOpt{
+		Args: c.Args().Tail(), Env: env, Workdir: c.String("workdir"), User: c.String("user"),
+		Interactive: c.Bool("interactive"), Terminal: c.Bool("tty"),
+	})
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return statusError{code}
+	}
+	return nil
+}

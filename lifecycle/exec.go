@@ -1,0 +1,65 @@
+package lifecycle
+
+import (
+	"fmt"
+
+	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/ocispec"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.podman.io/storage"
+)
+
+// ExecOpt is a command to run in a running container; empty fields take
+// the container's own settings.
+type ExecOpt struct {
+	Args        []string
+	Env         []string
+	Workdir     string
+	User        string
+	Interactive bool
+	Terminal    bool
+}
+
+// Exec runs a command in a running container in the foreground and
+// returns its exit code.
+func Exec(s storage.Store, c Container, opt ExecOpt) (int, error) {
+	if !c.Running {
+		return 0, fmt.Errorf("container %s is not running: %w", c.Record.Name, errdefs.ErrInvalidArgument)
+	}
+	spec, err := loadSpec(s, c.ID)
+	if err != nil {
+		return 0, err
+	}
+	proc, err := execProcess(spec, opt)
+	if err != nil {
+		return 0, err
+	}
+	return foreground(opt.Interactive, func(stdio container.Stdio) (*container.Process, error) {
+		return container.Exec(c.Pid, proc, stdio)
+	}, newTracer())
+}
+
+// execProcess derives the exec'd command's settings from the container's.
+func execProcess(spec *specs.Spec, opt ExecOpt) (*specs.Process, error) {
+	if len(opt.Args) == 0 {
+		return nil, fmt.Errorf("exec needs a command: %w", errdefs.ErrInvalidArgument)
+	}
+	p := *spec.Process
+	p.Args, p.Terminal = opt.Args, opt.Terminal
+	p.Env = ocispec.MergeEnv(p.Env, opt.Env)
+	if opt.Workdir != "" {
+		p.Cwd = opt.Workdir
+	}
+	if opt.User != "" {
+		u, err := resolveUser(spec.Root.Path, opt.User)
+		if err != nil {
+			return nil, err
+		}
+		p.User = specs.User{UID: uint32(u.Uid), GID: uint32(u.Gid)}
+		for _, g := range u.Sgids {
+			p.User.AdditionalGids = append(p.User.AdditionalGids, uint32(g))
+		}
+	}
+	return &p, nil
+}
