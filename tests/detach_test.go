@@ -136,8 +136,9 @@ func TestDetachMonitorKilled(t *testing.T) {
 func TestDetachMany(t *testing.T) {
 	e := detachedEnv(t)
 	const n = 20
+	naptime := strconv.Itoa(70000 + os.Getpid()%10000) // marks this test's processes
 	for i := 0; i < n; i++ {
-		e.ok("run", "-d", "--name", "c"+strconv.Itoa(i), busyboxImage, "sleep", "1000")
+		e.ok("run", "-d", "--name", "c"+strconv.Itoa(i), busyboxImage, "sleep", naptime)
 	}
 	if got := strings.Count(e.ok("ps", "-q"), "\n"); got != n {
 		t.Fatalf("ps lists %d running, want %d", got, n)
@@ -150,7 +151,7 @@ func TestDetachMany(t *testing.T) {
 	if out := e.ok("ps", "-a", "-q"); out != "" {
 		t.Fatalf("left after rm -f: %q", out)
 	}
-	if procs := processesWith("sleep 1000"); len(procs) != 0 {
+	if procs := processesWith("sleep " + naptime); len(procs) != 0 {
 		t.Errorf("container processes left: %v", procs)
 	}
 }
