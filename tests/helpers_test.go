@@ -87,6 +87,10 @@ func newEnvAt(t testing.TB, dir string) *env {
 // destroy removes the store (its files belong to subordinate IDs, so only
 // a process in the namespace can) and ends the holder.
 func (e *env) destroy() {
+	// Containers a test left running would outlive it through their monitors.
+	if r, err := e.exec("", "ps", "-q", "--no-trunc"); err == nil && r.stdout != "" {
+		_, _ = e.exec("", append([]string{"rm", "-f"}, strings.Fields(r.stdout)...)...)
+	}
 	_, _ = e.exec("", "unshare", "/bin/rm", "-rf", filepath.Join(e.dir, "data"))
 	if pid := e.holderPID(); pid > 0 {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
