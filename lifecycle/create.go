@@ -34,6 +34,7 @@ type CreateOpt struct {
 	Network    string
 	Mounts     []specs.Mount
 	AutoRemove bool
+	Labels     map[string]string
 }
 
 // created is a container with its root mounted, ready to start.
@@ -53,7 +54,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		return nil, err
 	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
-		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal}
+		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels}
 	if rec.Name == "" {
 		rec.Name = GenerateName()
 	}

@@ -19,6 +19,8 @@ import (
 type RunOpt struct {
 	CreateOpt
 	Interactive bool // -i: the container reads burrow's stdin
+	// OnCreated, if set, learns the container's ID before it starts (--cidfile).
+	OnCreated func(id string) error
 }
 
 // Run creates a container, runs it in the foreground with burrow as its
@@ -30,7 +32,14 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 		return 0, err
 	}
 	trace.mark("create+mount")
-	code, runErr := runCreated(c, opt, trace)
+	var code int
+	var runErr error
+	if opt.OnCreated != nil {
+		runErr = opt.OnCreated(c.ID)
+	}
+	if runErr == nil {
+		code, runErr = runCreated(c, opt, trace)
+	}
 	if err := finish(s, runRoot, c, code, runErr == nil); err != nil && runErr == nil {
 		runErr = err
 	}

@@ -81,7 +81,8 @@ func newApp() *cli.App {
 		Commands: []*cli.Command{
 			runCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
 			rmiCommand(), imageCommand(), inspectCommand(), unshareCommand(), infoCommand(),
-			psCommand(), logsCommand(), execCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
+			psCommand(), logsCommand(), execCommand(), createCommand(), startCommand(), restartCommand(),
+			renameCommand(), containerGroup(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once, with docker's codes
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
@@ -21,6 +22,9 @@ func psCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only IDs"},
 			&cli.BoolFlag{Name: "no-trunc", Usage: "full IDs and commands"},
 			&cli.StringFlag{Name: "format", Usage: "json or a Go template, e.g. '{{.Names}}'"},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "status=, name=, label=KEY[=VALUE], ancestor=, exited=CODE"},
+			&cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "only the newest container (implies -a)"},
+			&cli.IntFlag{Name: "last", Aliases: []string{"n"}, Value: -1, Usage: "only the N newest containers (implies -a)"},
 		},
 		Action: psAction,
 	}
@@ -42,11 +46,23 @@ func psAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	filters, err := parsePSFilters(c.StringSlice("filter"))
+	if err != nil {
+		return err
+	}
+	last := c.Int("last")
+	if c.Bool("latest") {
+		last = 1
+	}
+	showAll := c.Bool("all") || last >= 0 || len(filters) > 0
 	var rows []psRow
 	for _, ctr := range all {
-		if ctr.Running || c.Bool("all") {
+		if (ctr.Running || showAll) && matchesAll(ctr, filters) {
 			rows = append(rows, newPSRow(ctr, c.Bool("no-trunc")))
 		}
+	}
+	if last >= 0 && len(rows) > last {
+		rows = rows[:last]
 	}
 	switch format := c.String("format"); {
 	case c.Bool("quiet"):
@@ -96,3 +112,52 @@ func newPSRow(c lifecycle.Container, noTrunc bool) psRow {
 }
 
 func ago(t time.Time) string { return units.HumanDuration(time.Since(t)) + " ago" }
+
+type psFilter struct{ key, value string }
+
+func parsePSFilters(values []string) ([]psFilter, error) {
+	var out []psFilter
+	for _, v := range values {
+		k, val, ok := strings.Cut(v, "=")
+		switch k {
+		case "status", "name", "label", "ancestor", "exited", "id":
+		default:
+			ok = false
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: filter %q (want status=, name=, label=, ancestor=, exited= or id=)", errdefs.ErrInvalidArgument, v)
+		}
+		out = append(out, psFilter{k, val})
+	}
+	return out, nil
+}
+
+// matchesAll applies docker's rule: every filter must match.
+func matchesAll(c lifecycle.Container, filters []psFilter) bool {
+	for _, f := range filters {
+		if !matches(c, f) {
+			return false
+		}
+	}
+	return true
+}
+
+func matches(c lifecycle.Container, f psFilter) bool {
+	switch f.key {
+	case "status":
+		return c.Status() == f.value
+	case "name":
+		return strings.Contains(c.Record.Name, f.value)
+	case "id":
+		return strings.HasPrefix(c.ID, f.value)
+	case "ancestor":
+		return c.Record.ImageName == f.value || strings.HasPrefix(c.Record.ImageID, f.value)
+	case "exited":
+		return c.Status() == "exited" && fmt.Sprint(c.Record.ExitCode) == f.value
+	case "label":
+		k, v, hasValue := strings.Cut(f.value, "=")
+		got, ok := c.Record.Labels[k]
+		return ok && (!hasValue || got == v)
+	}
+	return false
+}

@@ -31,6 +31,8 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "read-only", Usage: "mount the root filesystem read-only"},
 			&cli.StringSliceFlag{Name: "volume", Aliases: []string{"v"}, Usage: "bind mount HOST:CONTAINER[:ro]"},
 			&cli.StringSliceFlag{Name: "tmpfs", Usage: "mount a tmpfs at PATH[:OPTIONS]"},
+			&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "set a label KEY=VALUE"},
+			&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to this file"},
 			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: ocispec.NetworkNone, Usage: "none (loopback only) or host"},
 		},
 		Action: runAction,
@@ -53,7 +55,10 @@ func runAction(c *cli.Context) error {
 			return err
 		}
 		fmt.Println(id)
-		return nil
+		return writeCIDFile(c, id)
+	}
+	if c.String("cidfile") != "" {
+		opt.OnCreated = func(id string) error { return writeCIDFile(c, id) }
 	}
 	code, err := lifecycle.Run(sess.store, sess.paths.RunRoot, opt)
 	if err != nil {
@@ -83,13 +88,22 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if err != nil {
 		return opt, err
 	}
+	labels, err := parseLabels(c.StringSlice("label"))
+	if err != nil {
+		return opt, err
+	}
+	if cid := c.String("cidfile"); cid != "" {
+		if _, err := os.Stat(cid); err == nil {
+			return opt, fmt.Errorf("%w: --cidfile %s exists: remove it or pick another", errdefs.ErrInvalidArgument, cid)
+		}
+	}
 	opt = lifecycle.RunOpt{
 		Interactive: c.Bool("interactive"),
 		CreateOpt: lifecycle.CreateOpt{
 			Image: c.Args().First(), Name: c.String("name"), Args: c.Args().Tail(),
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
-			Network: network, Mounts: mounts, AutoRemove: c.Bool("rm"),
+			Network: network, Mounts: mounts, AutoRemove: c.Bool("rm"), Labels: labels,
 		},
 	}
 	if c.IsSet("entrypoint") {

@@ -1,0 +1,83 @@
+package lifecycle
+
+import (
+	"fmt"
+
+	"github.com/burrow/burrow/errdefs"
+	"go.podman.io/storage"
+)
+
+// Create makes a container without starting it and returns its ID.
+func Create(s storage.Store, runRoot string, opt CreateOpt) (string, error) {
+	c, err := create(s, runRoot, opt)
+	if err != nil {
+		return "", err
+	}
+	// Created, not running: nothing stays mounted and nobody owns it.
+	if err := release(s, c.ID, false); err != nil {
+		return c.ID, err
+	}
+	return c.ID, removeState(runRoot, c.ID)
+}
+
+// Start runs an existing, stopped container again with its saved spec:
+// attached (burrow is the parent, like run) or under a new monitor.
+func Start(s storage.Store, runRoot string, c Container, attach, interactive bool) (int, error) {
+	if c.Running {
+		return 0, nil
+	}
+	cr, err := prepareStart(s, runRoot, c)
+	if err != nil {
+		return 0, err
+	}
+	if !attach {
+		return 0, spawnMonitor(s, cr)
+	}
+	code, runErr := runCreated(cr, RunOpt{Interactive: interactive}, newTracer())
+	if err := finish(s, runRoot, cr, code, runErr == nil); err != nil && runErr == nil {
+		runErr = err
+	}
+	return code, runErr
+}
+
+func prepareStart(s storage.Store, runRoot string, c Container) (cr *created, err error) {
+	spec, err := loadSpec(s, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("%w (its run-time files are gone, e.g. after a reboot: run a new container)", err)
+	}
+	if err := ownState(runRoot, c.ID, c.Record.AutoRemove); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = removeState(runRoot, c.ID)
+		}
+	}()
+	rootfs, err := s.Mount(c.ID, "")
+	if err != nil {
+		return nil, fmt.Errorf("mount root of %s: %w", c.Record.Name, err)
+	}
+	if rootfs != spec.Root.Path {
+		spec.Root.Path = rootfs
+		if err := saveSpec(s, c.ID, spec); err != nil {
+			return nil, err
+		}
+	}
+	return &created{ID: c.ID, Record: c.Record, Spec: spec}, nil
+}
+
+// Rename gives a container a new, unused name.
+func Rename(s storage.Store, c Container, name string) error {
+	if name == "" {
+		return fmt.Errorf("empty name: %w", errdefs.ErrInvalidArgument)
+	}
+	if err := s.SetNames(c.ID, []string{name}); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", c.Record.Name, name, err)
+	}
+	c.Record.Name = name
+	meta, err := c.Record.encode()
+	if err != nil {
+		return err
+	}
+	return s.SetMetadata(c.ID, meta)
+}

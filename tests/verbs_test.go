@@ -1,0 +1,54 @@
+package tests
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCreateStartRenamePrune walks a container through docker's verbs.
+func TestCreateStartRenamePrune(t *testing.T) {
+	e := detachedEnv(t)
+	cid := filepath.Join(e.dir, "cid")
+	id := strings.TrimSpace(e.ok("create", "--name", "c1", "--cidfile", cid, "-l", "tier=web", busyboxImage, "sh", "-c", "echo run-$((2*21))"))
+	if data, err := os.ReadFile(cid); err != nil || string(data) != id {
+		t.Fatalf("--cidfile holds %q (%v), want %s", data, err, id)
+	}
+	if r := e.burrow("create", "--cidfile", cid, busyboxImage, "true"); r.code != 125 {
+		t.Errorf("--cidfile over an existing file: %s; want exit 125", r)
+	}
+	if out := e.ok("ps", "-a", "--filter", "status=created", "--format", "{{.Names}}"); out != "c1\n" {
+		t.Fatalf("created container: %q", out)
+	}
+	if out := e.ok("start", "-a", "c1"); out != "run-42\n" {
+		t.Fatalf("start -a: %q", out)
+	}
+	e.ok("start", "c1")
+	if !waitFor(10*time.Second, func() bool { return strings.Count(e.ok("logs", "c1"), "run-42") == 1 }) {
+		t.Fatalf("detached start did not log: %q", e.ok("logs", "c1"))
+	}
+	e.ok("rename", "c1", "c2")
+	if out := e.ok("ps", "-a", "--filter", "label=tier=web", "--format", "{{.Names}} {{.State}}"); out != "c2 exited\n" {
+		t.Fatalf("after rename, label filter: %q", out)
+	}
+	if out := e.ok("ps", "-a", "--filter", "label=tier=db", "-q"); out != "" {
+		t.Errorf("label filter with another value matched: %q", out)
+	}
+	e.ok("run", "-d", "--name", "alive", busyboxImage, "sleep", "1000")
+	if out := e.ok("ps", "-l", "--format", "{{.Names}}"); out != "alive\n" {
+		t.Errorf("ps -l: %q", out)
+	}
+	e.ok("restart", "-t", "1", "alive")
+	if out := e.ok("ps", "--format", "{{.Names}} {{.State}}"); out != "alive running\n" {
+		t.Errorf("after restart: %q", out)
+	}
+	e.ok("container", "prune", "-f")
+	if out := e.ok("ps", "-a", "--format", "{{.Names}}"); out != "alive\n" {
+		t.Errorf("prune must keep only running containers: %q", out)
+	}
+	if r := e.burrow("ps", "--filter", "bogus=1"); r.code != 125 {
+		t.Errorf("unknown filter: %s", r)
+	}
+}
