@@ -63,6 +63,9 @@ func initContainer(sync *os.File) error {
 			return err
 		}
 	}
+	if wantsInit(spec) {
+		return superviseProcess(spec.Process, sync)
+	}
 	return execProcess(spec.Process, sync)
 }
 

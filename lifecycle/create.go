@@ -35,6 +35,7 @@ type CreateOpt struct {
 	Mounts     []specs.Mount
 	AutoRemove bool
 	Labels     map[string]string
+	Init       bool
 }
 
 // created is a container with its root mounted, ready to start.
@@ -131,7 +132,7 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 		Image: cfg.Config, Rootfs: rootfs, Args: opt.Args, Entrypoint: opt.Entrypoint,
 		Env: env, Workdir: opt.Workdir, UID: uint32(u.Uid), GID: uint32(u.Gid), Groups: groups,
 		Hostname: hostname, Terminal: opt.Terminal, ReadOnly: opt.ReadOnly, Network: opt.Network,
-		Mounts: opt.Mounts, EtcFiles: etc,
+		Mounts: opt.Mounts, EtcFiles: etc, Init: opt.Init,
 	})
 }
 

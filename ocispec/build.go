@@ -33,6 +33,7 @@ type Opt struct {
 	Mounts     []specs.Mount     // -v and --tmpfs, in the user's order
 	EtcFiles   map[string]string // /etc/hosts etc. -> generated host file
 	NoSysfs    bool              // bind the host's /sys instead (no own netns)
+	Init       bool              // --init: a reaping PID 1 runs the command
 }
 
 // Command returns the process args from the image and the user's command,
@@ -93,6 +94,9 @@ func Build(opt Opt) (*specs.Spec, error) {
 			MaskedPaths:   MaskedPaths,
 			ReadonlyPaths: ReadonlyPaths,
 		},
+	}
+	if opt.Init {
+		s.Annotations = map[string]string{"burrow.init": "true"}
 	}
 	for _, dst := range []string{"/etc/hostname", "/etc/hosts", "/etc/resolv.conf"} {
 		if src, ok := opt.EtcFiles[dst]; ok {

@@ -52,3 +52,24 @@ func TestCreateStartRenamePrune(t *testing.T) {
 		t.Errorf("unknown filter: %s", r)
 	}
 }
+
+// TestInit: with --init a small PID 1 reaps orphans and passes signals on,
+// so a plain `sleep` stops on SIGTERM.
+func TestInit(t *testing.T) {
+	e := detachedEnv(t)
+	out := e.ok("run", "--rm", "--init", busyboxImage, "sh", "-c",
+		"tr '\\0' ' ' < /proc/1/cmdline; echo; (sleep 0.2 &); sleep 1; ps -o stat | grep -c Z || true")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "burrow-init") || lines[1] != "0" {
+		t.Fatalf("want burrow-init as PID 1 and no zombies, got:\n%s", out)
+	}
+	e.ok("run", "-d", "--init", "--name", "sleeper", busyboxImage, "sleep", "1000")
+	start := time.Now()
+	e.ok("stop", "-t", "20", "sleeper")
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Errorf("stop waited %v: SIGTERM did not reach sleep", elapsed)
+	}
+	if out := e.ok("wait", "sleeper"); out != "143\n" {
+		t.Errorf("exit after SIGTERM under --init: %q, want 143", out)
+	}
+}

@@ -65,6 +65,20 @@ func exitCode(err error) int {
 	return errdefs.ExitBurrow
 }
 
+// usageError turns the flag parser's complaint into burrow's Error: line
+// and exit 125, instead of a page of help.
+func usageError(_ *cli.Context, err error, _ bool) error {
+	return fmt.Errorf("%w: %v (see --help)", errdefs.ErrInvalidArgument, err)
+}
+
+func withUsageErrors(cmds []*cli.Command) []*cli.Command {
+	for _, c := range cmds {
+		c.OnUsageError = usageError
+		withUsageErrors(c.Subcommands)
+	}
+	return cmds
+}
+
 func newApp() *cli.App {
 	// -h is --hostname for run, as in docker; help stays --help.
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
@@ -78,15 +92,13 @@ func newApp() *cli.App {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "storage-driver", Usage: "overlay, fuse-overlayfs or vfs (default: probed once and recorded)", EnvVars: []string{"BURROW_STORAGE_DRIVER"}},
 		},
-		Commands: []*cli.Command{
+		Commands: withUsageErrors([]*cli.Command{
 			runCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
 			rmiCommand(), imageCommand(), inspectCommand(), unshareCommand(), infoCommand(),
 			psCommand(), logsCommand(), execCommand(), createCommand(), startCommand(), restartCommand(),
 			renameCommand(), containerGroup(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
-		},
+		}),
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once, with docker's codes
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
-		},
+		OnUsageError:   usageError,
 	}
 }

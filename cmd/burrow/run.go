@@ -32,6 +32,7 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "volume", Aliases: []string{"v"}, Usage: "bind mount HOST:CONTAINER[:ro]"},
 			&cli.StringSliceFlag{Name: "tmpfs", Usage: "mount a tmpfs at PATH[:OPTIONS]"},
 			&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "set a label KEY=VALUE"},
+			&cli.BoolFlag{Name: "init", Usage: "run a small init as PID 1 that forwards signals and reaps zombies"},
 			&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to this file"},
 			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: ocispec.NetworkNone, Usage: "none (loopback only) or host"},
 		},
@@ -104,6 +105,7 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: network, Mounts: mounts, AutoRemove: c.Bool("rm"), Labels: labels,
+			Init: c.Bool("init"),
 		},
 	}
 	if c.IsSet("entrypoint") {
