@@ -19,6 +19,9 @@ type Container struct {
 	Record  Record
 	Running bool
 	Pid     int
+	// Owned: a live burrow process (its monitor, or a foreground run) owns
+	// it, running or between restarts.
+	Owned bool
 }
 
 // Status is docker's words for the state: created, running or exited.
@@ -26,6 +29,8 @@ func (c Container) Status() string {
 	switch {
 	case c.Running:
 		return "running"
+	case c.Owned:
+		return "restarting"
 	case c.Record.Finished.IsZero():
 		return "created"
 	default:
@@ -70,8 +75,11 @@ func List(s storage.Store, runRoot string) ([]Container, error) {
 		if c.Record.Name == "" && len(ctr.Names) > 0 {
 			c.Record.Name = ctr.Names[0]
 		}
-		if st, ok := readState(runRoot, ctr.ID); ok && st.running() {
-			c.Running, c.Pid = true, st.Pid
+		if st, ok := readState(runRoot, ctr.ID); ok && st.ownerAlive() {
+			c.Owned = true
+			if st.running() {
+				c.Running, c.Pid = true, st.Pid
+			}
 		}
 		out = append(out, c)
 	}
@@ -80,9 +88,12 @@ func List(s storage.Store, runRoot string) ([]Container, error) {
 }
 
 // Kill sends sig to a running container's PID 1.
-func Kill(c Container, sig syscall.Signal) error {
+func Kill(runRoot string, c Container, sig syscall.Signal) error {
 	if !c.Running {
 		return fmt.Errorf("container %s is not running: %w", c.Record.Name, errdefs.ErrInvalidArgument)
+	}
+	if sig == unix.SIGKILL || sig == unix.SIGTERM {
+		_ = markManualStop(runRoot, c.ID)
 	}
 	if err := unix.Kill(c.Pid, sig); err != nil {
 		return fmt.Errorf("signal container %s: %w", c.Record.Name, err)
@@ -93,8 +104,11 @@ func Kill(c Container, sig syscall.Signal) error {
 // Stop sends the stop signal (the image's STOPSIGNAL, else SIGTERM), waits
 // up to timeout, then kills; it returns once the monitor has recorded the exit.
 func Stop(s storage.Store, runRoot string, c Container, timeout time.Duration) error {
-	if !c.Running {
+	if !c.Owned {
 		return nil
+	}
+	if err := markManualStop(runRoot, c.ID); err != nil {
+		return err
 	}
 	sig := syscall.SIGTERM
 	if c.Record.StopSignal != "" {
@@ -102,13 +116,17 @@ func Stop(s storage.Store, runRoot string, c Container, timeout time.Duration) e
 			sig = parsed
 		}
 	}
-	if err := unix.Kill(c.Pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
-		return fmt.Errorf("stop %s: %w", c.Record.Name, err)
+	if c.Running {
+		if err := unix.Kill(c.Pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("stop %s: %w", c.Record.Name, err)
+		}
 	}
 	if waitStopped(runRoot, c.ID, timeout) {
 		return nil
 	}
-	_ = unix.Kill(c.Pid, unix.SIGKILL)
+	if c, err := Find(s, runRoot, c.ID); err == nil && c.Running {
+		_ = unix.Kill(c.Pid, unix.SIGKILL)
+	}
 	if !waitStopped(runRoot, c.ID, 30*time.Second) {
 		return fmt.Errorf("container %s did not stop after SIGKILL", c.Record.Name)
 	}
@@ -150,11 +168,14 @@ func Wait(s storage.Store, runRoot string, c Container) (int, error) {
 
 // Remove deletes a container that is not running; force stops it first.
 func Remove(s storage.Store, runRoot string, c Container, force bool) error {
-	if c.Running {
+	if c.Owned {
 		if !force {
-			return fmt.Errorf("container %s is running: stop it first or use rm -f: %w", c.Record.Name, errdefs.ErrInvalidArgument)
+			return fmt.Errorf("container %s is %s: stop it first or use rm -f: %w", c.Record.Name, c.Status(), errdefs.ErrInvalidArgument)
 		}
-		_ = unix.Kill(c.Pid, unix.SIGKILL)
+		_ = markManualStop(runRoot, c.ID)
+		if c.Running {
+			_ = unix.Kill(c.Pid, unix.SIGKILL)
+		}
 		if !waitStopped(runRoot, c.ID, 30*time.Second) {
 			return fmt.Errorf("container %s did not stop", c.Record.Name)
 		}

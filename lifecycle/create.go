@@ -36,6 +36,7 @@ type CreateOpt struct {
 	AutoRemove bool
 	Labels     map[string]string
 	Init       bool
+	Restart    string // --restart, applied by the monitor of a detached container
 }
 
 // created is a container with its root mounted, ready to start.
@@ -55,7 +56,8 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		return nil, err
 	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
-		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels}
+		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
+		RestartPolicy: opt.Restart}
 	if rec.Name == "" {
 		rec.Name = GenerateName()
 	}

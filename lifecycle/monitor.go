@@ -57,7 +57,32 @@ func prepareMonitor(s storage.Store, runRoot, id string) (*created, *logfile.Wri
 	return c, logw, logf, err
 }
 
+// superviseContainer runs the container, and again as its restart policy
+// says, until it stays down; it returns the last exit code.
 func superviseContainer(s storage.Store, runRoot string, c *created, logw *logfile.Writer, ready *os.File) (int, error) {
+	// A monitor ignores the terminal signals of the session it left.
+	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGPIPE)
+	policy, _ := ParseRestartPolicy(c.Record.RestartPolicy)
+	for {
+		code, err := runOnce(s, runRoot, c, logw, ready)
+		ready = nil // only the first start is reported to the CLI
+		if err != nil {
+			return code, err
+		}
+		if manuallyStopped(runRoot, c.ID) || !policy.restart(code, c.Record.RestartCount) {
+			return code, nil
+		}
+		c.Record.RestartCount++
+		c.Record.ExitCode = code
+		time.Sleep(restartDelay(c.Record.RestartCount))
+		if manuallyStopped(runRoot, c.ID) {
+			return code, nil
+		}
+	}
+}
+
+// runOnce starts the container once and waits for it, logging its output.
+func runOnce(s storage.Store, runRoot string, c *created, logw *logfile.Writer, ready *os.File) (int, error) {
 	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
 		return 0, err
@@ -66,8 +91,6 @@ func superviseContainer(s storage.Store, runRoot string, c *created, logw *logfi
 	if err != nil {
 		return 0, err
 	}
-	// A monitor ignores the terminal signals of the session it left.
-	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGPIPE)
 	p, err := container.Start(c.Spec, container.Stdio{Stdout: stdoutW, Stderr: stderrW}, container.Hooks{})
 	stdoutW.Close()
 	stderrW.Close()
@@ -94,6 +117,15 @@ func superviseContainer(s storage.Store, runRoot string, c *created, logw *logfi
 	code, err := p.Wait()
 	copies.Wait()
 	return code, err
+}
+
+// restartDelay doubles from 100 ms up to 10 s, as docker's does up to a minute.
+func restartDelay(restarts int) time.Duration {
+	d := 100 * time.Millisecond
+	for i := 1; i < restarts && d < 10*time.Second; i++ {
+		d *= 2
+	}
+	return min(d, 10*time.Second)
 }
 
 // markStarted records the container's PID 1 (for stop and kill) and its

@@ -11,17 +11,19 @@ import (
 // Record is what burrow keeps about a container, as the storage
 // container's metadata; the store writes it atomically under its lock.
 type Record struct {
-	Name       string            `json:"name"`
-	ImageID    string            `json:"imageID"`
-	ImageName  string            `json:"imageName"`
-	Command    []string          `json:"command"`
-	Created    time.Time         `json:"created"`
-	AutoRemove bool              `json:"autoRemove,omitempty"`
-	StopSignal string            `json:"stopSignal,omitempty"`
-	Labels     map[string]string `json:"labels,omitempty"`
-	Started    time.Time         `json:"started,omitzero"`
-	Finished   time.Time         `json:"finished,omitzero"`
-	ExitCode   int               `json:"exitCode"`
+	Name          string            `json:"name"`
+	ImageID       string            `json:"imageID"`
+	ImageName     string            `json:"imageName"`
+	Command       []string          `json:"command"`
+	Created       time.Time         `json:"created"`
+	AutoRemove    bool              `json:"autoRemove,omitempty"`
+	StopSignal    string            `json:"stopSignal,omitempty"`
+	Labels        map[string]string `json:"labels,omitempty"`
+	RestartPolicy string            `json:"restartPolicy,omitempty"`
+	RestartCount  int               `json:"restartCount,omitempty"`
+	Started       time.Time         `json:"started,omitzero"`
+	Finished      time.Time         `json:"finished,omitzero"`
+	ExitCode      int               `json:"exitCode"`
 }
 
 func (r Record) encode() (string, error) {

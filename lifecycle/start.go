@@ -23,7 +23,7 @@ func Create(s storage.Store, runRoot string, opt CreateOpt) (string, error) {
 // Start runs an existing, stopped container again with its saved spec:
 // attached (burrow is the parent, like run) or under a new monitor.
 func Start(s storage.Store, runRoot string, c Container, attach, interactive bool) (int, error) {
-	if c.Running {
+	if c.Owned {
 		return 0, nil
 	}
 	cr, err := prepareStart(s, runRoot, c)
@@ -48,6 +48,7 @@ func prepareStart(s storage.Store, runRoot string, c Container) (cr *created, er
 	if err := ownState(runRoot, c.ID, c.Record.AutoRemove); err != nil {
 		return nil, err
 	}
+	clearManualStop(runRoot, c.ID)
 	defer func() {
 		if err != nil {
 			_ = removeState(runRoot, c.ID)

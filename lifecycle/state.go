@@ -80,6 +80,7 @@ func ownedState(autoRemove bool) (runState, error) {
 }
 
 func removeState(runRoot, id string) error {
+	clearManualStop(runRoot, id)
 	err := os.Remove(statePath(runRoot, id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil

@@ -73,3 +73,45 @@ func TestInit(t *testing.T) {
 		t.Errorf("exit after SIGTERM under --init: %q, want 143", out)
 	}
 }
+
+// TestRestartPolicies: the monitor restarts per --restart and stops for good
+// when the user stops the container.
+func TestRestartPolicies(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "flaky", "--restart", "on-failure:2", busyboxImage, "sh", "-c", "echo try; exit 3")
+	if !waitFor(20*time.Second, func() bool { return e.ok("ps", "-a", "--format", "{{.State}}") == "exited\n" }) {
+		t.Fatalf("on-failure container never settled: %s", e.ok("ps", "-a"))
+	}
+	if out := e.ok("logs", "flaky"); out != "try\ntry\ntry\n" {
+		t.Errorf("on-failure:2 should run 3 times, logs: %q", out)
+	}
+	if out := e.ok("wait", "flaky"); out != "3\n" {
+		t.Errorf("exit code after retries: %q", out)
+	}
+	e.ok("rm", "flaky")
+
+	e.ok("run", "-d", "--name", "forever", "--restart", "always", busyboxImage, "sh", "-c", "echo up; sleep 0.2")
+	if !waitFor(20*time.Second, func() bool { return strings.Count(e.ok("logs", "forever"), "up") >= 3 }) {
+		t.Fatalf("always: not restarted: %q", e.ok("logs", "forever"))
+	}
+	if r := e.burrow("rm", "forever"); r.code != 125 {
+		t.Errorf("rm of a restarting/running container without -f: %s", r)
+	}
+	e.ok("stop", "-t", "2", "forever")
+	if out := e.ok("ps", "-a", "--format", "{{.State}}"); out != "exited\n" {
+		t.Fatalf("after stop the policy must not restart it: %q", out)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if out := e.ok("ps", "-a", "--format", "{{.State}}"); out != "exited\n" {
+		t.Fatalf("restarted after a manual stop: %q", out)
+	}
+	for _, bad := range [][]string{
+		{"run", "-d", "--restart", "sometimes", busyboxImage, "true"},
+		{"run", "-d", "--rm", "--restart", "always", busyboxImage, "true"},
+		{"run", "--restart", "always", busyboxImage, "true"},
+	} {
+		if r := e.burrow(bad...); r.code != 125 {
+			t.Errorf("burrow %v: %s; want exit 125", bad, r)
+		}
+	}
+}

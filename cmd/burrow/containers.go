@@ -58,8 +58,8 @@ func killCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return eachContainer(c, "kill", func(_ *session, ctr lifecycle.Container) error {
-				return lifecycle.Kill(ctr, sig)
+			return eachContainer(c, "kill", func(s *session, ctr lifecycle.Container) error {
+				return lifecycle.Kill(s.paths.RunRoot, ctr, sig)
 			})
 		},
 	}

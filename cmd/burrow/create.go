@@ -154,7 +154,7 @@ func pruneCommand() *cli.Command {
 			}
 			var errs []error
 			for _, ctr := range all {
-				if ctr.Running {
+				if ctr.Owned {
 					continue
 				}
 				if err := lifecycle.Remove(sess.store, sess.paths.RunRoot, ctr, false); err != nil {

@@ -57,7 +57,7 @@ func psAction(c *cli.Context) error {
 	showAll := c.Bool("all") || last >= 0 || len(filters) > 0
 	var rows []psRow
 	for _, ctr := range all {
-		if (ctr.Running || showAll) && matchesAll(ctr, filters) {
+		if (ctr.Owned || showAll) && matchesAll(ctr, filters) {
 			rows = append(rows, newPSRow(ctr, c.Bool("no-trunc")))
 		}
 	}

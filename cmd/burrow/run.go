@@ -32,6 +32,7 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "volume", Aliases: []string{"v"}, Usage: "bind mount HOST:CONTAINER[:ro]"},
 			&cli.StringSliceFlag{Name: "tmpfs", Usage: "mount a tmpfs at PATH[:OPTIONS]"},
 			&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "set a label KEY=VALUE"},
+			&cli.StringFlag{Name: "restart", Value: "no", Usage: "no, always, unless-stopped or on-failure[:N] (detached containers)"},
 			&cli.BoolFlag{Name: "init", Usage: "run a small init as PID 1 that forwards signals and reaps zombies"},
 			&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to this file"},
 			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: ocispec.NetworkNone, Usage: "none (loopback only) or host"},
@@ -93,6 +94,16 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if err != nil {
 		return opt, err
 	}
+	policy, err := lifecycle.ParseRestartPolicy(c.String("restart"))
+	if err != nil {
+		return opt, err
+	}
+	if policy.Name != "no" && c.Bool("rm") {
+		return opt, fmt.Errorf("%w: --restart %s and --rm conflict", errdefs.ErrInvalidArgument, policy.Name)
+	}
+	if policy.Name != "no" && c.Command.Name == "run" && !c.Bool("detach") {
+		return opt, fmt.Errorf("%w: --restart applies to detached containers: add -d", errdefs.ErrInvalidArgument)
+	}
 	if cid := c.String("cidfile"); cid != "" {
 		if _, err := os.Stat(cid); err == nil {
 			return opt, fmt.Errorf("%w: --cidfile %s exists: remove it or pick another", errdefs.ErrInvalidArgument, cid)
@@ -105,7 +116,7 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: network, Mounts: mounts, AutoRemove: c.Bool("rm"), Labels: labels,
-			Init: c.Bool("init"),
+			Init: c.Bool("init"), Restart: c.String("restart"),
 		},
 	}
 	if c.IsSet("entrypoint") {
