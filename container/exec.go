@@ -32,7 +32,7 @@ func Exec(pid int, proc *specs.Process, stdio Stdio) (*Process, error) {
 	}
 	parentSock, childSock := os.NewFile(uintptr(pair[0]), "sync"), os.NewFile(uintptr(pair[1]), "sync")
 	defer parentSock.Close()
-	cmd := exec.Command(initBinary(), ExecVerb)
+	cmd := exec.Command(HelperBinary(), ExecVerb)
 	cmd.Args[0] = "burrow-exec"
 	cmd.Env = []string{"_BURROW_IN_USERNS=1", fmt.Sprintf("_BURROW_EXEC_PID=%d", pid)}
 	cmd.ExtraFiles = []*os.File{procR, childSock}

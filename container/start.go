@@ -101,7 +101,7 @@ func initCommand(spec *specs.Spec, stdio Stdio, specR, childSock *os.File) *exec
 	for _, ns := range spec.Linux.Namespaces {
 		flags |= cloneFlags[ns.Type]
 	}
-	cmd := exec.Command(initBinary(), InitVerb)
+	cmd := exec.Command(HelperBinary(), InitVerb)
 	cmd.Args[0] = "burrow-init"
 	// The init is already inside burrow's namespace: the constructor must not join again.
 	cmd.Env = []string{"_BURROW_IN_USERNS=1"}
@@ -180,10 +180,10 @@ func (p *Process) Wait() (int, error) {
 // InitBinaryName is the small init installed beside burrow.
 const InitBinaryName = "burrow-init"
 
-// initBinary prefers the small burrow-init beside the running binary: it
+// HelperBinary is the container init, exec helper and monitor: it prefers the small burrow-init beside the running binary: it
 // starts in about a millisecond, where re-executing the whole CLI costs
 // several. Without it, the CLI itself serves as init.
-var initBinary = sync.OnceValue(func() string {
+var HelperBinary = sync.OnceValue(func() string {
 	self, err := os.Executable()
 	if err != nil {
 		return "/proc/self/exe"

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/ctrstate"
 	"sort"
 	"strings"
 	"syscall"
@@ -75,9 +76,10 @@ func List(s storage.Store, runRoot string) ([]Container, error) {
 		if c.Record.Name == "" && len(ctr.Names) > 0 {
 			c.Record.Name = ctr.Names[0]
 		}
-		if st, ok := readState(runRoot, ctr.ID); ok && st.ownerAlive() {
+		if st, ok := ctrstate.Read(runRoot, ctr.ID); ok && st.OwnerAlive() {
 			c.Owned = true
-			if st.running() {
+			c.Record.Started, c.Record.RestartCount = st.Started, st.RestartCount
+			if st.Running() {
 				c.Running, c.Pid = true, st.Pid
 			}
 		}
@@ -93,7 +95,7 @@ func Kill(runRoot string, c Container, sig syscall.Signal) error {
 		return fmt.Errorf("container %s is not running: %w", c.Record.Name, errdefs.ErrInvalidArgument)
 	}
 	if sig == unix.SIGKILL || sig == unix.SIGTERM {
-		_ = markManualStop(runRoot, c.ID)
+		_ = ctrstate.MarkStopped(runRoot, c.ID)
 	}
 	if err := unix.Kill(c.Pid, sig); err != nil {
 		return fmt.Errorf("signal container %s: %w", c.Record.Name, err)
@@ -107,7 +109,7 @@ func Stop(s storage.Store, runRoot string, c Container, timeout time.Duration) e
 	if !c.Owned {
 		return nil
 	}
-	if err := markManualStop(runRoot, c.ID); err != nil {
+	if err := ctrstate.MarkStopped(runRoot, c.ID); err != nil {
 		return err
 	}
 	sig := syscall.SIGTERM
@@ -138,8 +140,8 @@ func Stop(s storage.Store, runRoot string, c Container, timeout time.Duration) e
 func waitStopped(runRoot, id string, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
-		st, ok := readState(runRoot, id)
-		if !ok || !st.ownerAlive() {
+		st, ok := ctrstate.Read(runRoot, id)
+		if !ok || !st.OwnerAlive() {
 			return true
 		}
 		if time.Now().After(deadline) {
@@ -172,7 +174,7 @@ func Remove(s storage.Store, runRoot string, c Container, force bool) error {
 		if !force {
 			return fmt.Errorf("container %s is %s: stop it first or use rm -f: %w", c.Record.Name, c.Status(), errdefs.ErrInvalidArgument)
 		}
-		_ = markManualStop(runRoot, c.ID)
+		_ = ctrstate.MarkStopped(runRoot, c.ID)
 		if c.Running {
 			_ = unix.Kill(c.Pid, unix.SIGKILL)
 		}
@@ -183,7 +185,7 @@ func Remove(s storage.Store, runRoot string, c Container, force bool) error {
 	if err := release(s, c.ID, true); err != nil {
 		return fmt.Errorf("remove %s: %w", c.Record.Name, err)
 	}
-	return removeState(runRoot, c.ID)
+	return ctrstate.Remove(runRoot, c.ID)
 }
 
 // ParseSignal accepts TERM, SIGTERM or 15.

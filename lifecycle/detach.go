@@ -10,11 +10,9 @@ import (
 	"syscall"
 
 	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/monitor"
 	"go.podman.io/storage"
 )
-
-// MonitorVerb is the hidden argv[1] of the per-container monitor.
-const MonitorVerb = "__monitor"
 
 // specFile holds a detached container's spec for its monitor (and, later,
 // for exec's process defaults); it lives in the container's run directory.
@@ -30,12 +28,6 @@ func LogPath(s storage.Store, id string) (string, error) {
 	return filepath.Join(dir, "ctr.log"), nil
 }
 
-// startReport is the monitor's one message to the CLI that started it.
-type startReport struct {
-	Code    int    `json:"code"`
-	Message string `json:"message,omitempty"`
-}
-
 // RunDetached creates the container, hands it to a monitor process that
 // outlives this command, and returns the container's ID once its command
 // runs (or why it could not start).
@@ -44,30 +36,63 @@ func RunDetached(s storage.Store, runRoot string, opt CreateOpt) (string, error)
 	if err != nil {
 		return "", err
 	}
-	if err := spawnMonitor(s, c); err != nil {
+	if err := spawnMonitor(s, runRoot, c); err != nil {
 		return c.ID, err
 	}
 	return c.ID, nil
 }
 
-func spawnMonitor(s storage.Store, c *created) error {
-	readyR, readyW, err := os.Pipe()
+func spawnMonitor(s storage.Store, runRoot string, c *created) error {
+	runDir, err := s.ContainerRunDirectory(c.ID)
 	if err != nil {
 		return err
 	}
+	logPath, err := LogPath(s, c.ID)
+	if err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	opt := monitor.Opt{
+		ID: c.ID, RunRoot: runRoot, SpecPath: filepath.Join(runDir, specFile), LogPath: logPath,
+		AutoRemove: c.Record.AutoRemove, Restart: c.Record.RestartPolicy,
+		Finish: []string{self, FinishVerb, c.ID},
+	}
+	return startMonitor(opt, c.Record.Name)
+}
+
+func startMonitor(opt monitor.Opt, name string) error {
+	optR, optW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer optR.Close()
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		optW.Close()
+		return err
+	}
 	defer readyR.Close()
-	cmd := exec.Command("/proc/self/exe", MonitorVerb, c.ID)
+	cmd := exec.Command(container.HelperBinary(), monitor.Verb)
 	cmd.Args[0] = "burrow-monitor"
-	cmd.ExtraFiles = []*os.File{readyW}
+	cmd.ExtraFiles = []*os.File{optR, readyW}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Dir = "/"
 	err = cmd.Start()
 	readyW.Close()
 	if err != nil {
-		return fmt.Errorf("start monitor of %s: %w", c.Record.Name, err)
+		optW.Close()
+		return fmt.Errorf("start monitor of %s: %w", name, err)
 	}
 	_ = cmd.Process.Release()
-	var report startReport
+	err = json.NewEncoder(optW).Encode(opt)
+	optW.Close()
+	if err != nil {
+		return fmt.Errorf("configure monitor of %s: %w", name, err)
+	}
+	var report monitor.Report
 	if err := json.NewDecoder(readyR).Decode(&report); err != nil {
 		return errors.New("the container's monitor died before the container started")
 	}

@@ -1,11 +1,9 @@
 package lifecycle
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
+	"github.com/burrow/burrow/ctrstate"
 	"syscall"
 	"time"
 
@@ -16,16 +14,8 @@ import (
 // whose owner died is unmounted, and removed when it was started with
 // --rm. It is cheap when nothing is left over (one directory read).
 func Reap(s storage.Store, runRoot string) error {
-	entries, err := os.ReadDir(stateDir(runRoot))
-	if err != nil {
-		return nil // no state directory: nothing ever ran
-	}
 	var errs []error
-	for _, e := range entries {
-		id, ok := strings.CutSuffix(e.Name(), ".json")
-		if !ok {
-			continue
-		}
+	for _, id := range ctrstate.IDs(runRoot) {
 		if err := reapOne(s, runRoot, id); err != nil {
 			errs = append(errs, err)
 		}
@@ -34,21 +24,26 @@ func Reap(s storage.Store, runRoot string) error {
 }
 
 func reapOne(s storage.Store, runRoot, id string) error {
-	data, err := os.ReadFile(statePath(runRoot, id))
-	if err != nil {
-		return nil
-	}
-	var st runState
-	if json.Unmarshal(data, &st) == nil && st.ownerAlive() {
+	st, ok := ctrstate.Read(runRoot, id)
+	if ok && st.OwnerAlive() {
 		return nil
 	}
 	if err := release(s, id, st.AutoRemove); err != nil {
 		return fmt.Errorf("clean up container %s after its burrow was killed: %w", id[:12], err)
 	}
 	if !st.AutoRemove && st.Pid != 0 {
-		recordKilled(s, id)
+		recordKilled(s, id, st)
 	}
-	return removeState(runRoot, id)
+	return ctrstate.Remove(runRoot, id)
+}
+
+// ownState makes the calling process the container's owner.
+func ownState(runRoot, id string, autoRemove bool) error {
+	st, err := ctrstate.Own(autoRemove)
+	if err != nil {
+		return err
+	}
+	return ctrstate.Write(runRoot, id, st)
 }
 
 // release unmounts the container's root and, for --rm, deletes it.
@@ -68,13 +63,14 @@ func release(s storage.Store, id string, remove bool) error {
 
 // recordKilled marks a container that was running when its owner died as
 // exited by SIGKILL: that is what took it (the parent-death signal).
-func recordKilled(s storage.Store, id string) {
+func recordKilled(s storage.Store, id string, st ctrstate.State) {
 	ctr, err := s.Container(id)
 	if err != nil {
 		return
 	}
 	rec := DecodeRecord(ctr.Metadata)
 	rec.ExitCode, rec.Finished = 128+int(syscall.SIGKILL), time.Now().UTC()
+	rec.Started, rec.RestartCount = st.Started, st.RestartCount
 	if meta, err := rec.encode(); err == nil {
 		_ = s.SetMetadata(id, meta)
 	}

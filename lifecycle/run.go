@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/ctrstate"
 	"io"
 	"os"
 	"os/signal"
@@ -133,7 +134,7 @@ func finish(s storage.Store, runRoot string, c *created, code int, started bool)
 			}
 		}
 	}
-	return removeState(runRoot, c.ID)
+	return ctrstate.Remove(runRoot, c.ID)
 }
 
 // consoleCopy joins the user's terminal to the container's pty.

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/ctrstate"
 
 	"github.com/burrow/burrow/errdefs"
 	"go.podman.io/storage"
@@ -17,7 +18,7 @@ func Create(s storage.Store, runRoot string, opt CreateOpt) (string, error) {
 	if err := release(s, c.ID, false); err != nil {
 		return c.ID, err
 	}
-	return c.ID, removeState(runRoot, c.ID)
+	return c.ID, ctrstate.Remove(runRoot, c.ID)
 }
 
 // Start runs an existing, stopped container again with its saved spec:
@@ -31,7 +32,7 @@ func Start(s storage.Store, runRoot string, c Container, attach, interactive boo
 		return 0, err
 	}
 	if !attach {
-		return 0, spawnMonitor(s, cr)
+		return 0, spawnMonitor(s, runRoot, cr)
 	}
 	code, runErr := runCreated(cr, RunOpt{Interactive: interactive}, newTracer())
 	if err := finish(s, runRoot, cr, code, runErr == nil); err != nil && runErr == nil {
@@ -48,10 +49,10 @@ func prepareStart(s storage.Store, runRoot string, c Container) (cr *created, er
 	if err := ownState(runRoot, c.ID, c.Record.AutoRemove); err != nil {
 		return nil, err
 	}
-	clearManualStop(runRoot, c.ID)
+	ctrstate.ClearStopped(runRoot, c.ID)
 	defer func() {
 		if err != nil {
-			_ = removeState(runRoot, c.ID)
+			_ = ctrstate.Remove(runRoot, c.ID)
 		}
 	}()
 	rootfs, err := s.Mount(c.ID, "")

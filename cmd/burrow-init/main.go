@@ -1,5 +1,6 @@
 // Command burrow-init is the container's first process before it execs the
-// user's command. It is burrow's container init on its own, so that every
+// user's command, the helper of `burrow exec`, and the per-container
+// monitor of detached containers. It is burrow's container init on its own, so that every
 // container start pays the start-up of a small binary rather than of the
 // whole CLI with its storage and image libraries; burrow falls back to
 // re-executing itself when this binary is not installed beside it.
@@ -10,12 +11,18 @@ import (
 
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/container/nsjoin"
+	"github.com/burrow/burrow/monitor"
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == container.ExecVerb {
-		container.ExecInit(nsjoin.Err())
-		return
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case container.ExecVerb:
+			container.ExecInit(nsjoin.Err())
+			return
+		case monitor.Verb:
+			os.Exit(monitor.Main())
+		}
 	}
 	container.Init()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/burrow/burrow/container/nsjoin"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/lifecycle"
+	"github.com/burrow/burrow/monitor"
 	"github.com/burrow/burrow/userns"
 	_ "github.com/burrow/burrow/userns/nsenter"
 	"github.com/urfave/cli/v2"
@@ -29,8 +30,10 @@ func main() {
 		case container.ExecVerb:
 			container.ExecInit(nsjoin.Err())
 			return
-		case lifecycle.MonitorVerb:
-			os.Exit(monitorMain(os.Args[2:]))
+		case monitor.Verb:
+			os.Exit(monitor.Main())
+		case lifecycle.FinishVerb:
+			os.Exit(finishMain(os.Args[2:]))
 		case userns.HolderVerb:
 			err := userns.RunHolder(len(os.Args) > 2 && os.Args[2] == "mapped")
 			fmt.Fprintf(os.Stderr, "Error: namespace holder: %v\n", err)

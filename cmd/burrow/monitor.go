@@ -3,37 +3,41 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
+	"strconv"
 
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/store"
 )
 
-// monitorMain runs a detached container's monitor (argv: ID). Its stdio
-// is not a terminal anyone reads: failures go to monitor.log beside the
-// container's run files, and the starting CLI gets them through fd 3.
-func monitorMain(args []string) int {
-	if len(args) != 1 {
+// finishMain records the end of a detached container for its monitor
+// (argv: ID EXITCODE STARTED); the monitor itself links no store.
+func finishMain(args []string) int {
+	if len(args) != 3 {
+		fmt.Fprintln(os.Stderr, "Error: __finish wants ID EXITCODE STARTED")
 		return errdefs.ExitBurrow
 	}
-	ready := os.NewFile(3, "ready")
-	p, err := enterNamespace()
+	code, err := strconv.Atoi(args[1])
 	if err != nil {
-		fmt.Fprintf(ready, `{"code":125,"message":%q}`+"\n", err.Error())
+		fmt.Fprintln(os.Stderr, "Error: __finish: bad exit code:", args[1])
 		return errdefs.ExitBurrow
 	}
-	s, _, err := store.Open(store.Opt{Paths: p, Driver: os.Getenv("BURROW_STORAGE_DRIVER")})
-	if err != nil {
-		fmt.Fprintf(ready, `{"code":125,"message":%q}`+"\n", err.Error())
-		return errdefs.ExitBurrow
-	}
-	defer func() { _, _ = s.Shutdown(false) }()
-	if err := lifecycle.RunMonitor(s, p.RunRoot, args[0], ready); err != nil {
-		if dir, derr := s.ContainerRunDirectory(args[0]); derr == nil {
-			_ = os.WriteFile(filepath.Join(dir, "monitor.log"), []byte(err.Error()+"\n"), 0o600)
-		}
+	if err := finish(args[0], code, args[2] == "true"); err != nil {
+		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
 		return errdefs.ExitBurrow
 	}
 	return 0
+}
+
+func finish(id string, code int, started bool) error {
+	p, err := enterNamespace()
+	if err != nil {
+		return err
+	}
+	s, _, err := store.Open(store.Opt{Paths: p, Driver: os.Getenv("BURROW_STORAGE_DRIVER")})
+	if err != nil {
+		return err
+	}
+	defer func() { _, _ = s.Shutdown(false) }()
+	return lifecycle.Finish(s, p.RunRoot, id, code, started)
 }

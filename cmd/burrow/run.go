@@ -6,6 +6,7 @@ import (
 
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/lifecycle"
+	"github.com/burrow/burrow/monitor"
 	"github.com/burrow/burrow/ocispec"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
@@ -94,7 +95,7 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if err != nil {
 		return opt, err
 	}
-	policy, err := lifecycle.ParseRestartPolicy(c.String("restart"))
+	policy, err := monitor.ParseRestartPolicy(c.String("restart"))
 	if err != nil {
 		return opt, err
 	}

@@ -1,11 +1,7 @@
-package lifecycle
+package monitor
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -52,26 +48,4 @@ func (p RestartPolicy) restart(code, restarts int) bool {
 		return code != 0 && (p.MaxRetries == 0 || restarts < p.MaxRetries)
 	}
 	return false
-}
-
-// The stop marker tells the monitor that the user stopped the container
-// (stop, kill, rm -f), so its restart policy does not apply.
-func stopMarker(runRoot, id string) string { return filepath.Join(stateDir(runRoot), id+".stopped") }
-
-func markManualStop(runRoot, id string) error {
-	if err := os.WriteFile(stopMarker(runRoot, id), nil, 0o600); err != nil {
-		return fmt.Errorf("mark %s stopped: %w", id, err)
-	}
-	return nil
-}
-
-func manuallyStopped(runRoot, id string) bool {
-	_, err := os.Stat(stopMarker(runRoot, id))
-	return err == nil
-}
-
-func clearManualStop(runRoot, id string) {
-	if err := os.Remove(stopMarker(runRoot, id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		_ = err // a stale marker only means "stopped", which is true by then
-	}
 }

@@ -1,0 +1,138 @@
+// Package ctrstate keeps the run-time state of containers that a live
+// burrow process owns (a foreground run or a monitor): who owns it, its
+// PID 1, when it started, how often it restarted. The files live on tmpfs
+// under the run root, so a reboot forgets them together with the mounts;
+// every write is atomic (write, rename).
+//
+// The durable record (name, image, exit code) is the store's; this package
+// has no store so that the small monitor binary can use it.
+package ctrstate
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/burrow/burrow/userns"
+)
+
+// State is one container's run-time state.
+type State struct {
+	OwnerPID   int    `json:"ownerPid"`
+	OwnerStart uint64 `json:"ownerStart"`
+	AutoRemove bool   `json:"autoRemove"`
+	// The container's PID 1 on the host, once it runs: stop and kill signal it.
+	Pid          int       `json:"pid,omitempty"`
+	PidStart     uint64    `json:"pidStart,omitempty"`
+	Started      time.Time `json:"started,omitzero"`
+	RestartCount int       `json:"restartCount,omitempty"`
+}
+
+// Dir holds the state files.
+func Dir(runRoot string) string { return filepath.Join(runRoot, "containers") }
+
+func path(runRoot, id string) string { return filepath.Join(Dir(runRoot), id+".json") }
+
+// Write stores st for id atomically.
+func Write(runRoot, id string, st State) error {
+	if err := os.MkdirAll(Dir(runRoot), 0o700); err != nil {
+		return fmt.Errorf("create state directory: %w", err)
+	}
+	data, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	p := path(runRoot, id)
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("write state of %s: %w", id, err)
+	}
+	return os.Rename(tmp, p)
+}
+
+// Read returns id's state; ok is false when there is none.
+func Read(runRoot, id string) (st State, ok bool) {
+	data, err := os.ReadFile(path(runRoot, id))
+	if err != nil || json.Unmarshal(data, &st) != nil {
+		return st, false
+	}
+	return st, true
+}
+
+// IDs lists the containers that have state files.
+func IDs(runRoot string) []string {
+	entries, err := os.ReadDir(Dir(runRoot))
+	if err != nil {
+		return nil
+	}
+	var ids []string
+	for _, e := range entries {
+		if id, ok := strings.CutSuffix(e.Name(), ".json"); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// Own returns a state owned by the calling process.
+func Own(autoRemove bool) (State, error) {
+	pid := os.Getpid()
+	start, err := userns.StartTime(pid)
+	if err != nil {
+		return State{}, fmt.Errorf("read own start time: %w", err)
+	}
+	return State{OwnerPID: pid, OwnerStart: start, AutoRemove: autoRemove}, nil
+}
+
+// Remove forgets id's state and its stop marker.
+func Remove(runRoot, id string) error {
+	ClearStopped(runRoot, id)
+	err := os.Remove(path(runRoot, id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// OwnerAlive reports whether the recorded owner is still that process.
+func (st State) OwnerAlive() bool {
+	start, err := userns.StartTime(st.OwnerPID)
+	return err == nil && start == st.OwnerStart
+}
+
+// Running reports whether the owner is alive and PID 1 is still the
+// process recorded.
+func (st State) Running() bool {
+	if !st.OwnerAlive() || st.Pid == 0 {
+		return false
+	}
+	start, err := userns.StartTime(st.Pid)
+	return err == nil && start == st.PidStart
+}
+
+// The stop marker tells the monitor that the user stopped the container
+// (stop, kill, rm -f), so its restart policy does not apply.
+func marker(runRoot, id string) string { return filepath.Join(Dir(runRoot), id+".stopped") }
+
+// MarkStopped records a user's stop.
+func MarkStopped(runRoot, id string) error {
+	if err := os.WriteFile(marker(runRoot, id), nil, 0o600); err != nil {
+		return fmt.Errorf("mark %s stopped: %w", id, err)
+	}
+	return nil
+}
+
+// Stopped reports whether the user stopped the container.
+func Stopped(runRoot, id string) bool {
+	_, err := os.Stat(marker(runRoot, id))
+	return err == nil
+}
+
+// ClearStopped drops the marker when the container starts again; a
+// missing marker is fine.
+func ClearStopped(runRoot, id string) { _ = os.Remove(marker(runRoot, id)) }

@@ -1,0 +1,191 @@
+package monitor
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/ctrstate"
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/logfile"
+	"github.com/burrow/burrow/userns"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Verb is the hidden argv[1] of the monitor.
+const Verb = "__monitor"
+
+// Opt is what the CLI hands the monitor (as JSON on fd 3).
+type Opt struct {
+	ID         string   `json:"id"`
+	RunRoot    string   `json:"runRoot"`
+	SpecPath   string   `json:"specPath"`
+	LogPath    string   `json:"logPath"`
+	AutoRemove bool     `json:"autoRemove"`
+	Restart    string   `json:"restart"`
+	Finish     []string `json:"finish"` // argv that records the end; the exit code and "started" are appended
+}
+
+// Report is the monitor's one message to the CLI (fd 4): 0 once the
+// command runs, else the exit code burrow should return and why.
+type Report struct {
+	Code    int    `json:"code"`
+	Message string `json:"message,omitempty"`
+}
+
+// Main is the monitor process's life.
+func Main() int {
+	ready := os.NewFile(4, "ready")
+	var opt Opt
+	optFile := os.NewFile(3, "opt")
+	err := json.NewDecoder(optFile).Decode(&opt)
+	optFile.Close()
+	if err != nil {
+		report(ready, errdefs.ExitBurrow, "monitor: read options: "+err.Error())
+		return errdefs.ExitBurrow
+	}
+	code, started := supervise(opt, ready)
+	return finish(opt, code, started)
+}
+
+// supervise runs the container, and again as the restart policy says,
+// until it stays down; it returns the last exit code and whether it ever ran.
+func supervise(opt Opt, ready *os.File) (int, bool) {
+	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGPIPE)
+	st, spec, logw, closeLog, err := prepare(opt)
+	if err != nil {
+		report(ready, errdefs.ExitBurrow, err.Error())
+		return 0, false
+	}
+	defer closeLog()
+	policy, _ := ParseRestartPolicy(opt.Restart)
+	for {
+		code, err := runOnce(opt, &st, spec, logw, ready)
+		if err != nil {
+			report(ready, startCode(err), err.Error())
+			return 0, ready == nil // a failed restart still ran before
+		}
+		ready = nil // only the first start is reported
+		if ctrstate.Stopped(opt.RunRoot, opt.ID) || !policy.restart(code, st.RestartCount) {
+			return code, true
+		}
+		st.RestartCount++
+		time.Sleep(restartDelay(st.RestartCount))
+		if ctrstate.Stopped(opt.RunRoot, opt.ID) {
+			return code, true
+		}
+	}
+}
+
+func prepare(opt Opt) (ctrstate.State, *specs.Spec, *logfile.Writer, func(), error) {
+	st, err := ctrstate.Own(opt.AutoRemove)
+	if err != nil {
+		return st, nil, nil, nil, err
+	}
+	if err := ctrstate.Write(opt.RunRoot, opt.ID, st); err != nil {
+		return st, nil, nil, nil, err
+	}
+	data, err := os.ReadFile(opt.SpecPath)
+	if err != nil {
+		return st, nil, nil, nil, fmt.Errorf("read spec: %w", err)
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(data, &spec); err != nil {
+		return st, nil, nil, nil, fmt.Errorf("parse spec: %w", err)
+	}
+	logw, logf, err := logfile.Create(opt.LogPath)
+	if err != nil {
+		return st, nil, nil, nil, err
+	}
+	return st, &spec, logw, func() { logf.Close() }, nil
+}
+
+func startCode(err error) int {
+	if se, ok := err.(*container.StartError); ok {
+		return se.Code
+	}
+	return errdefs.ExitBurrow
+}
+
+// runOnce starts the container once, logs its output and waits for it.
+func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File) (int, error) {
+	stdout, stdoutW, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	stderr, stderrW, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	p, err := container.Start(spec, container.Stdio{Stdout: stdoutW, Stderr: stderrW}, container.Hooks{})
+	stdoutW.Close()
+	stderrW.Close()
+	if err != nil {
+		stdout.Close()
+		stderr.Close()
+		return 0, err
+	}
+	var copies sync.WaitGroup
+	copyLog := func(stream string, r *os.File) {
+		copies.Add(1)
+		go func() { defer copies.Done(); _ = logw.Copy(stream, r); r.Close() }()
+	}
+	copyLog("stdout", stdout)
+	copyLog("stderr", stderr)
+	if p.Terminal != nil {
+		copyLog("stdout", p.Terminal)
+	}
+	if err := markStarted(opt, st, p.Pid); err != nil {
+		_ = p.Signal(syscall.SIGKILL)
+	}
+	report(ready, 0, "")
+	code, err := p.Wait()
+	copies.Wait()
+	return code, err
+}
+
+// markStarted records PID 1 (for stop and kill) and the start time.
+func markStarted(opt Opt, st *ctrstate.State, pid int) error {
+	start, err := userns.StartTime(pid)
+	if err != nil {
+		return err
+	}
+	st.Pid, st.PidStart, st.Started = pid, start, time.Now().UTC()
+	return ctrstate.Write(opt.RunRoot, opt.ID, *st)
+}
+
+func report(ready *os.File, code int, msg string) {
+	if ready == nil {
+		return
+	}
+	_ = json.NewEncoder(ready).Encode(Report{Code: code, Message: msg})
+	ready.Close()
+}
+
+// finish hands the end to `burrow __finish`, which can open the store.
+func finish(opt Opt, code int, started bool) int {
+	args := append(append([]string{}, opt.Finish[1:]...), strconv.Itoa(code), strconv.FormatBool(started))
+	cmd := exec.Command(opt.Finish[0], args...)
+	cmd.Env = os.Environ()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: %s: %v: %s\n", opt.Finish, err, out)
+		return errdefs.ExitBurrow
+	}
+	return 0
+}
+
+// restartDelay doubles from 100 ms up to 10 s.
+func restartDelay(restarts int) time.Duration {
+	d := 100 * time.Millisecond
+	for i := 1; i < restarts && d < 10*time.Second; i++ {
+		d *= 2
+	}
+	return min(d, 10*time.Second)
+}
