@@ -115,3 +115,48 @@ func TestRestartPolicies(t *testing.T) {
 		}
 	}
 }
+
+// TestCpDiffTop: copying both ways (confined to the container's root),
+// the changed-file list and the process list.
+func TestCpDiffTop(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "files", busyboxImage, "sh", "-c",
+		"echo inside > /tmp/f; mkdir /tmp/d; echo y > /tmp/d/y; ln -s /etc /tmp/esc; sleep 1000")
+	if !waitFor(10*time.Second, func() bool { return e.burrow("exec", "files", "test", "-L", "/tmp/esc").code == 0 }) {
+		t.Fatal("container never set up its files")
+	}
+	host := t.TempDir()
+	e.ok("cp", "files:/tmp/f", host)
+	e.ok("cp", "files:/tmp/d", filepath.Join(host, "dcopy"))
+	if data, err := os.ReadFile(filepath.Join(host, "f")); err != nil || string(data) != "inside\n" {
+		t.Errorf("cp out of the container: %q %v", data, err)
+	}
+	if data, err := os.ReadFile(filepath.Join(host, "dcopy", "y")); err != nil || string(data) != "y\n" {
+		t.Errorf("cp of a directory: %q %v", data, err)
+	}
+	src := filepath.Join(host, "hostfile")
+	if err := os.WriteFile(src, []byte("from host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// /tmp/esc is a link to /etc: inside the container, never the host's.
+	e.ok("cp", src, "files:/tmp/esc/")
+	if out := e.ok("exec", "files", "cat", "/etc/hostfile"); out != "from host\n" {
+		t.Errorf("cp into the container through its symlink: %q", out)
+	}
+	if _, err := os.Stat("/etc/hostfile"); err == nil {
+		t.Fatal("cp followed a container symlink onto the host")
+	}
+	diff := e.ok("diff", "files")
+	for _, want := range []string{"A /tmp/f", "A /tmp/d/y", "A /etc/hostfile"} {
+		if !strings.Contains(diff, want) {
+			t.Errorf("diff lacks %q:\n%s", want, diff)
+		}
+	}
+	top := e.ok("top", "files")
+	if !strings.Contains(top, "sleep 1000") || !strings.Contains(top, "PID") {
+		t.Errorf("top:\n%s", top)
+	}
+	if r := e.burrow("cp", src, filepath.Join(host, "x")); r.code != 125 {
+		t.Errorf("cp between two host paths: %s", r)
+	}
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/lifecycle"
+	"github.com/urfave/cli/v2"
+)
+
+func cpCommand() *cli.Command {
+	return &cli.Command{
+		Name: "cp", Usage: "copy files between a container and the host", ArgsUsage: "CONTAINER:SRC DST | SRC CONTAINER:DST",
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 2 {
+				return fmt.Errorf("%w: cp needs a source and a destination", errdefs.ErrInvalidArgument)
+			}
+			src, dst := c.Args().Get(0), c.Args().Get(1)
+			srcCtr, srcPath, srcIn := splitContainerPath(src)
+			dstCtr, dstPath, dstIn := splitContainerPath(dst)
+			if srcIn == dstIn {
+				return fmt.Errorf("%w: exactly one side of cp must be CONTAINER:PATH", errdefs.ErrInvalidArgument)
+			}
+			sess, err := openSession(c)
+			if err != nil {
+				return err
+			}
+			defer sess.close()
+			name := srcCtr
+			if dstIn {
+				name = dstCtr
+			}
+			ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, name)
+			if err != nil {
+				return err
+			}
+			if srcIn {
+				return lifecycle.CopyOut(sess.store, ctr, srcPath, dstPath)
+			}
+			return lifecycle.CopyIn(sess.store, ctr, srcPath, dstPath)
+		},
+	}
+}
+
+// splitContainerPath reads CONTAINER:PATH; a plain or absolute path, or
+// one that starts with ./, is the host's.
+func splitContainerPath(arg string) (ctr, p string, inContainer bool) {
+	name, rest, ok := strings.Cut(arg, ":")
+	if !ok || name == "" || strings.ContainsRune(name, '/') || strings.HasPrefix(arg, ".") {
+		abs, err := filepath.Abs(arg)
+		if err != nil {
+			abs = arg
+		}
+		return "", abs, false
+	}
+	return name, rest, true
+}
