@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/ocispec"
 	"github.com/burrow/burrow/store"
 	securejoin "github.com/cyphar/filepath-securejoin"
@@ -37,6 +38,7 @@ type CreateOpt struct {
 	Labels     map[string]string
 	Init       bool
 	Restart    string // --restart, applied by the monitor of a detached container
+	Log        logfile.Rotation
 }
 
 // created is a container with its root mounted, ready to start.
@@ -57,7 +59,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
-		RestartPolicy: opt.Restart}
+		RestartPolicy: opt.Restart, LogRotation: opt.Log}
 	if rec.Name == "" {
 		rec.Name = GenerateName()
 	}

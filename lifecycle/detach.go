@@ -57,7 +57,7 @@ func spawnMonitor(s storage.Store, runRoot string, c *created) error {
 	}
 	opt := monitor.Opt{
 		ID: c.ID, RunRoot: runRoot, SpecPath: filepath.Join(runDir, specFile), LogPath: logPath,
-		AutoRemove: c.Record.AutoRemove, Restart: c.Record.RestartPolicy,
+		AutoRemove: c.Record.AutoRemove, Restart: c.Record.RestartPolicy, LogRotation: c.Record.LogRotation,
 		Finish: []string{self, FinishVerb, c.ID},
 	}
 	return startMonitor(opt, c.Record.Name)

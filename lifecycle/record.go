@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"github.com/burrow/burrow/logfile"
 	"math/big"
 	"time"
 )
@@ -21,6 +22,7 @@ type Record struct {
 	Labels        map[string]string `json:"labels,omitempty"`
 	RestartPolicy string            `json:"restartPolicy,omitempty"`
 	RestartCount  int               `json:"restartCount,omitempty"`
+	LogRotation   logfile.Rotation  `json:"logRotation,omitzero"`
 	Started       time.Time         `json:"started,omitzero"`
 	Finished      time.Time         `json:"finished,omitzero"`
 	ExitCode      int               `json:"exitCode"`

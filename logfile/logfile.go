@@ -28,15 +28,86 @@ type Writer struct {
 	mu  sync.Mutex
 	out io.Writer
 	now func() time.Time
+	rot *rotation
 }
 
-// Create opens (appending) the log at path.
-func Create(path string) (*Writer, *os.File, error) {
+// Rotation is --log-opt max-size and max-file: past MaxSize bytes the log
+// moves to PATH.1 (older ones to .2 …), keeping MaxFiles files in all.
+type Rotation struct {
+	MaxSize  int64
+	MaxFiles int
+}
+
+type rotation struct {
+	Rotation
+	path string
+	file *os.File
+	size int64
+}
+
+// Create opens (appending) the log at path; a zero Rotation never rotates.
+func Create(path string, r Rotation) (*Writer, func() error, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open log %s: %w", path, err)
 	}
-	return NewWriter(f), f, nil
+	w := NewWriter(f)
+	if r.MaxSize > 0 {
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, nil, err
+		}
+		w.rot = &rotation{Rotation: r, path: path, file: f, size: fi.Size()}
+	}
+	return w, func() error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.rot != nil {
+			return w.rot.file.Close()
+		}
+		return f.Close()
+	}, nil
+}
+
+// Files lists a log's files, oldest first, as Create with r leaves them.
+func Files(path string, r Rotation) []string {
+	var files []string
+	for i := r.MaxFiles - 1; i >= 1; i-- {
+		name := fmt.Sprintf("%s.%d", path, i)
+		if _, err := os.Stat(name); err == nil {
+			files = append(files, name)
+		}
+	}
+	return append(files, path)
+}
+
+// rotate moves the full log aside and starts an empty one.
+func (r *rotation) rotate() error {
+	if err := r.file.Close(); err != nil {
+		return err
+	}
+	if r.MaxFiles <= 1 {
+		if err := os.Truncate(r.path, 0); err != nil {
+			return err
+		}
+	} else {
+		for i := r.MaxFiles - 1; i >= 1; i-- {
+			from := r.path
+			if i > 1 {
+				from = fmt.Sprintf("%s.%d", r.path, i-1)
+			}
+			if err := os.Rename(from, fmt.Sprintf("%s.%d", r.path, i)); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+		}
+	}
+	f, err := os.OpenFile(r.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	r.file, r.size = f, 0
+	return nil
 }
 
 // NewWriter writes entries to out.
@@ -49,9 +120,20 @@ func (w *Writer) write(stream string, line []byte) error {
 	if err != nil {
 		return err
 	}
+	data = append(data, '\n')
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	_, err = w.out.Write(append(data, '\n'))
+	if r := w.rot; r != nil {
+		if r.size > 0 && r.size+int64(len(data)) > r.MaxSize {
+			if err := r.rotate(); err != nil {
+				return fmt.Errorf("rotate log: %w", err)
+			}
+		}
+		r.size += int64(len(data))
+		_, err = r.file.Write(data)
+		return err
+	}
+	_, err = w.out.Write(data)
 	return err
 }
 

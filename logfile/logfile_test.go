@@ -2,6 +2,7 @@ package logfile
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -37,5 +38,40 @@ func TestCopyAndRead(t *testing.T) {
 func TestReadRejectsGarbage(t *testing.T) {
 	if err := Read(strings.NewReader("not json\n"), func(Entry) error { return nil }); err == nil {
 		t.Fatal("garbage line accepted")
+	}
+}
+
+func TestRotation(t *testing.T) {
+	path := t.TempDir() + "/ctr.log"
+	rot := Rotation{MaxSize: 200, MaxFiles: 3}
+	w, closeLog, err := Create(path, rot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		if err := w.Copy("stdout", strings.NewReader(strings.Repeat("x", 40)+"\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := closeLog(); err != nil {
+		t.Fatal(err)
+	}
+	files := Files(path, rot)
+	if len(files) != 3 {
+		t.Fatalf("want 3 files (max-file=3), got %v", files)
+	}
+	total := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) > 200 {
+			t.Errorf("%s has %d bytes, over max-size 200", f, len(data))
+		}
+		total += strings.Count(string(data), "\n")
+	}
+	if total >= 20 || total == 0 {
+		t.Errorf("kept %d lines: rotation should have dropped the oldest", total)
 	}
 }

@@ -24,13 +24,14 @@ const Verb = "__monitor"
 
 // Opt is what the CLI hands the monitor (as JSON on fd 3).
 type Opt struct {
-	ID         string   `json:"id"`
-	RunRoot    string   `json:"runRoot"`
-	SpecPath   string   `json:"specPath"`
-	LogPath    string   `json:"logPath"`
-	AutoRemove bool     `json:"autoRemove"`
-	Restart    string   `json:"restart"`
-	Finish     []string `json:"finish"` // argv that records the end; the exit code and "started" are appended
+	ID          string           `json:"id"`
+	RunRoot     string           `json:"runRoot"`
+	SpecPath    string           `json:"specPath"`
+	LogPath     string           `json:"logPath"`
+	AutoRemove  bool             `json:"autoRemove"`
+	Restart     string           `json:"restart"`
+	LogRotation logfile.Rotation `json:"logRotation"`
+	Finish      []string         `json:"finish"` // argv that records the end; the exit code and "started" are appended
 }
 
 // Report is the monitor's one message to the CLI (fd 4): 0 once the
@@ -100,11 +101,11 @@ func prepare(opt Opt) (ctrstate.State, *specs.Spec, *logfile.Writer, func(), err
 	if err := json.Unmarshal(data, &spec); err != nil {
 		return st, nil, nil, nil, fmt.Errorf("parse spec: %w", err)
 	}
-	logw, logf, err := logfile.Create(opt.LogPath)
+	logw, closeLog, err := logfile.Create(opt.LogPath, opt.LogRotation)
 	if err != nil {
 		return st, nil, nil, nil, err
 	}
-	return st, &spec, logw, func() { logf.Close() }, nil
+	return st, &spec, logw, func() { _ = closeLog() }, nil
 }
 
 func startCode(err error) int {

@@ -160,3 +160,26 @@ func TestCpDiffTop(t *testing.T) {
 		t.Errorf("cp between two host paths: %s", r)
 	}
 }
+
+// TestLogOptions: json-file rotation keeps the newest lines within
+// max-size × max-file; --since filters by time.
+func TestLogOptions(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "chatty", "--log-opt", "max-size=1k", "--log-opt", "max-file=2", busyboxImage, "sh", "-c",
+		"i=0; while [ $i -lt 200 ]; do echo line-$i; i=$((i+1)); done")
+	e.ok("wait", "chatty")
+	out := e.ok("logs", "chatty")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) == 0 || len(lines) >= 200 || lines[len(lines)-1] != "line-199" {
+		t.Fatalf("rotated log should keep only the newest lines, ending with line-199; got %d lines, last %q", len(lines), lines[len(lines)-1])
+	}
+	if out := e.ok("logs", "--since", "1h", "--tail", "1", "chatty"); out != "line-199\n" {
+		t.Errorf("logs --since 1h --tail 1: %q", out)
+	}
+	if out := e.ok("logs", "--until", "1h", "chatty"); out != "" {
+		t.Errorf("logs --until 1h ago should be empty: %q", out)
+	}
+	if r := e.burrow("run", "-d", "--log-opt", "max-file=2", busyboxImage, "true"); r.code != 125 {
+		t.Errorf("max-file without max-size: %s", r)
+	}
+}

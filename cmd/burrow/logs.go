@@ -48,6 +48,14 @@ func logsAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	files := logfile.Files(path, ctr.Record.LogRotation)
+	readers := make([]io.Reader, 0, len(files))
+	for _, name := range files[:len(files)-1] {
+		if old, err := os.Open(name); err == nil {
+			defer old.Close()
+			readers = append(readers, old)
+		}
+	}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil // never started in the background: no log
@@ -56,7 +64,8 @@ func logsAction(c *cli.Context) error {
 		return fmt.Errorf("open log: %w", err)
 	}
 	defer f.Close()
-	if err := printTail(f, c.Int("tail"), c.Bool("timestamps"), window); err != nil {
+	readers = append(readers, f)
+	if err := printTail(io.MultiReader(readers...), c.Int("tail"), c.Bool("timestamps"), window); err != nil {
 		return err
 	}
 	for c.Bool("follow") {

@@ -3,6 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
+
+	"github.com/burrow/burrow/logfile"
+	"github.com/docker/go-units"
 
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/lifecycle"
@@ -34,6 +39,7 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "tmpfs", Usage: "mount a tmpfs at PATH[:OPTIONS]"},
 			&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "set a label KEY=VALUE"},
 			&cli.StringFlag{Name: "restart", Value: "no", Usage: "no, always, unless-stopped or on-failure[:N] (detached containers)"},
+			&cli.StringSliceFlag{Name: "log-opt", Usage: "max-size=SIZE, max-file=N for the json-file log"},
 			&cli.BoolFlag{Name: "init", Usage: "run a small init as PID 1 that forwards signals and reaps zombies"},
 			&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to this file"},
 			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: ocispec.NetworkNone, Usage: "none (loopback only) or host"},
@@ -95,6 +101,10 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if err != nil {
 		return opt, err
 	}
+	logRotation, err := parseLogOpts(c.StringSlice("log-opt"))
+	if err != nil {
+		return opt, err
+	}
 	policy, err := monitor.ParseRestartPolicy(c.String("restart"))
 	if err != nil {
 		return opt, err
@@ -117,7 +127,7 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: network, Mounts: mounts, AutoRemove: c.Bool("rm"), Labels: labels,
-			Init: c.Bool("init"), Restart: c.String("restart"),
+			Init: c.Bool("init"), Restart: c.String("restart"), Log: logRotation,
 		},
 	}
 	if c.IsSet("entrypoint") {
@@ -167,4 +177,32 @@ func collectMounts(c *cli.Context) ([]specs.Mount, error) {
 		mounts = append(mounts, m)
 	}
 	return mounts, nil
+}
+
+// parseLogOpts reads --log-opt max-size=10m and max-file=3 (docker's
+// json-file options; max-file needs max-size).
+func parseLogOpts(values []string) (logfile.Rotation, error) {
+	var r logfile.Rotation
+	for _, v := range values {
+		key, val, _ := strings.Cut(v, "=")
+		var err error
+		switch key {
+		case "max-size":
+			r.MaxSize, err = units.RAMInBytes(val)
+		case "max-file":
+			r.MaxFiles, err = strconv.Atoi(val)
+		default:
+			err = fmt.Errorf("unknown option (want max-size or max-file)")
+		}
+		if err != nil || r.MaxSize < 0 || r.MaxFiles < 0 {
+			return r, fmt.Errorf("%w: --log-opt %s: %v", errdefs.ErrInvalidArgument, v, err)
+		}
+	}
+	if r.MaxFiles > 0 && r.MaxSize == 0 {
+		return r, fmt.Errorf("%w: --log-opt max-file needs max-size", errdefs.ErrInvalidArgument)
+	}
+	if r.MaxSize > 0 && r.MaxFiles == 0 {
+		r.MaxFiles = 1
+	}
+	return r, nil
 }
