@@ -183,3 +183,17 @@ func TestLogOptions(t *testing.T) {
 		t.Errorf("max-file without max-size: %s", r)
 	}
 }
+
+// TestAttach follows a detached container's new output and returns its exit code.
+func TestAttach(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "later", busyboxImage, "sh", "-c", "echo before; sleep 1; echo after-$((5*5)); exit 7")
+	time.Sleep(300 * time.Millisecond)
+	r := e.burrow("attach", "later")
+	if r.code != 7 || !strings.Contains(r.stdout, "after-25") {
+		t.Fatalf("attach: %s; want the later output and exit 7", r)
+	}
+	if r := e.burrow("attach", "later"); r.code != 125 {
+		t.Errorf("attach to a stopped container: %s", r)
+	}
+}

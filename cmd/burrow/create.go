@@ -175,7 +175,7 @@ func containerGroup() *cli.Command {
 		Subcommands: []*cli.Command{
 			pruneCommand(), renameCommand(), startCommand(), restartCommand(), createCommand(),
 			rename(psCommand(), "ls"), stopCommand(), killCommand(), rmCommand(), waitCommand(),
-			logsCommand(), execCommand(), inspectCommand(), diffCommand(), topCommand(), cpCommand(),
+			logsCommand(), execCommand(), inspectCommand(), diffCommand(), topCommand(), cpCommand(), attachCommand(),
 		},
 	}
 }

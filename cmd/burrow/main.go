@@ -99,7 +99,7 @@ func newApp() *cli.App {
 			runCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
 			rmiCommand(), imageCommand(), inspectCommand(), unshareCommand(), infoCommand(),
 			psCommand(), logsCommand(), execCommand(), createCommand(), startCommand(), restartCommand(),
-			renameCommand(), containerGroup(), diffCommand(), topCommand(), cpCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
+			renameCommand(), containerGroup(), diffCommand(), topCommand(), cpCommand(), attachCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
 		}),
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once, with docker's codes
 		OnUsageError:   usageError,
