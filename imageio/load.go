@@ -1,9 +1,14 @@
 package imageio
 
 import (
+	"archive/tar"
 	"context"
+	"encoding/json"
+	"strings"
+
 	"errors"
 	"fmt"
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"io"
 	"os"
 
@@ -76,6 +81,8 @@ func loadOCIArchive(ctx context.Context, s storage.Store, path string, report io
 	var names []string
 	if named := ref.DockerReference(); named != nil {
 		names = []string{named.String()}
+	} else if name := ociRefName(path); name != "" {
+		names = []string{name}
 	}
 	if names, err = normalizeTags(names); err != nil {
 		return nil, err
@@ -110,4 +117,34 @@ func loadedName(id string, names []string) string {
 		return names[0]
 	}
 	return "sha256:" + id
+}
+
+// ociRefName is the image name an oci-archive records in its index
+// (org.opencontainers.image.ref.name), when that is a full image name; a
+// bare tag such as "latest" names nothing.
+func ociRefName(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			return ""
+		}
+		if strings.TrimPrefix(h.Name, "./") != "index.json" {
+			continue
+		}
+		var index imgspecv1.Index
+		if err := json.NewDecoder(tr).Decode(&index); err != nil || len(index.Manifests) != 1 {
+			return ""
+		}
+		name := index.Manifests[0].Annotations[imgspecv1.AnnotationRefName]
+		if strings.ContainsAny(name, "/:") {
+			return name
+		}
+		return ""
+	}
 }

@@ -16,7 +16,7 @@ import (
 // CopyOut copies src (a path in the container) to dst on the host, as
 // `docker cp CTR:SRC DST`: into dst when dst is an existing directory.
 func CopyOut(s storage.Store, c Container, src, dst string) error {
-	return withRoot(s, c, func(root string) error {
+	return WithRoot(s, c, func(root string) error {
 		from, err := securejoin.SecureJoin(root, src)
 		if err != nil {
 			return err
@@ -29,7 +29,7 @@ func CopyOut(s storage.Store, c Container, src, dst string) error {
 // is resolved inside the container's root, so a symlink in the container
 // cannot lead the copy onto the host.
 func CopyIn(s storage.Store, c Container, src, dst string) error {
-	return withRoot(s, c, func(root string) error {
+	return WithRoot(s, c, func(root string) error {
 		target, err := securejoin.SecureJoin(root, dst)
 		if err != nil {
 			return err
@@ -42,9 +42,9 @@ func CopyIn(s storage.Store, c Container, src, dst string) error {
 	})
 }
 
-// withRoot mounts the container's root for fn (a running container's is
+// WithRoot mounts the container's root for fn (a running container's is
 // mounted already; the mount count keeps it so).
-func withRoot(s storage.Store, c Container, fn func(root string) error) error {
+func WithRoot(s storage.Store, c Container, fn func(root string) error) error {
 	root, err := s.Mount(c.ID, "")
 	if err != nil {
 		return fmt.Errorf("mount root of %s: %w", c.Record.Name, err)

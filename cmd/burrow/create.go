@@ -28,6 +28,9 @@ func createCommand() *cli.Command {
 				return err
 			}
 			defer sess.close()
+			if err := ensureImage(c, sess, opt.Image); err != nil {
+				return err
+			}
 			id, err := lifecycle.Create(sess.store, sess.paths.RunRoot, opt.CreateOpt)
 			if err != nil {
 				return err

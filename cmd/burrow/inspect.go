@@ -24,6 +24,7 @@ func imageCommand() *cli.Command {
 			{Name: "tag", Usage: "name an image", Action: tagAction},
 			{Name: "load", Usage: "load images", Flags: loadCommand().Flags, Action: loadAction},
 			{Name: "import", Usage: "import a rootfs tarball", Flags: importCommand().Flags, Action: importAction},
+			imagePruneCommand(), pullCommand(), pushCommand(), saveCommand(), historyCommand(),
 		},
 	}
 }

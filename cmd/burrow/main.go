@@ -96,7 +96,8 @@ func newApp() *cli.App {
 			&cli.StringFlag{Name: "storage-driver", Usage: "overlay, fuse-overlayfs or vfs (default: probed once and recorded)", EnvVars: []string{"BURROW_STORAGE_DRIVER"}},
 		},
 		Commands: withUsageErrors([]*cli.Command{
-			runCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
+			runCommand(), pullCommand(), pushCommand(), loginCommand(), logoutCommand(), saveCommand(),
+			exportCommand(), historyCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
 			rmiCommand(), imageCommand(), inspectCommand(), unshareCommand(), infoCommand(),
 			psCommand(), logsCommand(), execCommand(), createCommand(), startCommand(), restartCommand(),
 			renameCommand(), containerGroup(), diffCommand(), topCommand(), cpCommand(), attachCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),

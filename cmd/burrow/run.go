@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -10,15 +11,17 @@ import (
 	"github.com/docker/go-units"
 
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/imageio"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/monitor"
 	"github.com/burrow/burrow/ocispec"
+	"github.com/burrow/burrow/store"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
 )
 
 func runCommand() *cli.Command {
-	return &cli.Command{
+	cmd := &cli.Command{
 		Name:      "run",
 		Usage:     "run a command in a new container",
 		ArgsUsage: "IMAGE [COMMAND [ARG...]]",
@@ -46,6 +49,33 @@ func runCommand() *cli.Command {
 		},
 		Action: runAction,
 	}
+	cmd.Flags = append(cmd.Flags, pullFlags()...)
+	return cmd
+}
+
+// pullFlags: run and create also pull, with --pull and the registry settings.
+func pullFlags() []cli.Flag {
+	return append(registryFlags(),
+		&cli.StringFlag{Name: "pull", Value: "missing", Usage: "missing, always or never: when to pull the image"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no pull progress"})
+}
+
+// ensureImage pulls the image as --pull says.
+func ensureImage(c *cli.Context, sess *session, ref string) error {
+	policy := c.String("pull")
+	switch policy {
+	case "never":
+		return nil
+	case "missing":
+		if _, err := store.FindImage(sess.store, ref); !errors.Is(err, errdefs.ErrImageUnknown) {
+			return err
+		}
+	case "always":
+	default:
+		return fmt.Errorf("%w: --pull %q (want missing, always or never)", errdefs.ErrInvalidArgument, policy)
+	}
+	_, _, err := imageio.Pull(c.Context, sess.store, ref, registryOptions(c))
+	return err
 }
 
 func runAction(c *cli.Context) error {
@@ -58,6 +88,9 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 	defer sess.close()
+	if err := ensureImage(c, sess, opt.Image); err != nil {
+		return err
+	}
 	if c.Bool("detach") {
 		id, err := lifecycle.RunDetached(sess.store, sess.paths.RunRoot, opt.CreateOpt)
 		if err != nil {

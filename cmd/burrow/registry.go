@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/imageio"
+	"github.com/burrow/burrow/store"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+)
+
+// registryFlags are shared by pull, push, login and run --pull.
+func registryFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "tls-verify", Value: true, Usage: "require HTTPS with a valid certificate (false: also plain HTTP)"},
+		&cli.StringFlag{Name: "cert-dir", Usage: "directory of CA certificates and client keys for the registry"},
+		&cli.StringFlag{Name: "authfile", Usage: "credentials file (default: $XDG_RUNTIME_DIR/containers/auth.json)", EnvVars: []string{"REGISTRY_AUTH_FILE"}},
+		&cli.StringFlag{Name: "platform", Usage: "os/arch[/variant] of a multi-arch image"},
+		&cli.StringFlag{Name: "arch", Usage: "architecture of a multi-arch image"},
+	}
+}
+
+func registryOptions(c *cli.Context) imageio.RegistryOpt {
+	opt := imageio.RegistryOpt{CertDir: c.String("cert-dir"), AuthFile: c.String("authfile"), Platform: c.String("platform")}
+	if c.IsSet("tls-verify") {
+		v := c.Bool("tls-verify")
+		opt.TLSVerify = &v
+	}
+	if arch := c.String("arch"); arch != "" && opt.Platform == "" {
+		opt.Platform = "linux/" + arch
+	}
+	if !c.Bool("quiet") {
+		opt.Report = os.Stderr
+	}
+	return opt
+}
+
+func pullCommand() *cli.Command {
+	return &cli.Command{
+		Name: "pull", Usage: "copy an image from a registry into the store", ArgsUsage: "IMAGE[:TAG|@DIGEST]",
+		Flags: append(registryFlags(), &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"}),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return fmt.Errorf("%w: pull needs one image", errdefs.ErrInvalidArgument)
+			}
+			sess, err := openSession(c)
+			if err != nil {
+				return err
+			}
+			defer sess.close()
+			_, id, err := imageio.Pull(c.Context, sess.store, c.Args().First(), registryOptions(c))
+			if err != nil {
+				return err
+			}
+			fmt.Println(id)
+			return nil
+		},
+	}
+}
+
+func pushCommand() *cli.Command {
+	return &cli.Command{
+		Name: "push", Usage: "copy an image from the store to a registry", ArgsUsage: "IMAGE [DESTINATION]",
+		Flags: append(registryFlags(), &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"}),
+		Action: func(c *cli.Context) error {
+			if c.NArg() < 1 || c.NArg() > 2 {
+				return fmt.Errorf("%w: push needs IMAGE [DESTINATION]", errdefs.ErrInvalidArgument)
+			}
+			sess, err := openSession(c)
+			if err != nil {
+				return err
+			}
+			defer sess.close()
+			img, err := store.FindImage(sess.store, c.Args().First())
+			if err != nil {
+				return err
+			}
+			dest := c.Args().Get(1)
+			if dest == "" {
+				dest = c.Args().First()
+			}
+			return imageio.Push(c.Context, sess.store, img.ID, dest, registryOptions(c))
+		},
+	}
+}
+
+func loginCommand() *cli.Command {
+	return &cli.Command{
+		Name: "login", Usage: "log in to a registry", ArgsUsage: "REGISTRY",
+		Flags: append(registryFlags(),
+			&cli.StringFlag{Name: "username", Aliases: []string{"u"}, Usage: "user name"},
+			&cli.StringFlag{Name: "password", Aliases: []string{"p"}, Usage: "password (prefer --password-stdin)"},
+			&cli.BoolFlag{Name: "password-stdin", Usage: "read the password from stdin"},
+		),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return fmt.Errorf("%w: login needs a registry", errdefs.ErrInvalidArgument)
+			}
+			user, pass, err := credentials(c)
+			if err != nil {
+				return err
+			}
+			if _, err := enterNamespace(); err != nil {
+				return err
+			}
+			if err := imageio.Login(c.Context, c.Args().First(), user, pass, registryOptions(c)); err != nil {
+				return err
+			}
+			fmt.Println("Login Succeeded!")
+			return nil
+		},
+	}
+}
+
+func credentials(c *cli.Context) (string, string, error) {
+	user, pass := c.String("username"), c.String("password")
+	in := bufio.NewReader(os.Stdin)
+	if user == "" {
+		fmt.Fprint(os.Stderr, "Username: ")
+		line, _ := in.ReadString('\n')
+		user = strings.TrimSpace(line)
+	}
+	switch {
+	case c.Bool("password-stdin"):
+		line, _ := in.ReadString('\n')
+		pass = strings.TrimRight(line, "\r\n")
+	case pass == "" && term.IsTerminal(int(os.Stdin.Fd())):
+		fmt.Fprint(os.Stderr, "Password: ")
+		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(os.Stderr)
+		if err != nil {
+			return "", "", err
+		}
+		pass = string(b)
+	}
+	if user == "" || pass == "" {
+		return "", "", fmt.Errorf("%w: login needs a user name and a password", errdefs.ErrInvalidArgument)
+	}
+	return user, pass, nil
+}
+
+func logoutCommand() *cli.Command {
+	return &cli.Command{
+		Name: "logout", Usage: "forget a registry's credentials", ArgsUsage: "REGISTRY",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "authfile", Usage: "credentials file", EnvVars: []string{"REGISTRY_AUTH_FILE"}}},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return fmt.Errorf("%w: logout needs a registry", errdefs.ErrInvalidArgument)
+			}
+			if _, err := enterNamespace(); err != nil {
+				return err
+			}
+			if err := imageio.Logout(c.Args().First(), imageio.RegistryOpt{AuthFile: c.String("authfile")}); err != nil {
+				return err
+			}
+			fmt.Printf("Removed login credentials for %s\n", c.Args().First())
+			return nil
+		},
+	}
+}
