@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +13,8 @@ import (
 	"time"
 )
 
-// registry is Debian's docker-registry serving on 127.0.0.1 for one test.
+// registry is Debian's docker-registry serving on 127.0.0.1 for one test;
+// extraConfig adds to its config (indented under http: for tls, or auth:).
 type registry struct {
 	addr string
 }
@@ -43,13 +43,13 @@ func startRegistry(t *testing.T, extraConfig string) registry {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	// A TCP connect serves both plain and TLS registries.
 	up := waitFor(20*time.Second, func() bool {
-		resp, err := http.Get("http://" + addr + "/v2/")
-		if err != nil {
-			return false
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
 		}
-		resp.Body.Close()
-		return resp.StatusCode == 200 || resp.StatusCode == 401
+		return err == nil
 	})
 	if !up {
 		t.Fatalf("docker-registry did not come up on %s", addr)
@@ -158,5 +158,84 @@ func tarNames(t *testing.T, path string) map[string]bool {
 			t.Fatal(err)
 		}
 		names[strings.TrimPrefix(h.Name, "./")] = true
+	}
+}
+
+// TestRegistryAuthAndTLS: a registry behind basic auth and a self-signed CA.
+func TestRegistryAuthAndTLS(t *testing.T) {
+	htpasswd, err := exec.LookPath("htpasswd")
+	if err != nil {
+		t.Skipf("htpasswd (apache2-utils) is not installed: %v", err)
+	}
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skipf("openssl is not installed: %v", err)
+	}
+	dir := t.TempDir()
+	run := func(name string, args ...string) {
+		if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+		}
+	}
+	run(htpasswd, "-Bbc", filepath.Join(dir, "htpasswd"), "alice", "s3cret")
+	certs := filepath.Join(dir, "certs")
+	if err := os.Mkdir(certs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=burrow-test-ca",
+		"-keyout", filepath.Join(dir, "ca.key"), "-out", filepath.Join(certs, "ca.crt"))
+	run(openssl, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+		"-keyout", filepath.Join(dir, "server.key"), "-out", filepath.Join(dir, "server.csr"))
+	ext := filepath.Join(dir, "ext.cnf")
+	if err := os.WriteFile(ext, []byte("subjectAltName=IP:127.0.0.1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(openssl, "x509", "-req", "-in", filepath.Join(dir, "server.csr"), "-CA", filepath.Join(certs, "ca.crt"),
+		"-CAkey", filepath.Join(dir, "ca.key"), "-CAcreateserial", "-days", "1", "-extfile", ext, "-out", filepath.Join(dir, "server.crt"))
+	reg := startRegistry(t, fmt.Sprintf("  tls:\n    certificate: %s\n    key: %s\nauth:\n  htpasswd:\n    realm: burrow\n    path: %s\n",
+		filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key"), filepath.Join(dir, "htpasswd")))
+	e := detachedEnv(t)
+	ref := reg.addr + "/private/busybox:1"
+	if r := e.burrow("push", "-q", "--cert-dir", certs, busyboxImage, ref); r.code != 125 {
+		t.Errorf("push without credentials: %s; want exit 125", r)
+	}
+	if r := e.burrow("login", "--cert-dir", certs, "-u", "alice", "-p", "wrong", reg.addr); r.code != 125 {
+		t.Errorf("login with a wrong password: %s", r)
+	}
+	if r := e.burrow("login", "-u", "alice", "-p", "s3cret", reg.addr); r.code != 125 || !strings.Contains(r.stderr, "certificate") {
+		t.Errorf("login without the CA: %s; want a certificate error", r)
+	}
+	e.ok("login", "--cert-dir", certs, "-u", "alice", "-p", "s3cret", reg.addr)
+	e.ok("push", "-q", "--cert-dir", certs, busyboxImage, ref)
+	e.ok("rmi", busyboxImage)
+	e.ok("pull", "-q", "--cert-dir", certs, ref)
+	if out := e.ok("run", "--rm", ref, "echo", "private"); out != "private\n" {
+		t.Errorf("run after an authenticated pull: %q", out)
+	}
+	e.ok("logout", reg.addr)
+	if r := e.burrow("pull", "-q", "--cert-dir", certs, ref); r.code != 125 {
+		t.Errorf("pull after logout: %s; want exit 125", r)
+	}
+}
+
+func TestImagesDanglingFilter(t *testing.T) {
+	e := detachedEnv(t)
+	tarPath := filepath.Join(e.dir, "unnamed.tar")
+	if err := writeRootfsTar(tarPath); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("import", "-q", "--change", "ENV X=1", tarPath)
+	if out := e.ok("images", "--filter", "dangling=true", "--format", "{{.Repository}}"); out != "<none>\n" {
+		t.Errorf("dangling=true: %q", out)
+	}
+	if out := e.ok("images", "--filter", "reference=busy*", "--format", "{{.Repository}}"); out != "localhost/busybox\n" {
+		t.Errorf("reference=busy*: %q", out)
+	}
+	e.ok("image", "prune")
+	if out := e.ok("images", "-q", "--filter", "dangling=true"); out != "" {
+		t.Errorf("image prune left dangling images: %q", out)
+	}
+	if out := e.ok("images", "--format", "{{.Repository}}"); out != "localhost/busybox\n" {
+		t.Errorf("image prune removed a named image: %q", out)
 	}
 }

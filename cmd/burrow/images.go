@@ -3,12 +3,15 @@ package main
 import (
 	"fmt"
 	"os"
+	"path"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"text/template"
 	"time"
 
+	"github.com/burrow/burrow/errdefs"
 	"github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
 	"go.podman.io/storage"
@@ -22,6 +25,7 @@ func imagesCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only IDs"},
 			&cli.BoolFlag{Name: "no-trunc", Usage: "full IDs"},
 			&cli.StringFlag{Name: "format", Usage: "Go template, e.g. '{{.ID}}', or json"},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "dangling=true|false, reference=PATTERN"},
 		},
 		Action: imagesAction,
 	}
@@ -51,7 +55,11 @@ func imagesAction(c *cli.Context) error {
 		return fmt.Errorf("list images: %w", err)
 	}
 	sort.Slice(images, func(i, j int) bool { return images[i].Created.After(images[j].Created) })
-	rows := imageRows(sess.store, images, c.Bool("no-trunc"))
+	filter, err := parseImageFilters(c.StringSlice("filter"))
+	if err != nil {
+		return err
+	}
+	rows := filter(imageRows(sess.store, images, c.Bool("no-trunc")))
 	switch format := c.String("format"); {
 	case c.Bool("quiet"):
 		seen := map[string]bool{}
@@ -128,4 +136,49 @@ func printTemplate(format string, rows any) error {
 		return nil
 	}
 	return tmpl.Execute(os.Stdout, rows)
+}
+
+// parseImageFilters reads docker's dangling= and reference= filters; all must match.
+func parseImageFilters(values []string) (func([]imageRow) []imageRow, error) {
+	var tests []func(imageRow) bool
+	for _, v := range values {
+		key, val, _ := strings.Cut(v, "=")
+		switch key {
+		case "dangling":
+			want := val == "true"
+			if val != "true" && val != "false" {
+				return nil, fmt.Errorf("%w: filter %q: dangling is true or false", errdefs.ErrInvalidArgument, v)
+			}
+			tests = append(tests, func(r imageRow) bool { return (r.Repository == "<none>") == want })
+		case "reference":
+			tests = append(tests, func(r imageRow) bool { return matchReference(val, r.Repository, r.Tag) })
+		default:
+			return nil, fmt.Errorf("%w: filter %q (want dangling= or reference=)", errdefs.ErrInvalidArgument, v)
+		}
+	}
+	return func(rows []imageRow) []imageRow {
+		var out []imageRow
+		for _, r := range rows {
+			if slices.IndexFunc(tests, func(test func(imageRow) bool) bool { return !test(r) }) < 0 {
+				out = append(out, r)
+			}
+		}
+		return out
+	}, nil
+}
+
+// matchReference matches a glob against the full name, the name without
+// its registry, and either with its tag.
+func matchReference(pattern, repo, tag string) bool {
+	short := repo
+	if i := strings.IndexByte(repo, '/'); i >= 0 && strings.ContainsAny(repo[:i], ".:") || strings.HasPrefix(repo, "localhost/") {
+		short = repo[strings.IndexByte(repo, '/')+1:]
+	}
+	short = strings.TrimPrefix(short, "library/")
+	for _, name := range []string{repo, short, repo + ":" + tag, short + ":" + tag} {
+		if ok, _ := path.Match(pattern, name); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -26,3 +26,22 @@ func TestSplitName(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchReference(t *testing.T) {
+	cases := []struct {
+		pattern, repo, tag string
+		want               bool
+	}{
+		{"busybox", "localhost/busybox", "latest", true},
+		{"busy*", "docker.io/library/busybox", "1.0", true},
+		{"busybox:1.0", "docker.io/library/busybox", "1.0", true},
+		{"busybox:2.0", "docker.io/library/busybox", "1.0", false},
+		{"quay.io/x/*", "quay.io/x/tool", "v1", true},
+		{"alpine", "localhost/busybox", "latest", false},
+	}
+	for _, c := range cases {
+		if got := matchReference(c.pattern, c.repo, c.tag); got != c.want {
+			t.Errorf("matchReference(%q, %q, %q) = %v, want %v", c.pattern, c.repo, c.tag, got, c.want)
+		}
+	}
+}
