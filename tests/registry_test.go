@@ -239,3 +239,31 @@ func TestImagesDanglingFilter(t *testing.T) {
 		t.Errorf("image prune removed a named image: %q", out)
 	}
 }
+
+// TestCommit: a container's changes become an image that runs, and that
+// another store can pull from a registry.
+func TestCommit(t *testing.T) {
+	reg := startRegistry(t, "")
+	e := detachedEnv(t)
+	e.ok("run", "--name", "work", busyboxImage, "sh", "-c", "echo committed > /new-file; rm /bin/wc")
+	e.ok("commit", "-c", `CMD ["cat", "/new-file"]`, "-m", "add a file", "work", "mine:v1")
+	if out := e.ok("run", "--rm", "mine:v1"); out != "committed\n" {
+		t.Fatalf("run of the committed image: %q", out)
+	}
+	if r := e.burrow("run", "--rm", "mine:v1", "test", "-e", "/bin/wc"); r.code == 0 {
+		t.Errorf("a file deleted in the container is back in the image")
+	}
+	if out := e.ok("history", "mine:v1"); !strings.Contains(out, "add a file") {
+		t.Errorf("history lacks the commit: %s", out)
+	}
+	ref := reg.addr + "/mine:v1"
+	e.ok("push", "-q", "--tls-verify=false", "mine:v1", ref)
+	fresh := newEnv(t)
+	fresh.ok("pull", "-q", "--tls-verify=false", ref)
+	if out := fresh.ok("run", "--rm", ref); out != "committed\n" {
+		t.Errorf("pulled commit: %q", out)
+	}
+	if r := e.burrow("commit", "-c", "BOGUS x", "work", "bad"); r.code != 125 {
+		t.Errorf("commit with a bad change: %s", r)
+	}
+}

@@ -1,0 +1,157 @@
+package imageio
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/burrow/burrow/store"
+	digest "github.com/opencontainers/go-digest"
+	specsgo "github.com/opencontainers/image-spec/specs-go"
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"go.podman.io/storage"
+	"go.podman.io/storage/pkg/archive"
+)
+
+// CommitOpt says how a container's changes become an image.
+type CommitOpt struct {
+	Name    string   // "" for an unnamed image
+	Changes []string // Dockerfile-style, as for import
+	Message string
+	Author  string
+}
+
+// Commit stores the container's changes as a new layer on top of its
+// image's and records an image (config + OCI manifest) for it, as the
+// containers/image storage destination would, so push and save work on it.
+func Commit(s storage.Store, containerID string, opt CommitOpt) (string, error) {
+	ctr, err := s.Container(containerID)
+	if err != nil {
+		return "", err
+	}
+	base, err := s.Image(ctr.ImageID)
+	if err != nil {
+		return "", fmt.Errorf("image of the container: %w", err)
+	}
+	cfg, err := store.Config(s, base)
+	if err != nil {
+		return "", err
+	}
+	layer, err := commitLayer(s, ctr.LayerID, base.TopLayer)
+	if err != nil {
+		return "", err
+	}
+	now := time.Now().UTC()
+	cfg.Created = &now
+	if opt.Author != "" {
+		cfg.Author = opt.Author
+	}
+	cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, layer.UncompressedDigest)
+	cfg.History = append(cfg.History, imgspecv1.History{Created: &now, CreatedBy: "burrow commit", Comment: opt.Message, Author: opt.Author})
+	if err := ApplyChanges(&cfg.Config, opt.Changes); err != nil {
+		_ = s.DeleteLayer(layer.ID)
+		return "", err
+	}
+	id, err := recordImage(s, cfg, layer, opt.Name)
+	if err != nil {
+		_ = s.DeleteLayer(layer.ID)
+	}
+	return id, err
+}
+
+// commitLayer copies the container layer's changes into a new read-only
+// layer on the image's top layer (spooled to a file: the store reads the
+// diff while it holds its own lock on the layers).
+func commitLayer(s storage.Store, containerLayer, parent string) (*storage.Layer, error) {
+	uncompressed := archive.Uncompressed
+	diff, err := s.Diff("", containerLayer, &storage.DiffOptions{Compression: &uncompressed})
+	if err != nil {
+		return nil, fmt.Errorf("read the container's changes: %w", err)
+	}
+	spool, err := os.CreateTemp("", "burrow-commit-*.tar")
+	if err != nil {
+		diff.Close()
+		return nil, err
+	}
+	defer os.Remove(spool.Name())
+	defer spool.Close()
+	_, err = io.Copy(spool, diff)
+	diff.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read the container's changes: %w", err)
+	}
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	layer, _, err := s.PutLayer("", parent, nil, "", false, nil, spool)
+	if err != nil {
+		return nil, fmt.Errorf("store the new layer: %w", err)
+	}
+	return layer, nil
+}
+
+// recordImage writes the image record with its config and a manifest that
+// names every layer by its uncompressed digest.
+func recordImage(s storage.Store, cfg imgspecv1.Image, top *storage.Layer, name string) (string, error) {
+	cfgJSON, err := json.Marshal(cfg)
+	if err != nil {
+		return "", err
+	}
+	cfgDigest := digest.FromBytes(cfgJSON)
+	layers, err := layerChain(s, top)
+	if err != nil {
+		return "", err
+	}
+	manifest := imgspecv1.Manifest{
+		Versioned: specsgo.Versioned{SchemaVersion: 2},
+		MediaType: imgspecv1.MediaTypeImageManifest,
+		Config:    imgspecv1.Descriptor{MediaType: imgspecv1.MediaTypeImageConfig, Digest: cfgDigest, Size: int64(len(cfgJSON))},
+		Layers:    layers,
+	}
+	mJSON, err := json.Marshal(manifest)
+	if err != nil {
+		return "", err
+	}
+	mDigest := digest.FromBytes(mJSON)
+	var names []string
+	if name != "" {
+		full, err := store.Normalize(name)
+		if err != nil {
+			return "", err
+		}
+		names = []string{full}
+	}
+	img, err := s.CreateImage(cfgDigest.Encoded(), names, top.ID, "", &storage.ImageOptions{
+		CreationDate: *cfg.Created,
+		Digest:       mDigest,
+		BigData: []storage.ImageBigDataOption{
+			{Key: cfgDigest.String(), Data: cfgJSON, Digest: cfgDigest},
+			{Key: "manifest-" + mDigest.String(), Data: mJSON, Digest: mDigest},
+			{Key: storage.ImageDigestBigDataKey, Data: mJSON, Digest: mDigest},
+		},
+	})
+	if err != nil {
+		return "", fmt.Errorf("record image: %w", err)
+	}
+	return img.ID, nil
+}
+
+// layerChain lists the layers from the base up to top as uncompressed
+// tar descriptors.
+func layerChain(s storage.Store, top *storage.Layer) ([]imgspecv1.Descriptor, error) {
+	var chain []imgspecv1.Descriptor
+	for l := top; l != nil; {
+		chain = append([]imgspecv1.Descriptor{{MediaType: imgspecv1.MediaTypeImageLayer, Digest: l.UncompressedDigest, Size: l.UncompressedSize}}, chain...)
+		if l.Parent == "" {
+			break
+		}
+		parent, err := s.Layer(l.Parent)
+		if err != nil {
+			return nil, fmt.Errorf("layer %s: %w", l.Parent, err)
+		}
+		l = parent
+	}
+	return chain, nil
+}
