@@ -17,6 +17,7 @@ import (
 // extraConfig adds to its config (indented under http: for tls, or auth:).
 type registry struct {
 	addr string
+	dir  string // its storage, for tests that damage blobs
 }
 
 func startRegistry(t *testing.T, extraConfig string) registry {
@@ -54,7 +55,7 @@ func startRegistry(t *testing.T, extraConfig string) registry {
 	if !up {
 		t.Fatalf("docker-registry did not come up on %s", addr)
 	}
-	return registry{addr: addr}
+	return registry{addr: addr, dir: dir}
 }
 
 // TestRegistryPushPull: push to a local registry, pull it back into a fresh
@@ -265,5 +266,73 @@ func TestCommit(t *testing.T) {
 	}
 	if r := e.burrow("commit", "-c", "BOGUS x", "work", "bad"); r.code != 125 {
 		t.Errorf("commit with a bad change: %s", r)
+	}
+}
+
+// TestPullCorruptBlobAndKill: a blob whose content does not match its
+// digest is refused, and a pull killed half way leaves no image; the next
+// pull completes.
+func TestPullCorruptBlobAndKill(t *testing.T) {
+	reg := startRegistry(t, "")
+	e := detachedEnv(t)
+	big := make([]byte, 48<<20)
+	for i := range big {
+		big[i] = byte(i*31 + i>>11)
+	}
+	layer, err := tarBytes([]tarEntry{{name: "big.bin", mode: 0o644, body: big}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(e.dir, "big.tar")
+	if err := writeDockerArchive(archive, []string{"bigimage:latest"}, busyboxLayer(t), layer); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("load", "-q", "-i", archive)
+	ref := reg.addr + "/big:1"
+	e.ok("push", "-q", "--tls-verify=false", "bigimage", ref)
+
+	fresh := newEnv(t)
+	fresh.ok("images") // the holder, outside the timed window
+	for _, delay := range []time.Duration{100 * time.Millisecond, 400 * time.Millisecond} {
+		cmd := exec.Command(burrowBin, "pull", "-q", "--tls-verify=false", ref)
+		cmd.Env = fresh.vars
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if out := fresh.ok("images", "--format", "{{.Repository}}"); out != "" && out != reg.addr+"/big\n" {
+			t.Fatalf("after a killed pull images lists %q", out)
+		}
+	}
+	fresh.ok("pull", "-q", "--tls-verify=false", ref)
+	if out := fresh.ok("run", "--rm", ref, "wc", "-c", "/big.bin"); !strings.HasPrefix(strings.TrimSpace(out), fmt.Sprint(len(big))) {
+		t.Fatalf("pull after interrupted ones is not whole: %q", out)
+	}
+
+	// Damage every stored blob's data: the digests no longer match.
+	damaged := 0
+	_ = filepath.Walk(reg.dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Name() == "data" && strings.Contains(p, "/blobs/") && fi.Size() > 1<<20 {
+			f, ferr := os.OpenFile(p, os.O_WRONLY, 0)
+			if ferr == nil {
+				_, _ = f.WriteAt([]byte("corrupt!"), 4096)
+				f.Close()
+				damaged++
+			}
+		}
+		return nil
+	})
+	if damaged == 0 {
+		t.Fatal("found no blob to damage in the registry's storage")
+	}
+	other := newEnv(t)
+	r := other.burrow("pull", "-q", "--tls-verify=false", ref)
+	if r.code != 125 || !strings.Contains(strings.ToLower(r.stderr), "digest") {
+		t.Errorf("pull of a corrupt blob: %s; want exit 125 about the digest", r)
+	}
+	if out := other.ok("images", "-q"); out != "" {
+		t.Errorf("a corrupt pull left an image: %q", out)
 	}
 }
