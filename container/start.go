@@ -2,6 +2,7 @@ package container
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -71,7 +72,7 @@ func Start(spec *specs.Spec, stdio Stdio, hooks Hooks) (*Process, error) {
 
 	cmd := initCommand(spec, stdio, specR, childSock)
 	runtime.LockOSThread()
-	err = cmd.Start()
+	err = startInCgroup(cmd, spec.Linux.CgroupsPath)
 	childSock.Close()
 	if err != nil {
 		return nil, fmt.Errorf("start container init: %w", err)
@@ -194,3 +195,33 @@ var HelperBinary = sync.OnceValue(func() string {
 	}
 	return "/proc/self/exe"
 })
+
+// startInCgroup starts the init directly in its cgroup (clone3 with
+// CLONE_INTO_CGROUP, kernel 5.7+), so not one of its instructions runs
+// outside the limits; older kernels get the init moved in before it
+// receives its spec, which is still before anything of the container runs.
+func startInCgroup(cmd *exec.Cmd, dir string) error {
+	if dir == "" {
+		return cmd.Start()
+	}
+	fd, err := unix.Open(dir, unix.O_DIRECTORY|unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open cgroup %s: %w", dir, err)
+	}
+	defer unix.Close(fd)
+	cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
+	err = cmd.Start()
+	if err == nil || !(errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.E2BIG)) {
+		return err
+	}
+	cmd.SysProcAttr.UseCgroupFD = false
+	copied := *cmd // an exec.Cmd cannot be started twice
+	retry := exec.Command(copied.Path)
+	retry.Args, retry.Env, retry.ExtraFiles, retry.SysProcAttr = copied.Args, copied.Env, copied.ExtraFiles, copied.SysProcAttr
+	retry.Stdin, retry.Stdout, retry.Stderr = copied.Stdin, copied.Stdout, copied.Stderr
+	*cmd = *retry
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(fmt.Sprint(cmd.Process.Pid)), 0)
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/ocispec"
@@ -39,6 +41,7 @@ type CreateOpt struct {
 	Init       bool
 	Restart    string // --restart, applied by the monitor of a detached container
 	Log        logfile.Rotation
+	Limits     cgroupv2.Limits
 }
 
 // created is a container with its root mounted, ready to start.
@@ -59,7 +62,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
-		RestartPolicy: opt.Restart, LogRotation: opt.Log}
+		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits}
 	if rec.Name == "" {
 		rec.Name = GenerateName()
 	}
@@ -80,6 +83,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	defer func() {
 		if err != nil {
 			_ = release(s, ctr.ID, true)
+			_ = ctrstate.Remove(runRoot, ctr.ID)
 		}
 	}()
 	// Record the owner before mounting: a crash from here on is reaped.
@@ -92,6 +96,9 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	}
 	spec, err := buildSpec(s, ctr.ID, rootfs, cfg, opt)
 	if err != nil {
+		return nil, err
+	}
+	if spec.Linux.CgroupsPath, err = containerCgroup(ctr.ID, opt.Limits); err != nil {
 		return nil, err
 	}
 	if err := saveSpec(s, ctr.ID, spec); err != nil {
@@ -219,4 +226,21 @@ func loadSpec(s storage.Store, id string) (*specs.Spec, error) {
 		return nil, fmt.Errorf("parse spec of %s: %w", id, err)
 	}
 	return &spec, nil
+}
+
+// containerCgroup makes the container's cgroup when the user has a
+// delegated subtree; limits without one are refused, with the fix.
+func containerCgroup(id string, limits cgroupv2.Limits) (string, error) {
+	base, err := cgroupv2.Host{}.Base()
+	var d cgroupv2.Delegation
+	if err == nil {
+		d, err = cgroupv2.Delegated(base)
+	}
+	if err != nil {
+		if limits.Empty() {
+			return "", nil // no cgroup, no limits: run as a plain process tree
+		}
+		return "", fmt.Errorf("resource limits need cgroup v2 delegation: %w", err)
+	}
+	return cgroupv2.Create(d, id, limits)
 }

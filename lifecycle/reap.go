@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/ctrstate"
 	"syscall"
 	"time"
@@ -48,6 +49,11 @@ func ownState(runRoot, id string, autoRemove bool) error {
 
 // release unmounts the container's root and, for --rm, deletes it.
 func release(s storage.Store, id string, remove bool) error {
+	if dir := cgroupOf(s, id); dir != "" {
+		if err := cgroupv2.Remove(dir); err != nil {
+			return err
+		}
+	}
 	if !remove {
 		if _, err := s.Unmount(id, true); err != nil && !errors.Is(err, storage.ErrContainerUnknown) && !errors.Is(err, storage.ErrLayerUnknown) {
 			return fmt.Errorf("unmount: %w", err)
@@ -55,7 +61,7 @@ func release(s storage.Store, id string, remove bool) error {
 		return nil
 	}
 	// Deleting unmounts too; a separate unmount would cost one more store write.
-	if err := s.DeleteContainer(id); err != nil && !errors.Is(err, storage.ErrContainerUnknown) {
+	if err := s.DeleteContainer(id); err != nil && !errors.Is(err, storage.ErrContainerUnknown) && !errors.Is(err, storage.ErrNotAContainer) {
 		return fmt.Errorf("remove: %w", err)
 	}
 	return nil
@@ -74,4 +80,13 @@ func recordKilled(s storage.Store, id string, st ctrstate.State) {
 	if meta, err := rec.encode(); err == nil {
 		_ = s.SetMetadata(id, meta)
 	}
+}
+
+// cgroupOf is the container's cgroup directory, from its saved spec.
+func cgroupOf(s storage.Store, id string) string {
+	spec, err := loadSpec(s, id)
+	if err != nil || spec.Linux == nil {
+		return ""
+	}
+	return spec.Linux.CgroupsPath
 }

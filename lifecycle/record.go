@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/logfile"
 	"math/big"
 	"time"
@@ -23,6 +24,8 @@ type Record struct {
 	RestartPolicy string            `json:"restartPolicy,omitempty"`
 	RestartCount  int               `json:"restartCount,omitempty"`
 	LogRotation   logfile.Rotation  `json:"logRotation,omitzero"`
+	Limits        cgroupv2.Limits   `json:"limits,omitzero"`
+	OOMKilled     bool              `json:"oomKilled,omitempty"`
 	Started       time.Time         `json:"started,omitzero"`
 	Finished      time.Time         `json:"finished,omitzero"`
 	ExitCode      int               `json:"exitCode"`

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/ctrstate"
 	"io"
 	"os"
@@ -123,6 +124,9 @@ func forward(signals <-chan os.Signal, p *container.Process, console *consoleCop
 // finish unmounts the root and removes the container (--rm) or records
 // how it ended, then drops the run-time state.
 func finish(s storage.Store, runRoot string, c *created, code int, started bool) error {
+	if dir := cgroupOf(s, c.ID); dir != "" {
+		c.Record.OOMKilled = cgroupv2.OOMKilled(dir)
+	}
 	if err := release(s, c.ID, c.Record.AutoRemove); err != nil {
 		return fmt.Errorf("clean up container %s: %w", c.Record.Name, err)
 	}

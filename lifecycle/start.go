@@ -55,15 +55,18 @@ func prepareStart(s storage.Store, runRoot string, c Container) (cr *created, er
 			_ = ctrstate.Remove(runRoot, c.ID)
 		}
 	}()
+	c.Record.OOMKilled = false
 	rootfs, err := s.Mount(c.ID, "")
 	if err != nil {
 		return nil, fmt.Errorf("mount root of %s: %w", c.Record.Name, err)
 	}
-	if rootfs != spec.Root.Path {
-		spec.Root.Path = rootfs
-		if err := saveSpec(s, c.ID, spec); err != nil {
-			return nil, err
-		}
+	spec.Root.Path = rootfs
+	// The cgroup went with the last run; make it again, limits included.
+	if spec.Linux.CgroupsPath, err = containerCgroup(c.ID, c.Record.Limits); err != nil {
+		return nil, err
+	}
+	if err := saveSpec(s, c.ID, spec); err != nil {
+		return nil, err
 	}
 	return &created{ID: c.ID, Record: c.Record, Spec: spec}, nil
 }

@@ -110,6 +110,7 @@ type containerInspect struct {
 	State   struct {
 		Status     string
 		Running    bool
+		OOMKilled  bool
 		Pid        int
 		ExitCode   int
 		StartedAt  time.Time
@@ -130,6 +131,7 @@ func newContainerInspect(c lifecycle.Container) containerInspect {
 	info.Image = "sha256:" + c.Record.ImageID
 	info.State.Status, info.State.Running, info.State.Pid = c.Status(), c.Running, c.Pid
 	info.State.ExitCode, info.State.StartedAt, info.State.FinishedAt = c.Record.ExitCode, c.Record.Started, c.Record.Finished
+	info.State.OOMKilled = c.Record.OOMKilled
 	info.Config.Image, info.Config.Cmd = c.Record.ImageName, c.Record.Command
 	return info
 }

@@ -97,7 +97,8 @@ func newApp() *cli.App {
 		},
 		Commands: withUsageErrors([]*cli.Command{
 			runCommand(), pullCommand(), pushCommand(), loginCommand(), logoutCommand(), saveCommand(),
-			exportCommand(), historyCommand(), commitCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
+			exportCommand(), historyCommand(), commitCommand(), updateCommand(), pauseCommand(true),
+			pauseCommand(false), statsCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
 			rmiCommand(), imageCommand(), inspectCommand(), unshareCommand(), infoCommand(),
 			psCommand(), logsCommand(), execCommand(), createCommand(), startCommand(), restartCommand(),
 			renameCommand(), containerGroup(), diffCommand(), topCommand(), cpCommand(), attachCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),

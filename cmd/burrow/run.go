@@ -42,6 +42,15 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "tmpfs", Usage: "mount a tmpfs at PATH[:OPTIONS]"},
 			&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "set a label KEY=VALUE"},
 			&cli.StringFlag{Name: "restart", Value: "no", Usage: "no, always, unless-stopped or on-failure[:N] (detached containers)"},
+			&cli.StringFlag{Name: "memory", Aliases: []string{"m"}, Usage: "memory limit (e.g. 256m)"},
+			&cli.StringFlag{Name: "memory-swap", Usage: "memory + swap limit; -1 for unlimited swap"},
+			&cli.Float64Flag{Name: "cpus", Usage: "number of CPUs (e.g. 1.5)"},
+			&cli.Uint64Flag{Name: "cpu-shares", Aliases: []string{"c"}, Usage: "relative CPU weight (docker's 2..262144)"},
+			&cli.StringFlag{Name: "cpuset-cpus", Usage: "CPUs to run on (e.g. 0-1)"},
+			&cli.Int64Flag{Name: "pids-limit", Usage: "process limit (-1 unlimited)"},
+			&cli.UintFlag{Name: "blkio-weight", Usage: "relative IO weight (10..1000)"},
+			&cli.StringSliceFlag{Name: "device-read-bps", Usage: "read rate limit DEVICE:RATE (e.g. /dev/vda:10mb)"},
+			&cli.StringSliceFlag{Name: "device-write-bps", Usage: "write rate limit DEVICE:RATE"},
 			&cli.StringSliceFlag{Name: "log-opt", Usage: "max-size=SIZE, max-file=N for the json-file log"},
 			&cli.BoolFlag{Name: "init", Usage: "run a small init as PID 1 that forwards signals and reaps zombies"},
 			&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to this file"},
@@ -134,6 +143,10 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if err != nil {
 		return opt, err
 	}
+	limits, err := parseLimits(c)
+	if err != nil {
+		return opt, err
+	}
 	logRotation, err := parseLogOpts(c.StringSlice("log-opt"))
 	if err != nil {
 		return opt, err
@@ -160,7 +173,7 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: network, Mounts: mounts, AutoRemove: c.Bool("rm"), Labels: labels,
-			Init: c.Bool("init"), Restart: c.String("restart"), Log: logRotation,
+			Init: c.Bool("init"), Restart: c.String("restart"), Log: logRotation, Limits: limits,
 		},
 	}
 	if c.IsSet("entrypoint") {

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/lifecycle"
+	"github.com/docker/go-units"
+	"github.com/urfave/cli/v2"
+)
+
+// parseLimits reads the resource flags of run, create and update.
+func parseLimits(c *cli.Context) (cgroupv2.Limits, error) {
+	var l cgroupv2.Limits
+	var err error
+	bad := func(flag string, err error) (cgroupv2.Limits, error) {
+		return l, fmt.Errorf("%w: --%s: %v", errdefs.ErrInvalidArgument, flag, err)
+	}
+	if v := c.String("memory"); v != "" {
+		if l.Memory, err = units.RAMInBytes(v); err != nil || l.Memory < 6<<20 {
+			return bad("memory", fmt.Errorf("%q: want a size of at least 6m", v))
+		}
+	}
+	if v := c.String("memory-swap"); v == "-1" {
+		l.MemorySwap = -1
+	} else if v != "" {
+		if l.MemorySwap, err = units.RAMInBytes(v); err != nil {
+			return bad("memory-swap", err)
+		}
+		if l.Memory == 0 {
+			return bad("memory-swap", fmt.Errorf("needs --memory"))
+		}
+	}
+	if l.CPUs = c.Float64("cpus"); l.CPUs < 0 {
+		return bad("cpus", fmt.Errorf("must be positive"))
+	}
+	if l.CPUShares = c.Uint64("cpu-shares"); l.CPUShares != 0 && (l.CPUShares < 2 || l.CPUShares > 262144) {
+		return bad("cpu-shares", fmt.Errorf("%d is outside 2..262144", l.CPUShares))
+	}
+	l.CpusetCPUs = c.String("cpuset-cpus")
+	l.PidsLimit = c.Int64("pids-limit")
+	if w := c.Uint("blkio-weight"); w != 0 {
+		if w < 10 || w > 1000 {
+			return bad("blkio-weight", fmt.Errorf("%d is outside 10..1000", w))
+		}
+		l.BlkioWeight = uint16(w)
+	}
+	for _, v := range c.StringSlice("device-read-bps") {
+		d, err := cgroupv2.ParseDeviceRate(v)
+		if err != nil {
+			return l, err
+		}
+		l.DeviceReadBps = append(l.DeviceReadBps, d)
+	}
+	for _, v := range c.StringSlice("device-write-bps") {
+		d, err := cgroupv2.ParseDeviceRate(v)
+		if err != nil {
+			return l, err
+		}
+		l.DeviceWriteBps = append(l.DeviceWriteBps, d)
+	}
+	return l, nil
+}
+
+func limitFlags() []cli.Flag {
+	cmd := runCommand()
+	var out []cli.Flag
+	for _, f := range cmd.Flags {
+		switch f.Names()[0] {
+		case "memory", "memory-swap", "cpus", "cpu-shares", "cpuset-cpus", "pids-limit", "blkio-weight", "device-read-bps", "device-write-bps":
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func updateCommand() *cli.Command {
+	return &cli.Command{
+		Name: "update", Usage: "change a running container's resource limits", ArgsUsage: "CONTAINER...",
+		Flags: limitFlags(),
+		Action: func(c *cli.Context) error {
+			limits, err := parseLimits(c)
+			if err != nil {
+				return err
+			}
+			return eachContainer(c, "update", func(s *session, ctr lifecycle.Container) error {
+				return lifecycle.Update(s.store, ctr, limits)
+			})
+		},
+	}
+}
+
+func pauseCommand(pause bool) *cli.Command {
+	name, usage := "unpause", "resume a paused container"
+	if pause {
+		name, usage = "pause", "freeze every process of a container (cgroup.freeze)"
+	}
+	return &cli.Command{
+		Name: name, Usage: usage, ArgsUsage: "CONTAINER...",
+		Action: func(c *cli.Context) error {
+			return eachContainer(c, name, func(s *session, ctr lifecycle.Container) error {
+				return lifecycle.Pause(s.store, ctr, pause)
+			})
+		},
+	}
+}
+
+func statsCommand() *cli.Command {
+	return &cli.Command{
+		Name: "stats", Usage: "show running containers' resource use", ArgsUsage: "[CONTAINER...]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "no-stream", Usage: "print once and exit"},
+			&cli.StringFlag{Name: "format", Usage: "json or a Go template"},
+		},
+		Action: statsAction,
+	}
+}
+
+// statsRow has docker's column names.
+type statsRow struct {
+	ID, Name, CPUPerc, MemUsage, MemPerc, NetIO, BlockIO, PIDs string
+}
+
+func statsAction(c *cli.Context) error {
+	sess, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	for {
+		first, err := lifecycle.Stats(sess.store, sess.paths.RunRoot, c.Args().Slice())
+		if err != nil {
+			return err
+		}
+		time.Sleep(time.Second)
+		second, err := lifecycle.Stats(sess.store, sess.paths.RunRoot, c.Args().Slice())
+		if err != nil {
+			return err
+		}
+		if err := printStats(c, first, second); err != nil {
+			return err
+		}
+		if c.Bool("no-stream") {
+			return nil
+		}
+	}
+}
+
+func printStats(c *cli.Context, before, after []lifecycle.ContainerStats) error {
+	prev := map[string]cgroupv2.Stats{}
+	for _, b := range before {
+		prev[b.ID] = b.Stats
+	}
+	var rows []statsRow
+	for _, a := range after {
+		cpu := float64(a.Stats.CPUUsec-prev[a.ID].CPUUsec) / 1e6 * 100 // over one second
+		mem, limit := a.Stats.MemoryBytes, a.Stats.MemoryLimit
+		perc := "--"
+		if limit > 0 {
+			perc = fmt.Sprintf("%.2f%%", float64(mem)/float64(limit)*100)
+		}
+		limitText := "unlimited"
+		if limit > 0 {
+			limitText = units.BytesSize(float64(limit))
+		}
+		rows = append(rows, statsRow{
+			ID: a.ID[:12], Name: a.Name, CPUPerc: fmt.Sprintf("%.2f%%", cpu),
+			MemUsage: units.BytesSize(float64(mem)) + " / " + limitText, MemPerc: perc, NetIO: "--",
+			BlockIO: units.BytesSize(float64(a.Stats.ReadBytes)) + " / " + units.BytesSize(float64(a.Stats.WriteBytes)),
+			PIDs:    fmt.Sprint(a.Stats.Pids),
+		})
+	}
+	switch format := c.String("format"); format {
+	case "json":
+		return printJSON(rows)
+	case "":
+	default:
+		for _, r := range rows {
+			if err := printTemplate(format, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(w, "CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.CPUPerc, r.MemUsage, r.MemPerc, r.NetIO, r.BlockIO, r.PIDs)
+	}
+	return w.Flush()
+}

@@ -1,0 +1,185 @@
+package tests
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// delegatedCgroup is the test's own cgroup v2 directory when the user can
+// manage it (tests/asuser starts the tests in one; the VM tier runs them
+// in a Delegate=yes scope); it skips the test with the reason otherwise.
+func delegatedCgroup(t *testing.T, controllers ...string) string {
+	t.Helper()
+	mount := ""
+	if f, err := os.Open("/proc/self/mountinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			fields := strings.Fields(sc.Text())
+			for i, fld := range fields {
+				if fld == "-" && i+1 < len(fields) && fields[i+1] == "cgroup2" {
+					mount = fields[4]
+				}
+			}
+		}
+		f.Close()
+	}
+	self := ""
+	if data, err := os.ReadFile("/proc/self/cgroup"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if rest, ok := strings.CutPrefix(line, "0::"); ok {
+				self = rest
+			}
+		}
+	}
+	if mount == "" || self == "" {
+		t.Skipf("no cgroup v2 mount or no cgroup v2 entry for this process (cgroup v1 only host)")
+	}
+	dir := filepath.Join(mount, self)
+	if err := syscallAccess(filepath.Join(dir, "cgroup.subtree_control")); err != nil {
+		t.Skipf("cgroup %s is not delegated to this user (%v); the VM tier runs this in a Delegate=yes scope", dir, err)
+	}
+	// Evacuated processes live in a leaf: the delegated directory is its parent.
+	if filepath.Base(dir) == "burrow-procs" {
+		dir = filepath.Dir(dir)
+	}
+	have, _ := os.ReadFile(filepath.Join(dir, "cgroup.controllers"))
+	for _, c := range controllers {
+		if !strings.Contains(" "+strings.TrimSpace(string(have))+" ", " "+c+" ") {
+			t.Skipf("controller %s is not delegated to %s (it has %q): limits run in the VM tier", c, dir, strings.TrimSpace(string(have)))
+		}
+	}
+	return dir
+}
+
+func syscallAccess(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+func containerCgroupDir(t *testing.T, base, id string) string {
+	return filepath.Join(base, "burrow-"+id)
+}
+
+// TestCgroupPlacementFreezeKill: the container starts in a cgroup of its
+// own, pause freezes it, rm -f leaves no cgroup behind.
+func TestCgroupPlacementFreezeKill(t *testing.T) {
+	base := delegatedCgroup(t)
+	e := detachedEnv(t)
+	id := strings.TrimSpace(e.ok("run", "-d", "--name", "cg", busyboxImage, "sh", "-c",
+		"i=0; while true; do i=$((i+1)); echo $i > /tmp/n; sleep 0.05; done"))
+	dir := containerCgroupDir(t, base, id)
+	pid := strings.TrimSpace(e.ok("inspect", "--format", "{{.State.Pid}}", "cg"))
+	procs, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	if err != nil || !strings.Contains(string(procs), pid) {
+		t.Fatalf("PID 1 %s is not in %s: %q %v", pid, dir, procs, err)
+	}
+	if out := e.ok("exec", "cg", "cat", "/proc/1/cgroup"); !strings.Contains("\n"+out, "\n0::/\n") {
+		t.Errorf("the container sees its cgroup v2 path in %q, want 0::/ (own cgroup namespace)", out)
+	}
+	e.ok("pause", "cg")
+	events, _ := os.ReadFile(filepath.Join(dir, "cgroup.events"))
+	if !strings.Contains(string(events), "frozen 1") {
+		t.Errorf("after pause cgroup.events says:\n%s", events)
+	}
+	a := e.ok("exec", "cg", "cat", "/tmp/n")
+	time.Sleep(400 * time.Millisecond)
+	if b := e.ok("exec", "cg", "cat", "/tmp/n"); a != b {
+		t.Errorf("a paused container kept counting: %s -> %s", a, b)
+	}
+	e.ok("unpause", "cg")
+	a = e.ok("exec", "cg", "cat", "/tmp/n")
+	if !waitFor(5*time.Second, func() bool { return e.ok("exec", "cg", "cat", "/tmp/n") != a }) {
+		t.Errorf("unpaused container does not run")
+	}
+	e.ok("rm", "-f", "cg")
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("cgroup %s left after rm -f", dir)
+	}
+}
+
+// TestCgroupLimitRefused: a limit whose controller is not delegated fails
+// before anything starts, naming the fix.
+func TestCgroupLimitRefused(t *testing.T) {
+	base := delegatedCgroup(t)
+	have, _ := os.ReadFile(filepath.Join(base, "cgroup.controllers"))
+	if strings.Contains(string(have), "memory") {
+		t.Skipf("memory is delegated here (%s): the refusal cannot be shown", strings.TrimSpace(string(have)))
+	}
+	e := detachedEnv(t)
+	r := e.burrow("run", "--rm", "--memory", "64m", busyboxImage, "true")
+	if r.code != 125 || !strings.Contains(r.stderr, "memory") || !strings.Contains(r.stderr, "Delegate=") {
+		t.Fatalf("limit without the controller: %s; want exit 125 naming memory and the Delegate= fix", r)
+	}
+	if out := e.ok("ps", "-a", "-q"); out != "" {
+		t.Errorf("a refused run left a container: %q", out)
+	}
+}
+
+// TestCgroupLimits: the limits for real (the VM tier has the controllers).
+func TestCgroupLimits(t *testing.T) {
+	base := delegatedCgroup(t, "memory", "pids", "cpu")
+	e := detachedEnv(t)
+
+	r := e.burrow("run", "--name", "oom", "--memory", "32m", "--memory-swap", "32m", busyboxImage, "tail", "/dev/zero")
+	if r.code != 137 {
+		t.Errorf("tail /dev/zero under --memory 32m: %s; want exit 137", r)
+	}
+	if out := e.ok("inspect", "--format", "{{.State.OOMKilled}}", "oom"); out != "true\n" {
+		t.Errorf("OOMKilled = %q, want true", out)
+	}
+
+	out := e.burrow("run", "--rm", "--pids-limit", "8", busyboxImage, "sh", "-c",
+		"i=0; while [ $i -lt 30 ]; do sleep 5 & i=$((i+1)); done; echo spawned")
+	if !strings.Contains(out.stderr+out.stdout, "fork") {
+		t.Errorf("30 children under --pids-limit 8 all started: %s", out)
+	}
+
+	id := strings.TrimSpace(e.ok("run", "-d", "--name", "busy", "--cpus", "0.5", "--cpuset-cpus", "0", busyboxImage, "sh", "-c", "while :; do :; done"))
+	dir := containerCgroupDir(t, base, id)
+	if data, _ := os.ReadFile(filepath.Join(dir, "cpuset.cpus")); strings.TrimSpace(string(data)) != "0" {
+		t.Errorf("cpuset.cpus = %q, want 0", data)
+	}
+	start, t0 := cpuUsage(t, dir), time.Now()
+	time.Sleep(4 * time.Second)
+	used := float64(cpuUsage(t, dir)-start) / float64(time.Since(t0).Microseconds())
+	if used < 0.4 || used > 0.6 {
+		t.Errorf("--cpus 0.5: the busy loop used %.2f of a CPU, want 0.5 ± 20%%", used)
+	}
+	e.ok("update", "--memory", "128m", "busy")
+	if data, _ := os.ReadFile(filepath.Join(dir, "memory.max")); strings.TrimSpace(string(data)) != strconv.Itoa(128<<20) {
+		t.Errorf("after update memory.max = %q", data)
+	}
+	e.ok("rm", "-f", "busy")
+
+	if _, err := os.Stat("/dev/vda"); err == nil && strings.Contains(readFile(filepath.Join(base, "cgroup.controllers")), "io") {
+		id := strings.TrimSpace(e.ok("run", "-d", "--device-read-bps", "/dev/vda:10mb", busyboxImage, "sleep", "100"))
+		if data := readFile(filepath.Join(containerCgroupDir(t, base, id), "io.max")); !strings.Contains(data, "rbps=10485760") {
+			t.Errorf("io.max = %q", data)
+		}
+		e.ok("rm", "-f", id)
+	}
+}
+
+func cpuUsage(t *testing.T, dir string) int64 {
+	for _, line := range strings.Split(readFile(filepath.Join(dir, "cpu.stat")), "\n") {
+		if v, ok := strings.CutPrefix(line, "usage_usec "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	t.Fatalf("no usage_usec in %s/cpu.stat", dir)
+	return 0
+}
+
+func readFile(path string) string {
+	data, _ := os.ReadFile(path)
+	return string(data)
+}
