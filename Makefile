@@ -10,7 +10,7 @@ TEST_USER ?= burrowtest
 NOSUB_USER ?= burrownosub
 VM       ?= $(abspath ../shared/vm)
 
-.PHONY: all build setup vet unit e2e test demo bench clean
+.PHONY: all build setup vet unit e2e test test-vm demo bench clean
 
 all: build
 
@@ -40,7 +40,23 @@ e2e: build
 	BURROW_BIN=$(BIN) BURROW_TEST_USER=$(TEST_USER) $(GO) test -count=1 -v -timeout 40m -exec $(CURDIR)/tests/asuser ./tests
 	BURROW_BIN=$(BIN) BURROW_TEST_USER=$(NOSUB_USER) $(GO) test -count=1 -v -timeout 10m -exec $(CURDIR)/tests/asuser -run 'TestNoSubordinateIDs' ./tests
 
-test: setup vet unit e2e
+test: setup vet unit e2e test-vm
+
+# VM tier: the same end-to-end tests in a QEMU guest with pure cgroup v2 and
+# a systemd user manager that delegates cpu, cpuset, io, memory and pids
+# (../shared/vm), run in a Delegate=yes scope, so the limits are real.
+VMSHARE  := $(CURDIR)/.vmshare
+VM_TESTS := TestCgroup|TestRunEcho|TestRunIsolation|TestDetachLifecycle|TestExec
+test-vm: build
+	rm -rf $(VMSHARE) && mkdir -p $(VMSHARE)
+	cp $(BIN) $(dir $(BIN))burrow-init $(VMSHARE)/
+	$(GO) test -c -o $(VMSHARE)/e2e.test ./tests
+	chmod -R a+rX $(VMSHARE)
+	@if [ ! -x $(VM)/vm-start ]; then echo "VM tier skipped: no harness at $(VM)"; exit 0; fi; \
+	if ! VMTEST_SHARE=$(VMSHARE) $(VM)/vm-start; then \
+		echo "VM tier skipped: vm-start could not start the guest (its last line above says why)"; exit 0; fi; \
+	$(VM)/vm-run --scope 'cd /tmp && BURROW_BIN=/mnt/host/burrow /mnt/host/e2e.test -test.v -test.timeout 40m -test.run "$(VM_TESTS)"'; \
+	status=$$?; $(VM)/vm-stop; exit $$status
 
 # The README's first command: set up, build, make a small image from the
 # host's busybox, run a container in it as the unprivileged user.
@@ -51,4 +67,4 @@ bench: setup build
 	tests/bench $(BIN) $(TEST_USER)
 
 clean:
-	rm -rf bin
+	rm -rf bin $(VMSHARE)

@@ -61,7 +61,9 @@ func (h Host) Self() (string, error) {
 	return "", fmt.Errorf("%w: %s has no cgroup v2 entry", ErrNoDelegation, path)
 }
 
-// Base is the delegated directory the caller's cgroup is in.
+// Base is the delegated directory the caller's cgroup is in. A caller in
+// burrow's own leaf (where an earlier command moved the processes of the
+// delegated directory) belongs to the directory above it.
 func (h Host) Base() (string, error) {
 	mount, err := h.Mount()
 	if err != nil {
@@ -70,6 +72,9 @@ func (h Host) Base() (string, error) {
 	self, err := h.Self()
 	if err != nil {
 		return "", err
+	}
+	if filepath.Base(self) == leaf {
+		self = filepath.Dir(self)
 	}
 	return filepath.Join(mount, self), nil
 }
