@@ -336,3 +336,29 @@ func TestPullCorruptBlobAndKill(t *testing.T) {
 		t.Errorf("a corrupt pull left an image: %q", out)
 	}
 }
+
+// TestShortNamesFromRegistriesConf: a short name is resolved through the
+// user's registries.conf (the file podman users already have), and a
+// registry marked insecure there needs no --tls-verify=false.
+func TestShortNamesFromRegistriesConf(t *testing.T) {
+	reg := startRegistry(t, "")
+	e := detachedEnv(t)
+	e.ok("push", "-q", "--tls-verify=false", busyboxImage, reg.addr+"/team/tool:2")
+	fresh := newEnv(t)
+	conf := filepath.Join(fresh.dir, "home", ".config", "containers", "registries.conf")
+	if err := os.MkdirAll(filepath.Dir(conf), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	content := fmt.Sprintf("unqualified-search-registries = [%q]\n\n[[registry]]\nlocation = %q\ninsecure = true\n", reg.addr, reg.addr)
+	if err := os.WriteFile(conf, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fresh.ok("pull", "-q", "team/tool:2")
+	if out := fresh.ok("run", "--rm", "team/tool:2", "echo", "short"); out != "short\n" {
+		t.Errorf("run by short name: %q", out)
+	}
+	r := fresh.burrow("pull", "-q", "team/missing:1")
+	if r.code != 125 || !strings.Contains(r.stderr, reg.addr+"/team/missing:1") {
+		t.Errorf("unknown short name: %s; want exit 125 naming the registries tried", r)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/cgroupv2"
 	"os"
 	"os/exec"
 	"strings"
@@ -27,6 +28,33 @@ type helperInfo struct {
 	Missing string `json:"missing,omitempty"` // how to get it
 }
 
+type cgroupInfo struct {
+	Manager     string   `json:"manager"` // cgroupfs (a delegated directory) or none
+	Dir         string   `json:"dir,omitempty"`
+	Controllers []string `json:"controllers"`
+	Missing     []string `json:"missing,omitempty"`
+	Fix         string   `json:"fix,omitempty"`
+}
+
+func cgroupStatus() cgroupInfo {
+	info := cgroupInfo{Manager: "none", Controllers: []string{}}
+	base, err := cgroupv2.Host{}.Base()
+	var d cgroupv2.Delegation
+	if err == nil {
+		d, err = cgroupv2.Delegated(base)
+	}
+	if err != nil {
+		info.Missing, info.Fix = []string{"cpu", "cpuset", "io", "memory", "pids"}, err.Error()
+		return info
+	}
+	info.Manager, info.Dir, info.Controllers = "cgroupfs", d.Dir, d.Controllers
+	info.Missing = d.Missing([]string{"cpu", "cpuset", "io", "memory", "pids"})
+	if len(info.Missing) > 0 {
+		info.Fix = cgroupv2.DelegationFix
+	}
+	return info
+}
+
 type hostInfo struct {
 	Kernel        string       `json:"kernel"`
 	StorageDriver string       `json:"storageDriver"`
@@ -34,6 +62,7 @@ type hostInfo struct {
 	RunRoot       string       `json:"runRoot"`
 	UIDMap        string       `json:"uidMap"`
 	GIDMap        string       `json:"gidMap"`
+	Cgroup        cgroupInfo   `json:"cgroup"`
 	Helpers       []helperInfo `json:"helpers"`
 	Warnings      []string     `json:"warnings,omitempty"`
 }
@@ -58,6 +87,7 @@ func infoAction(c *cli.Context) error {
 		Kernel: kernelRelease(), StorageDriver: sess.driver.Describe(),
 		GraphRoot: sess.paths.GraphRoot, RunRoot: sess.paths.RunRoot,
 		UIDMap: readMap("/proc/self/uid_map"), GIDMap: readMap("/proc/self/gid_map"),
+		Cgroup: cgroupStatus(),
 	}
 	if m, err := userMapping(); err == nil && m.SingleID {
 		info.Warnings = append(info.Warnings, m.Warning)
@@ -86,6 +116,11 @@ func printInfo(info hostInfo) {
 	fmt.Printf("run root:        %s\n", info.RunRoot)
 	fmt.Printf("uid map:         %s\n", info.UIDMap)
 	fmt.Printf("gid map:         %s\n", info.GIDMap)
+	fmt.Printf("cgroup manager:  %s %s\n", info.Cgroup.Manager, info.Cgroup.Dir)
+	fmt.Printf("controllers:     %s\n", strings.Join(info.Cgroup.Controllers, " "))
+	if info.Cgroup.Fix != "" {
+		fmt.Printf("  missing %s: %s\n", strings.Join(info.Cgroup.Missing, " "), info.Cgroup.Fix)
+	}
 	fmt.Println("helpers:")
 	for _, h := range info.Helpers {
 		if h.Missing != "" {
