@@ -44,9 +44,10 @@ test: setup vet unit e2e test-vm
 
 # VM tier: the same end-to-end tests in a QEMU guest with pure cgroup v2 and
 # a systemd user manager that delegates cpu, cpuset, io, memory and pids
-# (../shared/vm), run in a Delegate=yes scope, so the limits are real.
+# (../shared/vm), run in a Delegate=yes scope, so the limits are real; then
+# from a plain login session, where burrow asks systemd for the scope itself.
 VMSHARE  := $(CURDIR)/.vmshare
-VM_TESTS := TestCgroup|TestRunEcho|TestRunIsolation|TestDetachLifecycle|TestExec
+VM_TESTS := TestCgroup(Placement|Limit)|TestRunEcho|TestRunIsolation|TestDetachLifecycle|TestExec
 test-vm: build
 	rm -rf $(VMSHARE) && mkdir -p $(VMSHARE)
 	cp $(BIN) $(dir $(BIN))burrow-init $(VMSHARE)/
@@ -56,7 +57,9 @@ test-vm: build
 	if ! VMTEST_SHARE=$(VMSHARE) $(VM)/vm-start; then \
 		echo "VM tier skipped: vm-start could not start the guest (its last line above says why)"; exit 0; fi; \
 	$(VM)/vm-run --scope 'cd /tmp && BURROW_BIN=/mnt/host/burrow /mnt/host/e2e.test -test.v -test.timeout 40m -test.run "$(VM_TESTS)"'; \
-	status=$$?; $(VM)/vm-stop; exit $$status
+	status=$$?; \
+	$(VM)/vm-run 'cd /tmp && BURROW_BIN=/mnt/host/burrow /mnt/host/e2e.test -test.v -test.timeout 20m -test.run TestCgroupSystemdScope' || status=1; \
+	$(VM)/vm-stop; exit $$status
 
 # The README's first command: set up, build, make a small image from the
 # host's busybox, run a container in it as the unprivileged user.

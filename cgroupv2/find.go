@@ -78,3 +78,5 @@ func (h Host) Base() (string, error) {
 	}
 	return filepath.Join(mount, self), nil
 }
+
+func selfPID() int { return os.Getpid() }

@@ -15,6 +15,7 @@ import (
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/ocispec"
 	"github.com/burrow/burrow/store"
+	"github.com/burrow/burrow/userns"
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/sys/user"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
@@ -231,10 +232,15 @@ func loadSpec(s storage.Store, id string) (*specs.Spec, error) {
 // containerCgroup makes the container's cgroup when the user has a
 // delegated subtree; limits without one are refused, with the fix.
 func containerCgroup(id string, limits cgroupv2.Limits) (string, error) {
-	base, err := cgroupv2.Host{}.Base()
-	var d cgroupv2.Delegation
-	if err == nil {
-		d, err = cgroupv2.Delegated(base)
+	d, err := delegation()
+	if err != nil && userBus() {
+		// The systemd manager: a Delegate=yes scope for this process (the
+		// CLI, whose monitor inherits it), then the same steps inside it.
+		if serr := cgroupv2.EnterScope("burrow-"+id[:12]+".scope", userns.HostUID()); serr == nil {
+			d, err = delegation()
+		} else if !limits.Empty() {
+			err = serr
+		}
 	}
 	if err != nil {
 		if limits.Empty() {
@@ -243,4 +249,22 @@ func containerCgroup(id string, limits cgroupv2.Limits) (string, error) {
 		return "", fmt.Errorf("resource limits need cgroup v2 delegation: %w", err)
 	}
 	return cgroupv2.Create(d, id, limits)
+}
+
+func delegation() (cgroupv2.Delegation, error) {
+	base, err := cgroupv2.Host{}.Base()
+	if err != nil {
+		return cgroupv2.Delegation{}, err
+	}
+	return cgroupv2.Delegated(base)
+}
+
+// userBus reports whether a session bus (hence a systemd user manager) is
+// there to ask, without waiting on a connection that cannot succeed.
+func userBus() bool {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(os.Getenv("XDG_RUNTIME_DIR"), "bus"))
+	return err == nil
 }

@@ -183,3 +183,35 @@ func readFile(path string) string {
 	data, _ := os.ReadFile(path)
 	return string(data)
 }
+
+// TestCgroupSystemdScope: from a login session whose own cgroup is not
+// delegated, burrow asks the systemd user manager for a Delegate=yes scope
+// and puts the container's cgroup inside it, limits included.
+func TestCgroupSystemdScope(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("no systemd user bus (DBUS_SESSION_BUS_ADDRESS unset): the VM tier runs this from a login session")
+	}
+	self := readFile("/proc/self/cgroup")
+	if strings.Contains(self, ".scope/") && strings.Contains(self, "user@") {
+		t.Skipf("this process already runs in a delegated user scope (%s): the systemd manager is tested from a plain session", strings.TrimSpace(self))
+	}
+	e := detachedEnv(t)
+	id := strings.TrimSpace(e.ok("run", "-d", "--memory", "64m", "--pids-limit", "50", busyboxImage, "sleep", "1000"))
+	pid := strings.TrimSpace(e.ok("inspect", "--format", "{{.State.Pid}}", id[:12]))
+	cg := ""
+	for _, line := range strings.Split(readFile("/proc/"+pid+"/cgroup"), "\n") {
+		if rest, ok := strings.CutPrefix(line, "0::"); ok {
+			cg = rest
+		}
+	}
+	if !strings.Contains(cg, "burrow-"+id[:12]+".scope/burrow-"+id) {
+		t.Fatalf("container cgroup %q is not in its systemd scope", cg)
+	}
+	if got := strings.TrimSpace(readFile(filepath.Join("/sys/fs/cgroup", cg, "memory.max"))); got != strconv.Itoa(64<<20) {
+		t.Errorf("memory.max in the scope's child = %q", got)
+	}
+	e.ok("rm", "-f", id)
+	if r := e.burrow("run", "--rm", "--memory", "32m", "--memory-swap", "32m", busyboxImage, "tail", "/dev/zero"); r.code != 137 {
+		t.Errorf("OOM in a systemd scope: %s; want 137", r)
+	}
+}

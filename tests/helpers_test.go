@@ -81,6 +81,10 @@ func newEnvAt(t testing.TB, dir string) *env {
 		"PATH=" + os.Getenv("PATH"), "USER=" + os.Getenv("USER"), "HOME=" + filepath.Join(dir, "home"),
 		"XDG_DATA_HOME=" + filepath.Join(dir, "data"), "XDG_RUNTIME_DIR=" + filepath.Join(dir, "run"),
 	}
+	// The systemd user manager stays reachable (the cgroup systemd manager).
+	if bus := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); bus != "" {
+		vars = append(vars, "DBUS_SESSION_BUS_ADDRESS="+bus)
+	}
 	return &env{t: t, dir: dir, vars: vars}
 }
 

@@ -243,3 +243,27 @@ func RemoveRecord(runDir string) error {
 	}
 	return err
 }
+
+// HostUID is the user's uid on the host, also from inside the namespace
+// (where the process is uid 0): the outside id of inside 0 in uid_map.
+func HostUID() int { return HostID("/proc/self/uid_map", os.Getuid()) }
+
+// HostID reads an id map for the outside id of inside 0.
+func HostID(mapFile string, own int) int {
+	if !Inside() {
+		return own
+	}
+	data, err := os.ReadFile(mapFile)
+	if err != nil {
+		return own
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 && f[0] == "0" {
+			if n, err := strconv.Atoi(f[1]); err == nil {
+				return n
+			}
+		}
+	}
+	return own
+}

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"os/user"
 	"strconv"
-	"strings"
 
 	fuseoverlay "github.com/burrow/burrow/fuse-overlay"
 	"github.com/burrow/burrow/idmap"
@@ -76,29 +73,9 @@ func userMapping() (idmap.Mapping, error) {
 	return idmap.ForUser(idmap.Opt{UserName: name, UID: uint32(uid), GID: uint32(gid)})
 }
 
-func hostUID() int { return hostID("/proc/self/uid_map", os.Getuid()) }
+func hostUID() int { return userns.HostUID() }
 
-// hostID is the user's id on the host, also from inside the namespace
-// (where it reads 0): the outside id of inside 0 in our id map.
-func hostID(mapFile string, own int) int {
-	if !userns.Inside() {
-		return own
-	}
-	data, err := os.ReadFile(mapFile)
-	if err != nil {
-		return own
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) == 3 && f[0] == "0" {
-			if n, err := strconv.Atoi(f[1]); err == nil {
-				return n
-			}
-		}
-	}
-	return own
-}
+func hostID(mapFile string, own int) int { return userns.HostID(mapFile, own) }
 
 func warn(msg string) {
 	fmt.Fprintf(os.Stderr, "WARN: %s\n", msg)
