@@ -229,19 +229,11 @@ func loadSpec(s storage.Store, id string) (*specs.Spec, error) {
 	return &spec, nil
 }
 
-// containerCgroup makes the container's cgroup when the user has a
-// delegated subtree; limits without one are refused, with the fix.
+// containerCgroup makes the container's cgroup when the user has (or
+// systemd grants) a delegated subtree; limits without one are refused,
+// with the fix.
 func containerCgroup(id string, limits cgroupv2.Limits) (string, error) {
-	d, err := delegation()
-	if err != nil && userBus() {
-		// The systemd manager: a Delegate=yes scope for this process (the
-		// CLI, whose monitor inherits it), then the same steps inside it.
-		if serr := cgroupv2.EnterScope("burrow-"+id[:12]+".scope", userns.HostUID()); serr == nil {
-			d, err = delegation()
-		} else if !limits.Empty() {
-			err = serr
-		}
-	}
+	d, err := cgroupv2.Choose(cgroupv2.Host{}, userns.HostUID()).Delegate(id)
 	if err != nil {
 		if limits.Empty() {
 			return "", nil // no cgroup, no limits: run as a plain process tree
@@ -249,22 +241,4 @@ func containerCgroup(id string, limits cgroupv2.Limits) (string, error) {
 		return "", fmt.Errorf("resource limits need cgroup v2 delegation: %w", err)
 	}
 	return cgroupv2.Create(d, id, limits)
-}
-
-func delegation() (cgroupv2.Delegation, error) {
-	base, err := cgroupv2.Host{}.Base()
-	if err != nil {
-		return cgroupv2.Delegation{}, err
-	}
-	return cgroupv2.Delegated(base)
-}
-
-// userBus reports whether a session bus (hence a systemd user manager) is
-// there to ask, without waiting on a connection that cannot succeed.
-func userBus() bool {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
-		return true
-	}
-	_, err := os.Stat(filepath.Join(os.Getenv("XDG_RUNTIME_DIR"), "bus"))
-	return err == nil
 }

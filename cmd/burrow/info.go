@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/userns"
 	"os"
 	"os/exec"
 	"strings"
@@ -36,21 +37,24 @@ type cgroupInfo struct {
 	Fix         string   `json:"fix,omitempty"`
 }
 
+// cgroupStatus reports the manager burrow would use, without asking
+// systemd for anything.
 func cgroupStatus() cgroupInfo {
-	info := cgroupInfo{Manager: "none", Controllers: []string{}}
-	base, err := cgroupv2.Host{}.Base()
-	var d cgroupv2.Delegation
-	if err == nil {
-		d, err = cgroupv2.Delegated(base)
-	}
-	if err != nil {
-		info.Missing, info.Fix = []string{"cpu", "cpuset", "io", "memory", "pids"}, err.Error()
-		return info
-	}
-	info.Manager, info.Dir, info.Controllers = "cgroupfs", d.Dir, d.Controllers
-	info.Missing = d.Missing([]string{"cpu", "cpuset", "io", "memory", "pids"})
-	if len(info.Missing) > 0 {
-		info.Fix = cgroupv2.DelegationFix
+	all := []string{"cpu", "cpuset", "io", "memory", "pids"}
+	m := cgroupv2.Choose(cgroupv2.Host{}, userns.HostUID())
+	info := cgroupInfo{Manager: m.Name(), Controllers: []string{}}
+	switch m.Name() {
+	case "none":
+		_, err := m.Delegate("")
+		info.Missing, info.Fix = all, err.Error()
+	case "cgroupfs":
+		d, _ := m.Delegate("")
+		info.Dir, info.Controllers = d.Dir, d.Controllers
+		if info.Missing = d.Missing(all); len(info.Missing) > 0 {
+			info.Fix = cgroupv2.DelegationFix
+		}
+	case "systemd":
+		info.Dir = "a Delegate=yes scope per container, from the systemd user manager"
 	}
 	return info
 }
