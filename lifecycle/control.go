@@ -3,12 +3,12 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
-	"github.com/burrow/burrow/ctrstate"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"

@@ -14,6 +14,7 @@ import (
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/ocispec"
+	"github.com/burrow/burrow/slirp"
 	"github.com/burrow/burrow/store"
 	"github.com/burrow/burrow/userns"
 	securejoin "github.com/cyphar/filepath-securejoin"
@@ -43,6 +44,7 @@ type CreateOpt struct {
 	Restart    string // --restart, applied by the monitor of a detached container
 	Log        logfile.Rotation
 	Limits     cgroupv2.Limits
+	Ports      []slirp.Port
 }
 
 // created is a container with its root mounted, ready to start.
@@ -63,7 +65,8 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
-		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits}
+		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
+		Network: opt.Network, Ports: opt.Ports}
 	if rec.Name == "" {
 		rec.Name = GenerateName()
 	}
@@ -179,6 +182,11 @@ func writeEtcFiles(dir, hostname, network string) (map[string]string, error) {
 	resolv, err := os.ReadFile("/etc/resolv.conf")
 	if err != nil {
 		resolv = nil
+	}
+	if mode, _, _ := strings.Cut(network, ":"); mode == slirp.Slirp4netns {
+		// slirp4netns's built-in DNS forwarder and gateway (the host).
+		resolv = []byte("nameserver 10.0.2.3\n")
+		hosts += "10.0.2.2\thost.containers.internal host.docker.internal\n"
 	}
 	files := map[string]string{
 		"/etc/hostname":    hostname + "\n",

@@ -3,11 +3,11 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
-	"github.com/burrow/burrow/cgroupv2"
-	"github.com/burrow/burrow/ctrstate"
 	"syscall"
 	"time"
 
+	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/ctrstate"
 	"go.podman.io/storage"
 )
 

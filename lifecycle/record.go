@@ -4,10 +4,12 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"github.com/burrow/burrow/cgroupv2"
-	"github.com/burrow/burrow/logfile"
 	"math/big"
 	"time"
+
+	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/logfile"
+	"github.com/burrow/burrow/slirp"
 )
 
 // Record is what burrow keeps about a container, as the storage
@@ -26,6 +28,8 @@ type Record struct {
 	LogRotation   logfile.Rotation  `json:"logRotation,omitzero"`
 	Limits        cgroupv2.Limits   `json:"limits,omitzero"`
 	OOMKilled     bool              `json:"oomKilled,omitempty"`
+	Network       string            `json:"network,omitempty"`
+	Ports         []slirp.Port      `json:"ports,omitempty"`
 	Started       time.Time         `json:"started,omitzero"`
 	Finished      time.Time         `json:"finished,omitzero"`
 	ExitCode      int               `json:"exitCode"`

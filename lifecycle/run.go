@@ -3,15 +3,16 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
-	"github.com/burrow/burrow/cgroupv2"
-	"github.com/burrow/burrow/ctrstate"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/ctrstate"
+	"github.com/burrow/burrow/slirp"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -40,7 +41,7 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 		runErr = opt.OnCreated(c.ID)
 	}
 	if runErr == nil {
-		code, runErr = runCreated(c, opt, trace)
+		code, runErr = runCreated(runRoot, c, opt, trace)
 	}
 	if err := finish(s, runRoot, c, code, runErr == nil); err != nil && runErr == nil {
 		runErr = err
@@ -49,9 +50,11 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 	return code, runErr
 }
 
-func runCreated(c *created, opt RunOpt, trace *tracer) (int, error) {
+func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, error) {
+	connect, disconnect := slirp.Hook(c.Record.Network, c.Record.Ports, slirp.APISocket(runRoot, c.ID))
+	defer disconnect()
 	return foreground(opt.Interactive, func(stdio container.Stdio) (*container.Process, error) {
-		p, err := container.Start(c.Spec, stdio, container.Hooks{})
+		p, err := container.Start(c.Spec, stdio, container.Hooks{AfterClone: connect})
 		if err == nil {
 			trace.mark("init+exec")
 			c.Record.Started = time.Now().UTC()

@@ -2,8 +2,8 @@ package lifecycle
 
 import (
 	"fmt"
-	"github.com/burrow/burrow/ctrstate"
 
+	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
 	"go.podman.io/storage"
 )
@@ -34,7 +34,7 @@ func Start(s storage.Store, runRoot string, c Container, attach, interactive boo
 	if !attach {
 		return 0, spawnMonitor(s, runRoot, cr)
 	}
-	code, runErr := runCreated(cr, RunOpt{Interactive: interactive}, newTracer())
+	code, runErr := runCreated(runRoot, cr, RunOpt{Interactive: interactive}, newTracer())
 	if err := finish(s, runRoot, cr, code, runErr == nil); err != nil && runErr == nil {
 		runErr = err
 	}

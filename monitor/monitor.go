@@ -15,6 +15,7 @@ import (
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/logfile"
+	"github.com/burrow/burrow/slirp"
 	"github.com/burrow/burrow/userns"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -31,6 +32,8 @@ type Opt struct {
 	AutoRemove  bool             `json:"autoRemove"`
 	Restart     string           `json:"restart"`
 	LogRotation logfile.Rotation `json:"logRotation"`
+	Network     string           `json:"network,omitempty"`
+	Ports       []slirp.Port     `json:"ports,omitempty"`
 	Finish      []string         `json:"finish"` // argv that records the end; the exit code and "started" are appended
 }
 
@@ -59,7 +62,8 @@ func Main() int {
 // supervise runs the container, and again as the restart policy says,
 // until it stays down; it returns the last exit code and whether it ever ran.
 func supervise(opt Opt, ready *os.File) (int, bool) {
-	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGPIPE)
+	// Not SIGPIPE: an ignored SIGPIPE is inherited, and pasta (2023) refuses to start with it.
+	signal.Ignore(syscall.SIGHUP, syscall.SIGINT)
 	st, spec, logw, closeLog, err := prepare(opt)
 	if err != nil {
 		report(ready, errdefs.ExitBurrow, err.Error())
@@ -125,7 +129,9 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	if err != nil {
 		return 0, err
 	}
-	p, err := container.Start(spec, container.Stdio{Stdout: stdoutW, Stderr: stderrW}, container.Hooks{})
+	connect, disconnect := slirp.Hook(opt.Network, opt.Ports, slirp.APISocket(opt.RunRoot, opt.ID))
+	defer disconnect()
+	p, err := container.Start(spec, container.Stdio{Stdout: stdoutW, Stderr: stderrW}, container.Hooks{AfterClone: connect})
 	stdoutW.Close()
 	stderrW.Close()
 	if err != nil {

@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/burrow/burrow/cgroupv2"
-	"github.com/burrow/burrow/userns"
 	"os"
 	"os/exec"
 	"strings"
 
+	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/userns"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 )

@@ -7,15 +7,15 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/burrow/burrow/logfile"
-	"github.com/docker/go-units"
-
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/imageio"
 	"github.com/burrow/burrow/lifecycle"
+	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/monitor"
 	"github.com/burrow/burrow/ocispec"
+	"github.com/burrow/burrow/slirp"
 	"github.com/burrow/burrow/store"
+	"github.com/docker/go-units"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
 )
@@ -54,7 +54,8 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "log-opt", Usage: "max-size=SIZE, max-file=N for the json-file log"},
 			&cli.BoolFlag{Name: "init", Usage: "run a small init as PID 1 that forwards signals and reaps zombies"},
 			&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to this file"},
-			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: ocispec.NetworkNone, Usage: "none (loopback only) or host"},
+			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: ocispec.NetworkNone, Usage: "none (loopback only), host, pasta or slirp4netns[:mtu=N,allow_host_loopback=true]"},
+			&cli.StringSliceFlag{Name: "publish", Aliases: []string{"p"}, Usage: "publish [hostIP:][hostPort:]containerPort[/udp] (pasta or slirp4netns)"},
 		},
 		Action: runAction,
 	}
@@ -128,8 +129,9 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 		return opt, fmt.Errorf("%w: run needs an image (burrow run [OPTIONS] IMAGE [COMMAND...])", errdefs.ErrInvalidArgument)
 	}
 	network := c.String("network")
-	if network != ocispec.NetworkNone && network != ocispec.NetworkHost {
-		return opt, fmt.Errorf("%w: --network %q: this build supports none and host", errdefs.ErrInvalidArgument, network)
+	ports, err := networkOptions(network, c.StringSlice("publish"))
+	if err != nil {
+		return opt, err
 	}
 	env, err := collectEnv(c)
 	if err != nil {
@@ -174,6 +176,7 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: network, Mounts: mounts, AutoRemove: c.Bool("rm"), Labels: labels,
 			Init: c.Bool("init"), Restart: c.String("restart"), Log: logRotation, Limits: limits,
+			Ports: ports,
 		},
 	}
 	if c.IsSet("entrypoint") {
@@ -251,4 +254,30 @@ func parseLogOpts(values []string) (logfile.Rotation, error) {
 		r.MaxFiles = 1
 	}
 	return r, nil
+}
+
+// networkOptions checks --network and -p before anything is created: the
+// helper is installed, and every host port can be bound.
+func networkOptions(network string, publish []string) ([]slirp.Port, error) {
+	ports, err := slirp.ParsePorts(publish)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case network == ocispec.NetworkNone || network == ocispec.NetworkHost:
+		if len(ports) > 0 {
+			return nil, fmt.Errorf("%w: -p needs --network pasta or slirp4netns (with %s the container has no network of its own to publish from)", errdefs.ErrInvalidArgument, network)
+		}
+		return nil, nil
+	case slirp.IsUserMode(network):
+		o, err := slirp.ParseNetwork(network)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := slirp.Helper(o.Mode); err != nil {
+			return nil, err
+		}
+		return ports, slirp.CheckHostPorts(ports)
+	}
+	return nil, fmt.Errorf("%w: --network %q (want none, host, pasta or slirp4netns)", errdefs.ErrInvalidArgument, network)
 }

@@ -1,0 +1,77 @@
+package slirp
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// startPasta runs pasta in the foreground (so it is our child and dies
+// with us) on the container's network namespace, forwarding exactly the
+// published ports.
+func startPasta(path string, o Opt) (*helper, error) {
+	nsFile, err := bindNetns(o.Pid, o.APISocket+".netns")
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"--config-net", "--quiet", "--foreground", "--netns", nsFile, "--netns-only", "--runas", "0:0",
+		"--mtu", strconv.Itoa(o.MTU), "-T", "none", "-U", "none"}
+	if !o.AllowHostLoopback {
+		args = append(args, "--no-map-gw")
+	}
+	args = append(args, pastaPorts("-t", "tcp", o.Ports)...)
+	args = append(args, pastaPorts("-u", "udp", o.Ports)...)
+	h := &helper{cmd: exec.Command(path, args...), cleanup: func() { unbindNetns(nsFile) }}
+	if err := h.start("pasta"); err != nil {
+		unbindNetns(nsFile)
+		return nil, err
+	}
+	return h, nil
+}
+
+// bindNetns makes the container's network namespace a file pasta can open.
+// pasta drops capabilities before it opens the namespace, and the kernel
+// lets a process with fewer capabilities than the container's open
+// /proc/PID/ns/net only through such a bind mount.
+func bindNetns(pid int, file string) (string, error) {
+	f, err := os.OpenFile(file, os.O_CREATE|os.O_RDONLY, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("netns file for pasta: %w", err)
+	}
+	f.Close()
+	if err := unix.Mount(fmt.Sprintf("/proc/%d/ns/net", pid), file, "", unix.MS_BIND, ""); err != nil {
+		os.Remove(file)
+		return "", fmt.Errorf("bind the container's network namespace for pasta: %w", err)
+	}
+	return file, nil
+}
+
+func unbindNetns(file string) {
+	_ = unix.Unmount(file, unix.MNT_DETACH)
+	_ = os.Remove(file)
+}
+
+func pastaPorts(flag, proto string, ports []Port) []string {
+	var specs []string
+	for _, p := range ports {
+		if p.Proto != proto {
+			continue
+		}
+		spec := fmt.Sprintf("%d:%d", p.HostPort, p.ContainerPort)
+		if p.HostIP != "" {
+			spec = p.HostIP + "/" + spec
+		}
+		specs = append(specs, spec)
+	}
+	if len(specs) == 0 {
+		return []string{flag, "none"}
+	}
+	var args []string
+	for _, s := range specs {
+		args = append(args, flag, s)
+	}
+	return args
+}

@@ -1,0 +1,225 @@
+package slirp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/burrow/burrow/errdefs"
+)
+
+// Modes burrow knows.
+const (
+	Pasta       = "pasta"
+	Slirp4netns = "slirp4netns"
+)
+
+// Opt says how to connect one container.
+type Opt struct {
+	Mode              string
+	Pid               int // the container's init: its /proc/PID/ns/net is joined
+	Ports             []Port
+	MTU               int
+	AllowHostLoopback bool
+	APISocket         string // slirp4netns: where its API socket goes
+}
+
+// Stack is a running network helper.
+type Stack interface {
+	Stop() error
+}
+
+// ParseNetwork reads --network pasta or slirp4netns[:opt=v,...].
+func ParseNetwork(v string) (Opt, error) {
+	mode, opts, _ := strings.Cut(v, ":")
+	o := Opt{Mode: mode, MTU: 65520}
+	if mode != Pasta && mode != Slirp4netns {
+		return o, fmt.Errorf("network %q: %w", v, errdefs.ErrInvalidArgument)
+	}
+	for _, kv := range strings.Split(opts, ",") {
+		if kv == "" {
+			continue
+		}
+		k, val, _ := strings.Cut(kv, "=")
+		switch k {
+		case "mtu":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1280 || n > 65520 {
+				return o, fmt.Errorf("network option %q: mtu is 1280..65520: %w", kv, errdefs.ErrInvalidArgument)
+			}
+			o.MTU = n
+		case "allow_host_loopback":
+			o.AllowHostLoopback = val == "true"
+		default:
+			return o, fmt.Errorf("network option %q (want mtu= or allow_host_loopback=): %w", kv, errdefs.ErrInvalidArgument)
+		}
+	}
+	return o, nil
+}
+
+// Helper is the program a mode runs and the package that has it.
+func Helper(mode string) (string, error) {
+	pkg := map[string]string{Pasta: "passt", Slirp4netns: "slirp4netns"}[mode]
+	path, err := exec.LookPath(mode)
+	if err != nil {
+		return "", fmt.Errorf("--network %s needs %s: sudo apt-get install %s: %w", mode, mode, pkg, errdefs.ErrInvalidArgument)
+	}
+	return path, nil
+}
+
+// Start connects the container and returns once its interface is up.
+func Start(o Opt) (Stack, error) {
+	path, err := Helper(o.Mode)
+	if err != nil {
+		return nil, err
+	}
+	var s *helper
+	if o.Mode == Pasta {
+		s, err = startPasta(path, o)
+	} else {
+		s, err = startSlirp4netns(path, o)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := waitForRoute(o.Pid, s); err != nil {
+		_ = s.Stop()
+		return nil, err
+	}
+	if o.Mode == Slirp4netns {
+		if err := s.forward(o.Ports); err != nil {
+			_ = s.Stop()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// helper is a started pasta or slirp4netns process.
+type helper struct {
+	cmd     *exec.Cmd
+	stderr  *bytes.Buffer
+	exitW   *os.File // slirp4netns quits when this closes
+	api     string
+	done    chan struct{}
+	cleanup func()
+}
+
+func (h *helper) start(name string) error {
+	h.stderr = &bytes.Buffer{}
+	h.cmd.Stderr = h.stderr
+	// The helper dies with its owner (burrow or the monitor), even on SIGKILL.
+	h.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := h.cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", name, err)
+	}
+	h.done = make(chan struct{})
+	go func() { _ = h.cmd.Wait(); close(h.done) }()
+	return nil
+}
+
+// Stop ends the helper and waits for it.
+func (h *helper) Stop() error {
+	if h.exitW != nil {
+		h.exitW.Close()
+	}
+	_ = h.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-h.done:
+	case <-time.After(2 * time.Second):
+		_ = h.cmd.Process.Kill()
+		<-h.done
+	}
+	if h.cleanup != nil {
+		h.cleanup()
+	}
+	return nil
+}
+
+func (h *helper) failed(name string) error {
+	return fmt.Errorf("%s exited: %s", name, strings.TrimSpace(h.stderr.String()))
+}
+
+// waitForRoute waits until the container's namespace has a default route:
+// the helper has configured its interface.
+func waitForRoute(pid int, h *helper) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-h.done:
+			return h.failed(h.cmd.Args[0])
+		default:
+		}
+		if hasDefaultRoute(pid) {
+			return nil
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return errors.New("the network helper did not configure the container within 10s: " + strings.TrimSpace(h.stderr.String()))
+}
+
+func hasDefaultRoute(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/route", pid))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) > 2 && f[1] == "00000000" {
+			return true
+		}
+	}
+	return false
+}
+
+// Hook returns what connects a container as it starts (for
+// container.Hooks.AfterClone) and what disconnects it after; for none and
+// host it does nothing.
+func Hook(network string, ports []Port, apiSocket string) (func(pid int) error, func()) {
+	if !IsUserMode(network) {
+		return nil, func() {}
+	}
+	var stack Stack
+	connect := func(pid int) error {
+		o, err := ParseNetwork(network)
+		if err != nil {
+			return err
+		}
+		o.Pid, o.Ports, o.APISocket = pid, ports, apiSocket
+		if err := os.MkdirAll(filepath.Dir(apiSocket), 0o700); err != nil {
+			return err
+		}
+		_ = os.Remove(apiSocket)
+		stack, err = Start(o)
+		return err
+	}
+	stop := func() {
+		if stack != nil {
+			_ = stack.Stop()
+		}
+		_ = os.Remove(apiSocket)
+	}
+	return connect, stop
+}
+
+// IsUserMode reports whether a --network value needs a helper.
+func IsUserMode(network string) bool {
+	mode, _, _ := strings.Cut(network, ":")
+	return mode == Pasta || mode == Slirp4netns
+}
+
+// APISocket is where a container's slirp4netns API socket goes: short,
+// because a unix socket path has at most 107 bytes.
+func APISocket(runRoot, id string) string {
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	return filepath.Join(runRoot, "net", id+".sock")
+}
