@@ -1,0 +1,185 @@
+package tests
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// requireHelper skips when a network helper or /dev/net/tun is missing.
+func requireHelper(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		t.Skipf("%s is not installed (tests/setup installs it): %v", name, err)
+	}
+	f, err := os.OpenFile("/dev/net/tun", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("/dev/net/tun cannot be opened (tests/setup makes it 0666): %v", err)
+	}
+	f.Close()
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+const httpdScript = "mkdir -p /www; echo served-by-$HOSTNAME > /www/index.html; exec busybox httpd -f -p 80 -h /www"
+
+func getWithin(url string, d time.Duration) (string, error) {
+	var last error
+	client := http.Client{Timeout: 2 * time.Second}
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := client.Get(url)
+		if err != nil {
+			last = err
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return string(body), nil
+	}
+	return "", last
+}
+
+// TestNetworkPublish: an HTTP server in a container is reached from the
+// host through -p, with each helper, and two containers publish the same
+// container port on different host ports.
+func TestNetworkPublish(t *testing.T) {
+	for _, helper := range []string{"pasta", "slirp4netns"} {
+		t.Run(helper, func(t *testing.T) {
+			requireHelper(t, helper)
+			e := detachedEnv(t)
+			p1, p2 := freePort(t), freePort(t)
+			e.ok("run", "-d", "--name", "a", "--network", helper, "-p", fmt.Sprintf("127.0.0.1:%d:80", p1), busyboxImage, "sh", "-c", httpdScript)
+			e.ok("run", "-d", "--name", "b", "--network", helper, "-p", fmt.Sprintf("127.0.0.1:%d:80", p2), busyboxImage, "sh", "-c", httpdScript)
+			for _, p := range []int{p1, p2} {
+				body, err := getWithin(fmt.Sprintf("http://127.0.0.1:%d/", p), 20*time.Second)
+				if err != nil || !strings.HasPrefix(body, "served-by-") {
+					t.Fatalf("GET through %s port %d: %q %v", helper, p, body, err)
+				}
+			}
+			if out := e.ok("port", "a"); out != fmt.Sprintf("80/tcp -> 127.0.0.1:%d\n", p1) {
+				t.Errorf("port a: %q", out)
+			}
+			if out := e.ok("exec", "a", "ip", "-o", "-4", "addr"); strings.Count(out, "inet ") < 2 {
+				t.Errorf("the container has no address besides lo:\n%s", out)
+			}
+			e.ok("rm", "-f", "a", "b")
+			if procs := helperProcesses(helper); len(procs) != 0 {
+				t.Errorf("%s left running after rm -f: %v", helper, procs)
+			}
+			if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p1)); err != nil {
+				t.Errorf("host port %d still taken after rm -f: %v", p1, err)
+			} else {
+				l.Close()
+			}
+		})
+	}
+}
+
+// TestNetworkHelperDiesWithOwner: SIGKILL of a foreground burrow (and of a
+// monitor) takes its network helper along.
+func TestNetworkHelperDiesWithOwner(t *testing.T) {
+	requireHelper(t, "slirp4netns")
+	e := detachedEnv(t)
+	port := freePort(t)
+	cmd := exec.Command(burrowBin, "run", "--rm", "--network", "slirp4netns", "-p", fmt.Sprintf("127.0.0.1:%d:80", port), busyboxImage, "sh", "-c", httpdScript)
+	cmd.Env = e.vars
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := getWithin(fmt.Sprintf("http://127.0.0.1:%d/", port), 20*time.Second); err != nil {
+		_ = cmd.Process.Kill()
+		t.Fatalf("server never answered: %v", err)
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	if !waitFor(10*time.Second, func() bool { return len(helperProcesses("slirp4netns")) == 0 }) {
+		t.Fatalf("slirp4netns outlived the killed burrow: %v", helperProcesses("slirp4netns"))
+	}
+
+	id := strings.TrimSpace(e.ok("run", "-d", "--network", "slirp4netns", busyboxImage, "sleep", "1000"))
+	st := readFile(e.dir + "/run/burrow/containers/" + id + ".json")
+	if err := killAndWait(jsonInt(t, st, "ownerPid")); err != nil {
+		t.Fatal(err)
+	}
+	if !waitFor(10*time.Second, func() bool { return len(helperProcesses("slirp4netns")) == 0 }) {
+		t.Fatalf("slirp4netns outlived the killed monitor: %v", helperProcesses("slirp4netns"))
+	}
+}
+
+// TestNetworkToHost: a client in the container reaches a server on the
+// host's loopback through slirp4netns's gateway, when allowed.
+func TestNetworkToHost(t *testing.T) {
+	requireHelper(t, "slirp4netns")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			fmt.Fprintf(c, "HTTP/1.0 200 OK\r\nContent-Length: 8\r\n\r\nfromhost")
+			c.Close()
+		}
+	}()
+	port := l.Addr().(*net.TCPAddr).Port
+	e := detachedEnv(t)
+	url := fmt.Sprintf("http://host.containers.internal:%d/", port)
+	out := e.ok("run", "--rm", "--network", "slirp4netns:allow_host_loopback=true", busyboxImage, "wget", "-q", "-O", "-", url)
+	if out != "fromhost" {
+		t.Errorf("container to host loopback: %q", out)
+	}
+	if r := e.burrow("run", "--rm", "--network", "slirp4netns", busyboxImage, "wget", "-q", "-T", "3", "-O", "-", url); r.code == 0 {
+		t.Errorf("host loopback reachable without allow_host_loopback: %s", r)
+	}
+}
+
+func TestNetworkBadInput(t *testing.T) {
+	e := shared.forTest(t)
+	for _, args := range [][]string{
+		{"run", "--rm", "--network", "pasta", "-p", "80:80", busyboxImage, "true"},
+		{"run", "--rm", "-p", "8080:80", busyboxImage, "true"},
+		{"run", "--rm", "--network", "slirp4netns:mtu=10", busyboxImage, "true"},
+		{"run", "--rm", "--network", "pasta", "-p", "99999:80", busyboxImage, "true"},
+		{"run", "--rm", "--network", "bridge", busyboxImage, "true"},
+	} {
+		if r := e.burrow(args...); r.code != 125 || !strings.HasPrefix(r.stderr, "Error: ") {
+			t.Errorf("burrow %v: %s; want exit 125", args, r)
+		}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	taken := l.Addr().(*net.TCPAddr).Port
+	r := e.burrow("run", "--rm", "--network", "slirp4netns", "-p", fmt.Sprintf("127.0.0.1:%d:80", taken), busyboxImage, "true")
+	if r.code != 125 || !strings.Contains(r.stderr, "not free") {
+		t.Errorf("a taken host port: %s", r)
+	}
+}
+
+func helperProcesses(name string) []int {
+	var pids []int
+	for _, pid := range processesWith("/usr/bin/" + name) {
+		pids = append(pids, pid)
+	}
+	return append(pids, processesWith(name+" ")...)
+}
