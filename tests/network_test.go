@@ -177,9 +177,5 @@ func TestNetworkBadInput(t *testing.T) {
 }
 
 func helperProcesses(name string) []int {
-	var pids []int
-	for _, pid := range processesWith("/usr/bin/" + name) {
-		pids = append(pids, pid)
-	}
-	return append(pids, processesWith(name+" ")...)
+	return append(processesWith("/usr/bin/"+name), processesWith(name+" ")...)
 }
