@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/burrow/burrow/cgroupv2"
@@ -45,6 +44,11 @@ type CreateOpt struct {
 	Log        logfile.Rotation
 	Limits     cgroupv2.Limits
 	Ports      []slirp.Port
+	PublishAll bool // -P: every EXPOSEd port on a free host port
+	DNS        []string
+	DNSSearch  []string
+	DNSOptions []string
+	AddHosts   []string // NAME:IP, IP may be host-gateway
 }
 
 // created is a container with its root mounted, ready to start.
@@ -62,6 +66,13 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	cfg, err := store.Config(s, img)
 	if err != nil {
 		return nil, err
+	}
+	if opt.PublishAll {
+		extra, err := slirp.PublishExposed(cfg.Config.ExposedPorts, opt.Ports)
+		if err != nil {
+			return nil, err
+		}
+		opt.Ports = append(opt.Ports, extra...)
 	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
@@ -131,7 +142,8 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	if err != nil {
 		return nil, fmt.Errorf("run directory of %s: %w", id, err)
 	}
-	etc, err := writeEtcFiles(runDir, hostname, opt.Network)
+	etc, err := writeEtcFiles(runDir, etcOpt{Hostname: hostname, Network: opt.Network,
+		DNS: opt.DNS, DNSSearch: opt.DNSSearch, DNSOptions: opt.DNSOptions, AddHosts: opt.AddHosts})
 	if err != nil {
 		return nil, err
 	}
@@ -172,30 +184,21 @@ func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
 	return u, nil
 }
 
-func writeEtcFiles(dir, hostname, network string) (map[string]string, error) {
-	hosts := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\t" + hostname + "\n"
-	if network == ocispec.NetworkHost {
-		if host, err := os.ReadFile("/etc/hosts"); err == nil {
-			hosts = string(host)
-		}
-	}
-	resolv, err := os.ReadFile("/etc/resolv.conf")
+func writeEtcFiles(dir string, o etcOpt) (map[string]string, error) {
+	o.HostHosts, _ = os.ReadFile("/etc/hosts")
+	o.HostResolv, _ = os.ReadFile("/etc/resolv.conf")
+	hosts, resolv, err := etcContents(o)
 	if err != nil {
-		resolv = nil
-	}
-	if mode, _, _ := strings.Cut(network, ":"); mode == slirp.Slirp4netns {
-		// slirp4netns's built-in DNS forwarder and gateway (the host).
-		resolv = []byte("nameserver 10.0.2.3\n")
-		hosts += "10.0.2.2\thost.containers.internal host.docker.internal\n"
+		return nil, err
 	}
 	files := map[string]string{
-		"/etc/hostname":    hostname + "\n",
+		"/etc/hostname":    o.Hostname + "\n",
 		"/etc/hosts":       hosts,
-		"/etc/resolv.conf": string(resolv),
+		"/etc/resolv.conf": resolv,
 	}
 	out := map[string]string{}
 	for dst, content := range files {
-		src := filepath.Join(dir, strings.TrimPrefix(filepath.Base(dst), "."))
+		src := filepath.Join(dir, filepath.Base(dst))
 		if err := os.WriteFile(src, []byte(content), 0o644); err != nil {
 			return nil, fmt.Errorf("write %s for the container: %w", dst, err)
 		}

@@ -133,3 +133,46 @@ func unprivilegedPortStart() int {
 	}
 	return n
 }
+
+// PublishExposed gives every exposed port ("80/tcp", from the image) that
+// is not published yet a free host port, as -P does.
+func PublishExposed(exposed map[string]struct{}, published []Port) ([]Port, error) {
+	taken := map[string]bool{}
+	for _, p := range published {
+		taken[fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto)] = true
+	}
+	var out []Port
+	for spec := range exposed {
+		port, proto, _ := strings.Cut(spec, "/")
+		if proto == "" {
+			proto = "tcp"
+		}
+		n, err := strconv.ParseUint(port, 10, 16)
+		if err != nil || taken[fmt.Sprintf("%d/%s", n, proto)] {
+			continue
+		}
+		host, err := freeHostPort(proto)
+		if err != nil {
+			return nil, fmt.Errorf("a free host port for %s: %w", spec, err)
+		}
+		out = append(out, Port{HostPort: host, ContainerPort: uint16(n), Proto: proto})
+	}
+	return out, nil
+}
+
+func freeHostPort(proto string) (uint16, error) {
+	if proto == "udp" {
+		c, err := net.ListenPacket("udp", ":0")
+		if err != nil {
+			return 0, err
+		}
+		defer c.Close()
+		return uint16(c.LocalAddr().(*net.UDPAddr).Port), nil
+	}
+	l, err := net.Listen("tcp", ":0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return uint16(l.Addr().(*net.TCPAddr).Port), nil
+}

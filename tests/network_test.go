@@ -179,3 +179,33 @@ func TestNetworkBadInput(t *testing.T) {
 func helperProcesses(name string) []int {
 	return append(processesWith("/usr/bin/"+name), processesWith(name+" ")...)
 }
+
+// TestNetworkEtcFilesAndPublishAll: --dns*, --add-host with host-gateway,
+// and -P for the image's EXPOSEd ports, shown by port and inspect.
+func TestNetworkEtcFilesAndPublishAll(t *testing.T) {
+	requireHelper(t, "slirp4netns")
+	e := detachedEnv(t)
+	tarPath := e.dir + "/exposed.tar"
+	if err := writeRootfsTar(tarPath); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("import", "-q", "-c", "EXPOSE 80", tarPath, "exposed")
+	e.ok("run", "-d", "--name", "pub", "-P", "--network", "slirp4netns", "--add-host", "gw:host-gateway", "--add-host", "db:10.9.8.7",
+		"--dns", "9.9.9.9", "--dns-search", "example.org", "--dns-option", "ndots:2", "exposed", "sh", "-c", httpdScript)
+	hosts := e.ok("exec", "pub", "cat", "/etc/hosts")
+	for _, want := range []string{"10.0.2.2\tgw", "10.9.8.7\tdb", "10.0.2.2\thost.containers.internal"} {
+		if !strings.Contains(hosts, want) {
+			t.Errorf("/etc/hosts lacks %q:\n%s", want, hosts)
+		}
+	}
+	if resolv := e.ok("exec", "pub", "cat", "/etc/resolv.conf"); resolv != "nameserver 9.9.9.9\nsearch example.org\noptions ndots:2\n" {
+		t.Errorf("/etc/resolv.conf:\n%s", resolv)
+	}
+	port := strings.TrimSpace(e.ok("inspect", "--format", `{{(index (index .NetworkSettings.Ports "80/tcp") 0).HostPort}}`, "pub"))
+	if body, err := getWithin("http://127.0.0.1:"+port+"/", 20*time.Second); err != nil || !strings.HasPrefix(body, "served-by-") {
+		t.Errorf("-P published 80 on %s: %q %v", port, body, err)
+	}
+	if out := e.ok("port", "pub"); !strings.Contains(out, "80/tcp -> 0.0.0.0:"+port) {
+		t.Errorf("port: %q", out)
+	}
+}

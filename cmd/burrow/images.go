@@ -122,7 +122,7 @@ func splitName(name string) (repo, tag string) {
 }
 
 func printTemplate(format string, rows any) error {
-	tmpl, err := template.New("format").Parse(format + "\n")
+	tmpl, err := template.New("format").Funcs(template.FuncMap{"json": toJSON}).Parse(format + "\n")
 	if err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}

@@ -120,6 +120,15 @@ type containerInspect struct {
 		Image string
 		Cmd   []string
 	}
+	NetworkSettings struct {
+		Ports map[string][]portBinding
+	}
+}
+
+// portBinding is docker's .NetworkSettings.Ports entry.
+type portBinding struct {
+	HostIP   string `json:"HostIp"`
+	HostPort string
 }
 
 func newContainerInspect(c lifecycle.Container) containerInspect {
@@ -133,6 +142,15 @@ func newContainerInspect(c lifecycle.Container) containerInspect {
 	info.State.ExitCode, info.State.StartedAt, info.State.FinishedAt = c.Record.ExitCode, c.Record.Started, c.Record.Finished
 	info.State.OOMKilled = c.Record.OOMKilled
 	info.Config.Image, info.Config.Cmd = c.Record.ImageName, c.Record.Command
+	info.NetworkSettings.Ports = map[string][]portBinding{}
+	for _, p := range c.Record.Ports {
+		key := fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto)
+		ip := p.HostIP
+		if ip == "" {
+			ip = "0.0.0.0"
+		}
+		info.NetworkSettings.Ports[key] = append(info.NetworkSettings.Ports[key], portBinding{HostIP: ip, HostPort: fmt.Sprint(p.HostPort)})
+	}
 	return info
 }
 

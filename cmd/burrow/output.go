@@ -10,3 +10,9 @@ func printJSON(v any) error {
 	enc.SetIndent("", "    ")
 	return enc.Encode(v)
 }
+
+// toJSON is docker's {{json .Field}} template function.
+func toJSON(v any) (string, error) {
+	data, err := json.Marshal(v)
+	return string(data), err
+}

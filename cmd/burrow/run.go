@@ -56,6 +56,11 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to this file"},
 			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: ocispec.NetworkNone, Usage: "none (loopback only), host, pasta or slirp4netns[:mtu=N,allow_host_loopback=true]"},
 			&cli.StringSliceFlag{Name: "publish", Aliases: []string{"p"}, Usage: "publish [hostIP:][hostPort:]containerPort[/udp] (pasta or slirp4netns)"},
+			&cli.BoolFlag{Name: "publish-all", Aliases: []string{"P"}, Usage: "publish every EXPOSEd port on a free host port"},
+			&cli.StringSliceFlag{Name: "dns", Usage: "DNS server for the container"},
+			&cli.StringSliceFlag{Name: "dns-search", Usage: "DNS search domain"},
+			&cli.StringSliceFlag{Name: "dns-option", Usage: "resolv.conf option (e.g. ndots:2)"},
+			&cli.StringSliceFlag{Name: "add-host", Usage: "add NAME:IP (or NAME:host-gateway) to /etc/hosts"},
 		},
 		Action: runAction,
 	}
@@ -133,6 +138,9 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if err != nil {
 		return opt, err
 	}
+	if c.Bool("publish-all") && !slirp.IsUserMode(network) {
+		return opt, fmt.Errorf("%w: -P needs --network pasta or slirp4netns", errdefs.ErrInvalidArgument)
+	}
 	env, err := collectEnv(c)
 	if err != nil {
 		return opt, err
@@ -176,7 +184,8 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: network, Mounts: mounts, AutoRemove: c.Bool("rm"), Labels: labels,
 			Init: c.Bool("init"), Restart: c.String("restart"), Log: logRotation, Limits: limits,
-			Ports: ports,
+			Ports: ports, PublishAll: c.Bool("publish-all"), DNS: c.StringSlice("dns"),
+			DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"), AddHosts: c.StringSlice("add-host"),
 		},
 	}
 	if c.IsSet("entrypoint") {

@@ -1,0 +1,130 @@
+package lifecycle
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/ocispec"
+	"github.com/burrow/burrow/slirp"
+)
+
+// etcOpt is what /etc/hosts and /etc/resolv.conf of a container are made of.
+type etcOpt struct {
+	Hostname, Network          string
+	DNS, DNSSearch, DNSOptions []string
+	AddHosts                   []string
+	HostHosts, HostResolv      []byte
+	hostGateway                string // for tests; else derived from Network
+}
+
+// slirpGateway is slirp4netns's address of the host, and slirpDNS its forwarder.
+const (
+	slirpGateway = "10.0.2.2"
+	slirpDNS     = "10.0.2.3"
+)
+
+// etcContents builds both files: the host's for --network host, else
+// localhost, the hostname, host.containers.internal when the host is
+// reachable, --add-host lines; resolv.conf from the host or the helper's
+// forwarder, overridden by --dns, --dns-search and --dns-option.
+func etcContents(o etcOpt) (string, string, error) {
+	mode, _, _ := strings.Cut(o.Network, ":")
+	gw := o.hostGateway
+	if gw == "" {
+		gw = hostGateway(mode)
+	}
+	var hosts strings.Builder
+	if mode == ocispec.NetworkHost {
+		hosts.Write(o.HostHosts)
+	} else {
+		fmt.Fprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\t%s\n", o.Hostname)
+		if gw != "" {
+			fmt.Fprintf(&hosts, "%s\thost.containers.internal host.docker.internal\n", gw)
+		}
+	}
+	for _, h := range o.AddHosts {
+		name, ip, ok := strings.Cut(h, ":")
+		if ip == "host-gateway" {
+			if gw == "" {
+				return "", "", fmt.Errorf("--add-host %s: host-gateway needs --network pasta, slirp4netns or host: %w", h, errdefs.ErrInvalidArgument)
+			}
+			ip = gw
+		}
+		if !ok || name == "" || net.ParseIP(ip) == nil {
+			return "", "", fmt.Errorf("--add-host %q: want NAME:IP or NAME:host-gateway: %w", h, errdefs.ErrInvalidArgument)
+		}
+		fmt.Fprintf(&hosts, "%s\t%s\n", ip, name)
+	}
+	resolv := string(o.HostResolv)
+	if mode == slirp.Slirp4netns {
+		resolv = "nameserver " + slirpDNS + "\n"
+	}
+	if len(o.DNS)+len(o.DNSSearch)+len(o.DNSOptions) > 0 {
+		resolv = customResolv(resolv, o)
+	}
+	return hosts.String(), resolv, nil
+}
+
+// customResolv replaces the parts of resolv.conf the flags name.
+func customResolv(base string, o etcOpt) string {
+	var keep []string
+	for _, line := range strings.Split(base, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if (f[0] == "nameserver" && len(o.DNS) > 0) || ((f[0] == "search" || f[0] == "domain") && len(o.DNSSearch) > 0) || (f[0] == "options" && len(o.DNSOptions) > 0) {
+			continue
+		}
+		keep = append(keep, line)
+	}
+	for _, ns := range o.DNS {
+		keep = append(keep, "nameserver "+ns)
+	}
+	if len(o.DNSSearch) > 0 {
+		keep = append(keep, "search "+strings.Join(o.DNSSearch, " "))
+	}
+	if len(o.DNSOptions) > 0 {
+		keep = append(keep, "options "+strings.Join(o.DNSOptions, " "))
+	}
+	return strings.Join(keep, "\n") + "\n"
+}
+
+// hostGateway is the address at which a container reaches the host:
+// slirp4netns's fixed gateway, pasta's copy of the host's default gateway,
+// the host itself with --network host; none has no way out.
+func hostGateway(mode string) string {
+	switch mode {
+	case slirp.Slirp4netns:
+		return slirpGateway
+	case slirp.Pasta:
+		return defaultGateway("/proc/net/route")
+	case ocispec.NetworkHost:
+		return "127.0.0.1"
+	}
+	return ""
+}
+
+func defaultGateway(routeFile string) string {
+	data, err := os.ReadFile(routeFile)
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(data), "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) > 2 && f[1] == "00000000" {
+			b, err := hex.DecodeString(f[2])
+			if err == nil && len(b) == 4 {
+				ip := make(net.IP, 4)
+				binary.BigEndian.PutUint32(ip, binary.LittleEndian.Uint32(b))
+				return ip.String()
+			}
+		}
+	}
+	return ""
+}

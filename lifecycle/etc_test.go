@@ -1,0 +1,56 @@
+package lifecycle
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestEtcContents(t *testing.T) {
+	hostResolv := []byte("nameserver 192.168.1.1\nsearch lan\noptions edns0\n")
+	cases := []struct {
+		name       string
+		opt        etcOpt
+		hostsHas   []string
+		resolvWant string
+		wantErr    bool
+	}{
+		{name: "none", opt: etcOpt{Hostname: "box", Network: "none"},
+			hostsHas: []string{"127.0.0.1\tbox"}, resolvWant: string(hostResolv)},
+		{name: "slirp", opt: etcOpt{Hostname: "box", Network: "slirp4netns:mtu=1500", AddHosts: []string{"db:10.1.2.3", "gw:host-gateway"}},
+			hostsHas:   []string{"10.0.2.2\thost.containers.internal", "10.1.2.3\tdb", "10.0.2.2\tgw"},
+			resolvWant: "nameserver 10.0.2.3\n"},
+		{name: "dns flags", opt: etcOpt{Hostname: "box", Network: "none", DNS: []string{"1.1.1.1"}, DNSSearch: []string{"x"}, DNSOptions: []string{"ndots:2"}},
+			resolvWant: "nameserver 1.1.1.1\nsearch x\noptions ndots:2\n"},
+		{name: "host-gateway without a way out", opt: etcOpt{Network: "none", AddHosts: []string{"gw:host-gateway"}}, wantErr: true},
+		{name: "bad add-host", opt: etcOpt{Network: "none", AddHosts: []string{"nocolon"}}, wantErr: true},
+	}
+	for _, c := range cases {
+		c.opt.HostResolv = hostResolv
+		hosts, resolv, err := etcContents(c.opt)
+		if (err != nil) != c.wantErr {
+			t.Errorf("%s: err %v", c.name, err)
+			continue
+		}
+		for _, h := range c.hostsHas {
+			if !strings.Contains(hosts, h) {
+				t.Errorf("%s: hosts lacks %q:\n%s", c.name, h, hosts)
+			}
+		}
+		if c.resolvWant != "" && resolv != c.resolvWant {
+			t.Errorf("%s: resolv.conf %q, want %q", c.name, resolv, c.resolvWant)
+		}
+	}
+}
+
+func TestDefaultGateway(t *testing.T) {
+	route := filepath.Join(t.TempDir(), "route")
+	content := "Iface\tDestination\tGateway \tFlags\nwlan0\t0000A8C0\t00000000\t0001\nwlan0\t00000000\t0101A8C0\t0003\n"
+	if err := os.WriteFile(route, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := defaultGateway(route); got != "192.168.1.1" {
+		t.Errorf("default gateway %q, want 192.168.1.1", got)
+	}
+}
