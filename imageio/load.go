@@ -4,14 +4,13 @@ import (
 	"archive/tar"
 	"context"
 	"encoding/json"
-	"strings"
-
 	"errors"
 	"fmt"
-	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"io"
 	"os"
+	"strings"
 
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/docker/archive"
 	ociarchive "go.podman.io/image/v5/oci/archive"
 	"go.podman.io/image/v5/types"
