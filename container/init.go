@@ -17,9 +17,14 @@ import (
 
 // Init is the container's PID 1 before it execs the command. It never
 // returns on success; on failure it reports to the parent and exits.
-func Init() {
+// joinErr is container/nsjoin's report of joining an existing network
+// namespace before the Go runtime started.
+func Init(joinErr string) {
 	sync := os.NewFile(syncFD, "sync")
-	err := initContainer(sync)
+	err := errors.New(joinErr)
+	if joinErr == "" {
+		err = initContainer(sync)
+	}
 	code := errdefs.ExitBurrow
 	switch {
 	case errors.Is(err, errdefs.ErrCommandNotFound):

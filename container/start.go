@@ -99,13 +99,19 @@ func Start(spec *specs.Spec, stdio Stdio, hooks Hooks) (*Process, error) {
 
 func initCommand(spec *specs.Spec, stdio Stdio, specR, childSock *os.File) *exec.Cmd {
 	var flags uintptr
+	// The init is already inside burrow's namespace: the constructor must not join again.
+	env := []string{"_BURROW_IN_USERNS=1"}
 	for _, ns := range spec.Linux.Namespaces {
+		if ns.Path != "" {
+			// An existing namespace: the init's constructor joins it (container/nsjoin).
+			env = append(env, "_BURROW_JOIN_NETNS="+ns.Path)
+			continue
+		}
 		flags |= cloneFlags[ns.Type]
 	}
 	cmd := exec.Command(HelperBinary(), InitVerb)
 	cmd.Args[0] = "burrow-init"
-	// The init is already inside burrow's namespace: the constructor must not join again.
-	cmd.Env = []string{"_BURROW_IN_USERNS=1"}
+	cmd.Env = env
 	cmd.ExtraFiles = []*os.File{specR, childSock}
 	if !spec.Process.Terminal {
 		if stdio.Stdin != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/burrow/burrow/cgroupv2"
@@ -49,6 +50,8 @@ type CreateOpt struct {
 	DNSSearch  []string
 	DNSOptions []string
 	AddHosts   []string // NAME:IP, IP may be host-gateway
+
+	netnsPath string // resolved from Network container:NAME
 }
 
 // created is a container with its root mounted, ready to start.
@@ -61,6 +64,9 @@ type created struct {
 func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err error) {
 	img, err := store.FindImage(s, opt.Image)
 	if err != nil {
+		return nil, err
+	}
+	if opt.netnsPath, err = sharedNetns(s, runRoot, opt.Network); err != nil {
 		return nil, err
 	}
 	cfg, err := store.Config(s, img)
@@ -159,7 +165,7 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 		Image: cfg.Config, Rootfs: rootfs, Args: opt.Args, Entrypoint: opt.Entrypoint,
 		Env: env, Workdir: opt.Workdir, UID: uint32(u.Uid), GID: uint32(u.Gid), Groups: groups,
 		Hostname: hostname, Terminal: opt.Terminal, ReadOnly: opt.ReadOnly, Network: opt.Network,
-		Mounts: opt.Mounts, EtcFiles: etc, Init: opt.Init,
+		Mounts: opt.Mounts, EtcFiles: etc, Init: opt.Init, NetNSPath: opt.netnsPath,
 	})
 }
 
@@ -252,4 +258,24 @@ func containerCgroup(id string, limits cgroupv2.Limits) (string, error) {
 		return "", fmt.Errorf("resource limits need cgroup v2 delegation: %w", err)
 	}
 	return cgroupv2.Create(d, id, limits)
+}
+
+// ContainerNetworkPrefix is --network container:NAME.
+const ContainerNetworkPrefix = "container:"
+
+// sharedNetns resolves --network container:NAME to the running
+// container's network namespace.
+func sharedNetns(s storage.Store, runRoot, network string) (string, error) {
+	name, ok := strings.CutPrefix(network, ContainerNetworkPrefix)
+	if !ok {
+		return "", nil
+	}
+	c, err := Find(s, runRoot, name)
+	if err != nil {
+		return "", fmt.Errorf("--network %s: %w", network, err)
+	}
+	if !c.Running {
+		return "", fmt.Errorf("--network %s: the container is not running: %w", network, errdefs.ErrInvalidArgument)
+	}
+	return fmt.Sprintf("/proc/%d/ns/net", c.Pid), nil
 }

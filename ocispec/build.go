@@ -34,6 +34,7 @@ type Opt struct {
 	EtcFiles   map[string]string // /etc/hosts etc. -> generated host file
 	NoSysfs    bool              // bind the host's /sys instead (no own netns)
 	Init       bool              // --init: a reaping PID 1 runs the command
+	NetNSPath  string            // --network container:NAME: join this network namespace
 }
 
 // Command returns the process args from the image and the user's command,
@@ -89,7 +90,7 @@ func Build(opt Opt) (*specs.Spec, error) {
 		},
 		Mounts: append(baseMounts(opt), opt.Mounts...),
 		Linux: &specs.Linux{
-			Namespaces:    namespaces(opt.Network),
+			Namespaces:    namespaces(opt.Network, opt.NetNSPath),
 			Devices:       devices(),
 			MaskedPaths:   MaskedPaths,
 			ReadonlyPaths: ReadonlyPaths,
@@ -127,13 +128,13 @@ func capabilities(uid uint32) *specs.LinuxCapabilities {
 	return c
 }
 
-func namespaces(network string) []specs.LinuxNamespace {
+func namespaces(network, netnsPath string) []specs.LinuxNamespace {
 	ns := []specs.LinuxNamespace{
 		{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.UTSNamespace},
 		{Type: specs.IPCNamespace}, {Type: specs.CgroupNamespace},
 	}
 	if network != NetworkHost {
-		ns = append(ns, specs.LinuxNamespace{Type: specs.NetworkNamespace})
+		ns = append(ns, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: netnsPath})
 	}
 	return ns
 }

@@ -209,3 +209,18 @@ func TestNetworkEtcFilesAndPublishAll(t *testing.T) {
 		t.Errorf("port: %q", out)
 	}
 }
+
+// TestNetworkContainerShare: --network container:web joins web's stack.
+func TestNetworkContainerShare(t *testing.T) {
+	requireHelper(t, "slirp4netns")
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "web", "--network", "slirp4netns", busyboxImage, "sh", "-c", httpdScript)
+	webAddr := e.ok("exec", "web", "ip", "-o", "-4", "addr", "show", "tap0")
+	out := e.ok("run", "--rm", "--network", "container:web", busyboxImage, "sh", "-c", "ip -o -4 addr show tap0; wget -q -O - http://127.0.0.1:80/")
+	if !strings.HasPrefix(out, webAddr) || !strings.Contains(out, "served-by-") {
+		t.Errorf("--network container:web does not share web's stack:\nweb: %s\njoined: %s", webAddr, out)
+	}
+	if r := e.burrow("run", "--rm", "--network", "container:nosuch", busyboxImage, "true"); r.code != 125 || !strings.Contains(r.stderr, "nosuch") {
+		t.Errorf("--network container:nosuch: %s", r)
+	}
+}

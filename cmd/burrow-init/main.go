@@ -24,5 +24,5 @@ func main() {
 			os.Exit(monitor.Main())
 		}
 	}
-	container.Init()
+	container.Init(nsjoin.Err())
 }

@@ -25,7 +25,7 @@ func main() {
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case container.InitVerb:
-			container.Init()
+			container.Init(nsjoin.Err())
 			return
 		case container.ExecVerb:
 			container.ExecInit(nsjoin.Err())

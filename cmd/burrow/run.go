@@ -54,7 +54,7 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "log-opt", Usage: "max-size=SIZE, max-file=N for the json-file log"},
 			&cli.BoolFlag{Name: "init", Usage: "run a small init as PID 1 that forwards signals and reaps zombies"},
 			&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to this file"},
-			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: ocispec.NetworkNone, Usage: "none (loopback only), host, pasta or slirp4netns[:mtu=N,allow_host_loopback=true]"},
+			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: ocispec.NetworkNone, Usage: "none (loopback only), host, pasta, slirp4netns[:mtu=N,allow_host_loopback=true] or container:NAME"},
 			&cli.StringSliceFlag{Name: "publish", Aliases: []string{"p"}, Usage: "publish [hostIP:][hostPort:]containerPort[/udp] (pasta or slirp4netns)"},
 			&cli.BoolFlag{Name: "publish-all", Aliases: []string{"P"}, Usage: "publish every EXPOSEd port on a free host port"},
 			&cli.StringSliceFlag{Name: "dns", Usage: "DNS server for the container"},
@@ -273,6 +273,11 @@ func networkOptions(network string, publish []string) ([]slirp.Port, error) {
 		return nil, err
 	}
 	switch {
+	case strings.HasPrefix(network, lifecycle.ContainerNetworkPrefix) && len(network) > len(lifecycle.ContainerNetworkPrefix):
+		if len(ports) > 0 {
+			return nil, fmt.Errorf("%w: -p with --network %s: publish on the container whose network this is", errdefs.ErrInvalidArgument, network)
+		}
+		return nil, nil
 	case network == ocispec.NetworkNone || network == ocispec.NetworkHost:
 		if len(ports) > 0 {
 			return nil, fmt.Errorf("%w: -p needs --network pasta or slirp4netns (with %s the container has no network of its own to publish from)", errdefs.ErrInvalidArgument, network)

@@ -42,6 +42,16 @@ static void stay_parent(void) {
 	_exit(WEXITSTATUS(status));
 }
 
+// join_netns puts the container init into an existing network namespace
+// (--network container:NAME).
+static void join_netns(const char *path) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+		snprintf(burrow_exec_error, sizeof burrow_exec_error, "join network namespace %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 void burrow_nsjoin(void) {
 	static const struct { const char *name; int type; } order[] = {
 		// The mount namespace goes last: after it /proc is the container's.
@@ -49,9 +59,14 @@ void burrow_nsjoin(void) {
 		{"net", CLONE_NEWNET}, {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS},
 	};
 	const char *pid = getenv("_BURROW_EXEC_PID");
+	const char *netns = getenv("_BURROW_JOIN_NETNS");
 	int fds[6];
 	char path[64];
 
+	if (netns && *netns) {
+		join_netns(netns);
+		return;
+	}
 	if (!pid || !*pid)
 		return;
 	// Open every namespace first: once in the container's mount namespace
