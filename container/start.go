@@ -57,23 +57,16 @@ var cloneFlags = map[specs.LinuxNamespaceType]uintptr{
 // container gets SIGKILL when that thread ends, so call it from the
 // goroutine that will also Wait.
 func Start(spec *specs.Spec, stdio Stdio, hooks Hooks) (*Process, error) {
-	specR, specW, err := os.Pipe()
+	ch, err := openChannels()
 	if err != nil {
-		return nil, fmt.Errorf("spec pipe: %w", err)
+		return nil, err
 	}
-	defer specR.Close()
-	defer specW.Close()
-	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("sync socket: %w", err)
-	}
-	parentSock, childSock := os.NewFile(uintptr(pair[0]), "sync"), os.NewFile(uintptr(pair[1]), "sync")
-	defer parentSock.Close()
+	defer ch.close()
 
-	cmd := initCommand(spec, stdio, specR, childSock)
+	cmd := initCommand(spec, stdio, ch.specR, ch.childSock)
 	runtime.LockOSThread()
 	err = startInCgroup(cmd, spec.Linux.CgroupsPath)
-	childSock.Close()
+	ch.childSock.Close()
 	if err != nil {
 		return nil, fmt.Errorf("start container init: %w", err)
 	}
@@ -84,11 +77,11 @@ func Start(spec *specs.Spec, stdio Stdio, hooks Hooks) (*Process, error) {
 			return nil, err
 		}
 	}
-	if err := sendSpec(specW, spec); err != nil {
+	if err := sendSpec(ch.specW, spec); err != nil {
 		p.kill()
 		return nil, err
 	}
-	if err := p.awaitExec(parentSock); err != nil {
+	if err := p.awaitExec(ch.parentSock); err != nil {
 		if p.Terminal != nil {
 			p.Terminal.Close()
 		}
