@@ -52,18 +52,8 @@ func TestKillDuringRun(t *testing.T) {
 // half image, and the next load finishes cleanly.
 func TestKillDuringLoad(t *testing.T) {
 	e := newEnv(t)
-	big := make([]byte, 64<<20)
-	for i := range big {
-		big[i] = byte(i*7 + i>>9)
-	}
-	layer, err := tarBytes([]tarEntry{{name: "big.bin", mode: 0o644, body: big}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	archive := filepath.Join(e.dir, "big.tar")
-	if err := writeDockerArchive(archive, []string{"bigimage:latest"}, busyboxLayer(t), layer); err != nil {
-		t.Fatal(err)
-	}
+	const size = 64 << 20
+	archive := bigImageArchive(t, e, size)
 	e.ok("images") // start the holder outside the timed window
 	for _, delay := range []time.Duration{50 * time.Millisecond, 300 * time.Millisecond, 800 * time.Millisecond} {
 		cmd := exec.Command(burrowBin, "load", "-q", "-i", archive)
@@ -82,7 +72,26 @@ func TestKillDuringLoad(t *testing.T) {
 		}
 	}
 	e.ok("load", "-q", "-i", archive)
-	if out := e.ok("run", "--rm", "bigimage", "wc", "-c", "/big.bin"); !strings.HasPrefix(strings.TrimSpace(out), fmt.Sprint(len(big))) {
+	if out := e.ok("run", "--rm", "bigimage", "wc", "-c", "/big.bin"); !strings.HasPrefix(strings.TrimSpace(out), fmt.Sprint(size)) {
 		t.Fatalf("after an interrupted load the image is not whole: %q", out)
 	}
+}
+
+// bigImageArchive writes a docker-archive "bigimage:latest": busybox plus
+// a layer with /big.bin of size bytes, slow enough to interrupt.
+func bigImageArchive(t *testing.T, e *env, size int) string {
+	t.Helper()
+	big := make([]byte, size)
+	for i := range big {
+		big[i] = byte(i*7 + i>>9)
+	}
+	layer, err := tarBytes([]tarEntry{{name: "big.bin", mode: 0o644, body: big}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(e.dir, "big.tar")
+	if err := writeDockerArchive(archive, []string{"bigimage:latest"}, busyboxLayer(t), layer); err != nil {
+		t.Fatal(err)
+	}
+	return archive
 }

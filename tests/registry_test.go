@@ -275,19 +275,8 @@ func TestCommit(t *testing.T) {
 func TestPullCorruptBlobAndKill(t *testing.T) {
 	reg := startRegistry(t, "")
 	e := detachedEnv(t)
-	big := make([]byte, 48<<20)
-	for i := range big {
-		big[i] = byte(i*31 + i>>11)
-	}
-	layer, err := tarBytes([]tarEntry{{name: "big.bin", mode: 0o644, body: big}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	archive := filepath.Join(e.dir, "big.tar")
-	if err := writeDockerArchive(archive, []string{"bigimage:latest"}, busyboxLayer(t), layer); err != nil {
-		t.Fatal(err)
-	}
-	e.ok("load", "-q", "-i", archive)
+	const size = 48 << 20
+	e.ok("load", "-q", "-i", bigImageArchive(t, e, size))
 	ref := reg.addr + "/big:1"
 	e.ok("push", "-q", "--tls-verify=false", "bigimage", ref)
 
@@ -307,7 +296,7 @@ func TestPullCorruptBlobAndKill(t *testing.T) {
 		}
 	}
 	fresh.ok("pull", "-q", "--tls-verify=false", ref)
-	if out := fresh.ok("run", "--rm", ref, "wc", "-c", "/big.bin"); !strings.HasPrefix(strings.TrimSpace(out), fmt.Sprint(len(big))) {
+	if out := fresh.ok("run", "--rm", ref, "wc", "-c", "/big.bin"); !strings.HasPrefix(strings.TrimSpace(out), fmt.Sprint(size)) {
 		t.Fatalf("pull after interrupted ones is not whole: %q", out)
 	}
 
