@@ -224,3 +224,23 @@ func TestNetworkContainerShare(t *testing.T) {
 		t.Errorf("--network container:nosuch: %s", r)
 	}
 }
+
+// TestNetworkSourceAddress records the client address a server in the
+// container sees: pasta keeps the client's own (127.0.0.1 here);
+// slirp4netns's port forwarding shows its gateway, 10.0.2.2 (rootlesskit's
+// port driver, which would keep it, is not wired yet).
+func TestNetworkSourceAddress(t *testing.T) {
+	cgi := `mkdir -p /www/cgi-bin; printf '#!/bin/sh\necho Content-Type: text/plain\necho\necho $REMOTE_ADDR\n' > /www/cgi-bin/addr; chmod 755 /www/cgi-bin/addr; exec busybox httpd -f -p 80 -h /www`
+	for helper, want := range map[string]string{"pasta": "127.0.0.1", "slirp4netns": "10.0.2.2"} {
+		t.Run(helper, func(t *testing.T) {
+			requireHelper(t, helper)
+			e := detachedEnv(t)
+			port := freePort(t)
+			e.ok("run", "-d", "--network", helper, "-p", fmt.Sprintf("127.0.0.1:%d:80", port), busyboxImage, "sh", "-c", cgi)
+			got, err := getWithin(fmt.Sprintf("http://127.0.0.1:%d/cgi-bin/addr", port), 20*time.Second)
+			if err != nil || !strings.Contains(got, want) {
+				t.Errorf("%s: the server saw %q (%v), want %s", helper, strings.TrimSpace(got), err, want)
+			}
+		})
+	}
+}
