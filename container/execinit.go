@@ -71,7 +71,7 @@ func execInContainer(sync *os.File, joinErr string) (int, error) {
 	_ = cmd.Wait()
 	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if ws.Signaled() {
-		return 128 + int(ws.Signal()), nil
+		return errdefs.ExitSignalShift + int(ws.Signal()), nil
 	}
 	return ws.ExitStatus(), nil
 }

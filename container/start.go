@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/burrow/burrow/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -172,7 +173,7 @@ func (p *Process) Wait() (int, error) {
 		return 0, fmt.Errorf("wait for container: %w", err)
 	}
 	if ws.Signaled() {
-		return 128 + int(ws.Signal()), nil
+		return errdefs.ExitSignalShift + int(ws.Signal()), nil
 	}
 	return ws.ExitStatus(), nil
 }

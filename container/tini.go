@@ -6,6 +6,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/burrow/burrow/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -70,7 +71,7 @@ func reapUntil(child int) int {
 			continue
 		}
 		if ws.Signaled() {
-			return 128 + int(ws.Signal())
+			return errdefs.ExitSignalShift + int(ws.Signal())
 		}
 		return ws.ExitStatus()
 	}

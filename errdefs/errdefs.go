@@ -17,7 +17,6 @@ var (
 	ErrContainerUnknown = errors.New("no such container")
 	ErrNameInUse        = errors.New("name is already in use")
 	ErrInvalidArgument  = errors.New("invalid argument")
-	ErrUnsafeArchive    = errors.New("unsafe archive entry")
 	ErrCommandNotFound  = errors.New("executable file not found")
 	ErrCannotExecute    = errors.New("permission denied")
 )

@@ -8,6 +8,7 @@ import (
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/ctrstate"
+	"github.com/burrow/burrow/errdefs"
 	"go.podman.io/storage"
 )
 
@@ -75,7 +76,7 @@ func recordKilled(s storage.Store, id string, st ctrstate.State) {
 		return
 	}
 	rec := DecodeRecord(ctr.Metadata)
-	rec.ExitCode, rec.Finished = 128+int(syscall.SIGKILL), time.Now().UTC()
+	rec.ExitCode, rec.Finished = errdefs.ExitSignalShift+int(syscall.SIGKILL), time.Now().UTC()
 	rec.Started, rec.RestartCount = st.Started, st.RestartCount
 	if meta, err := rec.encode(); err == nil {
 		_ = s.SetMetadata(id, meta)

@@ -80,15 +80,11 @@ func startAttached(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return fmt.Errorf("%w: start -a takes one container", errdefs.ErrInvalidArgument)
 	}
-	sess, err := openSession(c)
+	sess, ctr, err := oneContainer(c, "start", 1)
 	if err != nil {
 		return err
 	}
 	defer sess.close()
-	ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, c.Args().First())
-	if err != nil {
-		return err
-	}
 	code, err := lifecycle.Start(sess.store, sess.paths.RunRoot, ctr, true, c.Bool("interactive"))
 	if err != nil {
 		return err
@@ -127,15 +123,11 @@ func renameCommand() *cli.Command {
 			if c.NArg() != 2 {
 				return fmt.Errorf("%w: rename needs CONTAINER and NEW_NAME", errdefs.ErrInvalidArgument)
 			}
-			sess, err := openSession(c)
+			sess, ctr, err := oneContainer(c, "rename", 1)
 			if err != nil {
 				return err
 			}
 			defer sess.close()
-			ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, c.Args().First())
-			if err != nil {
-				return err
-			}
 			return lifecycle.Rename(sess.store, ctr, c.Args().Get(1))
 		},
 	}

@@ -34,15 +34,11 @@ func execAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sess, err := openSession(c)
+	sess, ctr, err := oneContainer(c, "exec", 1)
 	if err != nil {
 		return err
 	}
 	defer sess.close()
-	ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, c.Args().First())
-	if err != nil {
-		return err
-	}
 	code, err := lifecycle.Exec(sess.store, ctr, lifecycle.ExecOpt{
 		Args: c.Args().Tail(), Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 		Interactive: c.Bool("interactive"), Terminal: c.Bool("tty"),

@@ -35,15 +35,11 @@ func logsAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sess, err := openSession(c)
+	sess, ctr, err := oneContainer(c, "logs", 1)
 	if err != nil {
 		return err
 	}
 	defer sess.close()
-	ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, c.Args().First())
-	if err != nil {
-		return err
-	}
 	path, err := lifecycle.LogPath(sess.store, ctr.ID)
 	if err != nil {
 		return err
