@@ -51,7 +51,7 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 }
 
 func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, error) {
-	connect, disconnect := slirp.Hook(c.Record.Network, c.Record.Ports, slirp.APISocket(runRoot, c.ID))
+	connect, disconnect := slirp.Hook(c.Record.Network, c.Record.Ports, slirp.StateDir(runRoot, c.ID))
 	defer disconnect()
 	return foreground(opt.Interactive, func(stdio container.Stdio) (*container.Process, error) {
 		p, err := container.Start(c.Spec, stdio, container.Hooks{AfterClone: connect})

@@ -129,7 +129,7 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	if err != nil {
 		return 0, err
 	}
-	connect, disconnect := slirp.Hook(opt.Network, opt.Ports, slirp.APISocket(opt.RunRoot, opt.ID))
+	connect, disconnect := slirp.Hook(opt.Network, opt.Ports, slirp.StateDir(opt.RunRoot, opt.ID))
 	defer disconnect()
 	p, err := container.Start(spec, container.Stdio{Stdout: stdoutW, Stderr: stderrW}, container.Hooks{AfterClone: connect})
 	stdoutW.Close()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -11,9 +12,9 @@ import (
 
 // startPasta runs pasta in the foreground (so it is our child and dies
 // with us) on the container's network namespace, forwarding exactly the
-// published ports.
+// published TCP ports.
 func startPasta(path string, o Opt) (*helper, error) {
-	nsFile, err := bindNetns(o.Pid, o.APISocket+".netns")
+	nsFile, err := bindNetns(o.Pid, filepath.Join(o.StateDir, "netns"))
 	if err != nil {
 		return nil, err
 	}
@@ -22,8 +23,9 @@ func startPasta(path string, o Opt) (*helper, error) {
 	if !o.AllowHostLoopback {
 		args = append(args, "--no-map-gw")
 	}
+	// UDP is published by the forwarder (see forwarderPorts).
 	args = append(args, pastaPorts("-t", "tcp", o.Ports)...)
-	args = append(args, pastaPorts("-u", "udp", o.Ports)...)
+	args = append(args, "-u", "none")
 	h := &helper{cmd: exec.Command(path, args...), cleanup: func() { unbindNetns(nsFile) }}
 	if err := h.start("pasta"); err != nil {
 		unbindNetns(nsFile)

@@ -23,7 +23,7 @@ func (p Port) String() string {
 	if ip == "" {
 		ip = "0.0.0.0"
 	}
-	return fmt.Sprintf("%d/%s -> %s:%d", p.ContainerPort, p.Proto, ip, p.HostPort)
+	return fmt.Sprintf("%d/%s -> %s", p.ContainerPort, p.Proto, net.JoinHostPort(ip, strconv.Itoa(int(p.HostPort))))
 }
 
 // ParsePorts reads -p values: [hostIP:][hostPort:]containerPort[/proto],

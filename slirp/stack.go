@@ -28,7 +28,8 @@ type Opt struct {
 	Ports             []Port
 	MTU               int
 	AllowHostLoopback bool
-	APISocket         string // slirp4netns: where its API socket goes
+	IPv6              bool   // slirp4netns: also an address in fd00::/64 (pasta copies the host's)
+	StateDir          string // the helper's and the port driver's files
 }
 
 // Stack is a running network helper.
@@ -39,7 +40,7 @@ type Stack interface {
 // ParseNetwork reads --network pasta or slirp4netns[:opt=v,...].
 func ParseNetwork(v string) (Opt, error) {
 	mode, opts, _ := strings.Cut(v, ":")
-	o := Opt{Mode: mode, MTU: 65520}
+	o := Opt{Mode: mode, MTU: 65520, IPv6: hostHasIPv6()}
 	if mode != Pasta && mode != Slirp4netns {
 		return o, fmt.Errorf("network %q: %w", v, errdefs.ErrInvalidArgument)
 	}
@@ -55,10 +56,18 @@ func ParseNetwork(v string) (Opt, error) {
 				return o, fmt.Errorf("network option %q: mtu is 1280..65520: %w", kv, errdefs.ErrInvalidArgument)
 			}
 			o.MTU = n
-		case "allow_host_loopback":
-			o.AllowHostLoopback = val == "true"
+		case "allow_host_loopback", "enable_ipv6":
+			b, err := strconv.ParseBool(val)
+			if err != nil {
+				return o, fmt.Errorf("network option %q: want true or false: %w", kv, errdefs.ErrInvalidArgument)
+			}
+			if k == "enable_ipv6" {
+				o.IPv6 = b && o.IPv6
+			} else {
+				o.AllowHostLoopback = b
+			}
 		default:
-			return o, fmt.Errorf("network option %q (want mtu= or allow_host_loopback=): %w", kv, errdefs.ErrInvalidArgument)
+			return o, fmt.Errorf("network option %q (want mtu=, allow_host_loopback= or enable_ipv6=): %w", kv, errdefs.ErrInvalidArgument)
 		}
 	}
 	return o, nil
@@ -89,12 +98,12 @@ func Start(o Opt) (Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := waitForRoute(o.Pid, s); err != nil {
+	if err := waitForRoute(o.Pid, s, o.Mode == Slirp4netns && o.IPv6); err != nil {
 		_ = s.Stop()
 		return nil, err
 	}
-	if o.Mode == Slirp4netns {
-		if err := s.forward(o.Ports); err != nil {
+	if ports := forwarderPorts(o); len(ports) > 0 {
+		if s.fwd, err = startForwarder(o.Pid, o.StateDir, ports); err != nil {
 			_ = s.Stop()
 			return nil, err
 		}
@@ -102,12 +111,29 @@ func Start(o Opt) (Stack, error) {
 	return s, nil
 }
 
+// forwarderPorts are the ports the helper does not publish itself:
+// slirp4netns's hostfwd loses the client's address, so all of them; pasta
+// forwards TCP, but the 2023 pasta in Debian 12 drops UDP whose host port
+// differs from the container's, so UDP goes through the forwarder too.
+func forwarderPorts(o Opt) []Port {
+	if o.Mode == Slirp4netns {
+		return o.Ports
+	}
+	var udp []Port
+	for _, p := range o.Ports {
+		if p.Proto == "udp" {
+			udp = append(udp, p)
+		}
+	}
+	return udp
+}
+
 // helper is a started pasta or slirp4netns process.
 type helper struct {
 	cmd     *exec.Cmd
 	stderr  *bytes.Buffer
 	exitW   *os.File // slirp4netns quits when this closes
-	api     string
+	fwd     *forwarder
 	done    chan struct{}
 	cleanup func()
 }
@@ -127,6 +153,9 @@ func (h *helper) start(name string) error {
 
 // Stop ends the helper and waits for it.
 func (h *helper) Stop() error {
+	if h.fwd != nil {
+		h.fwd.stop()
+	}
 	if h.exitW != nil {
 		h.exitW.Close()
 	}
@@ -147,9 +176,9 @@ func (h *helper) failed(name string) error {
 	return fmt.Errorf("%s exited: %s", name, strings.TrimSpace(h.stderr.String()))
 }
 
-// waitForRoute waits until the container's namespace has a default route:
-// the helper has configured its interface.
-func waitForRoute(pid int, h *helper) error {
+// waitForRoute waits until the container's namespace has a default route
+// (and an IPv6 one when asked): the helper has configured its interface.
+func waitForRoute(pid int, h *helper, ipv6 bool) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -157,12 +186,30 @@ func waitForRoute(pid int, h *helper) error {
 			return h.failed(h.cmd.Args[0])
 		default:
 		}
-		if hasDefaultRoute(pid) {
+		if hasDefaultRoute(pid) && (!ipv6 || hasDefaultRoute6(pid)) {
 			return nil
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
 	return errors.New("the network helper did not configure the container within 10s: " + strings.TrimSpace(h.stderr.String()))
+}
+
+// hasDefaultRoute6 looks for ::/0 through a real device in
+// /proc/PID/net/ipv6_route (destination, prefix length, ..., device last);
+// the kernel's own unreachable ::/0 sits on lo.
+func hasDefaultRoute6(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/ipv6_route", pid))
+	return err == nil && defaultRoute6In(string(data))
+}
+
+func defaultRoute6In(table string) bool {
+	for _, line := range strings.Split(table, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 10 && strings.Trim(f[0], "0") == "" && f[1] == "00" && f[9] != "lo" {
+			return true
+		}
+	}
+	return false
 }
 
 func hasDefaultRoute(pid int) bool {
@@ -182,7 +229,7 @@ func hasDefaultRoute(pid int) bool {
 // Hook returns what connects a container as it starts (for
 // container.Hooks.AfterClone) and what disconnects it after; for none and
 // host it does nothing.
-func Hook(network string, ports []Port, apiSocket string) (func(pid int) error, func()) {
+func Hook(network string, ports []Port, stateDir string) (func(pid int) error, func()) {
 	if !IsUserMode(network) {
 		return nil, func() {}
 	}
@@ -192,11 +239,12 @@ func Hook(network string, ports []Port, apiSocket string) (func(pid int) error, 
 		if err != nil {
 			return err
 		}
-		o.Pid, o.Ports, o.APISocket = pid, ports, apiSocket
-		if err := os.MkdirAll(filepath.Dir(apiSocket), 0o700); err != nil {
-			return err
+		o.Pid, o.Ports, o.StateDir = pid, ports, stateDir
+		// A killed run may have left the directory behind.
+		_ = os.RemoveAll(stateDir)
+		if err := os.MkdirAll(stateDir, 0o700); err != nil {
+			return fmt.Errorf("network state directory: %w", err)
 		}
-		_ = os.Remove(apiSocket)
 		stack, err = Start(o)
 		return err
 	}
@@ -204,7 +252,7 @@ func Hook(network string, ports []Port, apiSocket string) (func(pid int) error, 
 		if stack != nil {
 			_ = stack.Stop()
 		}
-		_ = os.Remove(apiSocket)
+		_ = os.RemoveAll(stateDir)
 	}
 	return connect, stop
 }
@@ -215,11 +263,19 @@ func IsUserMode(network string) bool {
 	return mode == Pasta || mode == Slirp4netns
 }
 
-// APISocket is where a container's slirp4netns API socket goes: short,
-// because a unix socket path has at most 107 bytes.
-func APISocket(runRoot, id string) string {
+// StateDir is where a container's network files go (pasta's namespace
+// file, the port driver's socket): short, because a unix socket path has
+// at most 107 bytes.
+func StateDir(runRoot, id string) string {
 	if len(id) > 12 {
 		id = id[:12]
 	}
-	return filepath.Join(runRoot, "net", id+".sock")
+	return filepath.Join(runRoot, "net", id)
+}
+
+// hostHasIPv6 reports whether the kernel has IPv6 at all; slirp4netns
+// fails to configure the interface without it.
+func hostHasIPv6() bool {
+	_, err := os.Stat("/proc/sys/net/ipv6")
+	return err == nil
 }

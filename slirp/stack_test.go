@@ -1,0 +1,56 @@
+package slirp
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/burrow/burrow/errdefs"
+)
+
+func TestParseNetworkOptions(t *testing.T) {
+	o, err := ParseNetwork("slirp4netns:mtu=1500,allow_host_loopback=true,enable_ipv6=false")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.MTU != 1500 || !o.AllowHostLoopback || o.IPv6 {
+		t.Errorf("options not applied: %+v", o)
+	}
+	if o, _ := ParseNetwork("slirp4netns"); o.IPv6 != hostHasIPv6() || o.MTU != 65520 || o.AllowHostLoopback {
+		t.Errorf("defaults: %+v", o)
+	}
+	for _, bad := range []string{"slirp", "slirp4netns:mtu=100", "slirp4netns:enable_ipv6=maybe", "pasta:foo=1"} {
+		if _, err := ParseNetwork(bad); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("%q accepted (err %v)", bad, err)
+		}
+	}
+}
+
+func TestForwarderPorts(t *testing.T) {
+	tcp := Port{HostPort: 8080, ContainerPort: 80, Proto: "tcp"}
+	udp := Port{HostPort: 5353, ContainerPort: 53, Proto: "udp"}
+	ports := []Port{tcp, udp}
+	if got := forwarderPorts(Opt{Mode: Slirp4netns, Ports: ports}); len(got) != 2 {
+		t.Errorf("slirp4netns: the forwarder publishes %v, want both", got)
+	}
+	if got := forwarderPorts(Opt{Mode: Pasta, Ports: ports}); len(got) != 1 || got[0] != udp {
+		t.Errorf("pasta: the forwarder publishes %v, want only UDP", got)
+	}
+}
+
+func TestDefaultRoute6(t *testing.T) {
+	const lo = "00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo\n"
+	const viaTap = "00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000002 00000400 00000001 00000000 00450003     tap0\n"
+	const prefix = "fd000000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 004c0001     tap0\n"
+	if defaultRoute6In(lo + prefix) {
+		t.Error("the kernel's unreachable route on lo counted as a default route")
+	}
+	if !defaultRoute6In(prefix + viaTap + lo) {
+		t.Error("the route through tap0 was missed")
+	}
+}
+
+func TestPortStringIPv6(t *testing.T) {
+	if got := (Port{HostIP: "::1", HostPort: 8080, ContainerPort: 80, Proto: "tcp"}).String(); got != "80/tcp -> [::1]:8080" {
+		t.Errorf("got %q", got)
+	}
+}
