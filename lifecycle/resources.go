@@ -5,6 +5,8 @@ import (
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/ocispec"
+	"github.com/burrow/burrow/slirp"
 	"go.podman.io/storage"
 )
 
@@ -76,6 +78,10 @@ func mergeLimits(old, changed cgroupv2.Limits) cgroupv2.Limits {
 type ContainerStats struct {
 	ID, Name string
 	Stats    cgroupv2.Stats
+	// OwnNetwork is false with --network host (the host's counters are
+	// not the container's); NetRx and NetTx are bytes on its interfaces.
+	OwnNetwork   bool
+	NetRx, NetTx int64
 }
 
 // Stats reads the counters of the named running containers (all when none are named).
@@ -105,7 +111,12 @@ func Stats(s storage.Store, runRoot string, refs []string) ([]ContainerStats, er
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ContainerStats{ID: c.ID, Name: c.Record.Name, Stats: cgroupv2.Read(dir)})
+		st := ContainerStats{ID: c.ID, Name: c.Record.Name, Stats: cgroupv2.Read(dir), OwnNetwork: c.Record.Network != ocispec.NetworkHost}
+		if st.OwnNetwork {
+			// A container that just ended has no /proc entry: zeros, as for its cgroup.
+			st.NetRx, st.NetTx, _ = slirp.Counters(c.Pid)
+		}
+		out = append(out, st)
 	}
 	return out, nil
 }

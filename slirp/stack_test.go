@@ -54,3 +54,17 @@ func TestPortStringIPv6(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestSumNetDev(t *testing.T) {
+	const table = `Inter-|   Receive                                                |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+    lo:    4200      42    0    0    0     0          0         0     4200      42    0    0    0     0       0          0
+  tap0: 1048576     700    0    0    0     0          0         0     2048      30    0    0    0     0       0          0
+`
+	if rx, tx := sumNetDev(table); rx != 1048576 || tx != 2048 {
+		t.Errorf("rx %d tx %d, want 1048576 and 2048 (loopback left out)", rx, tx)
+	}
+	if rx, tx := sumNetDev(""); rx != 0 || tx != 0 {
+		t.Errorf("empty table: %d %d", rx, tx)
+	}
+}

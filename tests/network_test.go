@@ -377,3 +377,41 @@ func TestNetworkIPv6(t *testing.T) {
 		})
 	}
 }
+
+// TestStatsNetIO: stats counts the bytes that cross the container's
+// interface (2 MB fetched from a server on the host's loopback through
+// slirp4netns's gateway), and shows -- for the host's network.
+func TestStatsNetIO(t *testing.T) {
+	requireHelper(t, "slirp4netns")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	big := strings.Repeat("x", 2<<20)
+	go func() { _ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, big) })) }()
+	e := detachedEnv(t)
+	url := fmt.Sprintf("http://host.containers.internal:%d/", l.Addr().(*net.TCPAddr).Port)
+	e.ok("run", "-d", "--name", "fetcher", "--network", "slirp4netns:allow_host_loopback=true", busyboxImage,
+		"sh", "-c", "wget -q -O /tmp/big "+url+" && echo fetched; exec sleep 1000")
+	e.ok("run", "-d", "--name", "hostnet", "--network", "host", busyboxImage, "sleep", "1000")
+	if !waitFor(20*time.Second, func() bool { return strings.Contains(e.ok("logs", "fetcher"), "fetched") }) {
+		t.Fatalf("the container did not fetch from the host: %s", e.ok("logs", "fetcher"))
+	}
+	r := e.burrow("stats", "--no-stream", "--format", "{{.Name}} {{.NetIO}}", "fetcher", "hostnet")
+	if r.code != 0 {
+		t.Skipf("stats needs the containers' cgroups, which this host does not give: %s", r)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("stats: %q", r.stdout)
+	}
+	var rx float64
+	var unit string
+	if _, err := fmt.Sscanf(lines[0], "fetcher %f%s", &rx, &unit); err != nil || unit != "MiB" || rx < 2 {
+		t.Errorf("NET I/O of a container that received 2 MiB: %q (%v)", lines[0], err)
+	}
+	if lines[1] != "hostnet --" {
+		t.Errorf("host network: %q, want --", lines[1])
+	}
+}

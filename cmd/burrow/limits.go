@@ -169,7 +169,7 @@ func printStats(c *cli.Context, before, after []lifecycle.ContainerStats) error 
 		}
 		rows = append(rows, statsRow{
 			ID: a.ID[:12], Name: a.Name, CPUPerc: fmt.Sprintf("%.2f%%", cpu),
-			MemUsage: units.BytesSize(float64(mem)) + " / " + limitText, MemPerc: perc, NetIO: "--",
+			MemUsage: units.BytesSize(float64(mem)) + " / " + limitText, MemPerc: perc, NetIO: netIO(a),
 			BlockIO: units.BytesSize(float64(a.Stats.ReadBytes)) + " / " + units.BytesSize(float64(a.Stats.WriteBytes)),
 			PIDs:    fmt.Sprint(a.Stats.Pids),
 		})
@@ -192,4 +192,11 @@ func printStats(c *cli.Context, before, after []lifecycle.ContainerStats) error 
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.CPUPerc, r.MemUsage, r.MemPerc, r.NetIO, r.BlockIO, r.PIDs)
 	}
 	return w.Flush()
+}
+
+func netIO(s lifecycle.ContainerStats) string {
+	if !s.OwnNetwork {
+		return "--"
+	}
+	return units.BytesSize(float64(s.NetRx)) + " / " + units.BytesSize(float64(s.NetTx))
 }
