@@ -389,7 +389,9 @@ func TestStatsNetIO(t *testing.T) {
 	}
 	defer l.Close()
 	big := strings.Repeat("x", 2<<20)
-	go func() { _ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, big) })) }()
+	go func() {
+		_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, big) }))
+	}()
 	e := detachedEnv(t)
 	url := fmt.Sprintf("http://host.containers.internal:%d/", l.Addr().(*net.TCPAddr).Port)
 	e.ok("run", "-d", "--name", "fetcher", "--network", "slirp4netns:allow_host_loopback=true", busyboxImage,
