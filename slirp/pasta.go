@@ -24,9 +24,11 @@ func startPasta(path string, o Opt) (*helper, error) {
 		args = append(args, "--no-map-gw")
 	}
 	// UDP is published by the forwarder (see forwarderPorts).
-	args = append(args, pastaPorts("-t", "tcp", o.Ports)...)
+	tcp := withProto(o.Ports, "tcp")
+	args = append(args, pastaTCPArgs(tcp)...)
 	args = append(args, "-u", "none")
-	h := &helper{cmd: exec.Command(path, args...), cleanup: func() { unbindNetns(nsFile) }}
+	h := &helper{cmd: exec.Command(path, args...), cleanup: func() { unbindNetns(nsFile) },
+		holdsPorts: len(tcp) > 0}
 	if err := h.start("pasta"); err != nil {
 		unbindNetns(nsFile)
 		return nil, err
@@ -56,24 +58,18 @@ func unbindNetns(file string) {
 	_ = os.Remove(file)
 }
 
-func pastaPorts(flag, proto string, ports []Port) []string {
-	var specs []string
-	for _, p := range ports {
-		if p.Proto != proto {
-			continue
-		}
+// pastaTCPArgs are pasta's -t options for exactly the published TCP ports.
+func pastaTCPArgs(tcp []Port) []string {
+	if len(tcp) == 0 {
+		return []string{"-t", "none"}
+	}
+	var args []string
+	for _, p := range tcp {
 		spec := fmt.Sprintf("%d:%d", p.HostPort, p.ContainerPort)
 		if p.HostIP != "" {
 			spec = p.HostIP + "/" + spec
 		}
-		specs = append(specs, spec)
-	}
-	if len(specs) == 0 {
-		return []string{flag, "none"}
-	}
-	var args []string
-	for _, s := range specs {
-		args = append(args, flag, s)
+		args = append(args, "-t", spec)
 	}
 	return args
 }

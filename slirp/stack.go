@@ -119,23 +119,29 @@ func forwarderPorts(o Opt) []Port {
 	if o.Mode == Slirp4netns {
 		return o.Ports
 	}
-	var udp []Port
-	for _, p := range o.Ports {
-		if p.Proto == "udp" {
-			udp = append(udp, p)
+	return withProto(o.Ports, "udp")
+}
+
+func withProto(ports []Port, proto string) []Port {
+	var out []Port
+	for _, p := range ports {
+		if p.Proto == proto {
+			out = append(out, p)
 		}
 	}
-	return udp
+	return out
 }
 
 // helper is a started pasta or slirp4netns process.
 type helper struct {
-	cmd     *exec.Cmd
-	stderr  *bytes.Buffer
-	exitW   *os.File // slirp4netns quits when this closes
-	fwd     *forwarder
-	done    chan struct{}
-	cleanup func()
+	cmd    *exec.Cmd
+	stderr *bytes.Buffer
+	exitW  *os.File // slirp4netns quits when this closes
+	fwd    *forwarder
+	// holdsPorts: the helper itself listens on host ports.
+	holdsPorts bool
+	done       chan struct{}
+	cleanup    func()
 }
 
 func (h *helper) start(name string) error {
@@ -151,7 +157,11 @@ func (h *helper) start(name string) error {
 	return nil
 }
 
-// Stop ends the helper and waits for it.
+// Stop ends the helper. It waits for the helper only when the helper holds
+// host ports (pasta's TCP ports), so that they are free when Stop returns.
+// Otherwise the helper is only told to go: its exit removes its tap device,
+// which costs the kernel an RCU grace period (about 25 ms here), and
+// nothing needs to wait for that.
 func (h *helper) Stop() error {
 	if h.fwd != nil {
 		h.fwd.stop()
@@ -160,11 +170,13 @@ func (h *helper) Stop() error {
 		h.exitW.Close()
 	}
 	_ = h.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-h.done:
-	case <-time.After(2 * time.Second):
-		_ = h.cmd.Process.Kill()
-		<-h.done
+	if h.holdsPorts {
+		select {
+		case <-h.done:
+		case <-time.After(2 * time.Second):
+			_ = h.cmd.Process.Kill()
+			<-h.done
+		}
 	}
 	if h.cleanup != nil {
 		h.cleanup()

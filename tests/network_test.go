@@ -78,8 +78,10 @@ func TestNetworkPublish(t *testing.T) {
 				t.Errorf("the container has no address besides lo:\n%s", out)
 			}
 			e.ok("rm", "-f", "a", "b")
-			if procs := helperProcesses(helper); len(procs) != 0 {
-				t.Errorf("%s left running after rm -f: %v", helper, procs)
+			// pasta is waited for (it holds the ports); slirp4netns is told to
+			// go and takes a few tens of ms to remove its tap device.
+			if !waitFor(5*time.Second, func() bool { return len(helperProcesses(helper)) == 0 }) {
+				t.Errorf("%s left running after rm -f: %v", helper, helperProcesses(helper))
 			}
 			if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p1)); err != nil {
 				t.Errorf("host port %d still taken after rm -f: %v", p1, err)
