@@ -68,10 +68,26 @@ func initContainer(sync *os.File) error {
 			return err
 		}
 	}
+	if err := awaitGo(sync); err != nil {
+		return err
+	}
 	if wantsInit(spec) {
 		return superviseProcess(spec.Process, sync)
 	}
 	return execProcess(spec.Process, sync)
+}
+
+// awaitGo waits for the parent's word that the command may start (its
+// network is configured); EOF means the parent gave up or died.
+func awaitGo(sync *os.File) error {
+	m, _, ok, err := recvMsg(sync)
+	if err != nil {
+		return fmt.Errorf("wait for the parent: %w", err)
+	}
+	if !ok || m.Type != msgGo {
+		return errors.New("the parent did not let the command start")
+	}
+	return nil
 }
 
 func readSpec(f *os.File) (*specs.Spec, error) {

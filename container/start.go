@@ -42,9 +42,12 @@ type Stdio struct {
 type Hooks struct {
 	// AfterClone runs once the init exists in its new namespaces and
 	// before it receives the spec, so nothing in the container runs yet:
-	// the place to connect its network namespace (/proc/PID/ns/net).
-	// An error kills the init and fails the start.
-	AfterClone func(pid int) error
+	// the place to start connecting its network namespace
+	// (/proc/PID/ns/net). The ready function it returns (may be nil) runs
+	// while the init sets up the container's mounts; the command starts
+	// only after it returns nil. An error from either kills the init and
+	// fails the start.
+	AfterClone func(pid int) (ready func() error, err error)
 }
 
 var cloneFlags = map[specs.LinuxNamespaceType]uintptr{
@@ -72,14 +75,18 @@ func Start(spec *specs.Spec, stdio Stdio, hooks Hooks) (*Process, error) {
 		return nil, fmt.Errorf("start container init: %w", err)
 	}
 	p := &Process{cmd: cmd, Pid: cmd.Process.Pid}
+	var ready func() error
 	if hooks.AfterClone != nil {
-		if err := hooks.AfterClone(p.Pid); err != nil {
+		if ready, err = hooks.AfterClone(p.Pid); err != nil {
 			p.kill()
 			return nil, err
 		}
 	}
 	if err := sendSpec(ch.specW, spec); err != nil {
 		p.kill()
+		return nil, err
+	}
+	if err := p.letGo(ch.parentSock, ready); err != nil {
 		return nil, err
 	}
 	if err := p.awaitExec(ch.parentSock); err != nil {
@@ -131,6 +138,31 @@ func sendSpec(w *os.File, spec *specs.Spec) error {
 		return fmt.Errorf("send spec to container init: %w", err)
 	}
 	return w.Close()
+}
+
+// letGo waits for ready, then lets the init run the command. On failure
+// the init is killed, and a report it sent before (its own setup failed,
+// which may be why the network never came up) wins.
+func (p *Process) letGo(sock *os.File, ready func() error) error {
+	var err error
+	if ready != nil {
+		err = ready()
+	}
+	if err == nil {
+		if err = sendMsg(sock, syncMsg{Type: msgGo}, nil); err == nil {
+			return nil
+		}
+		err = fmt.Errorf("let the container's command start: %w", err)
+	}
+	_ = p.cmd.Process.Kill()
+	if initErr := p.awaitExec(sock); initErr != nil {
+		return initErr
+	}
+	if p.Terminal != nil {
+		p.Terminal.Close()
+	}
+	_ = p.cmd.Wait()
+	return err
 }
 
 // awaitExec follows the protocol in sync.go until the init has exec'd.

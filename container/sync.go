@@ -15,9 +15,13 @@ import (
 // Order on syncSocket:
 //
 //	init -> parent  msgTerminal + the pty master (SCM_RIGHTS)   only with Process.Terminal
+//	parent -> init  msgGo                                         when the network is ready
 //	init -> parent  msgError {Code, Message}                      only when setup or exec fails
 //	EOF                                                            execve succeeded (the socket is close-on-exec)
 //
+// The init sets up the mounts and enters the root while the parent waits
+// for the network helper, then waits for msgGo before it runs the command,
+// so a command never starts unnetworked and neither waits for the other.
 // The parent treats EOF without msgError as "the command is running".
 const (
 	specFD = 3
@@ -31,6 +35,7 @@ type msgType string
 
 const (
 	msgTerminal msgType = "terminal"
+	msgGo       msgType = "go"
 	msgError    msgType = "error"
 )
 

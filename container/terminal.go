@@ -60,7 +60,8 @@ func sendMsg(sock *os.File, m syncMsg, fd *os.File) error {
 	if fd != nil {
 		oob = unix.UnixRights(int(fd.Fd()))
 	}
-	return unix.Sendmsg(int(sock.Fd()), data, oob, nil, 0)
+	// MSG_NOSIGNAL: a peer that is gone is an error to report, not SIGPIPE.
+	return unix.Sendmsg(int(sock.Fd()), data, oob, nil, unix.MSG_NOSIGNAL)
 }
 
 // recvMsg reads one message and the descriptor that came with it, if any.
@@ -70,13 +71,13 @@ func recvMsg(sock *os.File) (m syncMsg, fd *os.File, ok bool, err error) {
 	oob := make([]byte, unix.CmsgSpace(4))
 	n, oobn, _, _, err := unix.Recvmsg(int(sock.Fd()), buf, oob, unix.MSG_CMSG_CLOEXEC)
 	if err != nil {
-		return m, nil, false, fmt.Errorf("read from container init: %w", err)
+		return m, nil, false, fmt.Errorf("read the sync socket: %w", err)
 	}
 	if n == 0 && oobn == 0 {
 		return m, nil, false, nil
 	}
 	if err := json.Unmarshal(buf[:n], &m); err != nil {
-		return m, nil, false, fmt.Errorf("parse message from container init: %w", err)
+		return m, nil, false, fmt.Errorf("parse a message on the sync socket: %w", err)
 	}
 	if oobn > 0 {
 		msgs, err := unix.ParseSocketControlMessage(oob[:oobn])

@@ -83,11 +83,14 @@ func Helper(mode string) (string, error) {
 	return path, nil
 }
 
-// Start connects the container and returns once its interface is up.
-func Start(o Opt) (Stack, error) {
+// Start starts the helper for the container whose init is o.Pid. The
+// returned ready waits until the container's interface is configured and
+// its ports are published; the caller runs it while the init sets up, and
+// stops the stack afterwards, also when ready fails.
+func Start(o Opt) (Stack, func() error, error) {
 	path, err := Helper(o.Mode)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var s *helper
 	if o.Mode == Pasta {
@@ -96,19 +99,20 @@ func Start(o Opt) (Stack, error) {
 		s, err = startSlirp4netns(path, o)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := waitForRoute(o.Pid, s, o.Mode == Slirp4netns && o.IPv6); err != nil {
-		_ = s.Stop()
-		return nil, err
-	}
-	if ports := forwarderPorts(o); len(ports) > 0 {
-		if s.fwd, err = startForwarder(o.Pid, o.StateDir, ports); err != nil {
-			_ = s.Stop()
-			return nil, err
+	ready := func() error {
+		if err := waitForRoute(o.Pid, s, o.Mode == Slirp4netns && o.IPv6); err != nil {
+			return err
 		}
+		if ports := forwarderPorts(o); len(ports) > 0 {
+			if s.fwd, err = startForwarder(o.Pid, o.StateDir, ports); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return s, nil
+	return s, ready, nil
 }
 
 // forwarderPorts are the ports the helper does not publish itself:
@@ -198,7 +202,12 @@ func waitForRoute(pid int, h *helper, ipv6 bool) error {
 			return h.failed(h.cmd.Args[0])
 		default:
 		}
-		if hasDefaultRoute(pid) && (!ipv6 || hasDefaultRoute6(pid)) {
+		has, err := hasDefaultRoute(pid)
+		if err != nil {
+			// The init's setup failed and it exited; its report says why.
+			return fmt.Errorf("the container's init exited before its network came up: %w", err)
+		}
+		if has && (!ipv6 || hasDefaultRoute6(pid)) {
 			return nil
 		}
 		time.Sleep(2 * time.Millisecond)
@@ -224,41 +233,42 @@ func defaultRoute6In(table string) bool {
 	return false
 }
 
-func hasDefaultRoute(pid int) bool {
+func hasDefaultRoute(pid int) (bool, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/route", pid))
 	if err != nil {
-		return false
+		return false, err
 	}
 	for _, line := range strings.Split(string(data), "\n")[1:] {
 		f := strings.Fields(line)
 		if len(f) > 2 && f[1] == "00000000" {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 // Hook returns what connects a container as it starts (for
-// container.Hooks.AfterClone) and what disconnects it after; for none and
-// host it does nothing.
-func Hook(network string, ports []Port, stateDir string) (func(pid int) error, func()) {
+// container.Hooks.AfterClone: it starts the helper and returns what waits
+// for it) and what disconnects it after; for none and host it does nothing.
+func Hook(network string, ports []Port, stateDir string) (func(pid int) (func() error, error), func()) {
 	if !IsUserMode(network) {
 		return nil, func() {}
 	}
 	var stack Stack
-	connect := func(pid int) error {
+	connect := func(pid int) (func() error, error) {
 		o, err := ParseNetwork(network)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		o.Pid, o.Ports, o.StateDir = pid, ports, stateDir
 		// A killed run may have left the directory behind.
 		_ = os.RemoveAll(stateDir)
 		if err := os.MkdirAll(stateDir, 0o700); err != nil {
-			return fmt.Errorf("network state directory: %w", err)
+			return nil, fmt.Errorf("network state directory: %w", err)
 		}
-		stack, err = Start(o)
-		return err
+		var ready func() error
+		stack, ready, err = Start(o)
+		return ready, err
 	}
 	stop := func() {
 		if stack != nil {

@@ -184,6 +184,26 @@ func TestNetworkBadInput(t *testing.T) {
 	}
 }
 
+// TestNetworkInitFailsDuringSetup: the init's mounts fail while the helper
+// is still coming up. The init's own reason is reported, not the helper's,
+// the command never runs, and the helper goes.
+func TestNetworkInitFailsDuringSetup(t *testing.T) {
+	e := detachedEnv(t)
+	for _, helper := range []string{"slirp4netns", "pasta"} {
+		t.Run(helper, func(t *testing.T) {
+			requireHelper(t, helper)
+			// A file bound over a directory fails in the init's setup.
+			r := e.burrow("run", "--rm", "--network", helper, "-v", "/etc/passwd:/bin", busyboxImage, "sh", "-c", "echo ran")
+			if r.code != 125 || !strings.Contains(r.stderr, "create mount point") || strings.Contains(r.stdout, "ran") {
+				t.Errorf("%s", r)
+			}
+			if !waitFor(5*time.Second, func() bool { return len(helperProcesses(helper)) == 0 }) {
+				t.Errorf("%s left running: %v", helper, helperProcesses(helper))
+			}
+		})
+	}
+}
+
 func helperProcesses(name string) []int {
 	return append(processesWith("/usr/bin/"+name), processesWith(name+" ")...)
 }
