@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/rootless-containers/rootlesskit/v3/pkg/port"
@@ -31,13 +35,24 @@ const childIP = "127.0.0.1"
 
 // startForwarder runs the driver for the container whose init is pid and
 // publishes ports. stateDir holds the driver's socket and ready pipe.
+//
+// A port other clients than the host's loopback can reach gets the
+// driver's source-IP transparency: the child half dials from the client's
+// own address (IP_TRANSPARENT, with policy routing and nftables or
+// iptables rules it adds in the container's namespace on the first such
+// connection). Its probe for nft costs a few ms at start, so ports bound to
+// loopback only go without.
 func startForwarder(pid int, stateDir string, ports []Port) (*forwarder, error) {
-	parent, err := builtin.NewParentDriver(io.Discard, stateDir, false, "")
+	transparent := reachableFromOutside(ports)
+	if transparent {
+		sbinInPath()
+	}
+	parent, err := builtin.NewParentDriver(portLog(), stateDir, transparent, "")
 	if err != nil {
 		return nil, fmt.Errorf("port driver: %w", err)
 	}
 	f := &forwarder{parent: parent, quit: make(chan struct{}), errc: make(chan error, 2)}
-	child := builtin.NewChildDriver(io.Discard)
+	child := builtin.NewChildDriver(portLog())
 	netns := fmt.Sprintf("/proc/%d/ns/net", pid)
 	go func() { f.errc <- child.RunChildDriver(parent.OpaqueForChild(), f.quit, netns) }()
 	ready := make(chan struct{}, 1)
@@ -88,4 +103,34 @@ func (f *forwarder) stop() {
 		}
 	}
 	close(f.quit)
+}
+
+func reachableFromOutside(ports []Port) bool {
+	for _, p := range ports {
+		if ip := net.ParseIP(p.HostIP); ip == nil || !ip.IsLoopback() {
+			return true
+		}
+	}
+	return false
+}
+
+// sbinInPath lets the driver find ip, sysctl and nft, which Debian keeps
+// in /usr/sbin, outside a normal user's PATH.
+func sbinInPath() {
+	path := os.Getenv("PATH")
+	for _, dir := range []string{"/usr/sbin", "/sbin"} {
+		if !slices.Contains(filepath.SplitList(path), dir) {
+			path += string(filepath.ListSeparator) + dir
+		}
+	}
+	_ = os.Setenv("PATH", path)
+}
+
+// portLog is where the driver's own messages go: nowhere unless
+// BURROW_PORT_DEBUG is set: they are for debugging.
+func portLog() io.Writer {
+	if os.Getenv("BURROW_PORT_DEBUG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
 }

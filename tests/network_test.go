@@ -39,19 +39,7 @@ func freePort(t *testing.T) int {
 const httpdScript = "mkdir -p /www; echo served-by-$HOSTNAME > /www/index.html; exec busybox httpd -f -p 80 -h /www"
 
 func getWithin(url string, d time.Duration) (string, error) {
-	var last error
-	client := http.Client{Timeout: 2 * time.Second}
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		resp, err := client.Get(url)
-		if err != nil {
-			last = err
-			continue
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return string(body), nil
-	}
-	return "", last
+	return getFrom("", url, d)
 }
 
 // TestNetworkPublish: an HTTP server in a container is reached from the
@@ -254,23 +242,57 @@ func TestNetworkContainerShare(t *testing.T) {
 }
 
 // TestNetworkSourceAddress records the client address a server in the
-// container sees. Both keep the client's own, 127.0.0.1 here: pasta by
-// itself, slirp4netns through rootlesskit's port driver (slirp4netns's own
-// hostfwd would show its gateway, 10.0.2.2).
+// container sees, with each helper, for a client on the host's loopback
+// (127.0.0.1) and for one on a local non-loopback address (198.51.100.1,
+// which tests/setup puts on a veth that leads nowhere). Both helpers keep
+// it: pasta by itself, slirp4netns through rootlesskit's port driver, in
+// its source-IP transparent mode for the second (slirp4netns's own hostfwd
+// would show its gateway, 10.0.2.2).
 func TestNetworkSourceAddress(t *testing.T) {
 	cgi := `mkdir -p /www/cgi-bin; printf '#!/bin/sh\necho Content-Type: text/plain\necho\necho $REMOTE_ADDR\n' > /www/cgi-bin/addr; chmod 755 /www/cgi-bin/addr; exec busybox httpd -f -p 80 -h /www`
-	for helper, want := range map[string]string{"pasta": "127.0.0.1", "slirp4netns": "127.0.0.1"} {
-		t.Run(helper, func(t *testing.T) {
-			requireHelper(t, helper)
-			e := detachedEnv(t)
-			port := freePort(t)
-			e.ok("run", "-d", "--network", helper, "-p", fmt.Sprintf("127.0.0.1:%d:80", port), busyboxImage, "sh", "-c", cgi)
-			got, err := getWithin(fmt.Sprintf("http://127.0.0.1:%d/cgi-bin/addr", port), 20*time.Second)
-			if err != nil || !strings.Contains(got, want) {
-				t.Errorf("%s: the server saw %q (%v), want %s", helper, strings.TrimSpace(got), err, want)
-			}
-		})
+	for _, helper := range []string{"pasta", "slirp4netns"} {
+		for _, client := range []string{"127.0.0.1", "198.51.100.1"} {
+			t.Run(helper+"/"+client, func(t *testing.T) {
+				requireHelper(t, helper)
+				if l, err := net.Listen("tcp", client+":0"); err != nil {
+					t.Skipf("%s is not a local address here (tests/setup adds it on a veth): %v", client, err)
+				} else {
+					l.Close()
+				}
+				e := detachedEnv(t)
+				// A normal Debian user's PATH, without /usr/sbin (ip, nft).
+				e.vars[0] = "PATH=/usr/local/bin:/usr/bin:/bin"
+				port := freePort(t)
+				e.ok("run", "-d", "--network", helper, "-p", fmt.Sprintf("%s:%d:80", client, port), busyboxImage, "sh", "-c", cgi)
+				got, err := getFrom(client, fmt.Sprintf("http://%s:%d/cgi-bin/addr", client, port), 20*time.Second)
+				if err != nil || !strings.Contains(got, client) {
+					t.Errorf("%s: the server saw %q (%v), want %s", helper, strings.TrimSpace(got), err, client)
+				}
+			})
+		}
 	}
+}
+
+// getFrom gets url from the client address local ("": any), retrying
+// until the server answers or d passes.
+func getFrom(local, url string, d time.Duration) (string, error) {
+	dialer := &net.Dialer{Timeout: 2 * time.Second}
+	if local != "" {
+		dialer.LocalAddr = &net.TCPAddr{IP: net.ParseIP(local)}
+	}
+	client := http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DialContext: dialer.DialContext}}
+	var last error
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := client.Get(url)
+		if err != nil {
+			last = err
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return string(body), nil
+	}
+	return "", last
 }
 
 // udpEcho is the static UDP peer `make e2e` builds beside burrow; the
