@@ -1,11 +1,8 @@
 package lifecycle
 
 import (
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
@@ -103,28 +100,9 @@ func hostGateway(mode string) string {
 	case slirp.Slirp4netns:
 		return slirpGateway
 	case slirp.Pasta:
-		return defaultGateway("/proc/net/route")
+		return slirp.DefaultGateway("/proc/net/route")
 	case ocispec.NetworkHost:
 		return "127.0.0.1"
-	}
-	return ""
-}
-
-func defaultGateway(routeFile string) string {
-	data, err := os.ReadFile(routeFile)
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(string(data), "\n")[1:] {
-		f := strings.Fields(line)
-		if len(f) > 2 && f[1] == "00000000" {
-			b, err := hex.DecodeString(f[2])
-			if err == nil && len(b) == 4 {
-				ip := make(net.IP, 4)
-				binary.BigEndian.PutUint32(ip, binary.LittleEndian.Uint32(b))
-				return ip.String()
-			}
-		}
 	}
 	return ""
 }

@@ -1,8 +1,6 @@
 package lifecycle
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -41,16 +39,5 @@ func TestEtcContents(t *testing.T) {
 		if c.resolvWant != "" && resolv != c.resolvWant {
 			t.Errorf("%s: resolv.conf %q, want %q", c.name, resolv, c.resolvWant)
 		}
-	}
-}
-
-func TestDefaultGateway(t *testing.T) {
-	route := filepath.Join(t.TempDir(), "route")
-	content := "Iface\tDestination\tGateway \tFlags\nwlan0\t0000A8C0\t00000000\t0001\nwlan0\t00000000\t0101A8C0\t0003\n"
-	if err := os.WriteFile(route, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if got := defaultGateway(route); got != "192.168.1.1" {
-		t.Errorf("default gateway %q, want 192.168.1.1", got)
 	}
 }

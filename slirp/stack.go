@@ -238,13 +238,8 @@ func hasDefaultRoute(pid int) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	for _, line := range strings.Split(string(data), "\n")[1:] {
-		f := strings.Fields(line)
-		if len(f) > 2 && f[1] == "00000000" {
-			return true, nil
-		}
-	}
-	return false, nil
+	_, ok := defaultRouteIn(string(data))
+	return ok, nil
 }
 
 // Hook returns what connects a container as it starts (for
@@ -300,4 +295,25 @@ func StateDir(runRoot, id string) string {
 func hostHasIPv6() bool {
 	_, err := os.Stat("/proc/sys/net/ipv6")
 	return err == nil
+}
+
+// Available is the mode a container gets when --network is not given:
+// pasta where it is installed, else slirp4netns. Both need /dev/net/tun.
+// With neither usable it returns "" and why, with the fix.
+func Available() (mode, why string) {
+	for _, m := range []string{Pasta, Slirp4netns} {
+		if _, err := exec.LookPath(m); err == nil {
+			mode = m
+			break
+		}
+	}
+	if mode == "" {
+		return "", "no user-mode network helper is installed (sudo apt-get install passt, or slirp4netns)"
+	}
+	tun, err := os.OpenFile("/dev/net/tun", os.O_RDWR, 0)
+	if err != nil {
+		return "", fmt.Sprintf("%s cannot open /dev/net/tun (%v); a distribution's udev rules make it mode 0666: sudo chmod 0666 /dev/net/tun", mode, err)
+	}
+	tun.Close()
+	return mode, ""
 }

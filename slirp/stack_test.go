@@ -2,6 +2,8 @@ package slirp
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/burrow/burrow/errdefs"
@@ -66,5 +68,16 @@ func TestSumNetDev(t *testing.T) {
 	}
 	if rx, tx := sumNetDev(""); rx != 0 || tx != 0 {
 		t.Errorf("empty table: %d %d", rx, tx)
+	}
+}
+
+func TestDefaultGateway(t *testing.T) {
+	route := filepath.Join(t.TempDir(), "route")
+	content := "Iface\tDestination\tGateway \tFlags\nwlan0\t0000A8C0\t00000000\t0001\nwlan0\t00000000\t0101A8C0\t0003\n"
+	if err := os.WriteFile(route, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := DefaultGateway(route); got != "192.168.1.1" {
+		t.Errorf("default gateway %q, want 192.168.1.1", got)
 	}
 }

@@ -151,7 +151,7 @@ func TestNetworkBadInput(t *testing.T) {
 	e := shared.forTest(t)
 	for _, args := range [][]string{
 		{"run", "--rm", "--network", "pasta", "-p", "80:80", busyboxImage, "true"},
-		{"run", "--rm", "-p", "8080:80", busyboxImage, "true"},
+		{"run", "--rm", "--network", "none", "-p", "8080:80", busyboxImage, "true"},
 		{"run", "--rm", "--network", "slirp4netns:mtu=10", busyboxImage, "true"},
 		{"run", "--rm", "--network", "pasta", "-p", "99999:80", busyboxImage, "true"},
 		{"run", "--rm", "--network", "bridge", busyboxImage, "true"},
@@ -459,5 +459,70 @@ func TestStatsNetIO(t *testing.T) {
 	}
 	if lines[1] != "hostnet --" {
 		t.Errorf("host network: %q, want --", lines[1])
+	}
+}
+
+// TestNetworkDefault: without --network a container gets pasta's network
+// (installed by tests/setup), sees none of the host's interfaces, and
+// -p works without naming a helper.
+func TestNetworkDefault(t *testing.T) {
+	requireHelper(t, "pasta")
+	e := detachedEnv(t)
+	port := freePort(t)
+	id := strings.TrimSpace(e.ok("run", "-d", "-p", fmt.Sprintf("127.0.0.1:%d:80", port), busyboxImage, "sh", "-c", httpdScript))
+	if body, err := getWithin(fmt.Sprintf("http://127.0.0.1:%d/", port), 20*time.Second); err != nil || !strings.HasPrefix(body, "served-by-") {
+		t.Errorf("-p without --network: %q, %v", body, err)
+	}
+	if mode := e.ok("inspect", "--format", "{{.HostConfig.NetworkMode}}", id); mode != "pasta\n" {
+		t.Errorf("network mode %q, want pasta", mode)
+	}
+	out := e.ok("exec", id, "sh", "-c", "ip -o link; ip route")
+	if !strings.Contains(out, "default via") || strings.Contains(out, "burrowt0") {
+		t.Errorf("the default network: a route out, and none of the host's links:\n%s", out)
+	}
+}
+
+// TestNetworkInspectAddress: inspect shows the address the container has.
+func TestNetworkInspectAddress(t *testing.T) {
+	for _, helper := range []string{"pasta", "slirp4netns"} {
+		t.Run(helper, func(t *testing.T) {
+			requireHelper(t, helper)
+			e := detachedEnv(t)
+			id := strings.TrimSpace(e.ok("run", "-d", "--network", helper, busyboxImage, "sleep", "1000"))
+			got := strings.Fields(e.ok("inspect", "--format", "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.IPPrefixLen}} {{.NetworkSettings.Gateway}}", id))
+			if len(got) != 3 || net.ParseIP(got[0]) == nil || net.ParseIP(got[2]) == nil {
+				t.Fatalf("inspect: %q", got)
+			}
+			inside := e.ok("exec", id, "sh", "-c", "ip -o -4 addr; ip route")
+			if !strings.Contains(inside, "inet "+got[0]+"/"+got[1]) || !strings.Contains(inside, "default via "+got[2]) {
+				t.Errorf("inspect says %v; inside:\n%s", got, inside)
+			}
+			if helper == "slirp4netns" && got[0] != "10.0.2.100" {
+				t.Errorf("slirp4netns's address is 10.0.2.100, inspect says %s", got[0])
+			}
+		})
+	}
+}
+
+// TestNetworkDefaultWithoutHelpers: with neither pasta nor slirp4netns on
+// PATH a container still runs, on loopback, and burrow says why and how to
+// fix it; --network none asks for exactly that and gets no warning.
+func TestNetworkDefaultWithoutHelpers(t *testing.T) {
+	e := detachedEnv(t)
+	bin := t.TempDir()
+	for _, tool := range []string{"newuidmap", "newgidmap", "fuse-overlayfs"} {
+		if path, err := exec.LookPath(tool); err == nil {
+			if err := os.Symlink(path, filepath.Join(bin, tool)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e.vars[0] = "PATH=" + bin
+	r := e.burrow("run", "--rm", busyboxImage, "sh", "-c", "ip -o link | wc -l")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "1" || !strings.Contains(r.stderr, "loopback only") || !strings.Contains(r.stderr, "apt-get install passt") {
+		t.Errorf("no helper: %s", r)
+	}
+	if r := e.burrow("run", "--rm", "--network", "none", busyboxImage, "true"); r.code != 0 || r.stderr != "" {
+		t.Errorf("--network none: %s", r)
 	}
 }

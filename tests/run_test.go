@@ -68,7 +68,7 @@ func TestRunMalformedFlags(t *testing.T) {
 // TestRunIsolation checks what a container sees of the host.
 func TestRunIsolation(t *testing.T) {
 	e := shared.forTest(t)
-	out := e.ok("run", "--rm", "--hostname", "boxhost", busyboxImage, "sh", "-c",
+	out := e.ok("run", "--rm", "--network", "none", "--hostname", "boxhost", busyboxImage, "sh", "-c",
 		"ps -o pid= | wc -l; hostname; ip -o link | wc -l; ip -o link; id -u; cat /proc/self/uid_map")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) < 6 {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/lifecycle"
+	"github.com/burrow/burrow/ocispec"
+	"github.com/burrow/burrow/slirp"
 	"github.com/burrow/burrow/store"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/urfave/cli/v2"
@@ -120,8 +122,15 @@ type containerInspect struct {
 		Image string
 		Cmd   []string
 	}
+	HostConfig struct {
+		NetworkMode string
+	}
 	NetworkSettings struct {
-		Ports map[string][]portBinding
+		Ports             map[string][]portBinding
+		IPAddress         string
+		IPPrefixLen       int
+		Gateway           string
+		GlobalIPv6Address string
 	}
 }
 
@@ -142,6 +151,13 @@ func newContainerInspect(c lifecycle.Container) containerInspect {
 	info.State.ExitCode, info.State.StartedAt, info.State.FinishedAt = c.Record.ExitCode, c.Record.Started, c.Record.Finished
 	info.State.OOMKilled = c.Record.OOMKilled
 	info.Config.Image, info.Config.Cmd = c.Record.ImageName, c.Record.Command
+	info.HostConfig.NetworkMode = c.Record.Network
+	if c.Running && c.Record.Network != ocispec.NetworkHost {
+		// A container gone since it was listed has no addresses to show.
+		if a, err := slirp.ReadAddresses(c.Pid); err == nil {
+			setAddresses(&info, a)
+		}
+	}
 	info.NetworkSettings.Ports = map[string][]portBinding{}
 	for _, p := range c.Record.Ports {
 		key := fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto)
@@ -152,6 +168,19 @@ func newContainerInspect(c lifecycle.Container) containerInspect {
 		info.NetworkSettings.Ports[key] = append(info.NetworkSettings.Ports[key], portBinding{HostIP: ip, HostPort: fmt.Sprint(p.HostPort)})
 	}
 	return info
+}
+
+func setAddresses(info *containerInspect, a slirp.Addresses) {
+	n := &info.NetworkSettings
+	if a.IPv4 != nil {
+		n.IPAddress, n.IPPrefixLen = a.IPv4.String(), a.PrefixLen
+	}
+	if a.Gateway != nil {
+		n.Gateway = a.Gateway.String()
+	}
+	if a.IPv6 != nil {
+		n.GlobalIPv6Address = a.IPv6.String()
+	}
 }
 
 func inspectImage(s storage.Store, ref string) (imageInspect, error) {

@@ -54,7 +54,7 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "log-opt", Usage: "max-size=SIZE, max-file=N for the json-file log"},
 			&cli.BoolFlag{Name: "init", Usage: "run a small init as PID 1 that forwards signals and reaps zombies"},
 			&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to this file"},
-			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: ocispec.NetworkNone, Usage: "none (loopback only), host, pasta, slirp4netns[:mtu=N,allow_host_loopback=true] or container:NAME"},
+			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Usage: "pasta (the default where installed), slirp4netns[:mtu=N,allow_host_loopback=true,enable_ipv6=false], none (loopback only), host or container:NAME"},
 			&cli.StringSliceFlag{Name: "publish", Aliases: []string{"p"}, Usage: "publish [hostIP:][hostPort:]containerPort[/udp] (pasta or slirp4netns)"},
 			&cli.BoolFlag{Name: "publish-all", Aliases: []string{"P"}, Usage: "publish every EXPOSEd port on a free host port"},
 			&cli.StringSliceFlag{Name: "dns", Usage: "DNS server for the container"},
@@ -134,6 +134,9 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 		return opt, fmt.Errorf("%w: run needs an image (burrow run [OPTIONS] IMAGE [COMMAND...])", errdefs.ErrInvalidArgument)
 	}
 	network := c.String("network")
+	if network == "" {
+		network = defaultNetwork()
+	}
 	ports, err := networkOptions(network, c.StringSlice("publish"))
 	if err != nil {
 		return opt, err
@@ -263,6 +266,18 @@ func parseLogOpts(values []string) (logfile.Rotation, error) {
 		r.MaxFiles = 1
 	}
 	return r, nil
+}
+
+// defaultNetwork is a user-mode stack when one can run, as docker's
+// default bridge gives a network; otherwise loopback only, with a warning
+// that says what is missing.
+func defaultNetwork() string {
+	mode, why := slirp.Available()
+	if mode == "" {
+		fmt.Fprintf(os.Stderr, "Warning: the container gets loopback only: %s (--network none silences this)\n", why)
+		return ocispec.NetworkNone
+	}
+	return mode
 }
 
 // networkOptions checks --network and -p before anything is created: the
