@@ -87,6 +87,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if rec.Name == "" {
 		rec.Name = GenerateName()
 	}
+	opt.Name = rec.Name // for /etc/hosts
 	if rec.Command, err = ocispec.Command(cfg.Config, opt.Entrypoint, opt.Args); err != nil {
 		return nil, err
 	}
@@ -148,7 +149,7 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	if err != nil {
 		return nil, fmt.Errorf("run directory of %s: %w", id, err)
 	}
-	etc, err := writeEtcFiles(runDir, etcOpt{Hostname: hostname, Network: opt.Network,
+	etc, err := writeEtcFiles(runDir, etcOpt{Hostname: hostname, Name: opt.Name, Network: opt.Network,
 		DNS: opt.DNS, DNSSearch: opt.DNSSearch, DNSOptions: opt.DNSOptions, AddHosts: opt.AddHosts})
 	if err != nil {
 		return nil, err

@@ -12,7 +12,7 @@ import (
 
 // etcOpt is what /etc/hosts and /etc/resolv.conf of a container are made of.
 type etcOpt struct {
-	Hostname, Network          string
+	Hostname, Name, Network    string
 	DNS, DNSSearch, DNSOptions []string
 	AddHosts                   []string
 	HostHosts, HostResolv      []byte
@@ -39,7 +39,11 @@ func etcContents(o etcOpt) (string, string, error) {
 	if mode == ocispec.NetworkHost {
 		hosts.Write(o.HostHosts)
 	} else {
-		fmt.Fprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\t%s\n", o.Hostname)
+		names := o.Hostname
+		if o.Name != "" && o.Name != o.Hostname {
+			names += " " + o.Name
+		}
+		fmt.Fprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\t%s\n", names)
 		if gw != "" {
 			fmt.Fprintf(&hosts, "%s\thost.containers.internal host.docker.internal\n", gw)
 		}
@@ -58,13 +62,42 @@ func etcContents(o etcOpt) (string, string, error) {
 		fmt.Fprintf(&hosts, "%s\t%s\n", ip, name)
 	}
 	resolv := string(o.HostResolv)
-	if mode == slirp.Slirp4netns {
+	switch mode {
+	case slirp.Slirp4netns:
 		resolv = "nameserver " + slirpDNS + "\n"
+	case slirp.Pasta:
+		resolv = pastaResolv(resolv)
 	}
 	if len(o.DNS)+len(o.DNSSearch)+len(o.DNSOptions) > 0 {
 		resolv = customResolv(resolv, o)
 	}
 	return hosts.String(), resolv, nil
+}
+
+// pastaResolv is the host's resolv.conf without loopback nameservers
+// (systemd-resolved's 127.0.0.53 is the container's own loopback inside),
+// and pasta's DNS forwarder, which reaches the host's first nameserver,
+// when none is left.
+func pastaResolv(host string) string {
+	var keep []string
+	servers := 0
+	for _, line := range strings.Split(host, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if f[0] == "nameserver" {
+			if len(f) < 2 || net.ParseIP(f[1]) == nil || net.ParseIP(f[1]).IsLoopback() {
+				continue
+			}
+			servers++
+		}
+		keep = append(keep, line)
+	}
+	if servers == 0 {
+		keep = append([]string{"nameserver " + slirp.PastaDNS}, keep...)
+	}
+	return strings.Join(keep, "\n") + "\n"
 }
 
 // customResolv replaces the parts of resolv.conf the flags name.

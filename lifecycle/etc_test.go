@@ -19,6 +19,8 @@ func TestEtcContents(t *testing.T) {
 		{name: "slirp", opt: etcOpt{Hostname: "box", Network: "slirp4netns:mtu=1500", AddHosts: []string{"db:10.1.2.3", "gw:host-gateway"}},
 			hostsHas:   []string{"10.0.2.2\thost.containers.internal", "10.1.2.3\tdb", "10.0.2.2\tgw"},
 			resolvWant: "nameserver 10.0.2.3\n"},
+		{name: "pasta keeps a real nameserver", opt: etcOpt{Hostname: "box", Name: "web", Network: "pasta"},
+			hostsHas: []string{"127.0.0.1\tbox web"}, resolvWant: string(hostResolv)},
 		{name: "dns flags", opt: etcOpt{Hostname: "box", Network: "none", DNS: []string{"1.1.1.1"}, DNSSearch: []string{"x"}, DNSOptions: []string{"ndots:2"}},
 			resolvWant: "nameserver 1.1.1.1\nsearch x\noptions ndots:2\n"},
 		{name: "host-gateway without a way out", opt: etcOpt{Network: "none", AddHosts: []string{"gw:host-gateway"}}, wantErr: true},
@@ -38,6 +40,20 @@ func TestEtcContents(t *testing.T) {
 		}
 		if c.resolvWant != "" && resolv != c.resolvWant {
 			t.Errorf("%s: resolv.conf %q, want %q", c.name, resolv, c.resolvWant)
+		}
+	}
+}
+
+func TestPastaResolv(t *testing.T) {
+	cases := map[string]string{
+		"nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan\n": "nameserver 169.254.1.1\noptions edns0 trust-ad\nsearch lan\n",
+		"nameserver ::1\nnameserver 192.168.1.1\n":                    "nameserver 192.168.1.1\n",
+		"# generated\nnameserver 10.0.0.2\n":                          "# generated\nnameserver 10.0.0.2\n",
+		"":                                                            "nameserver 169.254.1.1\n",
+	}
+	for host, want := range cases {
+		if got := pastaResolv(host); got != want {
+			t.Errorf("host %q: %q, want %q", host, got, want)
 		}
 	}
 }

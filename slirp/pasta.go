@@ -10,6 +10,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// PastaDNS is where pasta answers DNS for the container, forwarding to the
+// host's first nameserver: for hosts whose resolv.conf names a loopback
+// resolver, which the container cannot reach.
+const PastaDNS = "169.254.1.1"
+
 // startPasta runs pasta in the foreground (so it is our child and dies
 // with us) on the container's network namespace, forwarding exactly the
 // published TCP ports.
@@ -19,7 +24,7 @@ func startPasta(path string, o Opt) (*helper, error) {
 		return nil, err
 	}
 	args := []string{"--config-net", "--quiet", "--foreground", "--netns", nsFile, "--netns-only", "--runas", "0:0",
-		"--mtu", strconv.Itoa(o.MTU), "-T", "none", "-U", "none"}
+		"--mtu", strconv.Itoa(o.MTU), "-T", "none", "-U", "none", "--dns-forward", PastaDNS}
 	if !o.AllowHostLoopback {
 		args = append(args, "--no-map-gw")
 	}

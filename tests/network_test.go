@@ -209,7 +209,7 @@ func TestNetworkEtcFilesAndPublishAll(t *testing.T) {
 	e.ok("run", "-d", "--name", "pub", "-P", "--network", "slirp4netns", "--add-host", "gw:host-gateway", "--add-host", "db:10.9.8.7",
 		"--dns", "9.9.9.9", "--dns-search", "example.org", "--dns-option", "ndots:2", "exposed", "sh", "-c", httpdScript)
 	hosts := e.ok("exec", "pub", "cat", "/etc/hosts")
-	for _, want := range []string{"10.0.2.2\tgw", "10.9.8.7\tdb", "10.0.2.2\thost.containers.internal"} {
+	for _, want := range []string{"10.0.2.2\tgw", "10.9.8.7\tdb", "10.0.2.2\thost.containers.internal", " pub\n"} {
 		if !strings.Contains(hosts, want) {
 			t.Errorf("/etc/hosts lacks %q:\n%s", want, hosts)
 		}
