@@ -80,46 +80,60 @@ func TestNetworkPublish(t *testing.T) {
 	}
 }
 
-// TestNetworkHelperDiesWithOwner: SIGKILL of a foreground burrow (and of a
-// monitor) takes its network helper along.
+// TestNetworkHelperDiesWithOwner: SIGKILL of a foreground burrow, and of a
+// detached container's monitor, takes the helper along and frees the
+// published port, with each helper.
 func TestNetworkHelperDiesWithOwner(t *testing.T) {
-	requireHelper(t, "slirp4netns")
-	e := detachedEnv(t)
-	port := freePort(t)
-	cmd := exec.Command(burrowBin, "run", "--rm", "--network", "slirp4netns", "-p", fmt.Sprintf("127.0.0.1:%d:80", port), busyboxImage, "sh", "-c", httpdScript)
-	cmd.Env = e.vars
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := getWithin(fmt.Sprintf("http://127.0.0.1:%d/", port), 20*time.Second); err != nil {
-		_ = cmd.Process.Kill()
-		t.Fatalf("server never answered: %v", err)
-	}
-	_ = cmd.Process.Signal(syscall.SIGKILL)
-	_ = cmd.Wait()
-	if !waitFor(10*time.Second, func() bool { return len(helperProcesses("slirp4netns")) == 0 }) {
-		t.Fatalf("slirp4netns outlived the killed burrow: %v", helperProcesses("slirp4netns"))
-	}
-	if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err != nil {
-		t.Errorf("host port %d still taken after the killed burrow: %v", port, err)
-	} else {
-		l.Close()
-	}
+	for _, helper := range []string{"slirp4netns", "pasta"} {
+		t.Run(helper, func(t *testing.T) {
+			requireHelper(t, helper)
+			e := detachedEnv(t)
+			port := freePort(t)
+			cmd := exec.Command(burrowBin, "run", "--rm", "--network", helper, "-p", fmt.Sprintf("127.0.0.1:%d:80", port), busyboxImage, "sh", "-c", httpdScript)
+			cmd.Env = e.vars
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := getWithin(fmt.Sprintf("http://127.0.0.1:%d/", port), 20*time.Second); err != nil {
+				_ = cmd.Process.Kill()
+				t.Fatalf("server never answered: %v", err)
+			}
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			_ = cmd.Wait()
+			if !waitFor(10*time.Second, func() bool { return len(helperProcesses(helper)) == 0 }) {
+				t.Fatalf("%s outlived the killed burrow: %v", helper, helperProcesses(helper))
+			}
+			if !waitFor(5*time.Second, func() bool { return portFree(port) }) {
+				t.Errorf("host port %d still taken after the killed burrow", port)
+			}
 
-	id := strings.TrimSpace(e.ok("run", "-d", "--network", "slirp4netns", busyboxImage, "sleep", "1000"))
-	st := readFile(e.dir + "/run/burrow/containers/" + id + ".json")
-	if err := killAndWait(jsonInt(t, st, "ownerPid")); err != nil {
-		t.Fatal(err)
-	}
-	if !waitFor(10*time.Second, func() bool { return len(helperProcesses("slirp4netns")) == 0 }) {
-		t.Fatalf("slirp4netns outlived the killed monitor: %v", helperProcesses("slirp4netns"))
+			id := strings.TrimSpace(e.ok("run", "-d", "--network", helper, "-p", fmt.Sprintf("127.0.0.1:%d:80", port), busyboxImage, "sleep", "1000"))
+			st := readFile(e.dir + "/run/burrow/containers/" + id + ".json")
+			if err := killAndWait(jsonInt(t, st, "ownerPid")); err != nil {
+				t.Fatal(err)
+			}
+			if !waitFor(10*time.Second, func() bool { return len(helperProcesses(helper)) == 0 }) {
+				t.Fatalf("%s outlived the killed monitor: %v", helper, helperProcesses(helper))
+			}
+			if !waitFor(5*time.Second, func() bool { return portFree(port) }) {
+				t.Errorf("host port %d still taken after the killed monitor", port)
+			}
+		})
 	}
 }
 
+func portFree(port int) bool {
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err == nil {
+		l.Close()
+	}
+	return err == nil
+}
+
 // TestNetworkToHost: a client in the container reaches a server on the
-// host's loopback through slirp4netns's gateway, when allowed.
+// host's loopback through the helper's gateway (host.containers.internal),
+// when allowed, with each helper.
 func TestNetworkToHost(t *testing.T) {
-	requireHelper(t, "slirp4netns")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -135,15 +149,19 @@ func TestNetworkToHost(t *testing.T) {
 			c.Close()
 		}
 	}()
-	port := l.Addr().(*net.TCPAddr).Port
-	e := detachedEnv(t)
-	url := fmt.Sprintf("http://host.containers.internal:%d/", port)
-	out := e.ok("run", "--rm", "--network", "slirp4netns:allow_host_loopback=true", busyboxImage, "wget", "-q", "-O", "-", url)
-	if out != "fromhost" {
-		t.Errorf("container to host loopback: %q", out)
-	}
-	if r := e.burrow("run", "--rm", "--network", "slirp4netns", busyboxImage, "wget", "-q", "-T", "3", "-O", "-", url); r.code == 0 {
-		t.Errorf("host loopback reachable without allow_host_loopback: %s", r)
+	url := fmt.Sprintf("http://host.containers.internal:%d/", l.Addr().(*net.TCPAddr).Port)
+	for _, helper := range []string{"slirp4netns", "pasta"} {
+		t.Run(helper, func(t *testing.T) {
+			requireHelper(t, helper)
+			e := detachedEnv(t)
+			out := e.ok("run", "--rm", "--network", helper+":allow_host_loopback=true", busyboxImage, "wget", "-q", "-O", "-", url)
+			if out != "fromhost" {
+				t.Errorf("container to host loopback: %q", out)
+			}
+			if r := e.burrow("run", "--rm", "--network", helper, busyboxImage, "wget", "-q", "-T", "3", "-O", "-", url); r.code == 0 {
+				t.Errorf("host loopback reachable without allow_host_loopback: %s", r)
+			}
+		})
 	}
 }
 
