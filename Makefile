@@ -10,7 +10,7 @@ TEST_USER ?= burrowtest
 NOSUB_USER ?= burrownosub
 VM       ?= $(abspath ../shared/vm)
 
-.PHONY: all build setup vet unit e2e test test-vm demo bench clean
+.PHONY: all build setup vet unit e2e test test-vm demo bench bench-net clean
 
 all: build
 
@@ -69,6 +69,10 @@ demo: setup build
 
 bench: setup build
 	tests/bench $(BIN) $(TEST_USER)
+
+# iperf3 through each network helper and the start-up each adds, next to podman.
+bench-net: setup build
+	tests/bench-net $(BIN) $(TEST_USER)
 
 clean:
 	rm -rf bin $(VMSHARE)
