@@ -139,15 +139,12 @@ func TestNetworkToHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
+	// A real HTTP server: one that answers without reading the request
+	// closes with unread data, and the kernel then resets the connection.
 	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			fmt.Fprintf(c, "HTTP/1.0 200 OK\r\nContent-Length: 8\r\n\r\nfromhost")
-			c.Close()
-		}
+		_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			fmt.Fprint(w, "fromhost")
+		}))
 	}()
 	url := fmt.Sprintf("http://host.containers.internal:%d/", l.Addr().(*net.TCPAddr).Port)
 	for _, helper := range []string{"slirp4netns", "pasta"} {
