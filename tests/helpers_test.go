@@ -52,15 +52,42 @@ func TestMain(m *testing.M) {
 		return m.Run()
 	}()
 	os.RemoveAll(dir)
+	if left := leftovers(); len(left) > 0 {
+		fmt.Printf("processes of %s outlived the tests: %s\n", filepath.Dir(burrowBin), strings.Join(left, "; "))
+		code = 1
+	}
 	os.Exit(code)
+}
+
+// leftovers lists the processes run from burrow's directory (holders,
+// monitors, network helpers' owners) still alive after every test cleaned
+// up, giving them a moment to finish exiting.
+func leftovers() []string {
+	others := func() []int {
+		var pids []int
+		for _, pid := range processesWith(filepath.Dir(burrowBin) + "/") {
+			if pid != os.Getpid() { // make e2e runs the test binary from there too
+				pids = append(pids, pid)
+			}
+		}
+		return pids
+	}
+	waitFor(5*time.Second, func() bool { return len(others()) == 0 })
+	var left []string
+	for _, pid := range others() {
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		left = append(left, fmt.Sprintf("%d %s", pid, strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " ")))
+	}
+	return left
 }
 
 // env is an isolated burrow home: its own data and runtime directories,
 // hence its own holder and store.
 type env struct {
-	t    testing.TB
-	dir  string
-	vars []string
+	t          testing.TB
+	dir        string
+	vars       []string
+	holderFile string // where this env's holder records its pid
 }
 
 func newEnv(t *testing.T) *env {
@@ -85,7 +112,7 @@ func newEnvAt(t testing.TB, dir string) *env {
 	if bus := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); bus != "" {
 		vars = append(vars, "DBUS_SESSION_BUS_ADDRESS="+bus)
 	}
-	return &env{t: t, dir: dir, vars: vars}
+	return &env{t: t, dir: dir, vars: vars, holderFile: filepath.Join(dir, "run", "burrow", "holder.pid")}
 }
 
 // destroy removes the store (its files belong to subordinate IDs, so only
@@ -102,12 +129,7 @@ func (e *env) destroy() {
 }
 
 func (e *env) holderPID() int {
-	data, err := os.ReadFile(filepath.Join(e.dir, "run", "burrow", "holder.pid"))
-	if err != nil {
-		return 0
-	}
-	pid, _ := strconv.Atoi(strings.Fields(string(data))[0])
-	return pid
+	return pidFromFile(e.holderFile)
 }
 
 // result is what a burrow command did.

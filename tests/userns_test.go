@@ -81,11 +81,9 @@ func TestNoRuntimeDir(t *testing.T) {
 	}
 	e.vars = vars
 	fallback := filepath.Join(os.TempDir(), "burrow-run-"+itoa(os.Getuid()))
-	t.Cleanup(func() {
-		if pid := pidFromFile(filepath.Join(fallback, "holder.pid")); pid > 0 {
-			_ = killAndWait(pid)
-		}
-	})
+	// destroy ends the holder last, after its own commands, which would
+	// start a new one in the fallback.
+	e.holderFile = filepath.Join(fallback, "holder.pid")
 	r := e.burrow("unshare", "true")
 	if r.code != 0 || !strings.Contains(r.stderr, "XDG_RUNTIME_DIR is not set") || !strings.Contains(r.stderr, fallback) {
 		t.Fatalf("want a warning naming the fallback %s: %s", fallback, r)
