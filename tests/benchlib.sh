@@ -71,6 +71,27 @@ copy_burrow() {
 	fi
 }
 
+# busybox_rootfs APPLET...: $scratch/rootfs from the host's static busybox,
+# with the APPLETs linked in /bin and a root user. Sets rootfs.
+busybox_rootfs() {
+	local a
+	rootfs=$scratch/rootfs
+	mkdir -p "$rootfs"/{bin,etc,proc,dev,sys,tmp,root}
+	if ! cp /bin/busybox "$rootfs/bin/busybox"; then
+		echo "tests/$prog: /bin/busybox is missing (run tests/setup)" >&2
+		exit 1
+	fi
+	for a in "$@"; do ln -s busybox "$rootfs/bin/$a"; done
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$rootfs/etc/passwd"
+	printf 'root:x:0:\n' >"$rootfs/etc/group"
+}
+
+# pack_rootfs TAR: the rootfs, readable by the user, as a tarball.
+pack_rootfs() {
+	chmod -R a+rX "$rootfs"
+	tar -C "$rootfs" -cf "$1" . && chmod 0644 "$1"
+}
+
 # podman_config: overlay (Debian's 4.3.1 defaults to vfs), runc (crun
 # refuses hybrid cgroups), cgroupfs and a file event log (no systemd, no
 # journald), in the scratch XDG_CONFIG_HOME, which podman reads instead of
