@@ -16,7 +16,7 @@ all: build
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/burrow
-	$(GO) build -o $(dir $(BIN))burrow-init ./cmd/burrow-init
+	$(GO) build -tags=$(TAGS),netgo,osusergo -ldflags "-linkmode external -extldflags -static" -o $(dir $(BIN))burrow-init ./cmd/burrow-init
 
 # Host setup needs root; as another user it only checks.
 setup:

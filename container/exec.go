@@ -6,8 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
-
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // ExecVerb is the hidden argv[1] of the helper that runs a command in a
@@ -18,17 +16,21 @@ const ExecVerb = "__exec"
 // returns once the command runs. The helper (burrow-init __exec) joins the
 // container's namespaces in its C constructor (container/nsjoin) and stays
 // the command's parent; Wait returns the command's exit code.
-func Exec(pid int, proc *specs.Process, stdio Stdio) (*Process, error) {
+func Exec(pid int, req ExecRequest, stdio Stdio) (*Process, error) {
 	ch, err := openChannels()
 	if err != nil {
 		return nil, err
 	}
 	defer ch.close()
-	cmd := exec.Command(HelperBinary(), ExecVerb)
+	helper, err := HelperBinary()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(helper, ExecVerb)
 	cmd.Args[0] = "burrow-exec"
-	cmd.Env = []string{"_BURROW_IN_USERNS=1", fmt.Sprintf("_BURROW_EXEC_PID=%d", pid)}
-	cmd.ExtraFiles = []*os.File{ch.specR, ch.childSock}
-	if !proc.Terminal {
+	cmd.Env = []string{envInUserns, preserveEnv(len(stdio.Preserve)), fmt.Sprintf("_BURROW_EXEC_PID=%d", pid)}
+	cmd.ExtraFiles = append([]*os.File{ch.specR, ch.childSock}, stdio.Preserve...)
+	if !req.Process.Terminal {
 		setStdio(cmd, stdio)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -38,7 +40,7 @@ func Exec(pid int, proc *specs.Process, stdio Stdio) (*Process, error) {
 		return nil, fmt.Errorf("start exec helper: %w", err)
 	}
 	p := &Process{cmd: cmd, Pid: cmd.Process.Pid}
-	if err := json.NewEncoder(ch.specW).Encode(proc); err != nil {
+	if err := json.NewEncoder(ch.specW).Encode(req); err != nil {
 		p.kill()
 		return nil, fmt.Errorf("send process to exec helper: %w", err)
 	}

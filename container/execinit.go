@@ -5,107 +5,70 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"os/signal"
-	"syscall"
 
 	"github.com/burrow/burrow/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
+// ExecRequest is what the exec helper reads on its spec descriptor: the
+// process and the container's seccomp annotation.
+type ExecRequest struct {
+	Process     *specs.Process    `json:"process"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
 // ExecInit is the exec helper's life, already inside the container's
-// namespaces (joinErr is the constructor's report). Joining a PID namespace
-// only places children in it, so the command runs as this process's child;
-// the helper forwards signals to it and exits with its status.
+// namespaces (joinErr is the constructor's report). Its C constructor
+// forked it into the PID namespace and stays outside as its parent,
+// passing on signals and the exit status; this process becomes the
+// command itself.
 func ExecInit(joinErr string) {
 	sync := os.NewFile(syncFD, "sync")
-	code, err := execInContainer(sync, joinErr)
-	if err != nil {
-		code = errdefs.ExitBurrow
-		switch {
-		case errors.Is(err, errdefs.ErrCommandNotFound):
-			code = errdefs.ExitNotFound
-		case errors.Is(err, errdefs.ErrCannotExecute):
-			code = errdefs.ExitCannotExec
-		}
-		_ = sendMsg(sync, syncMsg{Type: msgError, Code: code, Message: err.Error()}, nil)
+	err := execInContainer(&sync, joinErr)
+	code := errdefs.ExitBurrow
+	switch {
+	case errors.Is(err, errdefs.ErrCommandNotFound):
+		code = errdefs.ExitNotFound
+	case errors.Is(err, errdefs.ErrCannotExecute):
+		code = errdefs.ExitCannotExec
 	}
+	_ = sendMsg(sync, syncMsg{Type: msgError, Code: code, Message: err.Error()}, nil)
 	os.Exit(code)
 }
 
-func execInContainer(sync *os.File, joinErr string) (int, error) {
+func execInContainer(sync **os.File, joinErr string) error {
 	if joinErr != "" {
-		return 0, fmt.Errorf("enter container: %s", joinErr)
+		return fmt.Errorf("enter container: %s", joinErr)
 	}
-	var p specs.Process
+	keep := preservedFDs()
+	if err := dropInherited(firstPreservedFD + keep); err != nil {
+		return err
+	}
+	var req ExecRequest
 	procFile := os.NewFile(specFD, "process")
-	err := json.NewDecoder(procFile).Decode(&p)
+	err := json.NewDecoder(procFile).Decode(&req)
 	procFile.Close()
-	if err != nil {
-		return 0, fmt.Errorf("read process: %w", err)
+	if err != nil || req.Process == nil || len(req.Process.Args) == 0 {
+		return fmt.Errorf("read process: %v", err)
 	}
-	// The command must not inherit the sync socket: its EOF means "running".
-	unix.CloseOnExec(int(sync.Fd()))
-	cmd, err := execCommand(&p, sync)
-	if err != nil {
-		return 0, err
+	if *sync, err = arrangeFDs(*sync, keep); err != nil {
+		return err
 	}
-	signals := make(chan os.Signal, 16)
-	signal.Notify(signals)
-	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("exec %s: %w", p.Args[0], err)
-	}
-	if p.Terminal {
-		// Only the command may hold the slave, or the pty never hangs up.
-		cmd.Stdin.(*os.File).Close()
-	}
-	sync.Close() // EOF: the command runs
-	go func() {
-		for sig := range signals {
-			if s, ok := sig.(syscall.Signal); ok && s != syscall.SIGCHLD && s != syscall.SIGURG {
-				_ = cmd.Process.Signal(s)
-			}
-		}
-	}()
-	_ = cmd.Wait()
-	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if ws.Signaled() {
-		return errdefs.ExitSignalShift + int(ws.Signal()), nil
-	}
-	return ws.ExitStatus(), nil
-}
-
-// execCommand prepares the command with the container's limits: the
-// bounding set and no_new_privs are set on this helper and inherited.
-func execCommand(p *specs.Process, sync *os.File) (*exec.Cmd, error) {
-	if err := os.Chdir(p.Cwd); err != nil {
-		return nil, fmt.Errorf("working directory %s: %w", p.Cwd, err)
-	}
-	path, err := lookPath(p.Args[0], envPath(p.Env))
-	if err != nil {
-		return nil, err
-	}
-	if err := limitBoundingSet(p.Capabilities); err != nil {
-		return nil, err
-	}
-	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return nil, fmt.Errorf("set no_new_privs: %w", err)
-	}
-	cmd := exec.Command(path)
-	cmd.Args, cmd.Env, cmd.Dir = p.Args, p.Env, p.Cwd
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	groups := make([]uint32, len(p.User.AdditionalGids))
-	copy(groups, p.User.AdditionalGids)
-	cred := &syscall.Credential{Uid: p.User.UID, Gid: p.User.GID, Groups: groups, NoSetGroups: !setgroupsAllowed()}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL}
-	if p.Terminal {
-		slave, err := openTerminal("/", sync)
+	if req.Process.Terminal {
+		slave, err := openTerminal("/", *sync)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-		cmd.SysProcAttr.Setsid, cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, true, 0
+		if err := becomeTerminalOwner(slave); err != nil {
+			return err
+		}
+	} else if _, err := unix.Setsid(); err != nil {
+		return fmt.Errorf("setsid: %w", err)
 	}
-	return cmd, nil
+	l, err := launchFor(req.Process, req.Annotations, keep)
+	if err != nil {
+		return err
+	}
+	return l.start(*sync, false)
 }

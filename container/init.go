@@ -37,9 +37,33 @@ func Init(joinErr string) {
 }
 
 func initContainer(sync *os.File) error {
+	keep := preservedFDs()
+	if err := dropInherited(firstPreservedFD + keep); err != nil {
+		return err
+	}
 	spec, err := readSpec(os.NewFile(specFD, "spec"))
 	if err != nil {
 		return err
+	}
+	if sync, err = arrangeFDs(sync, keep); err != nil {
+		return err
+	}
+	if !spec.Process.Terminal {
+		// No controlling terminal: the caller's must never be the container's.
+		if _, err := unix.Setsid(); err != nil {
+			return fmt.Errorf("setsid: %w", err)
+		}
+	}
+	l, err := launchFor(spec.Process, spec.Annotations, keep)
+	if err != nil {
+		return err
+	}
+	if wantsInit(spec) {
+		// The reaper is this binary again, reached through a descriptor
+		// opened while the host's file system is still in view.
+		if l.via, err = unix.Open("/proc/self/exe", unix.O_PATH|unix.O_CLOEXEC, 0); err != nil {
+			return fmt.Errorf("open the init binary: %w", err)
+		}
 	}
 	if err := setupRootfs(spec); err != nil {
 		return err
@@ -71,10 +95,7 @@ func initContainer(sync *os.File) error {
 	if err := awaitGo(sync); err != nil {
 		return err
 	}
-	if wantsInit(spec) {
-		return superviseProcess(spec.Process, sync)
-	}
-	return execProcess(spec.Process, sync)
+	return l.start(sync, true)
 }
 
 // awaitGo waits for the parent's word that the command may start (its
@@ -116,43 +137,6 @@ func hasNamespace(spec *specs.Spec, t specs.LinuxNamespaceType) bool {
 		}
 	}
 	return false
-}
-
-// execProcess switches to the user, drops privileges and runs the command.
-func execProcess(p *specs.Process, sync *os.File) error {
-	if err := os.MkdirAll(p.Cwd, 0o755); err != nil {
-		return fmt.Errorf("create working directory %s: %w", p.Cwd, err)
-	}
-	path, err := lookPath(p.Args[0], envPath(p.Env))
-	if err != nil {
-		return err
-	}
-	if err := limitBoundingSet(p.Capabilities); err != nil {
-		return err
-	}
-	if err := switchUser(p.User); err != nil {
-		return err
-	}
-	if err := os.Chdir(p.Cwd); err != nil {
-		return fmt.Errorf("enter working directory %s: %w", p.Cwd, err)
-	}
-	if err := setCapabilities(p.Capabilities); err != nil {
-		return err
-	}
-	// Credentials changed, which clears the parent-death signal; set it again
-	// so the container still dies with a foreground burrow.
-	_ = unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
-	if p.NoNewPrivileges {
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			return fmt.Errorf("set no_new_privs: %w", err)
-		}
-	}
-	unix.CloseOnExec(int(sync.Fd()))
-	err = unix.Exec(path, p.Args, p.Env)
-	if errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENOEXEC) {
-		return fmt.Errorf("exec %s: %w", p.Args[0], errdefs.ErrCannotExecute)
-	}
-	return fmt.Errorf("exec %s: %w", p.Args[0], err)
 }
 
 func envPath(env []string) string {

@@ -36,6 +36,9 @@ type Process struct {
 // A nil Stdin reads /dev/null.
 type Stdio struct {
 	Stdin, Stdout, Stderr *os.File
+	// Preserve are passed on as descriptors 3, 4, ... (--preserve-fds);
+	// the command gets nothing else beyond 0-2.
+	Preserve []*os.File
 }
 
 // Hooks run on the parent side at fixed points of the start.
@@ -67,7 +70,10 @@ func Start(spec *specs.Spec, stdio Stdio, hooks Hooks) (*Process, error) {
 	}
 	defer ch.close()
 
-	cmd := initCommand(spec, stdio, ch.specR, ch.childSock)
+	cmd, err := initCommand(spec, stdio, ch.specR, ch.childSock)
+	if err != nil {
+		return nil, err
+	}
 	runtime.LockOSThread()
 	err = startInCgroup(cmd, spec.Linux.CgroupsPath)
 	ch.childSock.Close()
@@ -98,10 +104,14 @@ func Start(spec *specs.Spec, stdio Stdio, hooks Hooks) (*Process, error) {
 	return p, nil
 }
 
-func initCommand(spec *specs.Spec, stdio Stdio, specR, childSock *os.File) *exec.Cmd {
+func initCommand(spec *specs.Spec, stdio Stdio, specR, childSock *os.File) (*exec.Cmd, error) {
+	helper, err := HelperBinary()
+	if err != nil {
+		return nil, err
+	}
 	var flags uintptr
 	// The init is already inside burrow's namespace: the constructor must not join again.
-	env := []string{"_BURROW_IN_USERNS=1"}
+	env := []string{envInUserns, preserveEnv(len(stdio.Preserve))}
 	for _, ns := range spec.Linux.Namespaces {
 		if ns.Path != "" {
 			// An existing namespace: the init's constructor joins it (container/nsjoin).
@@ -110,23 +120,15 @@ func initCommand(spec *specs.Spec, stdio Stdio, specR, childSock *os.File) *exec
 		}
 		flags |= cloneFlags[ns.Type]
 	}
-	cmd := exec.Command(HelperBinary(), InitVerb)
+	cmd := exec.Command(helper, InitVerb)
 	cmd.Args[0] = "burrow-init"
 	cmd.Env = env
-	cmd.ExtraFiles = []*os.File{specR, childSock}
+	cmd.ExtraFiles = append([]*os.File{specR, childSock}, stdio.Preserve...)
 	if !spec.Process.Terminal {
-		if stdio.Stdin != nil {
-			cmd.Stdin = stdio.Stdin
-		}
-		if stdio.Stdout != nil {
-			cmd.Stdout = stdio.Stdout
-		}
-		if stdio.Stderr != nil {
-			cmd.Stderr = stdio.Stderr
-		}
+		setStdio(cmd, stdio)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: flags, Pdeathsig: syscall.SIGKILL}
-	return cmd
+	return cmd, nil
 }
 
 func sendSpec(w *os.File, spec *specs.Spec) error {
@@ -216,16 +218,18 @@ const InitBinaryName = "burrow-init"
 // HelperBinary is the container init, exec helper and monitor: it prefers the small burrow-init beside the running binary: it
 // starts in about a millisecond, where re-executing the whole CLI costs
 // several. Without it, the CLI itself serves as init.
-var HelperBinary = sync.OnceValue(func() string {
+var HelperBinary = sync.OnceValues(func() (string, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return "/proc/self/exe"
+		return "", fmt.Errorf("find own executable: %w", err)
 	}
 	candidate := filepath.Join(filepath.Dir(self), InitBinaryName)
-	if unix.Access(candidate, unix.X_OK) == nil {
-		return candidate
+	if unix.Access(candidate, unix.X_OK) != nil {
+		// By name, not /proc/self/exe: that is the file as the host's mount
+		// namespace shows it, which protectBinary cannot make read-only.
+		candidate = self
 	}
-	return "/proc/self/exe"
+	return candidate, protectBinary(candidate)
 })
 
 // startInCgroup starts the init directly in its cgroup (clone3 with

@@ -3,7 +3,9 @@ package container
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/burrow/burrow/errdefs"
@@ -11,38 +13,40 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// InitAnnotation in a spec asks for --init: the init stays PID 1, runs the
+// InitAnnotation in a spec asks for --init: a reaper stays PID 1, runs the
 // command as its child, forwards signals to it and reaps every orphan, so
 // a command that never expected to be PID 1 gets default signal handling
 // and no zombies pile up.
 const InitAnnotation = "burrow.init"
 
+// ReapVerb is the hidden argv[1] of the reaper. The init execs it with the
+// container's privileges already dropped, so the reaper holds no more than
+// its command on any of its threads.
+const ReapVerb = "__reap"
+
 func wantsInit(spec *specs.Spec) bool { return spec.Annotations[InitAnnotation] == "true" }
 
-// superviseProcess runs p as the child of this PID 1 and exits with its status.
-func superviseProcess(p *specs.Process, sync *os.File) error {
-	if err := os.MkdirAll(p.Cwd, 0o755); err != nil {
-		return fmt.Errorf("create working directory %s: %w", p.Cwd, err)
+// Reap is the --init reaper's life: argv is [name, ReapVerb, terminal,
+// path, args...]. It exits with the command's status.
+func Reap() int {
+	if len(os.Args) < 5 {
+		fmt.Fprintln(os.Stderr, "burrow-init: the reaper needs a command")
+		return errdefs.ExitBurrow
 	}
 	signals := make(chan os.Signal, 32)
 	signal.Notify(signals)
-	// The terminal, if any, is already this process's stdio: the child
-	// inherits it rather than getting one of its own.
-	inherit := *p
-	inherit.Terminal = false
-	cmd, err := execCommand(&inherit, sync)
-	if err != nil {
-		return err
+	cmd := exec.Command(os.Args[3])
+	cmd.Args = os.Args[4:]
+	cmd.Env = withoutOurs(os.Environ())
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if os.Args[2] == "true" {
+		// The terminal is the reaper's; the command's group takes the foreground.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: true, Ctty: 0}
 	}
-	if p.Terminal {
-		// The terminal is this process's; the command's group takes the foreground.
-		cmd.SysProcAttr.Setpgid, cmd.SysProcAttr.Foreground, cmd.SysProcAttr.Ctty = true, true, 0
-	}
-	unix.CloseOnExec(int(sync.Fd()))
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("exec %s: %w", p.Args[0], err)
+		fmt.Fprintf(os.Stderr, "burrow-init: %v\n", err)
+		return errdefs.ExitCannotExec
 	}
-	sync.Close()
 	child := cmd.Process.Pid
 	go func() {
 		for sig := range signals {
@@ -51,8 +55,17 @@ func superviseProcess(p *specs.Process, sync *os.File) error {
 			}
 		}
 	}()
-	os.Exit(reapUntil(child))
-	return nil
+	return reapUntil(child)
+}
+
+func withoutOurs(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if kv != envInUserns && !strings.HasPrefix(kv, envPreserveFDs+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // reapUntil reaps every child until the command itself exits and returns
@@ -65,7 +78,7 @@ func reapUntil(child int) int {
 			continue
 		}
 		if err != nil {
-			return 125
+			return errdefs.ExitBurrow
 		}
 		if pid != child {
 			continue

@@ -1,9 +1,12 @@
 package lifecycle
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/seccomp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +53,7 @@ type CreateOpt struct {
 	DNSSearch  []string
 	DNSOptions []string
 	AddHosts   []string // NAME:IP, IP may be host-gateway
+	Seccomp    string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
 
 	netnsPath string // resolved from Network container:NAME
 }
@@ -120,6 +124,9 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if err != nil {
 		return nil, err
 	}
+	if err := applySeccomp(spec, opt.Seccomp, runRoot); err != nil {
+		return nil, err
+	}
 	if spec.Linux.CgroupsPath, err = containerCgroup(ctr.ID, opt.Limits); err != nil {
 		return nil, err
 	}
@@ -127,6 +134,19 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		return nil, err
 	}
 	return &created{ID: ctr.ID, Record: rec, Spec: spec}, nil
+}
+
+// applySeccomp puts the compiled filter where the init finds it.
+func applySeccomp(spec *specs.Spec, profile, runRoot string) error {
+	prog, err := seccomp.Program(spec, profile, filepath.Join(runRoot, "seccomp"))
+	if err != nil || prog == nil {
+		return err
+	}
+	if spec.Annotations == nil {
+		spec.Annotations = map[string]string{}
+	}
+	spec.Annotations[container.SeccompAnnotation] = base64.StdEncoding.EncodeToString(prog)
+	return nil
 }
 
 func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt CreateOpt) (*specs.Spec, error) {

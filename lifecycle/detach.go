@@ -76,7 +76,13 @@ func startMonitor(opt monitor.Opt, name string) error {
 		return err
 	}
 	defer readyR.Close()
-	cmd := exec.Command(container.HelperBinary(), monitor.Verb)
+	helper, err := container.HelperBinary()
+	if err != nil {
+		optW.Close()
+		readyW.Close()
+		return err
+	}
+	cmd := exec.Command(helper, monitor.Verb)
 	cmd.Args[0] = "burrow-monitor"
 	cmd.ExtraFiles = []*os.File{optR, readyW}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

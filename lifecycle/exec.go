@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/errdefs"
@@ -19,6 +20,7 @@ type ExecOpt struct {
 	User        string
 	Interactive bool
 	Terminal    bool
+	Preserve    []*os.File // --preserve-fds: passed on as 3, 4, ...
 }
 
 // Exec runs a command in a running container in the foreground and
@@ -35,8 +37,9 @@ func Exec(s storage.Store, c Container, opt ExecOpt) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return foreground(opt.Interactive, func(stdio container.Stdio) (*container.Process, error) {
-		return container.Exec(c.Pid, proc, stdio)
+	req := container.ExecRequest{Process: proc, Annotations: spec.Annotations}
+	return foreground(fgOpt{opt.Interactive, opt.Terminal, opt.Preserve}, func(stdio container.Stdio) (*container.Process, error) {
+		return container.Exec(c.Pid, req, stdio)
 	}, newTracer())
 }
 
@@ -60,6 +63,7 @@ func execProcess(spec *specs.Spec, opt ExecOpt) (*specs.Process, error) {
 		for _, g := range u.Sgids {
 			p.User.AdditionalGids = append(p.User.AdditionalGids, uint32(g))
 		}
+		p.Capabilities = ocispec.Capabilities(p.Capabilities, p.User.UID)
 	}
 	return &p, nil
 }

@@ -21,7 +21,8 @@ import (
 // RunOpt adds to CreateOpt what only a foreground run needs.
 type RunOpt struct {
 	CreateOpt
-	Interactive bool // -i: the container reads burrow's stdin
+	Interactive bool       // -i: the container reads burrow's stdin
+	Preserve    []*os.File // --preserve-fds: passed on as 3, 4, ...
 	// OnCreated, if set, learns the container's ID before it starts (--cidfile).
 	OnCreated func(id string) error
 }
@@ -53,7 +54,7 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, error) {
 	connect, disconnect := slirp.Hook(c.Record.Network, c.Record.Ports, slirp.StateDir(runRoot, c.ID))
 	defer disconnect()
-	return foreground(opt.Interactive, func(stdio container.Stdio) (*container.Process, error) {
+	return foreground(fgOpt{opt.Interactive, c.Spec.Process.Terminal, opt.Preserve}, func(stdio container.Stdio) (*container.Process, error) {
 		p, err := container.Start(c.Spec, stdio, container.Hooks{AfterClone: connect})
 		if err == nil {
 			trace.mark("init+exec")
@@ -66,17 +67,21 @@ func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, err
 // foreground runs a process (a container's PID 1, or an exec'd command)
 // with burrow's own stdio or terminal, forwards signals and window size,
 // and returns its exit code.
-func foreground(interactive bool, start func(container.Stdio) (*container.Process, error), trace *tracer) (int, error) {
-	stdio := container.Stdio{Stdout: os.Stdout, Stderr: os.Stderr}
-	if interactive {
-		stdio.Stdin = os.Stdin
+func foreground(opt fgOpt, start func(container.Stdio) (*container.Process, error), trace *tracer) (int, error) {
+	interactive := opt.interactive
+	stdio, relay, err := guardTerminal(opt.interactive, opt.terminal)
+	if err != nil {
+		return 0, err
 	}
+	stdio.Preserve = opt.preserve
 	// Catch signals before the process exists so none is lost in between.
 	signals := make(chan os.Signal, 16)
 	signal.Notify(signals, forwardedSignals...)
 	defer signal.Stop(signals)
 
 	p, err := start(stdio)
+	relay.started()
+	defer relay.finish()
 	if err != nil {
 		return 0, err
 	}
@@ -97,6 +102,12 @@ func foreground(interactive bool, start func(container.Stdio) (*container.Proces
 		console.finish()
 	}
 	return code, err
+}
+
+// fgOpt is how a foreground process meets burrow's stdio.
+type fgOpt struct {
+	interactive, terminal bool
+	preserve              []*os.File
 }
 
 // forwardedSignals reach the container's PID 1; SIGCHLD, SIGURG (the Go

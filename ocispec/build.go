@@ -86,7 +86,7 @@ func Build(opt Opt) (*specs.Spec, error) {
 			Cwd:             cwd,
 			User:            specs.User{UID: opt.UID, GID: opt.GID, AdditionalGids: opt.Groups},
 			NoNewPrivileges: true,
-			Capabilities:    capabilities(opt.UID),
+			Capabilities:    Capabilities(&specs.LinuxCapabilities{Bounding: DefaultCaps}, opt.UID),
 		},
 		Mounts: append(baseMounts(opt), opt.Mounts...),
 		Linux: &specs.Linux{
@@ -118,14 +118,18 @@ func processEnv(opt Opt) []string {
 	return MergeEnv(base, opt.Image.Env, opt.Env)
 }
 
-// capabilities keeps docker's default set for root; a non-root user gets
-// the same bounding set but nothing effective, as after a plain setuid.
-func capabilities(uid uint32) *specs.LinuxCapabilities {
-	c := &specs.LinuxCapabilities{Bounding: DefaultCaps}
-	if uid == 0 {
-		c.Effective, c.Permitted = DefaultCaps, DefaultCaps
+// Capabilities gives root the whole bounding set as effective and
+// permitted, as docker does; a non-root user keeps the bounding set but
+// has nothing effective, as after a plain setuid.
+func Capabilities(c *specs.LinuxCapabilities, uid uint32) *specs.LinuxCapabilities {
+	out := &specs.LinuxCapabilities{}
+	if c != nil {
+		out.Bounding = c.Bounding
 	}
-	return c
+	if uid == 0 {
+		out.Effective, out.Permitted = out.Bounding, out.Bounding
+	}
+	return out
 }
 
 func namespaces(network, netnsPath string) []specs.LinuxNamespace {

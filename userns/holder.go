@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/inherit"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -72,6 +73,7 @@ func reexecJoining(pid int) error {
 		return fmt.Errorf("find own executable: %w", err)
 	}
 	env := append(os.Environ(), envJoinPID+"="+strconv.Itoa(pid), envJoinTried+"=1")
+	inherit.Unseal()
 	if err := syscall.Exec(self, os.Args, env); err != nil {
 		return fmt.Errorf("re-exec %s into holder %d: %w", self, pid, err)
 	}

@@ -8,15 +8,23 @@ package main
 
 import (
 	"os"
+	"runtime"
 
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/container/nsjoin"
 	"github.com/burrow/burrow/monitor"
 )
 
+// Per-thread credentials, capabilities and seccomp in the container's init,
+// exec helper and reaper must be set on the thread that execs: keep the main
+// goroutine on the main thread from the start.
+func init() { runtime.LockOSThread() }
+
 func main() {
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
+		case container.ReapVerb:
+			os.Exit(container.Reap())
 		case container.ExecVerb:
 			container.ExecInit(nsjoin.Err())
 			return

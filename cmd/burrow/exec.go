@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/inherit"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/ocispec"
 	"github.com/urfave/cli/v2"
@@ -21,6 +22,7 @@ func execCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables"},
 			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory"},
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "user[:group]"},
+			&cli.UintFlag{Name: "preserve-fds", Usage: "pass descriptors 3 .. 3+N-1 on to the command"},
 		},
 		Action: execAction,
 	}
@@ -34,6 +36,10 @@ func execAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	preserve, err := inherit.Files(int(c.Uint("preserve-fds")))
+	if err != nil {
+		return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
+	}
 	sess, ctr, err := oneContainer(c, "exec", 1)
 	if err != nil {
 		return err
@@ -41,7 +47,7 @@ func execAction(c *cli.Context) error {
 	defer sess.close()
 	code, err := lifecycle.Exec(sess.store, ctr, lifecycle.ExecOpt{
 		Args: c.Args().Tail(), Env: env, Workdir: c.String("workdir"), User: c.String("user"),
-		Interactive: c.Bool("interactive"), Terminal: c.Bool("tty"),
+		Interactive: c.Bool("interactive"), Terminal: c.Bool("tty"), Preserve: preserve,
 	})
 	if err != nil {
 		return err

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/container/nsjoin"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/inherit"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/monitor"
 	"github.com/burrow/burrow/userns"
@@ -21,9 +23,16 @@ import (
 // version is set by the Makefile from git.
 var version = "dev"
 
+// Per-thread credentials, capabilities and seccomp in the container's init,
+// exec helper and reaper must be set on the thread that execs: keep the main
+// goroutine on the main thread from the start.
+func init() { runtime.LockOSThread() }
+
 func main() {
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
+		case container.ReapVerb:
+			os.Exit(container.Reap())
 		case container.InitVerb:
 			container.Init(nsjoin.Err())
 			return
@@ -44,6 +53,7 @@ func main() {
 	if reexec.Init() {
 		return
 	}
+	inherit.Seal()
 	os.Exit(exitCode(newApp().Run(os.Args)))
 }
 

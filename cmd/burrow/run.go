@@ -9,6 +9,7 @@ import (
 
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/imageio"
+	"github.com/burrow/burrow/inherit"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/monitor"
@@ -61,6 +62,8 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "dns-search", Usage: "DNS search domain"},
 			&cli.StringSliceFlag{Name: "dns-option", Usage: "resolv.conf option (e.g. ndots:2)"},
 			&cli.StringSliceFlag{Name: "add-host", Usage: "add NAME:IP (or NAME:host-gateway) to /etc/hosts"},
+			&cli.StringSliceFlag{Name: "security-opt", Usage: "seccomp=unconfined or seccomp=PROFILE.json (default: docker's profile)"},
+			&cli.UintFlag{Name: "preserve-fds", Usage: "pass descriptors 3 .. 3+N-1 on to the container (foreground run)"},
 		},
 		Action: runAction,
 	}
@@ -116,6 +119,9 @@ func runAction(c *cli.Context) error {
 	}
 	if c.String("cidfile") != "" {
 		opt.OnCreated = func(id string) error { return writeCIDFile(c, id) }
+	}
+	if opt.Preserve, err = inherit.Files(int(c.Uint("preserve-fds"))); err != nil {
+		return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
 	}
 	code, err := lifecycle.Run(sess.store, sess.paths.RunRoot, opt)
 	if err != nil {
@@ -174,6 +180,13 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if policy.Name != "no" && c.Command.Name == "run" && !c.Bool("detach") {
 		return opt, fmt.Errorf("%w: --restart applies to detached containers: add -d", errdefs.ErrInvalidArgument)
 	}
+	if c.Uint("preserve-fds") > 0 && (c.Bool("detach") || c.Command.Name != "run") {
+		return opt, fmt.Errorf("%w: --preserve-fds needs a foreground run (the descriptors are this command's)", errdefs.ErrInvalidArgument)
+	}
+	seccomp, err := parseSecurityOpts(c.StringSlice("security-opt"))
+	if err != nil {
+		return opt, err
+	}
 	if cid := c.String("cidfile"); cid != "" {
 		if _, err := os.Stat(cid); err == nil {
 			return opt, fmt.Errorf("%w: --cidfile %s exists: remove it or pick another", errdefs.ErrInvalidArgument, cid)
@@ -189,6 +202,7 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 			Init: c.Bool("init"), Restart: c.String("restart"), Log: logRotation, Limits: limits,
 			Ports: ports, PublishAll: c.Bool("publish-all"), DNS: c.StringSlice("dns"),
 			DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"), AddHosts: c.StringSlice("add-host"),
+			Seccomp: seccomp,
 		},
 	}
 	if c.IsSet("entrypoint") {
@@ -309,4 +323,18 @@ func networkOptions(network string, publish []string) ([]slirp.Port, error) {
 		return ports, slirp.CheckHostPorts(ports)
 	}
 	return nil, fmt.Errorf("%w: --network %q (want none, host, pasta or slirp4netns)", errdefs.ErrInvalidArgument, network)
+}
+
+// parseSecurityOpts takes --security-opt seccomp=unconfined|PROFILE.json;
+// other options are refused by name until burrow honours them.
+func parseSecurityOpts(opts []string) (string, error) {
+	profile := ""
+	for _, o := range opts {
+		k, v, _ := strings.Cut(o, "=")
+		if k != "seccomp" || v == "" {
+			return "", fmt.Errorf("%w: --security-opt %q is not supported (seccomp=unconfined|PROFILE.json is)", errdefs.ErrInvalidArgument, o)
+		}
+		profile = v
+	}
+	return profile, nil
 }
