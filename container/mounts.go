@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -25,14 +24,22 @@ func setupRootfs(spec *specs.Spec) error {
 	if err := unix.Mount(root, root, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("bind rootfs %s: %w", root, err)
 	}
+	rootFD, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open rootfs %s: %w", root, err)
+	}
+	defer unix.Close(rootFD)
 	for _, m := range spec.Mounts {
-		if err := mountOne(root, m); err != nil {
+		if err := mountOne(rootFD, m); err != nil {
 			return err
 		}
 	}
 	if spec.Linux != nil {
-		if err := bindDevices(root, spec.Linux.Devices); err != nil {
-			return err
+		for _, d := range spec.Linux.Devices {
+			m := specs.Mount{Destination: d.Path, Source: d.Path, Type: "bind", Options: []string{"bind"}}
+			if err := mountOne(rootFD, m); err != nil {
+				return fmt.Errorf("device %s: %w", d.Path, err)
+			}
 		}
 	}
 	return devLinks(root)
@@ -65,63 +72,46 @@ func parseOptions(opts []string) (flags, propagation uintptr, data string) {
 	return flags, propagation, strings.Join(extra, ",")
 }
 
-func mountOne(root string, m specs.Mount) error {
-	dst, err := securejoin.SecureJoin(root, m.Destination)
-	if err != nil {
-		return fmt.Errorf("resolve mount point %s: %w", m.Destination, err)
-	}
+func mountOne(rootFD int, m specs.Mount) error {
 	flags, propagation, data := parseOptions(m.Options)
+	var mnt int
+	var err error
+	dir := true
 	if flags&unix.MS_BIND != 0 {
-		err = bindMount(m.Source, dst, flags)
+		fi, serr := os.Stat(m.Source)
+		if serr != nil {
+			return fmt.Errorf("bind source %s: %w", m.Source, serr)
+		}
+		dir = fi.IsDir()
+		mnt, err = bindTree(m.Source, flags)
 	} else {
-		err = fsMount(m, dst, flags, data)
-	}
-	if err != nil {
-		return err
-	}
-	if propagation != 0 {
-		if err := unix.Mount("", dst, "", propagation, ""); err != nil {
-			return fmt.Errorf("set propagation of %s: %w", m.Destination, err)
+		mnt, err = newFilesystem(m, flags, data)
+		if err != nil && m.Type == "sysfs" && errors.Is(err, unix.EPERM) {
+			// The kernel refuses a fresh sysfs when parts of the host's are
+			// covered; a read-only recursive bind shows the same tree.
+			mnt, err = bindTree("/sys", unix.MS_BIND|unix.MS_REC|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC)
+		}
+		if err != nil {
+			err = fmt.Errorf("mount %s on %s: %w", m.Type, m.Destination, err)
 		}
 	}
-	return nil
-}
-
-func fsMount(m specs.Mount, dst string, flags uintptr, data string) error {
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return fmt.Errorf("create mount point %s: %w", m.Destination, err)
-	}
-	err := unix.Mount(m.Source, dst, m.Type, flags, data)
-	if err != nil && m.Type == "sysfs" && errors.Is(err, unix.EPERM) {
-		// The kernel refuses a fresh sysfs when parts of the host's are
-		// covered; a read-only recursive bind shows the same tree.
-		return bindMount("/sys", dst, unix.MS_BIND|unix.MS_REC|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC)
-	}
 	if err != nil {
-		return fmt.Errorf("mount %s on %s: %w", m.Type, m.Destination, err)
-	}
-	return nil
-}
-
-// bindMount binds src on dst, creating dst as a file or directory like
-// src, then applies read-only and the other flags by a remount, keeping
-// flags the kernel locked on the source (a user namespace may not clear them).
-func bindMount(src, dst string, flags uintptr) error {
-	fi, err := os.Stat(src)
-	if err != nil {
-		return fmt.Errorf("bind source %s: %w", src, err)
-	}
-	if err := createMountPoint(dst, fi.IsDir()); err != nil {
 		return err
 	}
-	if err := unix.Mount(src, dst, "", flags&(unix.MS_BIND|unix.MS_REC), ""); err != nil {
-		return fmt.Errorf("bind %s on %s: %w", src, dst, err)
+	point, err := openMountPoint(rootFD, m.Destination, dir)
+	if err != nil {
+		unix.Close(mnt)
+		return fmt.Errorf("mount point %s: %w", m.Destination, err)
 	}
-	extra := flags &^ (unix.MS_BIND | unix.MS_REC)
-	if extra == 0 {
-		return nil
+	defer unix.Close(point)
+	if err := sameKind(point, dir); err != nil {
+		unix.Close(mnt)
+		return fmt.Errorf("create mount point %s: %w", m.Destination, err)
 	}
-	return remount(dst, extra)
+	if err := attach(mnt, point, propagation); err != nil {
+		return fmt.Errorf("mount on %s: %w", m.Destination, err)
+	}
+	return nil
 }
 
 func remount(dst string, flags uintptr) error {
@@ -132,36 +122,6 @@ func remount(dst string, flags uintptr) error {
 	locked := uintptr(st.Flags) & (unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RDONLY | unix.MS_NOATIME | unix.MS_RELATIME | unix.MS_NODIRATIME)
 	if err := unix.Mount("", dst, "", unix.MS_REMOUNT|unix.MS_BIND|flags|locked, ""); err != nil {
 		return fmt.Errorf("remount %s: %w", dst, err)
-	}
-	return nil
-}
-
-func createMountPoint(dst string, dir bool) error {
-	if dir {
-		if err := os.MkdirAll(dst, 0o755); err != nil {
-			return fmt.Errorf("create mount point %s: %w", dst, err)
-		}
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return fmt.Errorf("create mount point %s: %w", dst, err)
-	}
-	f, err := os.OpenFile(dst, os.O_CREATE|os.O_RDONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("create mount point %s: %w", dst, err)
-	}
-	return f.Close()
-}
-
-func bindDevices(root string, devices []specs.LinuxDevice) error {
-	for _, d := range devices {
-		dst, err := securejoin.SecureJoin(root, d.Path)
-		if err != nil {
-			return err
-		}
-		if err := bindMount(d.Path, dst, unix.MS_BIND); err != nil {
-			return fmt.Errorf("device %s: %w", d.Path, err)
-		}
 	}
 	return nil
 }
@@ -249,6 +209,23 @@ func readonlyPaths(paths []string) error {
 		if err := remount(p, unix.MS_RDONLY); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// sameKind refuses a directory over a file and a file over a directory,
+// which move_mount would report only as ENOTDIR.
+func sameKind(fd int, dir bool) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return err
+	}
+	isDir := st.Mode&unix.S_IFMT == unix.S_IFDIR
+	switch {
+	case dir && !isDir:
+		return errors.New("it is a file in the image and the source a directory")
+	case !dir && isDir:
+		return errors.New("it is a directory in the image and the source a file")
 	}
 	return nil
 }
