@@ -38,6 +38,7 @@ unit:
 # End-to-end: the real binary as the unprivileged test user (tests/asuser).
 e2e: build
 	CGO_ENABLED=0 $(GO) build -o $(dir $(BIN))udpecho ./tests/udpecho
+	CGO_ENABLED=0 $(GO) build -o $(dir $(BIN))exchange ./tests/exchange
 	BURROW_BIN=$(BIN) BURROW_TEST_USER=$(TEST_USER) $(GO) test -count=1 -v -timeout 40m -exec $(CURDIR)/tests/asuser ./tests
 	BURROW_BIN=$(BIN) BURROW_TEST_USER=$(NOSUB_USER) $(GO) test -count=1 -v -timeout 10m -exec $(CURDIR)/tests/asuser -run 'TestNoSubordinateIDs' ./tests
 

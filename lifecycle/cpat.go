@@ -1,0 +1,262 @@
+package lifecycle
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// inRoot resolves a path as the container would, with its root as "/":
+// "..", absolute paths and absolute symlinks all stay below the root, and
+// /proc magic links (which jump anywhere) are refused.
+const inRoot = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS
+
+// openat2 opens p relative to dir (the working directory when nil). With
+// a scoped resolve, the kernel gives EAGAIN when a rename raced a ".."
+// step; it is safe to retry, and a container renaming in a loop can make
+// it happen a few times in a row.
+func openat2(dir *os.File, p string, flags int, resolve uint64) (*os.File, error) {
+	dirfd := unix.AT_FDCWD
+	if dir != nil {
+		dirfd = int(dir.Fd())
+	}
+	how := &unix.OpenHow{Flags: uint64(flags | unix.O_CLOEXEC), Resolve: resolve}
+	for range 64 {
+		fd, err := unix.Openat2(dirfd, p, how)
+		if err == nil {
+			return os.NewFile(uintptr(fd), p), nil
+		}
+		if err != unix.EAGAIN && err != unix.EINTR {
+			return nil, err
+		}
+	}
+	return nil, unix.EAGAIN
+}
+
+func openDir(dir *os.File, p string, resolve uint64) (*os.File, error) {
+	return openat2(dir, p, unix.O_PATH|unix.O_DIRECTORY, resolve)
+}
+
+// mkdirAllIn opens directory p inside root, creating what is missing of
+// it: the longest existing prefix is resolved inside the root, the rest
+// made one component at a time from the held parent, never following a
+// symlink a racing process puts in the way.
+func mkdirAllIn(root *os.File, p string, resolve uint64) (*os.File, error) {
+	var missing []string
+	for {
+		dir, err := openDir(root, p, resolve)
+		if err == nil {
+			return mkdirChain(dir, missing)
+		}
+		if !errors.Is(err, unix.ENOENT) || p == "." || p == "/" {
+			return nil, err
+		}
+		missing = append([]string{filepath.Base(p)}, missing...)
+		p = filepath.Dir(p)
+	}
+}
+
+func mkdirChain(dir *os.File, names []string) (*os.File, error) {
+	for _, name := range names {
+		next, _, err := mkdirOpen(dir, name, unix.O_PATH)
+		dir.Close()
+		if err != nil {
+			return nil, err
+		}
+		dir = next
+	}
+	return dir, nil
+}
+
+// mkdirOpen makes directory name in dir unless it exists, and opens it
+// without following a symlink.
+func mkdirOpen(dir *os.File, name string, flags int) (_ *os.File, created bool, _ error) {
+	err := unix.Mkdirat(int(dir.Fd()), name, 0o755)
+	if err != nil && !errors.Is(err, unix.EEXIST) {
+		return nil, false, err
+	}
+	f, ferr := openat(dir, name, flags|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	return f, err == nil, ferr
+}
+
+func openat(dir *os.File, name string, flags int, mode uint32) (*os.File, error) {
+	fd, err := unix.Openat(int(dir.Fd()), name, flags|unix.O_CLOEXEC, mode)
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), name), nil
+}
+
+// node is a source entry held open: the descriptor it is read through
+// (none for a symlink, whose target is read once), its status, and the
+// path the user knows it by.
+type node struct {
+	f    *os.File
+	st   unix.Stat_t
+	link string
+	path string
+}
+
+func (n node) isDir() bool { return n.st.Mode&unix.S_IFMT == unix.S_IFDIR }
+
+func (n node) close() {
+	if n.f != nil {
+		n.f.Close()
+	}
+}
+
+// openTop opens the source the user named, following a symlink at its
+// end as docker does. O_NONBLOCK: a FIFO must not hang the copy.
+func openTop(dir *os.File, p string, resolve uint64, shown string) (node, error) {
+	f, err := openat2(dir, p, unix.O_RDONLY|unix.O_NONBLOCK, resolve)
+	if err != nil {
+		return node{}, err
+	}
+	return held(f, shown)
+}
+
+// openEntry opens an entry below the source without following it: a
+// symlink is copied as a link. The status taken by name only picks the
+// way to open; what is copied is what the descriptor holds.
+func openEntry(dir *os.File, name, shown string) (node, error) {
+	var st unix.Stat_t
+	if err := unix.Fstatat(int(dir.Fd()), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return node{}, err
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFLNK:
+		link, err := readlinkat(dir, name)
+		return node{st: st, link: link, path: shown}, err
+	case unix.S_IFDIR, unix.S_IFREG:
+		f, err := openat(dir, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+		if err != nil {
+			return node{}, err
+		}
+		return held(f, shown)
+	}
+	return node{st: st, path: shown}, nil
+}
+
+func held(f *os.File, shown string) (node, error) {
+	n := node{f: f, path: shown}
+	if err := unix.Fstat(int(f.Fd()), &n.st); err != nil {
+		f.Close()
+		return node{}, err
+	}
+	return n, nil
+}
+
+func readlinkat(dir *os.File, name string) (string, error) {
+	for size := 256; ; size *= 2 {
+		buf := make([]byte, size)
+		n, err := unix.Readlinkat(int(dir.Fd()), name, buf)
+		if err != nil {
+			return "", err
+		}
+		if n < size {
+			return string(buf[:n]), nil
+		}
+	}
+}
+
+// copier copies held source nodes into held directories; from and to
+// name the two sides in errors.
+type copier struct{ from, to side }
+
+func (cp copier) copy(n node, dir *os.File, name, shown string) error {
+	switch n.st.Mode & unix.S_IFMT {
+	case unix.S_IFDIR:
+		return cp.copyDir(n, dir, name, shown)
+	case unix.S_IFREG:
+		return cp.copyFile(n, dir, name, shown)
+	case unix.S_IFLNK:
+		// Whatever is in the way is replaced, as docker's extraction does.
+		_ = unix.Unlinkat(int(dir.Fd()), name, 0)
+		if err := unix.Symlinkat(n.link, int(dir.Fd()), name); err != nil {
+			return cp.to.err("create", shown, err)
+		}
+		return nil
+	}
+	return cp.from.err("copy", n.path, fmt.Errorf("%s: %w", kind(n.st.Mode), errors.ErrUnsupported))
+}
+
+func (cp copier) copyDir(n node, dir *os.File, name, shown string) error {
+	out, created, err := mkdirOpen(dir, name, unix.O_RDONLY)
+	if err != nil {
+		return cp.to.err("create", shown, err)
+	}
+	defer out.Close()
+	names, err := n.f.Readdirnames(-1)
+	if err != nil {
+		return cp.from.err("read", n.path, err)
+	}
+	for _, en := range names {
+		child, err := openEntry(n.f, en, filepath.Join(n.path, en))
+		if err != nil {
+			return cp.from.err("open", filepath.Join(n.path, en), err)
+		}
+		err = cp.copy(child, out, en, filepath.Join(shown, en))
+		child.close()
+		if err != nil {
+			return err
+		}
+	}
+	// Only a directory the copy made takes the source's mode, and only
+	// now: a read-only source must not stop its own entries being copied.
+	if created {
+		if err := unix.Fchmod(int(out.Fd()), n.st.Mode&0o777); err != nil {
+			return cp.to.err("chmod", shown, err)
+		}
+	}
+	return nil
+}
+
+// copyFile writes through a descriptor opened without following a
+// symlink: one put in the way is replaced, as docker's extraction does.
+// O_NONBLOCK: a FIFO in the way fails instead of waiting for a reader.
+func (cp copier) copyFile(n node, dir *os.File, name, shown string) error {
+	flags := unix.O_WRONLY | unix.O_CREAT | unix.O_TRUNC | unix.O_NOFOLLOW | unix.O_NONBLOCK
+	out, err := openat(dir, name, flags, 0o600)
+	if errors.Is(err, unix.ELOOP) {
+		if err = unix.Unlinkat(int(dir.Fd()), name, 0); err == nil {
+			out, err = openat(dir, name, flags, 0o600)
+		}
+	}
+	if err != nil {
+		return cp.to.err("create", shown, err)
+	}
+	defer out.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(out.Fd()), &st); err != nil {
+		return cp.to.err("create", shown, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return cp.to.err("replace", shown, fmt.Errorf("%s: %w", kind(st.Mode), errors.ErrUnsupported))
+	}
+	if err := unix.Fchmod(int(out.Fd()), n.st.Mode&0o777); err != nil {
+		return cp.to.err("chmod", shown, err)
+	}
+	if _, err := io.Copy(out, n.f); err != nil {
+		return cp.to.err("write", shown, err)
+	}
+	if err := out.Close(); err != nil {
+		return cp.to.err("write", shown, err)
+	}
+	return nil
+}
+
+func kind(mode uint32) string {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFIFO:
+		return "named pipe"
+	case unix.S_IFSOCK:
+		return "socket"
+	case unix.S_IFCHR, unix.S_IFBLK:
+		return "device"
+	}
+	return "special file"
+}
