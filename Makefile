@@ -39,6 +39,7 @@ unit:
 e2e: build
 	CGO_ENABLED=0 $(GO) build -o $(dir $(BIN))udpecho ./tests/udpecho
 	CGO_ENABLED=0 $(GO) build -o $(dir $(BIN))exchange ./tests/exchange
+	CGO_ENABLED=0 $(GO) build -o $(dir $(BIN))probe ./tests/probe
 	BURROW_BIN=$(BIN) BURROW_TEST_USER=$(TEST_USER) $(GO) test -count=1 -v -timeout 40m -exec $(CURDIR)/tests/asuser ./tests
 	BURROW_BIN=$(BIN) BURROW_TEST_USER=$(NOSUB_USER) $(GO) test -count=1 -v -timeout 10m -exec $(CURDIR)/tests/asuser -run 'TestNoSubordinateIDs' ./tests
 
