@@ -18,33 +18,81 @@ import (
 
 // openMountPoint opens dest inside the root as a directory (dir) or a
 // file, creating what is missing. Symlinks resolve as they would in the
-// container, never beyond its root, and /proc magic links are refused.
+// container, never beyond its root, and /proc magic links are refused; a
+// dangling symlink on the way has its target created inside the root, as
+// a lexical join would.
 func openMountPoint(rootFD int, dest string, dir bool) (int, error) {
-	dest = path.Clean("/" + dest)
 	how := &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: inRoot}
-	if fd, err := unix.Openat2(rootFD, dest, how); !errors.Is(err, unix.ENOENT) {
-		return fd, err
+	for tries := 0; tries < 40; tries++ {
+		dest = path.Clean("/" + dest)
+		fd, err := unix.Openat2(rootFD, dest, how)
+		if !errors.Is(err, unix.ENOENT) {
+			return fd, err
+		}
+		next, fd, err := createPath(rootFD, dest, dir)
+		if err != nil || fd >= 0 {
+			return fd, err
+		}
+		dest = next // a dangling symlink, or a path that changed under us
 	}
-	parent := rootFD
-	prefix := ""
+	return -1, fmt.Errorf("%s: %w", dest, unix.ELOOP)
+}
+
+// createPath creates the missing components of dest. When a component is
+// a symlink to nowhere it returns the path through the link's target
+// instead, to be tried again.
+func createPath(rootFD int, dest string, dir bool) (string, int, error) {
+	how := &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: inRoot}
+	parent, prefix := -1, ""
 	parts := strings.Split(strings.TrimPrefix(dest, "/"), "/")
+	defer func() {
+		if parent >= 0 {
+			unix.Close(parent)
+		}
+	}()
 	for i, name := range parts {
+		at := rootFD
+		if parent >= 0 {
+			at = parent
+		}
 		prefix += "/" + name
 		fd, err := unix.Openat2(rootFD, prefix, how)
 		if errors.Is(err, unix.ENOENT) {
-			if err = createAt(parent, name, dir || i < len(parts)-1); err == nil {
+			if err = createAt(at, name, dir || i < len(parts)-1); err == nil {
 				fd, err = unix.Openat2(rootFD, prefix, how)
 			}
 		}
-		if parent != rootFD {
-			unix.Close(parent)
+		if errors.Is(err, unix.ENOENT) {
+			target, lerr := readlinkAt(at, name)
+			if lerr != nil {
+				return dest, -1, nil // changed under us: start over
+			}
+			rest := strings.Join(parts[i+1:], "/")
+			if !path.IsAbs(target) {
+				target = path.Join(path.Dir(prefix), target)
+			}
+			return path.Join(target, rest), -1, nil
 		}
 		if err != nil {
-			return -1, err
+			return "", -1, err
+		}
+		if parent >= 0 {
+			unix.Close(parent)
 		}
 		parent = fd
 	}
-	return parent, nil
+	fd := parent
+	parent = -1
+	return "", fd, nil
+}
+
+func readlinkAt(dirFD int, name string) (string, error) {
+	buf := make([]byte, unix.PathMax)
+	n, err := unix.Readlinkat(dirFD, name, buf)
+	if err != nil {
+		return "", err
+	}
+	return string(buf[:n]), nil
 }
 
 func createAt(dirFD int, name string, dir bool) error {

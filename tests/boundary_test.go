@@ -398,3 +398,56 @@ func TestBoundaryProcesses(t *testing.T) {
 		t.Errorf("the victim is no longer running: %s", state)
 	}
 }
+
+// TestBoundaryMountSwap: a mount destination inside a volume that another
+// container swaps between a directory and a symlink to a host path, while
+// this container starts (CVE-2021-30465), always lands inside the root:
+// the bind is found in the container every time, at the directory or
+// where the symlink leads inside the root, never mounted out of sight.
+func TestBoundaryMountSwap(t *testing.T) {
+	e := newEnv(t)
+	if err := e.importBusybox(busyboxImage); err != nil {
+		t.Fatal(err)
+	}
+	exchange := exchangeHelper(t)
+	shared, src, outside := t.TempDir(), t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "marker"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(outside, "mnt"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(shared, "d", "mnt"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(shared, "l")); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("run", "-d", "--name", "swapper", "--network", "none", "-v", shared+":/shared", "-v", exchange+":/exchange:ro",
+		busyboxImage, "/exchange", "/shared/d", "/shared/l")
+	find := "for i in 1 2 3 4 5 6 7 8 9 10; do for p in /shared/d/mnt /shared/l/mnt " + outside + "/mnt; do " +
+		"[ -e $p/marker ] && echo found && exit 0; done; done; echo lost"
+	lost, failed := 0, 0
+	for i := 0; i < 50; i++ {
+		r := e.burrow("run", "--rm", "--network", "none", "-v", shared+":/shared", "-v", src+":/shared/d/mnt",
+			busyboxImage, "sh", "-c", find)
+		switch {
+		case r.code != 0:
+			failed++
+			if failed < 3 {
+				t.Logf("start %d: %s", i, r)
+			}
+		case strings.TrimSpace(r.stdout) != "found":
+			lost++
+		}
+	}
+	if lost > 0 {
+		t.Errorf("%d of 50 starts mounted the bind outside the container's root", lost)
+	}
+	if failed > 0 {
+		t.Errorf("%d of 50 starts failed", failed)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(outside, "mnt")); len(entries) != 0 {
+		t.Errorf("the host directory behind the symlink got %v", entries)
+	}
+}
