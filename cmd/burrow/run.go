@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -143,6 +144,9 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	}
 	if c.Bool("publish-all") && !slirp.IsUserMode(network) {
 		return opt, fmt.Errorf("%w: -P needs --network pasta or slirp4netns", errdefs.ErrInvalidArgument)
+	}
+	if err := checkNameAndDNS(c); err != nil {
+		return opt, err
 	}
 	env, err := collectEnv(c)
 	if err != nil {
@@ -309,4 +313,20 @@ func networkOptions(network string, publish []string) ([]slirp.Port, error) {
 		return ports, slirp.CheckHostPorts(ports)
 	}
 	return nil, fmt.Errorf("%w: --network %q (want none, host, pasta or slirp4netns)", errdefs.ErrInvalidArgument, network)
+}
+
+// checkNameAndDNS refuses a bad --name or --dns before anything exists:
+// a resolv.conf nameserver line only takes an address.
+func checkNameAndDNS(c *cli.Context) error {
+	if name := c.String("name"); name != "" {
+		if err := lifecycle.CheckName(name); err != nil {
+			return err
+		}
+	}
+	for _, d := range c.StringSlice("dns") {
+		if net.ParseIP(d) == nil {
+			return fmt.Errorf("%w: --dns %q is not an IP address", errdefs.ErrInvalidArgument, d)
+		}
+	}
+	return nil
 }
