@@ -67,7 +67,6 @@ func checkStream(r io.Reader, layer string) error {
 	return checkLayer(tar.NewReader(plain), layer)
 }
 
-
 // checkLayer refuses, naming the entry:
 //   - sparse files (GNU type 'S' or PAX GNU.sparse.* records): the
 //     extractor would write every hole as zeros, a few KiB of archive
