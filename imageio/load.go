@@ -35,7 +35,7 @@ func Load(ctx context.Context, s storage.Store, path string, report io.Writer) (
 }
 
 func loadDockerArchive(ctx context.Context, s storage.Store, path string, report io.Writer) ([]string, error) {
-	r, err := archive.NewReader(nil, path)
+	r, err := archive.NewReader(bigFiles(nil), path)
 	if err != nil {
 		return nil, err
 	}

@@ -142,7 +142,7 @@ func copyImage(ctx context.Context, dst, src types.ImageReference, opts *copy.Op
 		return nil, err
 	}
 	defer func() { _ = policy.Destroy() }()
-	return copy.Image(ctx, policy, dst, src, opts)
+	return copy.Image(ctx, policy, dst, src, withBigFiles(opts))
 }
 
 // Login checks the credentials with the registry and stores them.

@@ -115,8 +115,12 @@ func runAction(c *cli.Context) error {
 		fmt.Println(id)
 		return writeCIDFile(c, id)
 	}
-	if c.String("cidfile") != "" {
-		opt.OnCreated = func(id string) error { return writeCIDFile(c, id) }
+	// A foreground run may last for hours: once its container exists, its
+	// layer is in use and a repair may run meanwhile.
+	opt.OnCreated = func(id string) error {
+		sess.endWrites()
+		sess.endWrites = func() {}
+		return writeCIDFile(c, id)
 	}
 	code, err := lifecycle.Run(sess.store, sess.paths.RunRoot, opt)
 	if err != nil {
