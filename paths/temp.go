@@ -15,10 +15,6 @@ import (
 // find what a killed one left.
 func TempDir(p Paths) string { return filepath.Join(p.Data, "tmp") }
 
-// held keeps the session directory's lock open for the life of the process
-// (a collected *os.File would close it).
-var held *os.File
-
 // SessionTemp makes this process's own directory under dir and holds a
 // lock on it until the process exits, however it exits: RemoveStaleTemp
 // tells a live command's directory from a dead one's by that lock alone.
@@ -30,15 +26,16 @@ func SessionTemp(dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("temporary directory: %w", err)
 	}
-	f, err := os.Open(tmp)
+	// A raw descriptor, never closed: an *os.File would be closed when
+	// collected, and the lock with it.
+	fd, err := unix.Open(tmp, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return "", fmt.Errorf("temporary directory: %w", err)
+		return "", fmt.Errorf("open temporary directory %s: %w", tmp, err)
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		f.Close()
+	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		unix.Close(fd)
 		return "", fmt.Errorf("lock temporary directory %s: %w", tmp, err)
 	}
-	held = f
 	return tmp, nil
 }
 
