@@ -2,10 +2,12 @@ package imageio
 
 import (
 	"archive/tar"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
@@ -71,10 +73,12 @@ func checkStream(r io.Reader, layer string) error {
 //   - sparse files (GNU type 'S' or PAX GNU.sparse.* records): the
 //     extractor would write every hole as zeros, a few KiB of archive
 //     becoming gigabytes on disk;
-//   - hard links to a name the layer has not stored before it: the
-//     extractor can only fail on them, with an error that names nothing.
+//   - hard links to a name the layer has not stored before it, and names
+//     that appear twice (the store's tar-split refuses them): the store
+//     can only fail on them, with an error that names nothing.
 func checkLayer(tr *tar.Reader, layer string) error {
-	seen := map[string]bool{}
+	seen := map[string]bool{}  // by cleanName, for hard links
+	names := map[string]bool{} // as tar-split compares them
 	for n := 0; ; n++ {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -86,10 +90,15 @@ func checkLayer(tr *tar.Reader, layer string) error {
 			}
 			return fmt.Errorf("%w: layer %s: entry %d: %v", errdefs.ErrInvalidArgument, layer, n+1, err)
 		}
-		if err := checkEntry(hdr, seen); err != nil {
+		err = checkEntry(hdr, seen)
+		if err == nil && names[filepath.Clean(hdr.Name)] {
+			err = errors.New("appears twice in the layer")
+		}
+		if err != nil {
 			return fmt.Errorf("%w: layer %s: entry %q: %v", errdefs.ErrInvalidArgument, layer, hdr.Name, err)
 		}
 		seen[cleanName(hdr.Name)] = true
+		names[filepath.Clean(hdr.Name)] = true
 	}
 }
 

@@ -1,8 +1,10 @@
 package tests
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -64,23 +66,32 @@ func TestBadDNSRefused(t *testing.T) {
 	}
 }
 
-// TestRefusedEntryNamed: a layer the store cannot extract is refused with
-// an error that names the entry, for load and import.
+// TestRefusedEntryNamed: layers the store cannot extract (a hard link to
+// nothing, a path twice) are refused by load and import with an error
+// that names the entry, and nothing is stored.
 func TestRefusedEntryNamed(t *testing.T) {
 	e := newEnv(t)
-	layer := unsafeTar(t, nil, []rawEntry{rawReg("ok-file", "x"), rawHardlink("dangling-link", "../../../nowhere/file")})
-	archive := filepath.Join(e.dir, "dangling.tar")
-	if err := writeDockerArchive(archive, []string{"dangling:1"}, busyboxLayer(t), layer); err != nil {
-		t.Fatal(err)
-	}
-	rootfs := filepath.Join(e.dir, "dangling-rootfs.tar")
-	if err := os.WriteFile(rootfs, layer, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, args := range [][]string{{"load", "-q", "-i", archive}, {"import", "-q", rootfs, "dangling:2"}} {
-		r := e.burrow(args...)
-		if r.code != 125 || !strings.Contains(r.stderr, `"dangling-link"`) {
-			t.Errorf("burrow %s: want exit 125 naming the entry dangling-link, got %s", args[0], r)
+	for i, c := range []struct {
+		entry string
+		layer []rawEntry
+	}{
+		{"dangling-link", []rawEntry{rawReg("ok-file", "x"), rawHardlink("dangling-link", "../../../nowhere/file")}},
+		{"twice", []rawEntry{rawSymlink("twice", "/etc/passwd"), rawReg("twice", "overwritten")}},
+	} {
+		layer := unsafeTar(t, nil, c.layer)
+		archive := filepath.Join(e.dir, fmt.Sprintf("refused%d.tar", i))
+		if err := writeDockerArchive(archive, []string{"refused:1"}, busyboxLayer(t), layer); err != nil {
+			t.Fatal(err)
+		}
+		rootfs := filepath.Join(e.dir, fmt.Sprintf("refused-rootfs%d.tar", i))
+		if err := os.WriteFile(rootfs, layer, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"load", "-q", "-i", archive}, {"import", "-q", rootfs, "refused:2"}} {
+			r := e.burrow(args...)
+			if r.code != 125 || !strings.Contains(r.stderr, strconv.Quote(c.entry)) {
+				t.Errorf("burrow %s: want exit 125 naming the entry %s, got %s", args[0], c.entry, r)
+			}
 		}
 	}
 	if out := e.ok("images", "-q"); out != "" {
