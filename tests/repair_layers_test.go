@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,7 +37,7 @@ func TestKilledLoadRepaired(t *testing.T) {
 			}
 		}
 		untar = ownProcess("storage-untar")
-		return complete == 1 && untar != 0
+		return complete == 1 && untar != 0 && chrooted(untar)
 	}) {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
@@ -214,6 +215,14 @@ func newEntries(t *testing.T, dir, prefix string, before map[string]bool) []stri
 		}
 	}
 	return added
+}
+
+// chrooted reports whether pid has left the host's root: an extractor
+// does so once it is set up (past its start-up, where burrow asks for
+// the parent-death signal), and is then writing the layer.
+func chrooted(pid int) bool {
+	root, err := os.Readlink(fmt.Sprintf("/proc/%d/root", pid))
+	return err == nil && root != "/"
 }
 
 // ownProcess is the pid of a process of this user whose command line
