@@ -106,7 +106,7 @@ func pullOne(ctx context.Context, s storage.Store, named reference.Named, sys *t
 	if err != nil {
 		return "", err
 	}
-	manifest, err := copyImage(ctx, dst, src, &copy.Options{SourceCtx: sys, ReportWriter: report})
+	manifest, err := copyImage(ctx, dst, checkedReference{src}, &copy.Options{SourceCtx: sys, ReportWriter: report})
 	if err != nil {
 		return "", err
 	}
