@@ -2,12 +2,17 @@ package tests
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -140,4 +145,78 @@ func storageBlocks(t *testing.T, e *env) int64 {
 	return n
 }
 
-var _ = syscall.SIGKILL
+// TestPullSparseRefused: a registry image with a sparse layer is refused
+// while it is fetched, before the extractor writes anything.
+func TestPullSparseRefused(t *testing.T) {
+	reg := startRegistry(t, "")
+	e := newEnv(t)
+	ref := reg.addr + "/burrow/sparse:1"
+	pushSparseImage(t, reg.addr, "burrow/sparse", "1", sparseLayer("holes.bin", 10<<30))
+	e.ok("images")
+	before := storageBlocks(t, e)
+	r := runBounded(t, e, 10*time.Second, "pull", "-q", "--tls-verify=false", ref)
+	if r.code != 125 || !strings.Contains(r.stderr, `"holes.bin"`) || !strings.Contains(r.stderr, "sparse") {
+		t.Errorf("pull: want exit 125 naming the sparse entry holes.bin, got %s", r)
+	}
+	if out := e.ok("images", "-q"); out != "" {
+		t.Errorf("images after the refusal:\n%s", out)
+	}
+	if after := storageBlocks(t, e); after-before > 1<<20 {
+		t.Errorf("the store grew by %d bytes", after-before)
+	}
+}
+
+// pushSparseImage puts a one-layer OCI image into the registry through
+// its HTTP API: burrow itself can no longer store such an image to push.
+func pushSparseImage(t *testing.T, addr, repo, tag string, layer []byte) {
+	t.Helper()
+	layerDigest := pushBlob(t, addr, repo, layer)
+	cfg, _ := json.Marshal(map[string]any{
+		"architecture": runtime.GOARCH, "os": "linux",
+		"config": map[string]any{"Cmd": []string{"/bin/sh"}},
+		"rootfs": map[string]any{"type": "layers", "diff_ids": []string{layerDigest}},
+	})
+	cfgDigest := pushBlob(t, addr, repo, cfg)
+	manifest, _ := json.Marshal(map[string]any{
+		"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+		"config": map[string]any{"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cfgDigest, "size": len(cfg)},
+		"layers": []map[string]any{{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layerDigest, "size": len(layer)}},
+	})
+	req, _ := http.NewRequest(http.MethodPut, fmt.Sprintf("http://%s/v2/%s/manifests/%s", addr, repo, tag), bytes.NewReader(manifest))
+	req.Header.Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+	registryDo(t, req, http.StatusCreated)
+}
+
+// pushBlob uploads data in one monolithic PUT and returns its digest.
+func pushBlob(t *testing.T, addr, repo string, data []byte) string {
+	t.Helper()
+	sum := sha256.Sum256(data)
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("http://%s/v2/%s/blobs/uploads/", addr, repo), nil)
+	resp := registryDo(t, req, http.StatusAccepted)
+	loc, err := resp.Location()
+	if err != nil {
+		t.Fatalf("upload location: %v", err)
+	}
+	q := loc.Query()
+	q.Set("digest", digest)
+	loc.RawQuery = q.Encode()
+	req, _ = http.NewRequest(http.MethodPut, loc.String(), bytes.NewReader(data))
+	req.Header.Set("Content-Type", "application/octet-stream")
+	registryDo(t, req, http.StatusCreated)
+	return digest
+}
+
+func registryDo(t *testing.T, req *http.Request, want int) *http.Response {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: %s: %s", req.Method, req.URL, resp.Status, body)
+	}
+	return resp
+}
