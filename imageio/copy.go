@@ -40,7 +40,7 @@ func copyInto(ctx context.Context, s storage.Store, src types.ImageReference, na
 		return "", err
 	}
 	defer func() { _ = policy.Destroy() }()
-	manifest, err := copy.Image(ctx, policy, dst, src, &copy.Options{ReportWriter: report})
+	manifest, err := copy.Image(ctx, policy, dst, src, withBigFiles(&copy.Options{ReportWriter: report}))
 	if err != nil {
 		return "", err
 	}
@@ -49,7 +49,7 @@ func copyInto(ctx context.Context, s storage.Store, src types.ImageReference, na
 
 // configID is the digest of src's config, without the algorithm.
 func configID(ctx context.Context, src types.ImageReference) (string, error) {
-	img, err := src.NewImage(ctx, nil)
+	img, err := src.NewImage(ctx, bigFiles(nil))
 	if err != nil {
 		return "", err
 	}

@@ -30,6 +30,9 @@ func Import(ctx context.Context, s storage.Store, opt ImportOpt, report io.Write
 	if err := ApplyChanges(&cfg.Config, opt.Changes); err != nil {
 		return "", err
 	}
+	if err := CheckLayerFile(opt.Path); err != nil {
+		return "", fmt.Errorf("import %s: %w", opt.Path, err)
+	}
 	ref, err := tarball.Transport.ParseReference(opt.Path)
 	if err != nil {
 		return "", fmt.Errorf("import %s: %w", opt.Path, err)

@@ -20,6 +20,9 @@ import (
 // Load reads a docker-archive (docker save) or an oci-archive and stores
 // every image in it; it returns the names (or IDs) loaded.
 func Load(ctx context.Context, s storage.Store, path string, report io.Writer) ([]string, error) {
+	if err := CheckArchive(path); err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
 	loaded, dockerErr := loadDockerArchive(ctx, s, path, report)
 	if dockerErr == nil {
 		return loaded, nil
@@ -32,7 +35,7 @@ func Load(ctx context.Context, s storage.Store, path string, report io.Writer) (
 }
 
 func loadDockerArchive(ctx context.Context, s storage.Store, path string, report io.Writer) ([]string, error) {
-	r, err := archive.NewReader(nil, path)
+	r, err := archive.NewReader(bigFiles(nil), path)
 	if err != nil {
 		return nil, err
 	}

@@ -106,7 +106,7 @@ func pullOne(ctx context.Context, s storage.Store, named reference.Named, sys *t
 	if err != nil {
 		return "", err
 	}
-	manifest, err := copyImage(ctx, dst, src, &copy.Options{SourceCtx: sys, ReportWriter: report})
+	manifest, err := copyImage(ctx, dst, checkedReference{src}, &copy.Options{SourceCtx: sys, ReportWriter: report})
 	if err != nil {
 		return "", err
 	}
@@ -142,7 +142,7 @@ func copyImage(ctx context.Context, dst, src types.ImageReference, opts *copy.Op
 		return nil, err
 	}
 	defer func() { _ = policy.Destroy() }()
-	return copy.Image(ctx, policy, dst, src, opts)
+	return copy.Image(ctx, policy, dst, src, withBigFiles(opts))
 }
 
 // Login checks the credentials with the registry and stores them.

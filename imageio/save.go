@@ -42,7 +42,7 @@ func Save(ctx context.Context, s storage.Store, items []SaveItem, path, format s
 }
 
 func saveDocker(ctx context.Context, s storage.Store, items []SaveItem, path string, report io.Writer) error {
-	w, err := dockerarchive.NewWriter(nil, path)
+	w, err := dockerarchive.NewWriter(bigFiles(nil), path)
 	if err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
 	}

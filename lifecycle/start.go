@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/burrow/burrow/ctrstate"
-	"github.com/burrow/burrow/errdefs"
 	"go.podman.io/storage"
 )
 
@@ -73,8 +72,8 @@ func prepareStart(s storage.Store, runRoot string, c Container) (cr *created, er
 
 // Rename gives a container a new, unused name.
 func Rename(s storage.Store, c Container, name string) error {
-	if name == "" {
-		return fmt.Errorf("empty name: %w", errdefs.ErrInvalidArgument)
+	if err := CheckName(name); err != nil {
+		return err
 	}
 	if err := s.SetNames(c.ID, []string{name}); err != nil {
 		return fmt.Errorf("rename %s to %s: %w", c.Record.Name, name, err)

@@ -123,6 +123,9 @@ func renameCommand() *cli.Command {
 			if c.NArg() != 2 {
 				return fmt.Errorf("%w: rename needs CONTAINER and NEW_NAME", errdefs.ErrInvalidArgument)
 			}
+			if err := lifecycle.CheckName(c.Args().Get(1)); err != nil {
+				return err
+			}
 			sess, ctr, err := oneContainer(c, "rename", 1)
 			if err != nil {
 				return err

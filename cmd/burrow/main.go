@@ -17,7 +17,6 @@ import (
 	"github.com/burrow/burrow/userns"
 	_ "github.com/burrow/burrow/userns/nsenter"
 	"github.com/urfave/cli/v2"
-	"go.podman.io/storage/pkg/reexec"
 )
 
 // version is set by the Makefile from git.
@@ -50,7 +49,7 @@ func main() {
 		}
 	}
 	// containers/storage re-executes this binary to extract layers in a chroot.
-	if reexec.Init() {
+	if storageHelper() {
 		return
 	}
 	inherit.Seal()

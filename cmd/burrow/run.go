@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -117,8 +118,12 @@ func runAction(c *cli.Context) error {
 		fmt.Println(id)
 		return writeCIDFile(c, id)
 	}
-	if c.String("cidfile") != "" {
-		opt.OnCreated = func(id string) error { return writeCIDFile(c, id) }
+	// A foreground run may last for hours: once its container exists, its
+	// layer is in use and a repair may run meanwhile.
+	opt.OnCreated = func(id string) error {
+		sess.endWrites()
+		sess.endWrites = func() {}
+		return writeCIDFile(c, id)
 	}
 	if opt.Preserve, err = inherit.Files(int(c.Uint("preserve-fds"))); err != nil {
 		return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
@@ -149,6 +154,9 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	}
 	if c.Bool("publish-all") && !slirp.IsUserMode(network) {
 		return opt, fmt.Errorf("%w: -P needs --network pasta or slirp4netns", errdefs.ErrInvalidArgument)
+	}
+	if err := checkNameAndDNS(c); err != nil {
+		return opt, err
 	}
 	env, err := collectEnv(c)
 	if err != nil {
@@ -337,4 +345,20 @@ func parseSecurityOpts(opts []string) (string, error) {
 		profile = v
 	}
 	return profile, nil
+}
+
+// checkNameAndDNS refuses a bad --name or --dns before anything exists:
+// a resolv.conf nameserver line only takes an address.
+func checkNameAndDNS(c *cli.Context) error {
+	if name := c.String("name"); name != "" {
+		if err := lifecycle.CheckName(name); err != nil {
+			return err
+		}
+	}
+	for _, d := range c.StringSlice("dns") {
+		if net.ParseIP(d) == nil {
+			return fmt.Errorf("%w: --dns %q is not an IP address", errdefs.ErrInvalidArgument, d)
+		}
+	}
+	return nil
 }

@@ -21,7 +21,14 @@ type session struct {
 	paths  paths.Paths
 	store  storage.Store
 	driver fuseoverlay.Choice
+	tmp    string // this command's own TMPDIR, under the data directory
+	// endWrites ends the mark that this command creates layers.
+	endWrites func()
 }
+
+// layerWriters are the verbs that create layers: a kill between a layer
+// and the image or container that uses it leaks the layer.
+var layerWriters = map[string]bool{"load": true, "import": true, "pull": true, "commit": true, "run": true, "create": true}
 
 // enterNamespace resolves burrow's paths and makes sure this process runs
 // inside the holder's namespaces (re-executing into them if needed).
@@ -50,18 +57,53 @@ func openSession(c *cli.Context) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, choice, err := store.Open(store.Opt{Paths: p, Driver: c.String("storage-driver")})
+	// Everything temporary (ours, containers/storage's, containers/image's
+	// via imageio) goes where the next command can clean up after a kill.
+	tmp, err := paths.SessionTemp(paths.TempDir(p))
 	if err != nil {
 		return nil, err
 	}
-	if err := lifecycle.Reap(s, p.RunRoot); err != nil {
+	if err := os.Setenv("TMPDIR", tmp); err != nil {
+		return nil, fmt.Errorf("set TMPDIR: %w", err)
+	}
+	s, choice, err := store.Open(store.Opt{Paths: p, Driver: c.String("storage-driver")})
+	if err != nil {
+		paths.EndSessionTemp(tmp)
+		return nil, err
+	}
+	sess := &session{paths: p, store: s, driver: choice, tmp: tmp, endWrites: func() {}}
+	sess.repair()
+	if layerWriters[c.Command.Name] {
+		if sess.endWrites, err = store.BeginLayerWrites(p.RunRoot); err != nil {
+			sess.close()
+			return nil, err
+		}
+	}
+	return sess, nil
+}
+
+// repair finishes what killed commands left: containers, their network
+// namespaces, temporary files, layers. Each part costs a directory read
+// when there is nothing to do.
+func (s *session) repair() {
+	if err := lifecycle.Reap(s.store, s.paths.RunRoot); err != nil {
 		warn(err.Error())
 	}
-	return &session{paths: p, store: s, driver: choice}, nil
+	if err := lifecycle.RepairNetwork(s.paths.RunRoot); err != nil {
+		warn(err.Error())
+	}
+	if err := paths.RemoveStaleTemp(paths.TempDir(s.paths)); err != nil {
+		warn(err.Error())
+	}
+	if err := store.RepairLayers(s.store, s.paths.RunRoot); err != nil {
+		warn(err.Error())
+	}
 }
 
 func (s *session) close() {
+	s.endWrites()
 	_, _ = s.store.Shutdown(false)
+	paths.EndSessionTemp(s.tmp)
 }
 
 func userMapping() (idmap.Mapping, error) {
