@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,15 +24,22 @@ func SessionTemp(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("create %s: %w", dir, err)
 	}
-	tmp, err := os.MkdirTemp(dir, fmt.Sprintf("%d-", os.Getpid()))
-	if err != nil {
-		return "", fmt.Errorf("temporary directory: %w", err)
-	}
-	// A raw descriptor, never closed: an *os.File would be closed when
-	// collected, and the lock with it.
-	fd, err := unix.Open(tmp, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return "", fmt.Errorf("open temporary directory %s: %w", tmp, err)
+	var tmp string
+	fd := -1
+	// Until it is locked, a new directory looks stale to a concurrent
+	// command; RemoveStaleTemp spares directories of live PIDs, and a
+	// directory removed anyway is made again.
+	for try := 0; fd < 0; try++ {
+		var err error
+		if tmp, err = os.MkdirTemp(dir, fmt.Sprintf("%d-", os.Getpid())); err != nil {
+			return "", fmt.Errorf("temporary directory: %w", err)
+		}
+		// A raw descriptor, never closed: an *os.File would be closed when
+		// collected, and the lock with it.
+		fd, err = unix.Open(tmp, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil && (try == 4 || !errors.Is(err, unix.ENOENT)) {
+			return "", fmt.Errorf("open temporary directory %s: %w", tmp, err)
+		}
 	}
 	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		unix.Close(fd)
@@ -56,7 +65,7 @@ func RemoveStaleTemp(dir string) error {
 	var errs []error
 	for _, en := range entries {
 		path := filepath.Join(dir, en.Name())
-		if !en.IsDir() || !unlocked(path) {
+		if !en.IsDir() || ownerAlive(en.Name()) || !unlocked(path) {
 			continue
 		}
 		if err := os.RemoveAll(path); err != nil {
@@ -75,4 +84,15 @@ func unlocked(path string) bool {
 	}
 	defer f.Close()
 	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil
+}
+
+// ownerAlive reports whether the PID a directory is named after
+// ("PID-random") still runs: it may be between creating and locking it.
+func ownerAlive(name string) bool {
+	pid, err := strconv.Atoi(strings.SplitN(name, "-", 2)[0])
+	if err != nil || pid <= 0 {
+		return false
+	}
+	err = unix.Kill(pid, 0)
+	return err == nil || errors.Is(err, unix.EPERM)
 }
