@@ -207,8 +207,17 @@ func TestNetworkInitFailsDuringSetup(t *testing.T) {
 	}
 }
 
+// helperProcesses are this user's network helpers: another user's
+// (a second test run on the machine) are not this test's to count.
 func helperProcesses(name string) []int {
-	return append(processesWith("/usr/bin/"+name), processesWith(name+" ")...)
+	var mine []int
+	for _, pid := range append(processesWith("/usr/bin/"+name), processesWith(name+" ")...) {
+		var st syscall.Stat_t
+		if syscall.Stat(fmt.Sprintf("/proc/%d", pid), &st) == nil && int(st.Uid) == os.Getuid() {
+			mine = append(mine, pid)
+		}
+	}
+	return mine
 }
 
 // TestNetworkEtcFilesAndPublishAll: --dns*, --add-host with host-gateway,
