@@ -26,6 +26,7 @@ type launch struct {
 	seccomp []byte // BPF program; nil runs unconfined
 	keep    int    // descriptors 3..3+keep-1 are passed on (--preserve-fds)
 	via     int    // >= 0: exec this descriptor (the --init reaper) instead of a path
+	sync    int    // the sync socket; the reaper keeps it
 }
 
 // start resolves the command and the working directory inside the
@@ -41,10 +42,12 @@ func (l *launch) start(sync *os.File, createWorkdir bool) error {
 		unix.Close(cwd)
 		return err
 	}
-	// EOF on the sync socket tells the parent the command runs.
-	unix.CloseOnExec(int(sync.Fd()))
+	// EOF on the sync socket tells the parent the command runs: at this
+	// exec, or, under --init, once the reaper has started the command
+	// (so a signal sent meanwhile is the reaper's to pass on).
+	l.sync = int(sync.Fd())
 	if l.via >= 0 {
-		argv := append([]string{"burrow-init", ReapVerb, strconv.FormatBool(p.Terminal), path}, p.Args...)
+		argv := append([]string{"burrow-init", ReapVerb, strconv.FormatBool(p.Terminal), strconv.Itoa(l.sync), path}, p.Args...)
 		return l.run("", argv, append(slices.Clip(p.Env), envInUserns), cwd)
 	}
 	return l.run(path, p.Args, p.Env, cwd)
@@ -91,6 +94,11 @@ func (l *launch) run(path string, argv, env []string, cwdFD int) error {
 	}
 	if err := closeFrom(3 + l.keep); err != nil {
 		return err
+	}
+	if l.via >= 0 {
+		if _, err := unix.FcntlInt(uintptr(l.sync), unix.F_SETFD, 0); err != nil {
+			return fmt.Errorf("pass the sync socket to the reaper: %w", err)
+		}
 	}
 	err := l.exec(path, argv, env)
 	if errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENOEXEC) {

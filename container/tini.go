@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -27,16 +28,25 @@ const ReapVerb = "__reap"
 func wantsInit(spec *specs.Spec) bool { return spec.Annotations[InitAnnotation] == "true" }
 
 // Reap is the --init reaper's life: argv is [name, ReapVerb, terminal,
-// path, args...]. It exits with the command's status.
+// sync fd, path, args...]. It closes the sync socket once the command
+// runs, so the parent counts the container as started only when a signal
+// can reach the command, and exits with the command's status.
 func Reap() int {
-	if len(os.Args) < 5 {
+	if len(os.Args) < 6 {
 		fmt.Fprintln(os.Stderr, "burrow-init: the reaper needs a command")
 		return errdefs.ExitBurrow
 	}
 	signals := make(chan os.Signal, 32)
 	signal.Notify(signals)
-	cmd := exec.Command(os.Args[3])
-	cmd.Args = os.Args[4:]
+	fd, err := strconv.Atoi(os.Args[3])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "burrow-init: the reaper needs its sync socket")
+		return errdefs.ExitBurrow
+	}
+	unix.CloseOnExec(fd)
+	sync := os.NewFile(uintptr(fd), "sync")
+	cmd := exec.Command(os.Args[4])
+	cmd.Args = os.Args[5:]
 	cmd.Env = withoutOurs(os.Environ())
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if os.Args[2] == "true" {
@@ -44,9 +54,11 @@ func Reap() int {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: true, Ctty: 0}
 	}
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(os.Stderr, "burrow-init: %v\n", err)
+		msg := fmt.Sprintf("exec %s: %v", cmd.Args[0], err)
+		_ = sendMsg(sync, syncMsg{Type: msgError, Code: errdefs.ExitCannotExec, Message: msg}, nil)
 		return errdefs.ExitCannotExec
 	}
+	sync.Close()
 	child := cmd.Process.Pid
 	go func() {
 		for sig := range signals {
