@@ -2,7 +2,6 @@ package container
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 
@@ -26,13 +25,7 @@ type ExecRequest struct {
 func ExecInit(joinErr string) {
 	sync := os.NewFile(syncFD, "sync")
 	err := execInContainer(&sync, joinErr)
-	code := errdefs.ExitBurrow
-	switch {
-	case errors.Is(err, errdefs.ErrCommandNotFound):
-		code = errdefs.ExitNotFound
-	case errors.Is(err, errdefs.ErrCannotExecute):
-		code = errdefs.ExitCannotExec
-	}
+	code := errdefs.ExitCode(err)
 	_ = sendMsg(sync, syncMsg{Type: msgError, Code: code, Message: err.Error()}, nil)
 	os.Exit(code)
 }

@@ -25,13 +25,7 @@ func Init(joinErr string) {
 	if joinErr == "" {
 		err = initContainer(sync)
 	}
-	code := errdefs.ExitBurrow
-	switch {
-	case errors.Is(err, errdefs.ErrCommandNotFound):
-		code = errdefs.ExitNotFound
-	case errors.Is(err, errdefs.ErrCannotExecute):
-		code = errdefs.ExitCannotExec
-	}
+	code := errdefs.ExitCode(err)
 	_ = sendMsg(sync, syncMsg{Type: msgError, Code: code, Message: err.Error()}, nil)
 	os.Exit(code)
 }

@@ -25,6 +25,9 @@ type StartError struct {
 
 func (e *StartError) Error() string { return e.Message }
 
+// ExitCode is the code burrow returns for it (errdefs.ExitCode).
+func (e *StartError) ExitCode() int { return e.Code }
+
 // Process is a started container's PID 1 as seen from the parent.
 type Process struct {
 	cmd      *exec.Cmd

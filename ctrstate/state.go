@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -47,12 +48,7 @@ func Write(runRoot, id string, st State) error {
 	if err != nil {
 		return err
 	}
-	p := path(runRoot, id)
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("write state of %s: %w", id, err)
-	}
-	return os.Rename(tmp, p)
+	return atomicfile.Write(path(runRoot, id), data, 0o600)
 }
 
 // Read returns id's state; ok is false when there is none.

@@ -20,3 +20,25 @@ var (
 	ErrCommandNotFound  = errors.New("executable file not found")
 	ErrCannotExecute    = errors.New("permission denied")
 )
+
+// exitCoder is an error that knows burrow's exit code (a container's own
+// status, an init's report).
+type exitCoder interface{ ExitCode() int }
+
+// ExitCode maps an error to burrow's exit status: 0 for none, the code an
+// error carries, 127 and 126 for a command that is missing or cannot run,
+// 125 for anything else.
+func ExitCode(err error) int {
+	var coder exitCoder
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &coder):
+		return coder.ExitCode()
+	case errors.Is(err, ErrCommandNotFound):
+		return ExitNotFound
+	case errors.Is(err, ErrCannotExecute):
+		return ExitCannotExec
+	}
+	return ExitBurrow
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/atomicfile"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -162,11 +163,7 @@ func Save(path string, c Choice) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("record driver choice: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := atomicfile.Write(path, data, 0o600); err != nil {
 		return fmt.Errorf("record driver choice: %w", err)
 	}
 	return nil

@@ -1,7 +1,6 @@
 package lifecycle
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -202,11 +201,4 @@ func (c *consoleCopy) finish() {
 	}
 	c.restore()
 	c.master.Close()
-}
-
-// IsStartError tells a container that never started from burrow's own failure.
-func IsStartError(err error) (*container.StartError, bool) {
-	var se *container.StartError
-	ok := errors.As(err, &se)
-	return se, ok
 }

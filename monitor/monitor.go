@@ -112,12 +112,7 @@ func prepare(opt Opt) (ctrstate.State, *specs.Spec, *logfile.Writer, func(), err
 	return st, &spec, logw, func() { _ = closeLog() }, nil
 }
 
-func startCode(err error) int {
-	if se, ok := err.(*container.StartError); ok {
-		return se.Code
-	}
-	return errdefs.ExitBurrow
-}
+func startCode(err error) int { return errdefs.ExitCode(err) }
 
 // runOnce starts the container once, logs its output and waits for it.
 func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File) (int, error) {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/burrow/burrow/atomicfile"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -42,7 +43,9 @@ func Program(spec *specs.Spec, profile, cacheDir string) ([]byte, error) {
 		return nil, err
 	}
 	// A cache that cannot be written costs the next run a compile, nothing more.
-	_ = writeCache(cacheDir, cached, prog)
+	if os.MkdirAll(cacheDir, 0o700) == nil {
+		_ = atomicfile.Write(cached, prog, 0o600)
+	}
 	return prog, nil
 }
 
@@ -93,23 +96,4 @@ func buildVersions() string {
 		}
 	}
 	return v
-}
-
-func writeCache(dir, path string, prog []byte) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, ".bpf-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(prog); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/atomicfile"
 	"github.com/burrow/burrow/inherit"
 	"io/fs"
 	"os"
@@ -212,18 +213,7 @@ func recordHolder(runDir string, pid int) error {
 	if err != nil {
 		return fmt.Errorf("read holder start time: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(runDir, holderFile), fmt.Sprintf("%d %d\n", pid, st))
-}
-
-func writeFileAtomic(path, content string) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("rename %s: %w", tmp, err)
-	}
-	return nil
+	return atomicfile.Write(filepath.Join(runDir, holderFile), fmt.Appendf(nil, "%d %d\n", pid, st), 0o600)
 }
 
 func withoutBurrowEnv(env []string) []string {

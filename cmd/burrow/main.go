@@ -71,10 +71,7 @@ func exitCode(err error) int {
 		return status.code
 	}
 	fmt.Fprintf(os.Stderr, "Error: %v\n", err)
-	if se, ok := lifecycle.IsStartError(err); ok {
-		return se.Code
-	}
-	return errdefs.ExitBurrow
+	return errdefs.ExitCode(err)
 }
 
 // usageError turns the flag parser's complaint into burrow's Error: line
