@@ -198,6 +198,13 @@ func leftAfter(t *testing.T, e *env, what, id string, procs []proc, mountsBefore
 	t.Helper()
 	if !waitFor(10*time.Second, func() bool { return len(alive(procs)) == 0 }) {
 		t.Errorf("after %s, processes of the container are left: %v", what, alive(procs))
+		// A monitor whose container the store forgot outlives the env's cleanup.
+		for _, p := range procs {
+			if _, start, ok := procStat(p.pid); ok && start == p.start {
+				_ = syscall.Kill(p.pid, syscall.SIGKILL)
+			}
+		}
+		waitFor(5*time.Second, func() bool { return len(alive(procs)) == 0 })
 	}
 	if extra := newMounts(mountsBefore, e.mountPoints(t)); len(extra) > 0 {
 		t.Errorf("after %s, mounts are left in the holder: %v", what, extra)
@@ -205,6 +212,7 @@ func leftAfter(t *testing.T, e *env, what, id string, procs []proc, mountsBefore
 	if cgroup != "" {
 		if _, err := os.Stat(cgroup); err == nil {
 			t.Errorf("after %s, cgroup %s is left", what, cgroup)
+			_ = os.Remove(cgroup)
 		}
 	}
 	if files := e.runtimeFiles(id, removed); len(files) > 0 {
