@@ -85,6 +85,19 @@ func Own(autoRemove bool) (State, error) {
 	return State{OwnerPID: pid, OwnerStart: start, AutoRemove: autoRemove}, nil
 }
 
+// MarkStarted records the container's PID 1, with its start time so a
+// reused pid is never signalled, and when it started: ps, stop, kill, exec
+// and the rest find a running container through this, whether its owner
+// is a monitor or a foreground run.
+func MarkStarted(runRoot, id string, st *State, pid int) error {
+	start, err := userns.StartTime(pid)
+	if err != nil {
+		return fmt.Errorf("read start time of %s's PID 1: %w", id, err)
+	}
+	st.Pid, st.PidStart, st.Started = pid, start, time.Now().UTC()
+	return Write(runRoot, id, *st)
+}
+
 // Remove forgets id's state and its stop marker.
 func Remove(runRoot, id string) error {
 	ClearStopped(runRoot, id)

@@ -55,12 +55,34 @@ func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, err
 	defer disconnect()
 	return foreground(fgOpt{opt.Interactive, c.Spec.Process.Terminal, opt.Preserve}, func(stdio container.Stdio) (*container.Process, error) {
 		p, err := container.Start(c.Spec, stdio, container.Hooks{AfterClone: connect})
-		if err == nil {
-			trace.mark("init+exec")
-			c.Record.Started = time.Now().UTC()
+		if err != nil {
+			return p, err
 		}
-		return p, err
+		trace.mark("init+exec")
+		if err := markStarted(runRoot, c, p.Pid); err != nil {
+			// Unrecorded, it could be neither stopped nor found by others.
+			_ = p.Signal(syscall.SIGKILL)
+			_, _ = p.Wait()
+			return nil, err
+		}
+		return p, nil
 	}, trace)
+}
+
+// markStarted records PID 1 in the state this process wrote as the
+// container's owner, as a monitor does for a detached one: ps, inspect,
+// exec, top, kill, stop, rm -f and pause from other commands find the
+// container's process there.
+func markStarted(runRoot string, c *created, pid int) error {
+	st, ok := ctrstate.Read(runRoot, c.ID)
+	if !ok {
+		return fmt.Errorf("run-time state of %s is gone", c.Record.Name)
+	}
+	if err := ctrstate.MarkStarted(runRoot, c.ID, &st, pid); err != nil {
+		return fmt.Errorf("record start of %s: %w", c.Record.Name, err)
+	}
+	c.Record.Started = st.Started
+	return nil
 }
 
 // foreground runs a process (a container's PID 1, or an exec'd command)

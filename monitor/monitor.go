@@ -16,7 +16,6 @@ import (
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/slirp"
-	"github.com/burrow/burrow/userns"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -144,23 +143,13 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	if p.Terminal != nil {
 		copyLog("stdout", p.Terminal)
 	}
-	if err := markStarted(opt, st, p.Pid); err != nil {
+	if err := ctrstate.MarkStarted(opt.RunRoot, opt.ID, st, p.Pid); err != nil {
 		_ = p.Signal(syscall.SIGKILL)
 	}
 	report(ready, 0, "")
 	code, err := p.Wait()
 	copies.Wait()
 	return code, err
-}
-
-// markStarted records PID 1 (for stop and kill) and the start time.
-func markStarted(opt Opt, st *ctrstate.State, pid int) error {
-	start, err := userns.StartTime(pid)
-	if err != nil {
-		return err
-	}
-	st.Pid, st.PidStart, st.Started = pid, start, time.Now().UTC()
-	return ctrstate.Write(opt.RunRoot, opt.ID, *st)
 }
 
 func report(ready *os.File, code int, msg string) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/store"
 	"github.com/urfave/cli/v2"
 	"go.podman.io/storage"
@@ -34,14 +35,14 @@ func rmiAction(c *cli.Context) error {
 	defer sess.close()
 	var errs []error
 	for _, ref := range c.Args().Slice() {
-		if err := removeImage(sess.store, ref, c.Bool("force")); err != nil {
+		if err := removeImage(sess.store, sess.paths.RunRoot, ref, c.Bool("force")); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-func removeImage(s storage.Store, ref string, force bool) error {
+func removeImage(s storage.Store, runRoot, ref string, force bool) error {
 	img, err := store.FindImage(s, ref)
 	if err != nil {
 		return err
@@ -54,7 +55,7 @@ func removeImage(s storage.Store, ref string, force bool) error {
 		return nil
 	}
 	if force {
-		if err := removeContainersOf(s, img.ID); err != nil {
+		if err := removeContainersOf(s, runRoot, img.ID); err != nil {
 			return err
 		}
 	}
@@ -81,20 +82,22 @@ func matchedName(img *storage.Image, ref string) string {
 	return ""
 }
 
-func removeContainersOf(s storage.Store, imageID string) error {
-	ctrs, err := s.Containers()
+// removeContainersOf removes the image's containers as rm -f does: a
+// running one is stopped by its owner, which takes its cgroup, network
+// helper, monitor and run-time state along; storage alone would leave
+// them running.
+func removeContainersOf(s storage.Store, runRoot, imageID string) error {
+	ctrs, err := lifecycle.List(s, runRoot)
 	if err != nil {
 		return err
 	}
 	for _, ctr := range ctrs {
-		if ctr.ImageID != imageID {
+		stored, err := s.Container(ctr.ID)
+		if err != nil || stored.ImageID != imageID {
 			continue
 		}
-		if _, err := s.Unmount(ctr.ID, true); err != nil && !errors.Is(err, storage.ErrLayerUnknown) {
-			return fmt.Errorf("unmount container %s: %w", ctr.ID[:12], err)
-		}
-		if err := s.DeleteContainer(ctr.ID); err != nil {
-			return fmt.Errorf("remove container %s: %w", ctr.ID[:12], err)
+		if err := lifecycle.Remove(s, runRoot, ctr, true); err != nil {
+			return fmt.Errorf("remove container %s of the image: %w", ctr.ID[:12], err)
 		}
 	}
 	return nil

@@ -12,6 +12,8 @@ import "C"
 import (
 	"os"
 	"strconv"
+
+	"github.com/burrow/burrow/userns"
 )
 
 // init hands the constructor's result to the Go side through the
@@ -23,10 +25,21 @@ func init() {
 	}
 	if pid := int(C.burrow_joined_pid); pid > 0 {
 		_ = os.Setenv("_BURROW_IN_USERNS", strconv.Itoa(pid))
-		// containers/storage reads this to know it runs rootless.
-		_ = os.Setenv("_CONTAINERS_USERNS_CONFIGURED", "done")
+		rootlessEnv()
 	}
 	if msg := C.GoString(&C.burrow_join_error[0]); msg != "" {
 		_ = os.Setenv("_BURROW_JOIN_ERROR", msg)
 	}
+}
+
+// rootlessEnv tells containers/storage and containers/image what rootless
+// podman tells them. Inside the namespace burrow is uid 0, which they
+// take for real root: without the host uid they use root's paths
+// (/var/lib/containers/sigstore, /var/lib/containers/cache,
+// registries.d and certs.d of root), which the user cannot read where
+// root ran podman, buildah or skopeo, and must never write.
+func rootlessEnv() {
+	_ = os.Setenv("_CONTAINERS_USERNS_CONFIGURED", "done")
+	_ = os.Setenv("_CONTAINERS_ROOTLESS_UID", strconv.Itoa(userns.HostUID()))
+	_ = os.Setenv("_CONTAINERS_ROOTLESS_GID", strconv.Itoa(userns.HostID("/proc/self/gid_map", os.Getgid())))
 }
