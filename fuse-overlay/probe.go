@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/burrow/burrow/atomicfile"
+	"github.com/burrow/burrow/hostbin"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -130,7 +131,7 @@ func tryNative(dir string) (err error) {
 func checkFuse(opt Opt) (string, error) {
 	prog, err := opt.LookPath("fuse-overlayfs")
 	if err != nil {
-		return "", errors.New("not installed (sudo apt-get install fuse-overlayfs)")
+		return "", fmt.Errorf("not installed (%s)", hostbin.Install("fuse-overlayfs"))
 	}
 	f, err := os.OpenFile(opt.FuseDev, os.O_RDWR, 0)
 	if err != nil {

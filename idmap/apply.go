@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/hostbin"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -43,7 +44,7 @@ func runMapHelper(name, path string, pid int, ms []specs.LinuxIDMapping) error {
 	args := helperArgs(pid, ms)
 	cmdline := name + " " + strings.Join(args, " ")
 	if path == "" {
-		return fmt.Errorf("%s: %s not found (sudo apt-get install uidmap)", cmdline, name)
+		return fmt.Errorf("%s: %s not found (%s)", cmdline, name, hostbin.Install(name))
 	}
 	var stderr bytes.Buffer
 	cmd := exec.Command(path, args...)

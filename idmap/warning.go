@@ -2,6 +2,7 @@ package idmap
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/hostbin"
 	"os"
 	"strings"
 )
@@ -58,7 +59,7 @@ func (s shortfall) reasons(o Opt) []string {
 func (s shortfall) fixes(o Opt) []string {
 	var fs []string
 	if s.noUIDMap || s.noGIDMap {
-		fs = append(fs, "sudo apt-get install uidmap   # Fedora/Arch: the shadow-utils/shadow package")
+		fs = append(fs, hostbin.Install("newuidmap")+"   # Fedora/Arch: the shadow-utils/shadow package")
 	}
 	if !s.noUIDs && !s.noGIDs {
 		return fs

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/hostbin"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,10 +76,9 @@ func ParseNetwork(v string) (Opt, error) {
 
 // Helper is the program a mode runs and the package that has it.
 func Helper(mode string) (string, error) {
-	pkg := map[string]string{Pasta: "passt", Slirp4netns: "slirp4netns"}[mode]
-	path, err := exec.LookPath(mode)
+	path, err := hostbin.Find(mode)
 	if err != nil {
-		return "", fmt.Errorf("--network %s needs %s: sudo apt-get install %s: %w", mode, mode, pkg, errdefs.ErrInvalidArgument)
+		return "", fmt.Errorf("--network %s: %w: %w", mode, err, errdefs.ErrInvalidArgument)
 	}
 	return path, nil
 }
@@ -308,7 +308,7 @@ func Available() (mode, why string) {
 		}
 	}
 	if mode == "" {
-		return "", "no user-mode network helper is installed (sudo apt-get install passt, or slirp4netns)"
+		return "", fmt.Sprintf("no user-mode network helper is installed (%s, or %s)", hostbin.Install(Pasta), hostbin.Package(Slirp4netns))
 	}
 	tun, err := os.OpenFile("/dev/net/tun", os.O_RDWR, 0)
 	if err != nil {

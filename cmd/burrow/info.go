@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/hostbin"
 	"os"
 	"os/exec"
 	"strings"
@@ -71,14 +72,11 @@ type hostInfo struct {
 	Warnings      []string     `json:"warnings,omitempty"`
 }
 
-// helperChecks lists the external programs burrow uses, how to ask their
-// version and the package that provides them.
-var helperChecks = []struct{ name, versionArg, pkg string }{
-	{"newuidmap", "", "uidmap"},
-	{"newgidmap", "", "uidmap"},
-	{"fuse-overlayfs", "--version", "fuse-overlayfs"},
-	{"slirp4netns", "--version", "slirp4netns"},
-	{"pasta", "--version", "passt"},
+// helperChecks lists the external programs burrow uses and how to ask
+// their version (package hostbin knows what installs them).
+var helperChecks = []struct{ name, versionArg string }{
+	{"newuidmap", ""}, {"newgidmap", ""}, {"fuse-overlayfs", "--version"},
+	{"slirp4netns", "--version"}, {"pasta", "--version"},
 }
 
 func infoAction(c *cli.Context) error {
@@ -100,7 +98,7 @@ func infoAction(c *cli.Context) error {
 		info.Warnings = append(info.Warnings, sess.paths.Warning)
 	}
 	for _, h := range helperChecks {
-		info.Helpers = append(info.Helpers, checkHelper(h.name, h.versionArg, h.pkg))
+		info.Helpers = append(info.Helpers, checkHelper(h.name, h.versionArg))
 	}
 	switch format := c.String("format"); format {
 	case "json":
@@ -138,11 +136,11 @@ func printInfo(info hostInfo) {
 	}
 }
 
-func checkHelper(name, versionArg, pkg string) helperInfo {
+func checkHelper(name, versionArg string) helperInfo {
 	h := helperInfo{Name: name}
 	path, err := exec.LookPath(name)
 	if err != nil {
-		h.Missing = "sudo apt-get install " + pkg
+		h.Missing = hostbin.Install(name)
 		return h
 	}
 	h.Path = path
