@@ -168,15 +168,23 @@ func lookPath(name, path string) (string, error) {
 	return "", fmt.Errorf("%q: %w in $PATH", name, errdefs.ErrCommandNotFound)
 }
 
+// checkExecutable refuses a path through a /proc magic link
+// (/proc/self/fd/N/...), which could lead to a host file that a
+// descriptor of the init's points into.
 func checkExecutable(name, path string) error {
-	fi, err := os.Stat(path)
+	fd, err := unix.Openat2(unix.AT_FDCWD, path, &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: unix.RESOLVE_NO_MAGICLINKS})
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR) {
 		return fmt.Errorf("%q: %w", name, errdefs.ErrCommandNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("%q: %w", name, err)
 	}
-	if fi.IsDir() || fi.Mode()&0o111 == 0 {
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return fmt.Errorf("%q: %w", name, err)
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR || st.Mode&0o111 == 0 {
 		return fmt.Errorf("%q: %w", name, errdefs.ErrCannotExecute)
 	}
 	return nil

@@ -226,6 +226,13 @@ func TestBoundaryDescriptors(t *testing.T) {
 			t.Errorf("-w %s (stdin the host's /): %s", wd, r)
 		}
 	}
+	// Nor may the command itself be reached through a descriptor.
+	root, _ := os.Open("/")
+	r := withLeak(root, "run", "--rm", "-i", "--network", "none", busyboxImage, "/proc/self/fd/0/bin/sh", "-c", "echo escaped")
+	root.Close()
+	if r.code == 0 || strings.Contains(r.stdout, "escaped") {
+		t.Errorf("a host binary ran through /proc/self/fd/0 (stdin the host's /): %s", r)
+	}
 	if entries, _ := os.ReadDir(hostDir); len(entries) != 0 {
 		t.Errorf("the container wrote into the host directory: %v", entries)
 	}
