@@ -1,7 +1,9 @@
 package tests
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -162,25 +164,136 @@ func TestCpDiffTop(t *testing.T) {
 }
 
 // TestLogOptions: json-file rotation keeps the newest lines within
-// max-size × max-file; --since filters by time.
+// max-size × max-file.
 func TestLogOptions(t *testing.T) {
 	e := detachedEnv(t)
-	e.ok("run", "-d", "--name", "chatty", "--log-opt", "max-size=1k", "--log-opt", "max-file=2", busyboxImage, "sh", "-c",
-		"i=0; while [ $i -lt 200 ]; do echo line-$i; i=$((i+1)); done")
+	id := strings.TrimSpace(e.ok("run", "-d", "--name", "chatty", "--log-opt", "max-size=1k", "--log-opt", "max-file=2", busyboxImage, "sh", "-c",
+		"i=0; while [ $i -lt 200 ]; do echo line-$i; i=$((i+1)); done"))
 	e.ok("wait", "chatty")
 	out := e.ok("logs", "chatty")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) == 0 || len(lines) >= 200 || lines[len(lines)-1] != "line-199" {
-		t.Fatalf("rotated log should keep only the newest lines, ending with line-199; got %d lines, last %q", len(lines), lines[len(lines)-1])
+	// A json-file entry of "line-NNN" is about 70 bytes, so two files of
+	// at most 1 KiB hold some 30 lines: well short of 200, and more than one
+	// file's worth, which shows the older file is read too.
+	if len(lines) < 10 || len(lines) > 40 || lines[len(lines)-1] != "line-199" {
+		t.Fatalf("rotated log should keep the newest 10-40 lines, ending with line-199; got %d lines, last %q", len(lines), lines[len(lines)-1])
 	}
-	if out := e.ok("logs", "--since", "1h", "--tail", "1", "chatty"); out != "line-199\n" {
-		t.Errorf("logs --since 1h --tail 1: %q", out)
+	for i, l := range lines {
+		if want := fmt.Sprintf("line-%d", 200-len(lines)+i); l != want {
+			t.Fatalf("line %d of the rotated log is %q, want %q (a gap or reordering):\n%s", i, l, want, out)
+		}
 	}
-	if out := e.ok("logs", "--until", "1h", "chatty"); out != "" {
-		t.Errorf("logs --until 1h ago should be empty: %q", out)
+	logs, err := filepath.Glob(filepath.Join(e.dir, "data", "*", "*", "*", id, "*", "ctr.log*"))
+	if err != nil || len(logs) == 0 {
+		t.Fatalf("no ctr.log for %s under %s: %v", id, e.dir, err)
+	}
+	base := strings.TrimSuffix(strings.TrimSuffix(logs[0], ".1"), ".2")
+	cur, err1 := os.ReadFile(base)
+	old, err2 := os.ReadFile(base + ".1")
+	if err1 != nil || err2 != nil {
+		t.Fatalf("max-file=2: want %s and the rotated .1: %v, %v", base, err1, err2)
+	}
+	// One json-file entry a line: logs shows both files, not the newest only.
+	if n := strings.Count(string(cur), "\n") + strings.Count(string(old), "\n"); len(lines) != n {
+		t.Errorf("logs printed %d lines; the two files hold %d entries", len(lines), n)
+	}
+	if _, err := os.Stat(base + ".2"); err == nil {
+		t.Errorf("max-file=2 kept a third file, %s.2", base)
 	}
 	if r := e.burrow("run", "-d", "--log-opt", "max-file=2", busyboxImage, "true"); r.code != 125 {
 		t.Errorf("max-file without max-size: %s", r)
+	}
+}
+
+// TestLogsTimeWindow: two batches of output with a time mark between them;
+// --since the mark drops the first, --until the mark the second, and -t
+// stamps each line with a time inside its batch's interval.
+func TestLogsTimeWindow(t *testing.T) {
+	e := detachedEnv(t)
+	start := time.Now()
+	e.ok("run", "-d", "--name", "batches", busyboxImage, "sh", "-c",
+		"echo first-1; echo first-2; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo second-1; echo second-2")
+	if !waitFor(20*time.Second, func() bool { return strings.Contains(e.ok("logs", "batches"), "first-2") }) {
+		t.Fatalf("first batch never logged: %q", e.ok("logs", "batches"))
+	}
+	// Every first-batch entry was stamped before it could be read back.
+	mark := time.Now()
+	time.Sleep(10 * time.Millisecond) // the second batch is stamped strictly after the mark
+	e.ok("exec", "batches", "touch", "/tmp/go")
+	e.ok("wait", "batches")
+	end := time.Now()
+	if out := e.ok("logs", "batches"); out != "first-1\nfirst-2\nsecond-1\nsecond-2\n" {
+		t.Fatalf("logs: %q", out)
+	}
+	at := mark.Format(time.RFC3339Nano)
+	if out := e.ok("logs", "--since", at, "batches"); out != "second-1\nsecond-2\n" {
+		t.Errorf("logs --since %s: %q; want only the second batch", at, out)
+	}
+	if out := e.ok("logs", "--until", at, "batches"); out != "first-1\nfirst-2\n" {
+		t.Errorf("logs --until %s: %q; want only the first batch", at, out)
+	}
+	// A duration reaches back from now: 1h covers everything, a duration
+	// shorter than the time since the mark leaves out the first batch.
+	if out := e.ok("logs", "--since", "1h", "--tail", "1", "batches"); out != "second-2\n" {
+		t.Errorf("logs --since 1h --tail 1: %q", out)
+	}
+	if out := e.ok("logs", "--until", "1h", "batches"); out != "" {
+		t.Errorf("logs --until 1h ago should be empty: %q", out)
+	}
+	out := e.ok("logs", "-t", "batches")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("logs -t: %q", out)
+	}
+	for i, l := range lines {
+		stamp, text, _ := strings.Cut(l, " ")
+		ts, err := time.Parse(time.RFC3339Nano, stamp)
+		lo, hi := start, mark
+		if i >= 2 {
+			lo, hi = mark, end
+		}
+		if err != nil || ts.Before(lo.Add(-time.Second)) || ts.After(hi) || !strings.HasPrefix(text, "first-") == (i < 2) {
+			t.Errorf("logs -t line %q: want an RFC 3339 time between %s and %s (%v)", l, lo.Format(time.RFC3339Nano), hi.Format(time.RFC3339Nano), err)
+		}
+	}
+}
+
+// TestLogsFollow: logs -f prints lines as they come and returns when the
+// container stops.
+func TestLogsFollow(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "talker", busyboxImage, "sh", "-c",
+		"echo early; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo late; while [ ! -e /tmp/stop ]; do sleep 0.05; done")
+	cmd := exec.Command(burrowBin, "logs", "-f", "talker")
+	cmd.Env = e.vars
+	var out syncBuffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() { _ = cmd.Process.Kill() }()
+	if !waitFor(20*time.Second, func() bool { return out.String() == "early\n" }) {
+		t.Fatalf("logs -f: %q; want the existing line", out.String())
+	}
+	e.ok("exec", "talker", "touch", "/tmp/go")
+	if !waitFor(20*time.Second, func() bool { return out.String() == "early\nlate\n" }) {
+		t.Fatalf("logs -f: %q; want the new line while it follows", out.String())
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("logs -f returned while the container runs: %v", err)
+	default:
+	}
+	e.ok("exec", "talker", "touch", "/tmp/stop")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("logs -f after the container stopped: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("logs -f did not return after the container stopped")
 	}
 }
 
