@@ -71,6 +71,7 @@ func containerCgroupDir(t *testing.T, base, id string) string {
 // TestCgroupPlacementFreezeKill: the container starts in a cgroup of its
 // own, pause freezes it, rm -f leaves no cgroup behind.
 func TestCgroupPlacementFreezeKill(t *testing.T) {
+	skipIsFatal(t) // the VM tier runs it for want of anywhere else
 	base := delegatedCgroup(t)
 	e := detachedEnv(t)
 	id := strings.TrimSpace(e.ok("run", "-d", "--name", "cg", busyboxImage, "sh", "-c",
@@ -105,12 +106,12 @@ func TestCgroupPlacementFreezeKill(t *testing.T) {
 	}
 }
 
-// TestCgroupLimitRefused: a limit whose controller burrow cannot get fails
+// TestCgroupRefusal: a limit whose controller burrow cannot get fails
 // before anything starts, naming the fix. It needs a host where memory is
 // not to be had: no delegated cgroup with memory, no systemd user manager
 // to ask for one. make e2e's second pass (burrownosub, started outside any
 // delegated cgroup, no user bus) is such a place and makes a skip fatal.
-func TestCgroupLimitRefused(t *testing.T) {
+func TestCgroupRefusal(t *testing.T) {
 	skipIsFatal(t)
 	if bus := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); bus != "" {
 		t.Skipf("a systemd user manager may be reachable (%s): burrow could get memory from a scope, so the refusal cannot be shown", bus)
@@ -165,6 +166,7 @@ func ownCgroup() (string, bool) {
 
 // TestCgroupLimits: the limits for real (the VM tier has the controllers).
 func TestCgroupLimits(t *testing.T) {
+	skipIsFatal(t) // the VM tier runs it for want of anywhere else
 	base := delegatedCgroup(t, "memory", "pids", "cpu")
 	e := detachedEnv(t)
 
@@ -187,11 +189,14 @@ func TestCgroupLimits(t *testing.T) {
 	if data, _ := os.ReadFile(filepath.Join(dir, "cpuset.cpus")); strings.TrimSpace(string(data)) != "0" {
 		t.Errorf("cpuset.cpus = %q, want 0", data)
 	}
-	start, t0 := cpuUsage(t, dir), time.Now()
-	time.Sleep(4 * time.Second)
-	used := float64(cpuUsage(t, dir)-start) / float64(time.Since(t0).Microseconds())
-	if used < 0.4 || used > 0.6 {
-		t.Errorf("--cpus 0.5: the busy loop used %.2f of a CPU, want 0.5 ± 20%%", used)
+	// The quota itself, and the kernel enforcing it on a loop that would
+	// use a whole CPU: wall-clock CPU shares are too noisy on shared or
+	// emulated machines to assert.
+	if got := strings.TrimSpace(readFile(filepath.Join(dir, "cpu.max"))); got != "50000 100000" {
+		t.Errorf("--cpus 0.5: cpu.max = %q, want 50000 100000", got)
+	}
+	if !waitFor(30*time.Second, func() bool { return cpuStat(t, dir, "nr_throttled") > 0 }) {
+		t.Errorf("--cpus 0.5: a busy loop was never throttled:\n%s", readFile(filepath.Join(dir, "cpu.stat")))
 	}
 	e.ok("update", "--memory", "128m", "busy")
 	if data, _ := os.ReadFile(filepath.Join(dir, "memory.max")); strings.TrimSpace(string(data)) != strconv.Itoa(128<<20) {
@@ -208,14 +213,14 @@ func TestCgroupLimits(t *testing.T) {
 	}
 }
 
-func cpuUsage(t *testing.T, dir string) int64 {
+func cpuStat(t *testing.T, dir, key string) int64 {
 	for _, line := range strings.Split(readFile(filepath.Join(dir, "cpu.stat")), "\n") {
-		if v, ok := strings.CutPrefix(line, "usage_usec "); ok {
+		if v, ok := strings.CutPrefix(line, key+" "); ok {
 			n, _ := strconv.ParseInt(v, 10, 64)
 			return n
 		}
 	}
-	t.Fatalf("no usage_usec in %s/cpu.stat", dir)
+	t.Fatalf("no %s in %s/cpu.stat", key, dir)
 	return 0
 }
 
@@ -228,6 +233,7 @@ func readFile(path string) string {
 // delegated, burrow asks the systemd user manager for a Delegate=yes scope
 // and puts the container's cgroup inside it, limits included.
 func TestCgroupSystemdScope(t *testing.T) {
+	skipIsFatal(t) // the VM tier runs it for want of anywhere else
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		t.Skip("no systemd user bus (DBUS_SESSION_BUS_ADDRESS unset): the VM tier runs this from a login session")
 	}
