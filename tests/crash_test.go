@@ -34,12 +34,12 @@ func TestKillDuringRun(t *testing.T) {
 	if !waitFor(10*time.Second, func() bool { return len(processesWith("sleep "+marker)) == 0 }) {
 		t.Fatalf("container processes outlived burrow: %v", processesWith("sleep "+marker))
 	}
-	if entries, _ := os.ReadDir(stateDir); len(entries) != 1 {
+	if entries := listDir(t, stateDir); len(entries) != 1 {
 		t.Fatalf("want the killed run's state file to be left for repair, found %d", len(entries))
 	}
 	// Any next command repairs: the --rm container and its mount go away.
 	e.ok("images")
-	if entries, _ := os.ReadDir(stateDir); len(entries) != 0 {
+	if entries := listDir(t, stateDir); len(entries) != 0 {
 		t.Errorf("state files after repair: %v", entries)
 	}
 	if strings.Contains(e.holderMounts(t), "merged") {

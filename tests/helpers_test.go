@@ -384,6 +384,17 @@ func skipIsFatal(t *testing.T) {
 	})
 }
 
+// listDir lists dir, empty when it does not exist; any other error fails
+// the test rather than reading as "nothing there".
+func listDir(t testing.TB, dir string) []os.DirEntry {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("listing %s: %v", dir, err)
+	}
+	return entries
+}
+
 // waitFor polls cond until it holds or the timeout passes.
 func waitFor(timeout time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(timeout)

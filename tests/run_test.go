@@ -152,9 +152,9 @@ func TestRunVolumesAndTmpfs(t *testing.T) {
 	if data, err := os.ReadFile(filepath.Join(host, "out")); err != nil || string(data) != "out\n" {
 		t.Fatalf("write through bind: %q %v", data, err)
 	}
-	r := e.burrow("run", "--rm", "-v", host+":/data:ro", busyboxImage, "sh", "-c", "echo x > /data/ro-write")
-	if r.code == 0 {
-		t.Fatalf(":ro bind was writable: %s", r)
+	r := e.burrow("run", "--rm", "-v", host+":/data:ro", busyboxImage, "sh", "-c", "cat /data/in; echo x > /data/ro-write")
+	if r.code == 0 || r.stdout != "from host\n" || !strings.Contains(r.stderr, "Read-only file system") {
+		t.Fatalf(":ro bind: %s; want it readable and a write refused with Read-only file system", r)
 	}
 	if _, err := os.Stat(filepath.Join(host, "ro-write")); err == nil {
 		t.Fatal("file written through a :ro bind")
@@ -179,7 +179,12 @@ func TestRunOwnershipOnHost(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Skipf("uid 1000 is not mapped (single-ID mapping?): %s", uidMap)
+		// Only a user without subordinate IDs gets the single-ID mapping;
+		// for anyone else it is a regression.
+		if ranges := subordinateRanges(t); ranges != "" {
+			t.Fatalf("uid 1000 is not mapped although the user has subordinate IDs (%s): %s", ranges, uidMap)
+		}
+		t.Skipf("uid 1000 is not mapped: the user has no /etc/subuid range, hence a single-ID mapping: %s", uidMap)
 	}
 	e.ok("run", "--rm", "-v", host+":/data", busyboxImage, "sh", "-c", "touch /data/f && chown 1000:1000 /data/f")
 	fi, err := os.Stat(filepath.Join(host, "f"))
@@ -211,8 +216,8 @@ func TestRunWritesStayInContainer(t *testing.T) {
 func TestRunReadOnly(t *testing.T) {
 	e := shared.forTest(t)
 	r := e.burrow("run", "--rm", "--read-only", busyboxImage, "touch", "/newfile")
-	if r.code == 0 {
-		t.Fatalf("--read-only root was writable: %s", r)
+	if r.code == 0 || !strings.Contains(r.stderr, "Read-only file system") {
+		t.Fatalf("--read-only root: %s; want the write refused with Read-only file system", r)
 	}
 	if out := e.ok("run", "--rm", "--read-only", "--tmpfs", "/tmp", busyboxImage, "touch", "/tmp/ok"); out != "" {
 		t.Fatalf("unexpected output %q", out)
@@ -308,8 +313,7 @@ func TestRunRmLeavesNothing(t *testing.T) {
 	if after := strings.Count(e.holderMounts(t), "overlay"); after != before {
 		t.Errorf("overlay mounts in the holder: %d before, %d after run --rm", before, after)
 	}
-	entries, _ := os.ReadDir(filepath.Join(e.dir, "run", "burrow", "containers"))
-	if len(entries) != 0 {
+	if entries := listDir(t, filepath.Join(e.dir, "run", "burrow", "containers")); len(entries) != 0 {
 		t.Errorf("state files left: %v", entries)
 	}
 	// The name is free again: the record is gone.
@@ -342,6 +346,20 @@ func TestRunForwardsSignals(t *testing.T) {
 	if cmd.ProcessState.ExitCode() != 42 || !strings.Contains(out.String(), "got-term") {
 		t.Fatalf("after SIGTERM: %v, exit %d, output %q; want the trap's exit 42", err, cmd.ProcessState.ExitCode(), out.String())
 	}
+}
+
+// subordinateRanges is the test user's /etc/subuid entry, if any.
+func subordinateRanges(t *testing.T) string {
+	data, err := os.ReadFile("/etc/subuid")
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatalf("reading /etc/subuid: %v", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, os.Getenv("USER")+":") || strings.HasPrefix(line, itoa(os.Getuid())+":") {
+			return line
+		}
+	}
+	return ""
 }
 
 // minbaseTar is a debootstrap minbase made by tests/setup.
