@@ -163,16 +163,22 @@ func TestNetworkToHost(t *testing.T) {
 }
 
 func TestNetworkBadInput(t *testing.T) {
-	e := shared.forTest(t)
-	for _, args := range [][]string{
-		{"run", "--rm", "--network", "pasta", "-p", "80:80", busyboxImage, "true"},
-		{"run", "--rm", "--network", "none", "-p", "8080:80", busyboxImage, "true"},
-		{"run", "--rm", "--network", "slirp4netns:mtu=10", busyboxImage, "true"},
-		{"run", "--rm", "--network", "pasta", "-p", "99999:80", busyboxImage, "true"},
-		{"run", "--rm", "--network", "bridge", busyboxImage, "true"},
+	e := detachedEnv(t)
+	for _, c := range []struct {
+		args []string
+		name string // what the message must name
+	}{
+		{[]string{"run", "--rm", "--network", "pasta", "-p", "80:80", busyboxImage, "true"}, "80"},
+		{[]string{"run", "--rm", "--network", "none", "-p", "8080:80", busyboxImage, "true"}, "-p needs --network"},
+		{[]string{"run", "--rm", "--network", "slirp4netns:mtu=10", busyboxImage, "true"}, "mtu"},
+		{[]string{"run", "--rm", "--network", "pasta", "-p", "99999:80", busyboxImage, "true"}, "99999"},
+		{[]string{"run", "--rm", "--network", "bridge", busyboxImage, "true"}, "bridge"},
 	} {
-		if r := e.burrow(args...); r.code != 125 || !strings.HasPrefix(r.stderr, "Error: ") {
-			t.Errorf("burrow %v: %s; want exit 125", args, r)
+		if r := e.burrow(c.args...); r.code != 125 || !strings.HasPrefix(r.stderr, "Error: ") || !strings.Contains(r.stderr, c.name) {
+			t.Errorf("burrow %v: %s; want exit 125 and an error naming %s", c.args, r, c.name)
+		}
+		if out := e.ok("ps", "-a", "-q"); out != "" {
+			t.Fatalf("burrow %v left a container: %q", c.args, out)
 		}
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -182,8 +188,11 @@ func TestNetworkBadInput(t *testing.T) {
 	defer l.Close()
 	taken := l.Addr().(*net.TCPAddr).Port
 	r := e.burrow("run", "--rm", "--network", "slirp4netns", "-p", fmt.Sprintf("127.0.0.1:%d:80", taken), busyboxImage, "true")
-	if r.code != 125 || !strings.Contains(r.stderr, "not free") {
-		t.Errorf("a taken host port: %s", r)
+	if r.code != 125 || !strings.Contains(r.stderr, "not free") || !strings.Contains(r.stderr, fmt.Sprint(taken)) {
+		t.Errorf("a taken host port: %s; want exit 125 naming port %d", r, taken)
+	}
+	if out := e.ok("ps", "-a", "-q"); out != "" {
+		t.Errorf("a run refused for a taken port left a container: %q", out)
 	}
 }
 
