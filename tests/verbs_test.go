@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -42,9 +44,17 @@ func TestCreateStartRenamePrune(t *testing.T) {
 	if out := e.ok("ps", "-l", "--format", "{{.Names}}"); out != "alive\n" {
 		t.Errorf("ps -l: %q", out)
 	}
+	pid := strings.TrimSpace(e.ok("inspect", "--format", "{{.State.Pid}}", "alive"))
 	e.ok("restart", "-t", "1", "alive")
 	if out := e.ok("ps", "--format", "{{.Names}} {{.State}}"); out != "alive running\n" {
 		t.Errorf("after restart: %q", out)
+	}
+	// A new process, and the old one gone: not the same one left running.
+	if again := strings.TrimSpace(e.ok("inspect", "--format", "{{.State.Pid}}", "alive")); again == pid || again == "0" {
+		t.Errorf("restart: PID %s before, %s after; want a new process", pid, again)
+	}
+	if n, err := strconv.Atoi(pid); err != nil || n <= 0 || syscall.Kill(n, 0) == nil {
+		t.Errorf("restart: the first process %s is still alive (%v)", pid, err)
 	}
 	e.ok("container", "prune", "-f")
 	if out := e.ok("ps", "-a", "--format", "{{.Names}}"); out != "alive\n" {
