@@ -203,6 +203,7 @@ func TestNetworkInitFailsDuringSetup(t *testing.T) {
 	e := detachedEnv(t)
 	for _, helper := range []string{"slirp4netns", "pasta"} {
 		t.Run(helper, func(t *testing.T) {
+			e := e.forTest(t) // failures belong to the subtest
 			requireHelper(t, helper)
 			// A file bound over a directory fails in the init's setup.
 			r := e.burrow("run", "--rm", "--network", helper, "-v", "/etc/passwd:/bin", busyboxImage, "sh", "-c", "echo ran")
@@ -432,6 +433,7 @@ func TestNetworkIPv6(t *testing.T) {
 	}
 	for _, helper := range []string{"slirp4netns", "pasta"} {
 		t.Run(helper, func(t *testing.T) {
+			e := e.forTest(t) // failures belong to the subtest
 			requireHelper(t, helper)
 			port := freePort(t)
 			e.ok("run", "-d", "--name", "v6"+helper, "--network", helper, "-p", fmt.Sprintf("[::1]:%d:80", port), busyboxImage, "sh", "-c", httpdScript)
