@@ -320,3 +320,42 @@ func TestAttach(t *testing.T) {
 		t.Errorf("attach to a stopped container: %s", r)
 	}
 }
+
+// TestRestartUnlessStoppedBackoff: unless-stopped restarts a command that
+// keeps exiting, waiting longer each time (100 ms doubling), and a stop
+// ends it for good.
+func TestRestartUnlessStoppedBackoff(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "bouncy", "--restart", "unless-stopped", busyboxImage, "sh", "-c", "echo up; exit 1")
+	if !waitFor(30*time.Second, func() bool { return strings.Count(e.ok("logs", "bouncy"), "up") >= 5 }) {
+		t.Fatalf("unless-stopped: not restarted 4 times: %q", e.ok("logs", "bouncy"))
+	}
+	e.ok("stop", "-t", "1", "bouncy")
+	var starts []time.Time
+	for _, l := range strings.Split(strings.TrimSpace(e.ok("logs", "-t", "bouncy")), "\n") {
+		stamp, _, _ := strings.Cut(l, " ")
+		ts, err := time.Parse(time.RFC3339Nano, stamp)
+		if err != nil {
+			t.Fatalf("logs -t line %q: %v", l, err)
+		}
+		starts = append(starts, ts)
+	}
+	// The back-off is the feature, so its delays are lower bounds.
+	for i, min := range []time.Duration{100, 200, 400, 800} {
+		if i+1 >= len(starts) {
+			break
+		}
+		if gap := starts[i+1].Sub(starts[i]); gap < min*time.Millisecond {
+			t.Errorf("restart %d came %v after the previous start, want at least %v", i+1, gap, min*time.Millisecond)
+		}
+	}
+	if out := e.ok("ps", "-a", "--format", "{{.State}}"); out != "exited\n" {
+		t.Fatalf("after stop: %q", out)
+	}
+	n := strings.Count(e.ok("logs", "bouncy"), "up")
+	// Longer than the longest back-off so far: a restart would show.
+	time.Sleep(2 * time.Second)
+	if out := e.ok("ps", "-a", "--format", "{{.State}}"); out != "exited\n" || strings.Count(e.ok("logs", "bouncy"), "up") != n {
+		t.Fatalf("unless-stopped restarted after a manual stop: %q, logs %q", out, e.ok("logs", "bouncy"))
+	}
+}
