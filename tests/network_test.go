@@ -557,3 +557,78 @@ func TestNetworkDefaultWithoutHelpers(t *testing.T) {
 		t.Errorf("--network none: %s", r)
 	}
 }
+
+// TestPastaForwardsOnlyPublished: pasta on its own forwards every port a
+// container listens on; burrow's pasta must forward only what -p names,
+// and nothing without -p.
+func TestPastaForwardsOnlyPublished(t *testing.T) {
+	requireHelper(t, "pasta")
+	e := detachedEnv(t)
+	for _, publish := range []bool{false, true} {
+		name := fmt.Sprintf("publish-%v", publish)
+		// The unpublished server listens on the very port number a default
+		// pasta would forward from the host; pasta leaves ephemeral ports out
+		// of its automatic forwarding, so the port is picked below them.
+		published, hidden := freePort(t), freePortBelowEphemeral(t)
+		args := []string{"run", "-d", "--name", name, "--network", "pasta"}
+		if publish {
+			args = append(args, "-p", fmt.Sprintf("127.0.0.1:%d:80", published))
+		}
+		e.ok(append(args, busyboxImage, "sh", "-c",
+			fmt.Sprintf("mkdir -p /www; echo served > /www/index.html; busybox httpd -p %d -h /www; exec busybox httpd -f -p 80 -h /www", hidden))...)
+		if publish {
+			if body, err := getWithin(fmt.Sprintf("http://127.0.0.1:%d/", published), 20*time.Second); err != nil || body != "served\n" {
+				t.Fatalf("%s: the published port: %q %v", name, body, err)
+			}
+		}
+		if !waitFor(20*time.Second, func() bool {
+			r := e.burrow("exec", name, "wget", "-q", "-O", "-", fmt.Sprintf("http://127.0.0.1:%d/", hidden))
+			return r.stdout == "served\n"
+		}) {
+			t.Fatalf("%s: the unpublished server never came up inside", name)
+		}
+		if body, err := getWithin(fmt.Sprintf("http://127.0.0.1:%d/", hidden), 2*time.Second); err == nil {
+			t.Errorf("%s: unpublished port %d reached from the host: %q", name, hidden, body)
+		}
+		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", hidden)); err != nil {
+			t.Errorf("%s: host port %d is held although nothing published it: %v", name, hidden, err)
+		} else {
+			l.Close()
+		}
+		e.ok("rm", "-f", name)
+	}
+}
+
+// freePortBelowEphemeral is a free TCP port on 127.0.0.1 below the kernel's
+// ephemeral range.
+func freePortBelowEphemeral(t *testing.T) int {
+	t.Helper()
+	var low int
+	if _, err := fmt.Sscan(readFile("/proc/sys/net/ipv4/ip_local_port_range"), &low); err != nil || low < 2048 {
+		t.Fatalf("ip_local_port_range: %v (low %d)", err, low)
+	}
+	start := low/2 + os.Getpid()%(low/2-1024)
+	for p := start; p < low; p++ {
+		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p)); err == nil {
+			l.Close()
+			return p
+		}
+	}
+	t.Fatalf("no free port between %d and %d", start, low)
+	return 0
+}
+
+// TestSlirpMTU: slirp4netns:mtu= sets the container interface's MTU.
+func TestSlirpMTU(t *testing.T) {
+	requireHelper(t, "slirp4netns")
+	e := shared.forTest(t)
+	for _, c := range []struct{ network, mtu string }{
+		{"slirp4netns:mtu=1400", "1400"},
+		{"slirp4netns", "65520"},
+	} {
+		out := e.ok("run", "--rm", "--network", c.network, busyboxImage, "cat", "/sys/class/net/tap0/mtu")
+		if strings.TrimSpace(out) != c.mtu {
+			t.Errorf("--network %s: tap0 mtu %q, want %s", c.network, out, c.mtu)
+		}
+	}
+}
