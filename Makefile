@@ -51,7 +51,7 @@ test: setup vet unit e2e test-vm
 # VM_REQUIRED=1 a guest that cannot start fails the run; elsewhere the tier
 # is skipped, saying why. In the guest the cgroup tests must not skip.
 VMSHARE  := $(CURDIR)/.vmshare
-VM_TESTS := TestCgroup(Placement|Limits)|TestRunEcho|TestRunIsolation|TestDetachLifecycle|TestExec
+VM_TESTS := TestCgroup(Placement|Limits)|TestStatsColumns|TestRunEcho|TestRunIsolation|TestDetachLifecycle|TestExec
 VM_REQUIRED ?= $(if $(filter true,$(CI)),1,0)
 test-vm: build
 	rm -rf $(VMSHARE) && mkdir -p $(VMSHARE)

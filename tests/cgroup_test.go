@@ -2,6 +2,8 @@ package tests
 
 import (
 	"bufio"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -259,5 +261,92 @@ func TestCgroupSystemdScope(t *testing.T) {
 	e.ok("rm", "-f", id)
 	if r := e.burrow("run", "--rm", "--memory", "32m", "--memory-swap", "32m", busyboxImage, "tail", "/dev/zero"); r.code != 137 {
 		t.Errorf("OOM in a systemd scope: %s; want 137", r)
+	}
+}
+
+// TestStatsColumns: stats --no-stream prints docker's columns, one row per
+// container, the CPU share measured (a busy loop above an idle sleep), the
+// PIDs counted; --format json carries the same rows.
+func TestStatsColumns(t *testing.T) {
+	base := delegatedCgroup(t)
+	// Without the pids controller the count reads as zero (documented in
+	// cgroupv2.Read), so it is checked only where pids is delegated.
+	countsPids := strings.Contains(" "+strings.TrimSpace(readFile(filepath.Join(base, "cgroup.controllers")))+" ", " pids ")
+	if !countsPids {
+		t.Logf("pids is not delegated to %s: the PIDS column is not checked here (the VM tier does)", base)
+	}
+	e := detachedEnv(t)
+	ids := map[string]string{}
+	for name, script := range map[string]string{
+		"idle":    "exec sleep 1000",
+		"spinner": "while :; do :; done",
+		"three":   "sleep 1000 & sleep 1000 & wait",
+	} {
+		ids[name] = strings.TrimSpace(e.ok("run", "-d", "--name", name, "--network", "none", busyboxImage, "sh", "-c", script))
+	}
+	if !waitFor(20*time.Second, func() bool {
+		n := 0
+		for _, l := range strings.Split(e.ok("top", "three"), "\n") {
+			if strings.HasSuffix(l, " sleep 1000") {
+				n++
+			}
+		}
+		return n == 2
+	}) {
+		t.Fatalf("three never started its sleeps:\n%s", e.ok("top", "three"))
+	}
+	out := e.ok("stats", "--no-stream", "idle", "spinner", "three")
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	cols := func(l string) []string {
+		var out []string
+		for _, f := range strings.Split(l, "  ") {
+			if f = strings.TrimSpace(f); f != "" {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	want := []string{"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"}
+	if len(lines) != 4 || strings.Join(cols(lines[0]), "|") != strings.Join(want, "|") {
+		t.Fatalf("stats table:\n%s\nwant a header %v and three rows", out, want)
+	}
+	cpu := map[string]float64{}
+	for _, l := range lines[1:] {
+		c := cols(l)
+		if len(c) != len(want) {
+			t.Errorf("row %q has %d columns, want %d", l, len(c), len(want))
+			continue
+		}
+		name := c[1]
+		if id, ok := ids[name]; !ok || c[0] != id[:12] {
+			t.Errorf("row %q: ID and name do not match a container (%v)", l, ids)
+		}
+		var pct float64
+		if _, err := fmt.Sscanf(c[2], "%f%%", &pct); err != nil {
+			t.Errorf("row %q: CPU %% %q", l, c[2])
+		}
+		cpu[name] = pct
+		if !strings.Contains(c[3], " / ") {
+			t.Errorf("row %q: MEM USAGE / LIMIT %q", l, c[3])
+		}
+		if c[5] != "0B / 0B" {
+			t.Errorf("row %q: NET I/O of a container with only lo: %q", l, c[5])
+		}
+		if countsPids && name == "three" && c[7] != "3" {
+			t.Errorf("row %q: PIDS %s, want 3 (sh and two sleeps)", l, c[7])
+		}
+		if countsPids && name == "idle" && c[7] != "1" {
+			t.Errorf("row %q: PIDS %s, want 1", l, c[7])
+		}
+	}
+	if !(cpu["spinner"] > 1 && cpu["spinner"] > cpu["idle"]) {
+		t.Errorf("CPU %%: spinner %.2f, idle %.2f; want the busy loop measured above the sleep", cpu["spinner"], cpu["idle"])
+	}
+	var rows []map[string]string
+	if err := json.Unmarshal([]byte(e.ok("stats", "--no-stream", "--format", "json", "three")), &rows); err != nil || len(rows) != 1 {
+		t.Fatalf("stats --format json: %v %v", rows, err)
+	}
+	if rows[0]["Name"] != "three" || rows[0]["ID"] != ids["three"][:12] || (countsPids && rows[0]["PIDs"] != "3") {
+		t.Errorf("stats --format json row: %v", rows[0])
 	}
 }
