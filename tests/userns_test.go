@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -91,6 +92,55 @@ func TestNoRuntimeDir(t *testing.T) {
 	fi, err := os.Stat(fallback)
 	if err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("fallback run root %s: %v %v", fallback, fi, err)
+	}
+}
+
+// TestRuntimeDirNotOwned: an XDG_RUNTIME_DIR that is not the user's (here
+// /tmp, root's) is not used: burrow warns and falls back to a private
+// directory under TMPDIR; a fallback somebody planted there first (a
+// symlink to a directory of root's) is refused, not used.
+func TestRuntimeDirNotOwned(t *testing.T) {
+	if fi, err := os.Stat("/tmp"); err != nil || fi.Sys().(*syscall.Stat_t).Uid == uint32(os.Getuid()) {
+		t.Skipf("/tmp is not another user's here (%v)", err)
+	}
+	e := newEnv(t)
+	tmp := t.TempDir()
+	for i, v := range e.vars {
+		if strings.HasPrefix(v, "XDG_RUNTIME_DIR=") {
+			e.vars[i] = "XDG_RUNTIME_DIR=/tmp"
+		}
+	}
+	e.vars = append(e.vars, "TMPDIR="+tmp)
+	fallback := filepath.Join(tmp, "burrow-run-"+itoa(os.Getuid()))
+	e.holderFile = filepath.Join(fallback, "holder.pid")
+	r := e.burrow("unshare", "true")
+	if r.code != 0 || !strings.Contains(r.stderr, "XDG_RUNTIME_DIR=/tmp is not a directory owned by you") || !strings.Contains(r.stderr, fallback) {
+		t.Fatalf("want a warning naming /tmp and the fallback %s: %s", fallback, r)
+	}
+	fi, err := os.Lstat(fallback)
+	if err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("fallback run root %s: %v %v; want a private directory", fallback, fi, err)
+	}
+	if _, err := os.Stat(filepath.Join("/tmp", "burrow")); err == nil {
+		t.Errorf("burrow used the foreign XDG_RUNTIME_DIR /tmp")
+	}
+
+	planted := newEnv(t)
+	ptmp := t.TempDir()
+	for i, v := range planted.vars {
+		if strings.HasPrefix(v, "XDG_RUNTIME_DIR=") {
+			planted.vars[i] = "XDG_RUNTIME_DIR=/tmp"
+		}
+	}
+	planted.vars = append(planted.vars, "TMPDIR="+ptmp)
+	trap := filepath.Join(ptmp, "burrow-run-"+itoa(os.Getuid()))
+	if err := os.Symlink("/var", trap); err != nil {
+		t.Fatal(err)
+	}
+	planted.holderFile = filepath.Join(trap, "holder.pid")
+	r = planted.burrow("unshare", "true")
+	if r.code == 0 || !strings.Contains(r.stderr, "belongs to another user") || !strings.Contains(r.stderr, trap) {
+		t.Fatalf("a planted fallback %s -> /var: %s; want it refused naming it", trap, r)
 	}
 }
 
