@@ -192,3 +192,42 @@ func TestRelativePathsAfterJoin(t *testing.T) {
 		t.Fatalf("import with a relative path: %v\n%s", err, out)
 	}
 }
+
+// TestHolderRecordReusedPID: a holder record whose PID now belongs to
+// another process (the holder died and its PID was reused) is not joined:
+// burrow starts a new holder and leaves that process alone.
+func TestHolderRecordReusedPID(t *testing.T) {
+	e := newEnv(t)
+	e.ok("unshare", "true")
+	old := e.holderPID()
+	record, err := os.ReadFile(e.holderFile)
+	if old == 0 || err != nil {
+		t.Fatalf("no holder record: %v", err)
+	}
+	f := strings.Fields(string(record))
+	if len(f) != 2 {
+		t.Fatalf("holder record %q: want PID and start time", record)
+	}
+	if err := killAndWait(old); err != nil {
+		t.Fatal(err)
+	}
+	// An unrelated process of the same user takes the PID's place.
+	other := exec.Command("sleep", "1000")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = other.Process.Kill(); _ = other.Wait() }()
+	if err := os.WriteFile(e.holderFile, []byte(fmt.Sprintf("%d %s\n", other.Process.Pid, f[1])), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := e.ok("unshare", "cat", "/proc/self/uid_map")
+	if fields := strings.Fields(out); len(fields) < 3 || fields[0] != "0" || fields[1] != itoa(os.Getuid()) {
+		t.Errorf("unshare ran in %q, want the holder's user namespace (0 mapped to %d)", out, os.Getuid())
+	}
+	if now := e.holderPID(); now == other.Process.Pid || now == old || now == 0 {
+		t.Errorf("holder record names %d after the stale record (old holder %d, reused by %d); want a new holder", now, old, other.Process.Pid)
+	}
+	if err := other.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("the process that reused the PID is gone: %v", err)
+	}
+}
