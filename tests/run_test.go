@@ -380,3 +380,46 @@ func TestRunDebianMinbase(t *testing.T) {
 		t.Fatalf("unexpected output from the minbase image:\n%s", out)
 	}
 }
+
+// TestRunWithoutInitBinary: without burrow-init beside it, burrow serves
+// as its own container init, exec helper and monitor.
+func TestRunWithoutInitBinary(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(burrowBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := filepath.Join(dir, "burrow")
+	if err := os.WriteFile(alone, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := detachedEnv(t)
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(alone, args...)
+		cmd.Env = e.vars
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("burrow (no burrow-init) %v: %v %s", args, err, out)
+		}
+		return string(out)
+	}
+	if out := run("run", "--rm", busyboxImage, "echo", "alone"); out != "alone\n" {
+		t.Fatalf("run: %q", out)
+	}
+	run("run", "-d", "--name", "solo", busyboxImage, "sleep", "1000")
+	monitors := processesRunning(alone)
+	if len(monitors) == 0 {
+		t.Errorf("no process runs from %s: the monitor is not burrow itself", alone)
+	}
+	if out := run("exec", "solo", "echo", "exec-ok"); out != "exec-ok\n" {
+		t.Errorf("exec: %q", out)
+	}
+	run("rm", "-f", "solo")
+	if !waitFor(10*time.Second, func() bool { return len(processesRunning(alone)) == 0 }) {
+		t.Errorf("processes of %s left after rm -f: %v", alone, processesRunning(alone))
+	}
+}
