@@ -38,7 +38,7 @@ func TestContainerStatus(t *testing.T) {
 		{Container{Record: finished}, "exited"},
 		{Container{Running: true, Owned: true}, "running"},
 		{Container{Running: true, Owned: true, Record: finished}, "running"}, // restarted after a first exit
-		{Container{Owned: true, Record: finished}, "restarting"},            // its monitor waits out the back-off
+		{Container{Owned: true, Record: finished}, "restarting"},             // its monitor waits out the back-off
 		{Container{Owned: true}, "restarting"},
 	} {
 		if got := c.c.Status(); got != c.want {
