@@ -307,18 +307,67 @@ func TestLogsFollow(t *testing.T) {
 	}
 }
 
-// TestAttach follows a detached container's new output and returns its exit code.
+// TestAttach follows a detached container's new output (only what comes
+// after it attached) and returns its exit code.
 func TestAttach(t *testing.T) {
 	e := detachedEnv(t)
-	e.ok("run", "-d", "--name", "later", busyboxImage, "sh", "-c", "echo before; sleep 1; echo after-$((5*5)); exit 7")
-	time.Sleep(300 * time.Millisecond)
-	r := e.burrow("attach", "later")
-	if r.code != 7 || !strings.Contains(r.stdout, "after-25") {
-		t.Fatalf("attach: %s; want the later output and exit 7", r)
+	e.ok("run", "-d", "--name", "later", busyboxImage, "sh", "-c",
+		"echo before; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo after-$((5*5)); exit 7")
+	if !waitFor(20*time.Second, func() bool { return e.ok("logs", "later") == "before\n" }) {
+		t.Fatalf("the container never wrote its first line: %q", e.ok("logs", "later"))
+	}
+	cmd := exec.Command(burrowBin, "attach", "later")
+	cmd.Env = e.vars
+	var out syncBuffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill() }()
+	// Attached once it holds the container's log open.
+	if !waitFor(20*time.Second, func() bool { return holdsOpen(cmd.Process.Pid, "/ctr.log") }) {
+		t.Fatal("attach never opened the container's log")
+	}
+	e.ok("exec", "later", "touch", "/tmp/go")
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 7 || !strings.Contains(out.String(), "after-25") || strings.Contains(out.String(), "before") {
+		t.Fatalf("attach: exit %d (%v), output %q; want only the later output and exit 7", code, err, out.String())
 	}
 	if r := e.burrow("attach", "later"); r.code != 125 {
 		t.Errorf("attach to a stopped container: %s", r)
 	}
+}
+
+// holdsOpen reports whether pid or one of its descendants has a file open
+// whose path ends in suffix.
+func holdsOpen(pid int, suffix string) bool {
+	pids := []int{pid}
+	for _, p := range procsMatching(func(string) bool { return true }) {
+		for a, n := p, 0; a > 1 && n < 20; n++ {
+			stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", a))
+			if err != nil {
+				break
+			}
+			f := strings.Fields(string(stat)[strings.LastIndexByte(string(stat), ')')+1:])
+			if len(f) < 2 {
+				break
+			}
+			a, _ = strconv.Atoi(f[1])
+			if a == pid {
+				pids = append(pids, p)
+				break
+			}
+		}
+	}
+	for _, p := range pids {
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p))
+		for _, fd := range fds {
+			if target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p, fd.Name())); err == nil && strings.HasSuffix(target, suffix) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // TestRestartUnlessStoppedBackoff: unless-stopped restarts a command that
