@@ -1,6 +1,7 @@
 package idmap
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -262,10 +263,11 @@ func assertSingle(t *testing.T, m Mapping, uid, gid uint32) {
 	if m.Warning == "" {
 		t.Error("SingleID without a warning")
 	}
-	if got := Format(m.UIDs); got != Format(singleID(uid)) {
-		t.Errorf("UIDs = %s", got)
+	// Spelled out rather than built with singleID, the code under test.
+	if got, want := Format(m.UIDs), fmt.Sprintf("0:%d:1", uid); got != want {
+		t.Errorf("UIDs = %s, want %s", got, want)
 	}
-	if got := Format(m.GIDs); got != Format(singleID(gid)) {
-		t.Errorf("GIDs = %s", got)
+	if got, want := Format(m.GIDs), fmt.Sprintf("0:%d:1", gid); got != want {
+		t.Errorf("GIDs = %s, want %s", got, want)
 	}
 }

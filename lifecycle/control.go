@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -194,8 +195,8 @@ func ParseSignal(name string) (syscall.Signal, error) {
 	if sig := unix.SignalNum("SIG" + n); sig != 0 {
 		return sig, nil
 	}
-	var num int
-	if _, err := fmt.Sscanf(name, "%d", &num); err == nil && num > 0 && num < 65 {
+	// The whole name must be the number: Sscanf would take "9x" as 9.
+	if num, err := strconv.Atoi(name); err == nil && num > 0 && num < 65 {
 		return syscall.Signal(num), nil
 	}
 	return 0, fmt.Errorf("unknown signal %q: %w", name, errdefs.ErrInvalidArgument)

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/errdefs"
@@ -71,7 +72,22 @@ func mergeLimits(old, changed cgroupv2.Limits) cgroupv2.Limits {
 	if changed.BlkioWeight != 0 {
 		old.BlkioWeight = changed.BlkioWeight
 	}
+	old.DeviceReadBps = mergeRates(old.DeviceReadBps, changed.DeviceReadBps)
+	old.DeviceWriteBps = mergeRates(old.DeviceWriteBps, changed.DeviceWriteBps)
 	return old
+}
+
+// mergeRates gives each device in changed its new rate and keeps the others'.
+func mergeRates(old, changed []cgroupv2.DeviceRate) []cgroupv2.DeviceRate {
+	out := slices.Clone(old)
+	for _, c := range changed {
+		if i := slices.IndexFunc(out, func(r cgroupv2.DeviceRate) bool { return r.Path == c.Path }); i >= 0 {
+			out[i] = c
+		} else {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ContainerStats is one container's counters.

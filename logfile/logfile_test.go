@@ -3,6 +3,7 @@ package logfile
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,8 +58,9 @@ func TestRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := Files(path, rot)
-	if len(files) != 3 {
-		t.Fatalf("want 3 files (max-file=3), got %v", files)
+	// Oldest first, the live file last.
+	if want := []string{path + ".2", path + ".1", path}; !slices.Equal(files, want) {
+		t.Fatalf("Files = %v, want %v (max-file=3)", files, want)
 	}
 	total := 0
 	for _, f := range files {

@@ -173,8 +173,7 @@ func (h *hostState) check(t *testing.T, when string) {
 
 func (h *hostState) noTagged(t *testing.T, when, dir string) {
 	t.Helper()
-	entries, _ := os.ReadDir(dir)
-	for _, en := range entries {
+	for _, en := range listDir(t, dir) {
 		if strings.Contains(en.Name(), h.tag) {
 			t.Errorf("%s: escaped file %s", when, filepath.Join(dir, en.Name()))
 		}

@@ -2,6 +2,8 @@ package tests
 
 import (
 	"bufio"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -71,6 +73,7 @@ func containerCgroupDir(t *testing.T, base, id string) string {
 // TestCgroupPlacementFreezeKill: the container starts in a cgroup of its
 // own, pause freezes it, rm -f leaves no cgroup behind.
 func TestCgroupPlacementFreezeKill(t *testing.T) {
+	skipIsFatal(t) // the VM tier runs it for want of anywhere else
 	base := delegatedCgroup(t)
 	e := detachedEnv(t)
 	id := strings.TrimSpace(e.ok("run", "-d", "--name", "cg", busyboxImage, "sh", "-c",
@@ -105,26 +108,67 @@ func TestCgroupPlacementFreezeKill(t *testing.T) {
 	}
 }
 
-// TestCgroupLimitRefused: a limit whose controller is not delegated fails
-// before anything starts, naming the fix.
-func TestCgroupLimitRefused(t *testing.T) {
-	base := delegatedCgroup(t)
-	have, _ := os.ReadFile(filepath.Join(base, "cgroup.controllers"))
-	if strings.Contains(string(have), "memory") {
-		t.Skipf("memory is delegated here (%s): the refusal cannot be shown", strings.TrimSpace(string(have)))
+// TestCgroupRefusal: a limit whose controller burrow cannot get fails
+// before anything starts, naming the fix. It needs a host where memory is
+// not to be had: no delegated cgroup with memory, no systemd user manager
+// to ask for one. make e2e's second pass (burrownosub, started outside any
+// delegated cgroup, no user bus) is such a place and makes a skip fatal.
+func TestCgroupRefusal(t *testing.T) {
+	skipIsFatal(t)
+	if bus := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); bus != "" {
+		t.Skipf("a systemd user manager may be reachable (%s): burrow could get memory from a scope, so the refusal cannot be shown", bus)
+	}
+	if dir, ok := ownCgroup(); ok && syscallAccess(filepath.Join(dir, "cgroup.subtree_control")) == nil {
+		if have := readFile(filepath.Join(dir, "cgroup.controllers")); strings.Contains(" "+strings.TrimSpace(have)+" ", " memory ") {
+			t.Skipf("memory is delegated here (%s: %s): the refusal cannot be shown", dir, strings.TrimSpace(have))
+		}
 	}
 	e := detachedEnv(t)
-	r := e.burrow("run", "--rm", "--memory", "64m", busyboxImage, "true")
-	if r.code != 125 || !strings.Contains(r.stderr, "memory") || !strings.Contains(r.stderr, "Delegate=") {
-		t.Fatalf("limit without the controller: %s; want exit 125 naming memory and the Delegate= fix", r)
+	r := e.burrow("run", "--rm", "--name", "limited", "--memory", "64m", busyboxImage, "echo", "started")
+	if r.code != 125 || !strings.Contains(r.stderr, "memory") || !strings.Contains(r.stderr, "Delegate=") || strings.Contains(r.stdout, "started") {
+		t.Fatalf("limit without the controller: %s; want exit 125 naming memory and the Delegate= fix, and nothing run", r)
 	}
 	if out := e.ok("ps", "-a", "-q"); out != "" {
 		t.Errorf("a refused run left a container: %q", out)
 	}
+	// Without a limit the same host runs the container: the refusal was
+	// about the limit.
+	if out := e.ok("run", "--rm", busyboxImage, "echo", "started"); out != "started\n" {
+		t.Errorf("run without a limit: %q", out)
+	}
+}
+
+// ownCgroup is this process's cgroup v2 directory (the delegated parent when
+// it runs in an evacuated leaf).
+func ownCgroup() (string, bool) {
+	mount := ""
+	for _, line := range strings.Split(readFile("/proc/self/mountinfo"), "\n") {
+		fields := strings.Fields(line)
+		for i, fld := range fields {
+			if fld == "-" && i+1 < len(fields) && fields[i+1] == "cgroup2" {
+				mount = fields[4]
+			}
+		}
+	}
+	self := ""
+	for _, line := range strings.Split(readFile("/proc/self/cgroup"), "\n") {
+		if rest, ok := strings.CutPrefix(line, "0::"); ok {
+			self = rest
+		}
+	}
+	if mount == "" || self == "" {
+		return "", false
+	}
+	dir := filepath.Join(mount, self)
+	if filepath.Base(dir) == "burrow-procs" {
+		dir = filepath.Dir(dir)
+	}
+	return dir, true
 }
 
 // TestCgroupLimits: the limits for real (the VM tier has the controllers).
 func TestCgroupLimits(t *testing.T) {
+	skipIsFatal(t) // the VM tier runs it for want of anywhere else
 	base := delegatedCgroup(t, "memory", "pids", "cpu")
 	e := detachedEnv(t)
 
@@ -147,11 +191,14 @@ func TestCgroupLimits(t *testing.T) {
 	if data, _ := os.ReadFile(filepath.Join(dir, "cpuset.cpus")); strings.TrimSpace(string(data)) != "0" {
 		t.Errorf("cpuset.cpus = %q, want 0", data)
 	}
-	start, t0 := cpuUsage(t, dir), time.Now()
-	time.Sleep(4 * time.Second)
-	used := float64(cpuUsage(t, dir)-start) / float64(time.Since(t0).Microseconds())
-	if used < 0.4 || used > 0.6 {
-		t.Errorf("--cpus 0.5: the busy loop used %.2f of a CPU, want 0.5 ± 20%%", used)
+	// The quota itself, and the kernel enforcing it on a loop that would
+	// use a whole CPU: wall-clock CPU shares are too noisy on shared or
+	// emulated machines to assert.
+	if got := strings.TrimSpace(readFile(filepath.Join(dir, "cpu.max"))); got != "50000 100000" {
+		t.Errorf("--cpus 0.5: cpu.max = %q, want 50000 100000", got)
+	}
+	if !waitFor(30*time.Second, func() bool { return cpuStat(t, dir, "nr_throttled") > 0 }) {
+		t.Errorf("--cpus 0.5: a busy loop was never throttled:\n%s", readFile(filepath.Join(dir, "cpu.stat")))
 	}
 	e.ok("update", "--memory", "128m", "busy")
 	if data, _ := os.ReadFile(filepath.Join(dir, "memory.max")); strings.TrimSpace(string(data)) != strconv.Itoa(128<<20) {
@@ -168,14 +215,14 @@ func TestCgroupLimits(t *testing.T) {
 	}
 }
 
-func cpuUsage(t *testing.T, dir string) int64 {
+func cpuStat(t *testing.T, dir, key string) int64 {
 	for _, line := range strings.Split(readFile(filepath.Join(dir, "cpu.stat")), "\n") {
-		if v, ok := strings.CutPrefix(line, "usage_usec "); ok {
+		if v, ok := strings.CutPrefix(line, key+" "); ok {
 			n, _ := strconv.ParseInt(v, 10, 64)
 			return n
 		}
 	}
-	t.Fatalf("no usage_usec in %s/cpu.stat", dir)
+	t.Fatalf("no %s in %s/cpu.stat", key, dir)
 	return 0
 }
 
@@ -188,6 +235,7 @@ func readFile(path string) string {
 // delegated, burrow asks the systemd user manager for a Delegate=yes scope
 // and puts the container's cgroup inside it, limits included.
 func TestCgroupSystemdScope(t *testing.T) {
+	skipIsFatal(t) // the VM tier runs it for want of anywhere else
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		t.Skip("no systemd user bus (DBUS_SESSION_BUS_ADDRESS unset): the VM tier runs this from a login session")
 	}
@@ -213,5 +261,92 @@ func TestCgroupSystemdScope(t *testing.T) {
 	e.ok("rm", "-f", id)
 	if r := e.burrow("run", "--rm", "--memory", "32m", "--memory-swap", "32m", busyboxImage, "tail", "/dev/zero"); r.code != 137 {
 		t.Errorf("OOM in a systemd scope: %s; want 137", r)
+	}
+}
+
+// TestStatsColumns: stats --no-stream prints docker's columns, one row per
+// container, the CPU share measured (a busy loop above an idle sleep), the
+// PIDs counted; --format json carries the same rows.
+func TestStatsColumns(t *testing.T) {
+	base := delegatedCgroup(t)
+	// Without the pids controller the count reads as zero (documented in
+	// cgroupv2.Read), so it is checked only where pids is delegated.
+	countsPids := strings.Contains(" "+strings.TrimSpace(readFile(filepath.Join(base, "cgroup.controllers")))+" ", " pids ")
+	if !countsPids {
+		t.Logf("pids is not delegated to %s: the PIDS column is not checked here (the VM tier does)", base)
+	}
+	e := detachedEnv(t)
+	ids := map[string]string{}
+	for name, script := range map[string]string{
+		"idle":    "exec sleep 1000",
+		"spinner": "while :; do :; done",
+		"three":   "sleep 1000 & sleep 1000 & wait",
+	} {
+		ids[name] = strings.TrimSpace(e.ok("run", "-d", "--name", name, "--network", "none", busyboxImage, "sh", "-c", script))
+	}
+	if !waitFor(20*time.Second, func() bool {
+		n := 0
+		for _, l := range strings.Split(e.ok("top", "three"), "\n") {
+			if strings.HasSuffix(l, " sleep 1000") {
+				n++
+			}
+		}
+		return n == 2
+	}) {
+		t.Fatalf("three never started its sleeps:\n%s", e.ok("top", "three"))
+	}
+	out := e.ok("stats", "--no-stream", "idle", "spinner", "three")
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	cols := func(l string) []string {
+		var out []string
+		for _, f := range strings.Split(l, "  ") {
+			if f = strings.TrimSpace(f); f != "" {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	want := []string{"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"}
+	if len(lines) != 4 || strings.Join(cols(lines[0]), "|") != strings.Join(want, "|") {
+		t.Fatalf("stats table:\n%s\nwant a header %v and three rows", out, want)
+	}
+	cpu := map[string]float64{}
+	for _, l := range lines[1:] {
+		c := cols(l)
+		if len(c) != len(want) {
+			t.Errorf("row %q has %d columns, want %d", l, len(c), len(want))
+			continue
+		}
+		name := c[1]
+		if id, ok := ids[name]; !ok || c[0] != id[:12] {
+			t.Errorf("row %q: ID and name do not match a container (%v)", l, ids)
+		}
+		var pct float64
+		if _, err := fmt.Sscanf(c[2], "%f%%", &pct); err != nil {
+			t.Errorf("row %q: CPU %% %q", l, c[2])
+		}
+		cpu[name] = pct
+		if !strings.Contains(c[3], " / ") {
+			t.Errorf("row %q: MEM USAGE / LIMIT %q", l, c[3])
+		}
+		if c[5] != "0B / 0B" {
+			t.Errorf("row %q: NET I/O of a container with only lo: %q", l, c[5])
+		}
+		if countsPids && name == "three" && c[7] != "3" {
+			t.Errorf("row %q: PIDS %s, want 3 (sh and two sleeps)", l, c[7])
+		}
+		if countsPids && name == "idle" && c[7] != "1" {
+			t.Errorf("row %q: PIDS %s, want 1", l, c[7])
+		}
+	}
+	if !(cpu["spinner"] > 1 && cpu["spinner"] > cpu["idle"]) {
+		t.Errorf("CPU %%: spinner %.2f, idle %.2f; want the busy loop measured above the sleep", cpu["spinner"], cpu["idle"])
+	}
+	var rows []map[string]string
+	if err := json.Unmarshal([]byte(e.ok("stats", "--no-stream", "--format", "json", "three")), &rows); err != nil || len(rows) != 1 {
+		t.Fatalf("stats --format json: %v %v", rows, err)
+	}
+	if rows[0]["Name"] != "three" || rows[0]["ID"] != ids["three"][:12] || (countsPids && rows[0]["PIDs"] != "3") {
+		t.Errorf("stats --format json row: %v", rows[0])
 	}
 }

@@ -34,12 +34,12 @@ func TestKillDuringRun(t *testing.T) {
 	if !waitFor(10*time.Second, func() bool { return len(processesWith("sleep "+marker)) == 0 }) {
 		t.Fatalf("container processes outlived burrow: %v", processesWith("sleep "+marker))
 	}
-	if entries, _ := os.ReadDir(stateDir); len(entries) != 1 {
+	if entries := listDir(t, stateDir); len(entries) != 1 {
 		t.Fatalf("want the killed run's state file to be left for repair, found %d", len(entries))
 	}
 	// Any next command repairs: the --rm container and its mount go away.
 	e.ok("images")
-	if entries, _ := os.ReadDir(stateDir); len(entries) != 0 {
+	if entries := listDir(t, stateDir); len(entries) != 0 {
 		t.Errorf("state files after repair: %v", entries)
 	}
 	if strings.Contains(e.holderMounts(t), "merged") {
@@ -48,22 +48,23 @@ func TestKillDuringRun(t *testing.T) {
 	e.ok("run", "--rm", "--name", "victim", busyboxImage, "true")
 }
 
-// TestKillDuringLoad: a load killed at several points never leaves a
-// half image, and the next load finishes cleanly.
+// TestKillDuringLoad: a load killed while it writes the big layer into the
+// store never leaves a half image, and the next load finishes cleanly.
 func TestKillDuringLoad(t *testing.T) {
 	e := newEnv(t)
 	const size = 64 << 20
 	archive := bigImageArchive(t, e, size)
 	e.ok("images") // start the holder outside the timed window
-	for _, delay := range []time.Duration{50 * time.Millisecond, 300 * time.Millisecond, 800 * time.Millisecond} {
+	landed := 0
+	for try := 0; try < 3; try++ {
 		cmd := exec.Command(burrowBin, "load", "-q", "-i", archive)
 		cmd.Env = e.vars
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(delay)
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		_ = cmd.Wait()
+		if killMidExtraction(cmd, filepath.Join(e.dir, "data"), size) {
+			landed++
+		}
 		out := e.ok("images", "--format", "{{.Repository}}:{{.Tag}}")
 		if strings.Contains(out, "bigimage") {
 			// Finished before the kill: it must then be whole.
@@ -71,9 +72,46 @@ func TestKillDuringLoad(t *testing.T) {
 			e.ok("rmi", "bigimage")
 		}
 	}
+	if landed == 0 {
+		t.Fatal("no kill landed while /big.bin was being written: the interrupted case went untested")
+	}
+	t.Logf("%d of 3 kills landed mid-extraction", landed)
 	e.ok("load", "-q", "-i", archive)
 	if out := e.ok("run", "--rm", "bigimage", "wc", "-c", "/big.bin"); !strings.HasPrefix(strings.TrimSpace(out), fmt.Sprint(size)) {
 		t.Fatalf("after an interrupted load the image is not whole: %q", out)
+	}
+}
+
+// killMidExtraction SIGKILLs cmd as soon as a big.bin under root is partly
+// written (the layer being extracted), and reports whether it caught it so;
+// if cmd ends first it is reaped and false returned.
+func killMidExtraction(cmd *exec.Cmd, root string, size int64) bool {
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	for {
+		select {
+		case <-done:
+			return false
+		default:
+		}
+		partial := false
+		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || partial {
+				return filepath.SkipDir
+			}
+			if d.Name() == "big.bin" {
+				if fi, err := d.Info(); err == nil && fi.Size() > 0 && fi.Size() < size {
+					partial = true
+				}
+			}
+			return nil
+		})
+		if partial {
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			return true
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }
 

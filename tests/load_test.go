@@ -104,7 +104,7 @@ func TestLoadFromStdin(t *testing.T) {
 	if got := e.ok("run", "--rm", "stdinbox:v1", "cat", "/etc/group"); !strings.HasPrefix(got, "root:x:0:") {
 		t.Errorf("run the image loaded from stdin: %q", got)
 	}
-	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+	if entries := listDir(t, tmp); len(entries) != 0 {
 		t.Errorf("load from stdin left %d files in TMPDIR: %v", len(entries), entries)
 	}
 	// image load is the same verb.

@@ -152,9 +152,9 @@ func TestRunVolumesAndTmpfs(t *testing.T) {
 	if data, err := os.ReadFile(filepath.Join(host, "out")); err != nil || string(data) != "out\n" {
 		t.Fatalf("write through bind: %q %v", data, err)
 	}
-	r := e.burrow("run", "--rm", "-v", host+":/data:ro", busyboxImage, "sh", "-c", "echo x > /data/ro-write")
-	if r.code == 0 {
-		t.Fatalf(":ro bind was writable: %s", r)
+	r := e.burrow("run", "--rm", "-v", host+":/data:ro", busyboxImage, "sh", "-c", "cat /data/in; echo x > /data/ro-write")
+	if r.code == 0 || r.stdout != "from host\n" || !strings.Contains(r.stderr, "Read-only file system") {
+		t.Fatalf(":ro bind: %s; want it readable and a write refused with Read-only file system", r)
 	}
 	if _, err := os.Stat(filepath.Join(host, "ro-write")); err == nil {
 		t.Fatal("file written through a :ro bind")
@@ -179,7 +179,12 @@ func TestRunOwnershipOnHost(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Skipf("uid 1000 is not mapped (single-ID mapping?): %s", uidMap)
+		// Only a user without subordinate IDs gets the single-ID mapping;
+		// for anyone else it is a regression.
+		if ranges := subordinateRanges(t); ranges != "" {
+			t.Fatalf("uid 1000 is not mapped although the user has subordinate IDs (%s): %s", ranges, uidMap)
+		}
+		t.Skipf("uid 1000 is not mapped: the user has no /etc/subuid range, hence a single-ID mapping: %s", uidMap)
 	}
 	e.ok("run", "--rm", "-v", host+":/data", busyboxImage, "sh", "-c", "touch /data/f && chown 1000:1000 /data/f")
 	fi, err := os.Stat(filepath.Join(host, "f"))
@@ -211,8 +216,8 @@ func TestRunWritesStayInContainer(t *testing.T) {
 func TestRunReadOnly(t *testing.T) {
 	e := shared.forTest(t)
 	r := e.burrow("run", "--rm", "--read-only", busyboxImage, "touch", "/newfile")
-	if r.code == 0 {
-		t.Fatalf("--read-only root was writable: %s", r)
+	if r.code == 0 || !strings.Contains(r.stderr, "Read-only file system") {
+		t.Fatalf("--read-only root: %s; want the write refused with Read-only file system", r)
 	}
 	if out := e.ok("run", "--rm", "--read-only", "--tmpfs", "/tmp", busyboxImage, "touch", "/tmp/ok"); out != "" {
 		t.Fatalf("unexpected output %q", out)
@@ -221,20 +226,79 @@ func TestRunReadOnly(t *testing.T) {
 
 func TestRunMasksAndCapabilities(t *testing.T) {
 	e := shared.forTest(t)
-	out := e.ok("run", "--rm", busyboxImage, "sh", "-c",
-		"wc -c < /proc/interrupts; grep -E '^(CapBnd|CapEff|NoNewPrivs)' /proc/self/status; echo 1 > /proc/sys/kernel/hostname 2>/dev/null && echo writable || echo ro")
-	if !strings.HasPrefix(out, "0\n") {
-		t.Errorf("/proc/interrupts is not masked:\n%s", out)
-	}
+	out := e.ok("run", "--rm", busyboxImage, "grep", "-E", "^(CapBnd|CapEff|NoNewPrivs)", "/proc/self/status")
 	// docker's default set: 0x00000000a80425fb.
 	if !strings.Contains(out, "CapBnd:\t00000000a80425fb") || !strings.Contains(out, "CapEff:\t00000000a80425fb") {
 		t.Errorf("capabilities are not docker's default set:\n%s", out)
 	}
-	if !strings.Contains(out, "NoNewPrivs:\t1") || !strings.HasSuffix(out, "ro\n") {
-		t.Errorf("no_new_privs or read-only /proc/sys missing:\n%s", out)
+	if !strings.Contains(out, "NoNewPrivs:\t1") {
+		t.Errorf("no_new_privs missing:\n%s", out)
 	}
 	if out := e.ok("run", "--rm", "-u", "1000", busyboxImage, "grep", "^CapEff", "/proc/self/status"); !strings.Contains(out, "0000000000000000") {
 		t.Errorf("non-root user keeps capabilities: %s", out)
+	}
+}
+
+// TestRunReadOnlyProcSys: the container's root owns its network namespace,
+// so the kernel itself would let it set that namespace's ip_forward; only
+// the read-only /proc/sys mount stops it. (kernel/hostname would not do:
+// the kernel refuses it to any root outside the initial user namespace.)
+func TestRunReadOnlyProcSys(t *testing.T) {
+	e := shared.forTest(t)
+	r := e.burrow("run", "--rm", "--network", "none", busyboxImage, "sh", "-c",
+		"cat /proc/sys/net/ipv4/ip_forward; echo 1 > /proc/sys/net/ipv4/ip_forward")
+	if r.code == 0 || !strings.Contains(r.stderr, "Read-only file system") {
+		t.Errorf("writing the container's own net/ipv4/ip_forward: %s; want it refused with Read-only file system", r)
+	}
+	// Read-only, not hidden.
+	if v := strings.TrimSpace(r.stdout); v != "0" && v != "1" {
+		t.Errorf("reading net/ipv4/ip_forward: %s", r)
+	}
+}
+
+// TestRunMaskedPaths: every default masked path the host has is covered in
+// the container: files by /dev/null (character device 1,3), directories by
+// an empty tmpfs.
+func TestRunMaskedPaths(t *testing.T) {
+	e := shared.forTest(t)
+	// The list is pinned here rather than read from ocispec, so a path
+	// dropped from the defaults shows.
+	masked := []string{"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+		"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+		"/proc/interrupts", "/sys/firmware", "/sys/devices/virtual/powercap",
+		"/sys/fs/selinux", "/sys/dev/block"}
+	var script []string
+	checked := 0
+	for _, p := range masked {
+		fi, err := os.Stat(p)
+		switch {
+		case err != nil:
+			continue // nothing to hide on this host
+		case fi.IsDir():
+			script = append(script, fmt.Sprintf(`echo "%s dir $(ls -A %s | wc -l) $(stat -f -c %%T %s)"`, p, p, p))
+		default:
+			script = append(script, fmt.Sprintf(`echo "%s file $(cat %s | wc -c) $(stat -c %%t,%%T %s)"`, p, p, p))
+		}
+		checked++
+	}
+	if checked < 5 {
+		t.Fatalf("only %d of the default masked paths exist on this host; the check would show little", checked)
+	}
+	out := e.ok("run", "--rm", busyboxImage, "sh", "-c", strings.Join(script, "; "))
+	t.Logf("masked paths in the container:\n%s", out)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != checked {
+		t.Fatalf("want %d lines, got:\n%s", checked, out)
+	}
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if len(f) != 4 {
+			t.Errorf("unexpected line %q", l)
+			continue
+		}
+		if (f[1] == "file" && (f[2] != "0" || f[3] != "1,3")) || (f[1] == "dir" && (f[2] != "0" || f[3] != "tmpfs")) {
+			t.Errorf("%s is not masked: %s", f[0], l)
+		}
 	}
 }
 
@@ -249,8 +313,7 @@ func TestRunRmLeavesNothing(t *testing.T) {
 	if after := strings.Count(e.holderMounts(t), "overlay"); after != before {
 		t.Errorf("overlay mounts in the holder: %d before, %d after run --rm", before, after)
 	}
-	entries, _ := os.ReadDir(filepath.Join(e.dir, "run", "burrow", "containers"))
-	if len(entries) != 0 {
+	if entries := listDir(t, filepath.Join(e.dir, "run", "burrow", "containers")); len(entries) != 0 {
 		t.Errorf("state files left: %v", entries)
 	}
 	// The name is free again: the record is gone.
@@ -285,6 +348,20 @@ func TestRunForwardsSignals(t *testing.T) {
 	}
 }
 
+// subordinateRanges is the test user's /etc/subuid entry, if any.
+func subordinateRanges(t *testing.T) string {
+	data, err := os.ReadFile("/etc/subuid")
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatalf("reading /etc/subuid: %v", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, os.Getenv("USER")+":") || strings.HasPrefix(line, itoa(os.Getuid())+":") {
+			return line
+		}
+	}
+	return ""
+}
+
 // minbaseTar is a debootstrap minbase made by tests/setup.
 const minbaseTar = "/var/cache/burrow-test/minbase.tar"
 
@@ -301,5 +378,48 @@ func TestRunDebianMinbase(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 4 || lines[0] != "shadow 42 -rwxr-sr-x" || !strings.HasPrefix(lines[1], "apt ") || lines[2] != "root" || lines[3] != "65534" {
 		t.Fatalf("unexpected output from the minbase image:\n%s", out)
+	}
+}
+
+// TestRunWithoutInitBinary: without burrow-init beside it, burrow serves
+// as its own container init, exec helper and monitor.
+func TestRunWithoutInitBinary(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(burrowBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := filepath.Join(dir, "burrow")
+	if err := os.WriteFile(alone, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := detachedEnv(t)
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(alone, args...)
+		cmd.Env = e.vars
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("burrow (no burrow-init) %v: %v %s", args, err, out)
+		}
+		return string(out)
+	}
+	if out := run("run", "--rm", busyboxImage, "echo", "alone"); out != "alone\n" {
+		t.Fatalf("run: %q", out)
+	}
+	run("run", "-d", "--name", "solo", busyboxImage, "sleep", "1000")
+	monitors := processesRunning(alone)
+	if len(monitors) == 0 {
+		t.Errorf("no process runs from %s: the monitor is not burrow itself", alone)
+	}
+	if out := run("exec", "solo", "echo", "exec-ok"); out != "exec-ok\n" {
+		t.Errorf("exec: %q", out)
+	}
+	run("rm", "-f", "solo")
+	if !waitFor(10*time.Second, func() bool { return len(processesRunning(alone)) == 0 }) {
+		t.Errorf("processes of %s left after rm -f: %v", alone, processesRunning(alone))
 	}
 }

@@ -2,8 +2,10 @@ package tests
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -115,13 +117,33 @@ func TestTTYInteractiveShell(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = syscall.Kill(-term.cmd.Process.Pid, syscall.SIGWINCH)
-	time.Sleep(200 * time.Millisecond)
+	// The container's terminal has the new size once burrow forwarded it:
+	// read it through the shell's own stdin.
+	shell := descendantRunning(t, term.cmd.Process.Pid, "sh")
+	size := func() string {
+		f, err := os.Open(fmt.Sprintf("/proc/%d/fd/0", shell))
+		if err != nil {
+			return err.Error()
+		}
+		defer f.Close()
+		ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
+		if err != nil {
+			return err.Error()
+		}
+		return fmt.Sprintf("%d %d", ws.Row, ws.Col)
+	}
+	if !waitFor(20*time.Second, func() bool { return size() == "40 120" }) {
+		t.Fatalf("the container's terminal never took the new size: %s", size())
+	}
 	term.send("stty size\r")
 	term.expect("40 120")
 
 	// ^C interrupts the foreground command, not the shell.
-	term.send("sleep 30; echo not-$((2+3))-interrupted\r")
-	time.Sleep(300 * time.Millisecond)
+	nap := fmt.Sprint(30 + os.Getpid()%1000) // names this test's sleep among the host's processes
+	term.send("sleep " + nap + "; echo not-$((2+3))-interrupted\r")
+	if !waitFor(20*time.Second, func() bool { return len(processesWith("sleep "+nap)) > 0 }) {
+		t.Fatal("the shell never started sleep")
+	}
 	term.send("\x03")
 	term.send("echo after-$((1+1))\r")
 	term.expect("after-2")
@@ -144,4 +166,35 @@ func TestTTYExitCode(t *testing.T) {
 	if code := term.wait(); code != 7 {
 		t.Fatalf("exit code %d, want 7", code)
 	}
+}
+
+// descendantRunning finds the process below pid whose command line is
+// exactly cmdline.
+func descendantRunning(t *testing.T, pid int, cmdline string) int {
+	t.Helper()
+	parent := map[int]int{}
+	for _, p := range procsMatching(func(string) bool { return true }) {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+		if err != nil {
+			continue
+		}
+		// The fields after the parenthesised command name: state, ppid, ...
+		rest := string(stat)[strings.LastIndexByte(string(stat), ')')+1:]
+		if f := strings.Fields(rest); len(f) > 1 {
+			parent[p], _ = strconv.Atoi(f[1])
+		}
+	}
+	for p := range parent {
+		cl, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
+		if strings.TrimRight(string(cl), "\x00") != cmdline {
+			continue
+		}
+		for a := parent[p]; a > 1; a = parent[a] {
+			if a == pid {
+				return p
+			}
+		}
+	}
+	t.Fatalf("no process %q below %d", cmdline, pid)
+	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -94,10 +95,60 @@ func TestNoRuntimeDir(t *testing.T) {
 	}
 }
 
+// TestRuntimeDirNotOwned: an XDG_RUNTIME_DIR that is not the user's (here
+// /tmp, root's) is not used: burrow warns and falls back to a private
+// directory under TMPDIR; a fallback somebody planted there first (a
+// symlink to a directory of root's) is refused, not used.
+func TestRuntimeDirNotOwned(t *testing.T) {
+	if fi, err := os.Stat("/tmp"); err != nil || fi.Sys().(*syscall.Stat_t).Uid == uint32(os.Getuid()) {
+		t.Skipf("/tmp is not another user's here (%v)", err)
+	}
+	e := newEnv(t)
+	tmp := t.TempDir()
+	for i, v := range e.vars {
+		if strings.HasPrefix(v, "XDG_RUNTIME_DIR=") {
+			e.vars[i] = "XDG_RUNTIME_DIR=/tmp"
+		}
+	}
+	e.vars = append(e.vars, "TMPDIR="+tmp)
+	fallback := filepath.Join(tmp, "burrow-run-"+itoa(os.Getuid()))
+	e.holderFile = filepath.Join(fallback, "holder.pid")
+	r := e.burrow("unshare", "true")
+	if r.code != 0 || !strings.Contains(r.stderr, "XDG_RUNTIME_DIR=/tmp is not a directory owned by you") || !strings.Contains(r.stderr, fallback) {
+		t.Fatalf("want a warning naming /tmp and the fallback %s: %s", fallback, r)
+	}
+	fi, err := os.Lstat(fallback)
+	if err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("fallback run root %s: %v %v; want a private directory", fallback, fi, err)
+	}
+	if _, err := os.Stat(filepath.Join("/tmp", "burrow")); err == nil {
+		t.Errorf("burrow used the foreign XDG_RUNTIME_DIR /tmp")
+	}
+
+	planted := newEnv(t)
+	ptmp := t.TempDir()
+	for i, v := range planted.vars {
+		if strings.HasPrefix(v, "XDG_RUNTIME_DIR=") {
+			planted.vars[i] = "XDG_RUNTIME_DIR=/tmp"
+		}
+	}
+	planted.vars = append(planted.vars, "TMPDIR="+ptmp)
+	trap := filepath.Join(ptmp, "burrow-run-"+itoa(os.Getuid()))
+	if err := os.Symlink("/var", trap); err != nil {
+		t.Fatal(err)
+	}
+	planted.holderFile = filepath.Join(trap, "holder.pid")
+	r = planted.burrow("unshare", "true")
+	if r.code == 0 || !strings.Contains(r.stderr, "belongs to another user") || !strings.Contains(r.stderr, trap) {
+		t.Fatalf("a planted fallback %s -> /var: %s; want it refused naming it", trap, r)
+	}
+}
+
 // TestNoSubordinateIDs runs as a user without /etc/subuid entries (make e2e
 // runs it as burrownosub): burrow warns with the exact fix and still runs
 // containers with a single-ID mapping.
 func TestNoSubordinateIDs(t *testing.T) {
+	skipIsFatal(t)
 	name := os.Getenv("USER")
 	for _, f := range []string{"/etc/subuid", "/etc/subgid"} {
 		data, _ := os.ReadFile(f)
@@ -139,5 +190,44 @@ func TestRelativePathsAfterJoin(t *testing.T) {
 	cmd.Env, cmd.Dir = e.vars, e.dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("import with a relative path: %v\n%s", err, out)
+	}
+}
+
+// TestHolderRecordReusedPID: a holder record whose PID now belongs to
+// another process (the holder died and its PID was reused) is not joined:
+// burrow starts a new holder and leaves that process alone.
+func TestHolderRecordReusedPID(t *testing.T) {
+	e := newEnv(t)
+	e.ok("unshare", "true")
+	old := e.holderPID()
+	record, err := os.ReadFile(e.holderFile)
+	if old == 0 || err != nil {
+		t.Fatalf("no holder record: %v", err)
+	}
+	f := strings.Fields(string(record))
+	if len(f) != 2 {
+		t.Fatalf("holder record %q: want PID and start time", record)
+	}
+	if err := killAndWait(old); err != nil {
+		t.Fatal(err)
+	}
+	// An unrelated process of the same user takes the PID's place.
+	other := exec.Command("sleep", "1000")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = other.Process.Kill(); _ = other.Wait() }()
+	if err := os.WriteFile(e.holderFile, []byte(fmt.Sprintf("%d %s\n", other.Process.Pid, f[1])), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := e.ok("unshare", "cat", "/proc/self/uid_map")
+	if fields := strings.Fields(out); len(fields) < 3 || fields[0] != "0" || fields[1] != itoa(os.Getuid()) {
+		t.Errorf("unshare ran in %q, want the holder's user namespace (0 mapped to %d)", out, os.Getuid())
+	}
+	if now := e.holderPID(); now == other.Process.Pid || now == old || now == 0 {
+		t.Errorf("holder record names %d after the stale record (old holder %d, reused by %d); want a new holder", now, old, other.Process.Pid)
+	}
+	if err := other.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("the process that reused the PID is gone: %v", err)
 	}
 }

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/lifecycle"
+	"github.com/urfave/cli/v2"
+)
+
+// parseLimitArgs runs parseLimits on the flags as update would see them.
+func parseLimitArgs(t *testing.T, args ...string) (cgroupv2.Limits, error) {
+	t.Helper()
+	var got cgroupv2.Limits
+	var perr error
+	app := &cli.App{Name: "t", Flags: limitFlags(), Action: func(c *cli.Context) error {
+		got, perr = parseLimits(c)
+		return nil
+	}}
+	if err := app.Run(append([]string{"t"}, args...)); err != nil {
+		t.Fatalf("flags %v: %v", args, err)
+	}
+	return got, perr
+}
+
+func TestParseLimits(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want cgroupv2.Limits
+	}{
+		{nil, cgroupv2.Limits{}},
+		{[]string{"--memory", "64m"}, cgroupv2.Limits{Memory: 64 << 20}},
+		{[]string{"--memory", "6m"}, cgroupv2.Limits{Memory: 6 << 20}},
+		{[]string{"--memory", "1g", "--memory-swap", "2g"}, cgroupv2.Limits{Memory: 1 << 30, MemorySwap: 2 << 30}},
+		{[]string{"--memory-swap", "-1"}, cgroupv2.Limits{MemorySwap: -1}},
+		{[]string{"--cpus", "1.5", "--cpu-shares", "512", "--cpuset-cpus", "0-1"}, cgroupv2.Limits{CPUs: 1.5, CPUShares: 512, CpusetCPUs: "0-1"}},
+		{[]string{"--cpu-shares", "2"}, cgroupv2.Limits{CPUShares: 2}},
+		{[]string{"--cpu-shares", "262144"}, cgroupv2.Limits{CPUShares: 262144}},
+		{[]string{"--pids-limit", "-1"}, cgroupv2.Limits{PidsLimit: -1}},
+		{[]string{"--pids-limit", "100"}, cgroupv2.Limits{PidsLimit: 100}},
+		{[]string{"--blkio-weight", "10"}, cgroupv2.Limits{BlkioWeight: 10}},
+		{[]string{"--blkio-weight", "1000"}, cgroupv2.Limits{BlkioWeight: 1000}},
+	} {
+		got, err := parseLimitArgs(t, c.args...)
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%v: %+v, %v; want %+v", c.args, got, err, c.want)
+		}
+	}
+	for _, bad := range [][]string{
+		{"--memory", "5m"}, {"--memory", "lots"}, {"--memory-swap", "128m"}, {"--memory", "64m", "--memory-swap", "x"},
+		{"--cpus", "-1"}, {"--cpu-shares", "1"}, {"--cpu-shares", "262145"},
+		{"--blkio-weight", "9"}, {"--blkio-weight", "1001"},
+	} {
+		if got, err := parseLimitArgs(t, bad...); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("%v: %+v, %v; want an invalid-argument error", bad, got, err)
+		}
+	}
+}
+
+func TestPSFilterParsing(t *testing.T) {
+	got, err := parsePSFilters([]string{"status=running", "name=web", "label=a=b", "label=k", "ancestor=busybox", "exited=0", "id=abc"})
+	want := []psFilter{{"status", "running"}, {"name", "web"}, {"label", "a=b"}, {"label", "k"}, {"ancestor", "busybox"}, {"exited", "0"}, {"id", "abc"}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("parsePSFilters = %v, %v; want %v", got, err, want)
+	}
+	for _, bad := range []string{"bogus=1", "name", "exited", "=x", "Name=web"} {
+		if f, err := parsePSFilters([]string{bad}); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("parsePSFilters(%q) = %v, %v; want an invalid-argument error", bad, f, err)
+		}
+	}
+}
+
+func TestPSFilterMatching(t *testing.T) {
+	exited3 := lifecycle.Container{ID: "abcdef0123", Record: lifecycle.Record{Name: "web-1", ImageName: "busybox", ImageID: "feed0123",
+		ExitCode: 3, Finished: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Labels: map[string]string{"tier": "web", "empty": ""}}}
+	running := lifecycle.Container{ID: "0123abcdef", Running: true, Owned: true, Record: lifecycle.Record{Name: "db", ImageName: "postgres:16", ImageID: "beef4567"}}
+	created := lifecycle.Container{ID: "9999", Record: lifecycle.Record{Name: "fresh", ImageName: "busybox", ImageID: "feed0123"}}
+	for _, c := range []struct {
+		filter string
+		want   []string // names that match, of exited3, running, created
+	}{
+		{"status=exited", []string{"web-1"}},
+		{"status=running", []string{"db"}},
+		{"status=created", []string{"fresh"}},
+		{"name=web", []string{"web-1"}}, // part of a name
+		{"name=e", []string{"web-1", "fresh"}},
+		{"id=0123", []string{"db"}}, // a prefix, not any part
+		{"ancestor=busybox", []string{"web-1", "fresh"}},
+		{"ancestor=feed", []string{"web-1", "fresh"}}, // an image ID prefix
+		{"ancestor=postgres:16", []string{"db"}},
+		{"ancestor=0123", nil},
+		{"exited=3", []string{"web-1"}},
+		{"exited=0", nil}, // the running and the created container have no exit code yet
+		{"label=tier", []string{"web-1"}},
+		{"label=tier=web", []string{"web-1"}},
+		{"label=tier=db", nil},
+		{"label=empty=", []string{"web-1"}},
+	} {
+		fs, err := parsePSFilters([]string{c.filter})
+		if err != nil {
+			t.Fatalf("%s: %v", c.filter, err)
+		}
+		var got []string
+		for _, ctr := range []lifecycle.Container{exited3, running, created} {
+			if matchesAll(ctr, fs) {
+				got = append(got, ctr.Record.Name)
+			}
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("filter %s matches %v, want %v", c.filter, got, c.want)
+		}
+	}
+	// Every filter must match.
+	fs, _ := parsePSFilters([]string{"ancestor=busybox", "status=exited"})
+	if !matchesAll(exited3, fs) || matchesAll(created, fs) {
+		t.Error("two filters are not both applied")
+	}
+}
