@@ -70,3 +70,29 @@ func TestProgramDefaultAndCache(t *testing.T) {
 		t.Error("a malformed profile was accepted")
 	}
 }
+
+// BenchmarkProgramCached is what a create pays for the filter once the
+// program is cached.
+func BenchmarkProgramCached(b *testing.B) {
+	spec := &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: []string{"CAP_CHOWN", "CAP_KILL"}}}}
+	dir := b.TempDir()
+	if _, err := Program(spec, "", dir); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Program(spec, "", dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkProgramCompile is the first create's cost (per boot and profile).
+func BenchmarkProgramCompile(b *testing.B) {
+	spec := &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: []string{"CAP_CHOWN", "CAP_KILL"}}}}
+	for b.Loop() {
+		if _, err := Program(spec, "", b.TempDir()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
