@@ -130,6 +130,9 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if spec.Linux.CgroupsPath, err = containerCgroup(ctr.ID, opt.Limits); err != nil {
 		return nil, err
 	}
+	if spec.Linux.CgroupsPath != "" {
+		ocispec.WithCgroupMount(spec)
+	}
 	if err := saveSpec(s, ctr.ID, spec); err != nil {
 		return nil, err
 	}

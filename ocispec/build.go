@@ -158,6 +158,16 @@ func baseMounts(opt Opt) []specs.Mount {
 	return append(m, specs.Mount{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: []string{"nosuid", "noexec", "nodev", "ro"}})
 }
 
+// WithCgroupMount shows a container with a cgroup of its own that cgroup
+// at /sys/fs/cgroup (its cgroup namespace's root), read-only, as docker
+// and podman do: JVMs and the Go, .NET and Node runtimes size heaps and
+// thread pools from memory.max and cpu.max there, and without it they
+// size for the whole host and get OOM-killed.
+func WithCgroupMount(s *specs.Spec) {
+	s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup2", Source: "cgroup2",
+		Options: []string{"nosuid", "noexec", "nodev", "ro"}})
+}
+
 func devices() []specs.LinuxDevice {
 	var d []specs.LinuxDevice
 	for _, name := range DefaultDevices {
