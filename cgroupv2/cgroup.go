@@ -126,6 +126,12 @@ func readInt(path string) int64 {
 	return n
 }
 
+// Frozen reports whether the cgroup is frozen (paused) now.
+func Frozen(dir string) bool {
+	events, err := readKeyed(filepath.Join(dir, "cgroup.events"))
+	return err == nil && events["frozen"] == 1
+}
+
 func readKeyed(path string) (map[string]int64, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/cgroupv2"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,11 +25,15 @@ type Container struct {
 	// Owned: a live burrow process (its monitor, or a foreground run) owns
 	// it, running or between restarts.
 	Owned bool
+	// Paused: running, with its cgroup frozen (burrow pause).
+	Paused bool
 }
 
 // Status is docker's words for the state: created, running or exited.
 func (c Container) Status() string {
 	switch {
+	case c.Paused:
+		return "paused"
 	case c.Running:
 		return "running"
 	case c.Owned:
@@ -82,6 +87,10 @@ func List(s storage.Store, runRoot string) ([]Container, error) {
 			c.Record.Started, c.Record.RestartCount = st.Started, st.RestartCount
 			if st.Running() {
 				c.Running, c.Pid = true, st.Pid
+				// The cgroup says whether it is frozen, however that came about.
+				if dir := cgroupOf(s, ctr.ID); dir != "" {
+					c.Paused = cgroupv2.Frozen(dir)
+				}
 			}
 		}
 		out = append(out, c)

@@ -33,3 +33,25 @@ func TestCgroupLimitsSeenInside(t *testing.T) {
 		t.Errorf("memory.max and cpu.max inside: %q, want 67108864 and 50000 100000", out)
 	}
 }
+
+// TestCgroupPlacementPauseShown: pause freezes the cgroup, and every verb
+// reports docker's "paused" until unpause.
+func TestCgroupPlacementPauseShown(t *testing.T) {
+	base := delegatedCgroup(t)
+	e := detachedEnv(t)
+	id := strings.TrimSpace(e.ok("run", "-d", "--name", "p", "--network", "none", busyboxImage, "sleep", "1000"))
+	e.ok("pause", "p")
+	if events := readFile(containerCgroupDir(t, base, id) + "/cgroup.events"); !strings.Contains(events, "frozen 1") {
+		t.Errorf("paused, but cgroup.events says:\n%s", events)
+	}
+	if out := e.ok("inspect", "--format", "{{.State.Status}} {{.State.Running}} {{.State.Paused}}", "p"); out != "paused true true\n" {
+		t.Errorf("inspect of a paused container: %q", out)
+	}
+	if out := e.ok("ps", "--format", "{{.State}} {{.Status}}"); !strings.HasPrefix(out, "paused Up ") || !strings.Contains(out, "(Paused)") {
+		t.Errorf("ps of a paused container: %q", out)
+	}
+	e.ok("unpause", "p")
+	if out := e.ok("inspect", "--format", "{{.State.Status}} {{.State.Paused}}", "p"); out != "running false\n" {
+		t.Errorf("inspect after unpause: %q", out)
+	}
+}

@@ -112,6 +112,7 @@ type containerInspect struct {
 	State   struct {
 		Status     string
 		Running    bool
+		Paused     bool
 		OOMKilled  bool
 		Pid        int
 		ExitCode   int
@@ -147,7 +148,7 @@ func newContainerInspect(c lifecycle.Container) containerInspect {
 		info.Path, info.Args = c.Record.Command[0], c.Record.Command[1:]
 	}
 	info.Image = "sha256:" + c.Record.ImageID
-	info.State.Status, info.State.Running, info.State.Pid = c.Status(), c.Running, c.Pid
+	info.State.Status, info.State.Running, info.State.Paused, info.State.Pid = c.Status(), c.Running, c.Paused, c.Pid
 	info.State.ExitCode, info.State.StartedAt, info.State.FinishedAt = c.Record.ExitCode, c.Record.Started, c.Record.Finished
 	info.State.OOMKilled = c.Record.OOMKilled
 	info.Config.Image, info.Config.Cmd = c.Record.ImageName, c.Record.Command

@@ -103,6 +103,8 @@ func newPSRow(c lifecycle.Container, noTrunc bool) psRow {
 	switch r.State {
 	case "running":
 		r.Status = "Up " + units.HumanDuration(time.Since(c.Record.Started))
+	case "paused":
+		r.Status = "Up " + units.HumanDuration(time.Since(c.Record.Started)) + " (Paused)"
 	case "exited":
 		r.Status = fmt.Sprintf("Exited (%d) %s", c.Record.ExitCode, ago(c.Record.Finished))
 	default:
