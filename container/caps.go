@@ -6,6 +6,7 @@ import (
 
 	"github.com/moby/sys/capability"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 func parseCaps(names []string) ([]capability.Cap, error) {
@@ -49,8 +50,21 @@ func limitBoundingSet(c *specs.LinuxCapabilities) error {
 	return nil
 }
 
-// setCapabilities sets the effective and permitted sets after the user
-// switch; inheritable and ambient stay empty so exec grants nothing extra.
+// keepCapsAcrossSwitch keeps the permitted set through the switch to a
+// non-root user that is to hold capabilities (--cap-add); the kernel would
+// clear it. execve clears the flag again.
+func keepCapsAcrossSwitch(c *specs.LinuxCapabilities, uid uint32) error {
+	if c == nil || uid == 0 || len(c.Permitted) == 0 {
+		return nil
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("keep capabilities across the user switch: %w", err)
+	}
+	return nil
+}
+
+// setCapabilities sets the effective, permitted, inheritable and ambient
+// sets after the user switch; only what the spec names survives the exec.
 func setCapabilities(c *specs.LinuxCapabilities) error {
 	if c == nil {
 		return nil
@@ -60,6 +74,14 @@ func setCapabilities(c *specs.LinuxCapabilities) error {
 		return err
 	}
 	perm, err := parseCaps(c.Permitted)
+	if err != nil {
+		return err
+	}
+	inh, err := parseCaps(c.Inheritable)
+	if err != nil {
+		return err
+	}
+	amb, err := parseCaps(c.Ambient)
 	if err != nil {
 		return err
 	}
@@ -73,6 +95,8 @@ func setCapabilities(c *specs.LinuxCapabilities) error {
 	caps.Clear(capability.CAPS | capability.AMBIENT)
 	caps.Set(capability.EFFECTIVE, eff...)
 	caps.Set(capability.PERMITTED, perm...)
+	caps.Set(capability.INHERITABLE, inh...)
+	caps.Set(capability.AMBIENT, amb...)
 	if err := caps.Apply(capability.CAPS | capability.AMBIENT); err != nil {
 		return fmt.Errorf("set capabilities: %w", err)
 	}

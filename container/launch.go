@@ -70,6 +70,9 @@ func (l *launch) run(path string, argv, env []string, cwdFD int) error {
 			return err
 		}
 	}
+	if err := keepCapsAcrossSwitch(l.proc.Capabilities, l.proc.User.UID); err != nil {
+		return err
+	}
 	if err := switchUser(l.proc.User); err != nil {
 		return err
 	}

@@ -54,6 +54,7 @@ type CreateOpt struct {
 	DNSOptions []string
 	AddHosts   []string // NAME:IP, IP may be host-gateway
 	Seccomp    string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
+	Security   ocispec.Security
 
 	netnsPath string // resolved from Network container:NAME
 }
@@ -124,14 +125,21 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if err != nil {
 		return nil, err
 	}
-	if err := applySeccomp(spec, opt.Seccomp, runRoot); err != nil {
+	profile := opt.Seccomp
+	if opt.Security.Privileged && profile == "" {
+		profile = seccomp.Unconfined
+	}
+	if err := applySeccomp(spec, profile, runRoot); err != nil {
 		return nil, err
 	}
 	if spec.Linux.CgroupsPath, err = containerCgroup(ctr.ID, opt.Limits); err != nil {
 		return nil, err
 	}
+	if opt.Security.Privileged {
+		spec.Linux.Devices = append(spec.Linux.Devices, privilegedDevices(spec.Linux.Devices)...)
+	}
 	if spec.Linux.CgroupsPath != "" {
-		ocispec.WithCgroupMount(spec)
+		ocispec.WithCgroupMount(spec, opt.Security.Privileged)
 	}
 	if err := saveSpec(s, ctr.ID, spec); err != nil {
 		return nil, err
@@ -189,7 +197,7 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 		Image: cfg.Config, Rootfs: rootfs, Args: opt.Args, Entrypoint: opt.Entrypoint,
 		Env: env, Workdir: opt.Workdir, UID: uint32(u.Uid), GID: uint32(u.Gid), Groups: groups,
 		Hostname: hostname, Terminal: opt.Terminal, ReadOnly: opt.ReadOnly, Network: opt.Network,
-		Mounts: opt.Mounts, EtcFiles: etc, Init: opt.Init, NetNSPath: opt.netnsPath,
+		Mounts: opt.Mounts, EtcFiles: etc, Init: opt.Init, NetNSPath: opt.netnsPath, Security: opt.Security,
 	})
 }
 

@@ -63,7 +63,11 @@ func execProcess(spec *specs.Spec, opt ExecOpt) (*specs.Process, error) {
 		for _, g := range u.Sgids {
 			p.User.AdditionalGids = append(p.User.AdditionalGids, uint32(g))
 		}
-		p.Capabilities = ocispec.Capabilities(p.Capabilities, p.User.UID)
+		var bounding []string
+		if p.Capabilities != nil {
+			bounding = p.Capabilities.Bounding
+		}
+		p.Capabilities = ocispec.ProcessCaps(bounding, p.User.UID, nil)
 	}
 	return &p, nil
 }

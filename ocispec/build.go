@@ -2,6 +2,7 @@ package ocispec
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
@@ -35,6 +36,7 @@ type Opt struct {
 	NoSysfs    bool              // bind the host's /sys instead (no own netns)
 	Init       bool              // --init: a reaping PID 1 runs the command
 	NetNSPath  string            // --network container:NAME: join this network namespace
+	Security   Security
 }
 
 // Command returns the process args from the image and the user's command,
@@ -75,6 +77,11 @@ func Build(opt Opt) (*specs.Spec, error) {
 	if !strings.HasPrefix(cwd, "/") {
 		return nil, fmt.Errorf("working directory %q must be absolute: %w", cwd, errdefs.ErrInvalidArgument)
 	}
+	bounding, err := BoundingSet(opt.Security)
+	if err != nil {
+		return nil, err
+	}
+	masked, readonly := maskedPaths(opt.Security)
 	s := &specs.Spec{
 		Version:  specs.Version,
 		Hostname: opt.Hostname,
@@ -85,15 +92,15 @@ func Build(opt Opt) (*specs.Spec, error) {
 			Env:             processEnv(opt),
 			Cwd:             cwd,
 			User:            specs.User{UID: opt.UID, GID: opt.GID, AdditionalGids: opt.Groups},
-			NoNewPrivileges: true,
-			Capabilities:    Capabilities(&specs.LinuxCapabilities{Bounding: DefaultCaps}, opt.UID),
+			NoNewPrivileges: !opt.Security.NewPrivileges,
+			Capabilities:    ProcessCaps(bounding, opt.UID, opt.Security.CapAdd),
 		},
 		Mounts: append(baseMounts(opt), opt.Mounts...),
 		Linux: &specs.Linux{
 			Namespaces:    namespaces(opt.Network, opt.NetNSPath),
 			Devices:       devices(),
-			MaskedPaths:   MaskedPaths,
-			ReadonlyPaths: ReadonlyPaths,
+			MaskedPaths:   masked,
+			ReadonlyPaths: readonly,
 		},
 	}
 	if opt.Init {
@@ -118,18 +125,27 @@ func processEnv(opt Opt) []string {
 	return MergeEnv(base, opt.Image.Env, opt.Env)
 }
 
-// Capabilities gives root the whole bounding set as effective and
-// permitted, as docker does; a non-root user keeps the bounding set but
-// has nothing effective, as after a plain setuid.
-func Capabilities(c *specs.LinuxCapabilities, uid uint32) *specs.LinuxCapabilities {
-	out := &specs.LinuxCapabilities{}
-	if c != nil {
-		out.Bounding = c.Bounding
+// maskedPaths applies --privileged (nothing masked or read-only) and
+// --security-opt mask= and unmask= to the defaults.
+func maskedPaths(sec Security) (masked, readonly []string) {
+	if sec.Privileged {
+		return sec.Mask, nil
 	}
-	if uid == 0 {
-		out.Effective, out.Permitted = out.Bounding, out.Bounding
+	if slices.Contains(sec.Unmask, "ALL") {
+		return sec.Mask, nil
 	}
-	return out
+	keep := func(p string) bool { return !slices.Contains(sec.Unmask, p) }
+	for _, p := range MaskedPaths {
+		if keep(p) {
+			masked = append(masked, p)
+		}
+	}
+	for _, p := range ReadonlyPaths {
+		if keep(p) {
+			readonly = append(readonly, p)
+		}
+	}
+	return append(masked, sec.Mask...), readonly
 }
 
 func namespaces(network, netnsPath string) []specs.LinuxNamespace {
@@ -155,7 +171,11 @@ func baseMounts(opt Opt) []specs.Mount {
 		// sysfs may only be mounted by the owner of the network namespace.
 		return append(m, specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}})
 	}
-	return append(m, specs.Mount{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: []string{"nosuid", "noexec", "nodev", "ro"}})
+	sysOpts := []string{"nosuid", "noexec", "nodev", "ro"}
+	if opt.Security.Privileged {
+		sysOpts = sysOpts[:3] // writable where the kernel lets this user namespace write
+	}
+	return append(m, specs.Mount{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: sysOpts})
 }
 
 // WithCgroupMount shows a container with a cgroup of its own that cgroup
@@ -163,9 +183,13 @@ func baseMounts(opt Opt) []specs.Mount {
 // and podman do: JVMs and the Go, .NET and Node runtimes size heaps and
 // thread pools from memory.max and cpu.max there, and without it they
 // size for the whole host and get OOM-killed.
-func WithCgroupMount(s *specs.Spec) {
-	s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup2", Source: "cgroup2",
-		Options: []string{"nosuid", "noexec", "nodev", "ro"}})
+// With --privileged it is writable.
+func WithCgroupMount(s *specs.Spec, writable bool) {
+	opts := []string{"nosuid", "noexec", "nodev", "ro"}
+	if writable {
+		opts = opts[:3]
+	}
+	s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup2", Source: "cgroup2", Options: opts})
 }
 
 func devices() []specs.LinuxDevice {

@@ -63,7 +63,10 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "dns-search", Usage: "DNS search domain"},
 			&cli.StringSliceFlag{Name: "dns-option", Usage: "resolv.conf option (e.g. ndots:2)"},
 			&cli.StringSliceFlag{Name: "add-host", Usage: "add NAME:IP (or NAME:host-gateway) to /etc/hosts"},
-			&cli.StringSliceFlag{Name: "security-opt", Usage: "seccomp=unconfined or seccomp=PROFILE.json (default: docker's profile)"},
+			&cli.StringSliceFlag{Name: "security-opt", Usage: "seccomp=unconfined|PROFILE.json, no-new-privileges[=false], mask=/p:/q, unmask=ALL|/p, label=disable"},
+			&cli.StringSliceFlag{Name: "cap-add", Usage: "add a capability (NET_ADMIN, CAP_SYS_PTRACE, ALL)"},
+			&cli.StringSliceFlag{Name: "cap-drop", Usage: "drop a capability (CHOWN, ALL)"},
+			&cli.BoolFlag{Name: "privileged", Usage: "every capability of burrow's user namespace, no seccomp, no masked paths, /sys writable, the host devices you can open"},
 			&cli.UintFlag{Name: "preserve-fds", Usage: "pass descriptors 3 .. 3+N-1 on to the container (foreground run)"},
 		},
 		Action: runAction,
@@ -191,8 +194,12 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if c.Uint("preserve-fds") > 0 && (c.Bool("detach") || c.Command.Name != "run") {
 		return opt, fmt.Errorf("%w: --preserve-fds needs a foreground run (the descriptors are this command's)", errdefs.ErrInvalidArgument)
 	}
-	seccomp, err := parseSecurityOpts(c.StringSlice("security-opt"))
+	seccomp, security, err := parseSecurityOpts(c.StringSlice("security-opt"))
 	if err != nil {
+		return opt, err
+	}
+	security.CapAdd, security.CapDrop, security.Privileged = c.StringSlice("cap-add"), c.StringSlice("cap-drop"), c.Bool("privileged")
+	if _, err := ocispec.BoundingSet(security); err != nil {
 		return opt, err
 	}
 	if cid := c.String("cidfile"); cid != "" {
@@ -210,7 +217,7 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 			Init: c.Bool("init"), Restart: c.String("restart"), Log: logRotation, Limits: limits,
 			Ports: ports, PublishAll: c.Bool("publish-all"), DNS: c.StringSlice("dns"),
 			DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"), AddHosts: c.StringSlice("add-host"),
-			Seccomp: seccomp,
+			Seccomp: seccomp, Security: security,
 		},
 	}
 	if c.IsSet("entrypoint") {
@@ -333,18 +340,53 @@ func networkOptions(network string, publish []string) ([]slirp.Port, error) {
 	return nil, fmt.Errorf("%w: --network %q (want none, host, pasta or slirp4netns)", errdefs.ErrInvalidArgument, network)
 }
 
-// parseSecurityOpts takes --security-opt seccomp=unconfined|PROFILE.json;
-// other options are refused by name until burrow honours them.
-func parseSecurityOpts(opts []string) (string, error) {
-	profile := ""
+// parseSecurityOpts takes --security-opt: seccomp=unconfined|PROFILE.json,
+// no-new-privileges[=true|false], mask=/p:/q, unmask=ALL|/p:/q, and label=
+// (nothing to do where SELinux is off). Others are refused by name.
+func parseSecurityOpts(opts []string) (string, ocispec.Security, error) {
+	profile, sec := "", ocispec.Security{}
 	for _, o := range opts {
-		k, v, _ := strings.Cut(o, "=")
-		if k != "seccomp" || v == "" {
-			return "", fmt.Errorf("%w: --security-opt %q is not supported (seccomp=unconfined|PROFILE.json is)", errdefs.ErrInvalidArgument, o)
+		k, v, hasValue := strings.Cut(o, "=")
+		var err error
+		switch {
+		case k == "seccomp" && v != "":
+			profile = v
+		case k == "no-new-privileges":
+			sec.NewPrivileges, err = hasValue && v == "false", boolValue(v, hasValue)
+		case k == "mask" && v != "":
+			sec.Mask = append(sec.Mask, strings.Split(v, ":")...)
+		case k == "unmask" && v != "":
+			sec.Unmask = append(sec.Unmask, strings.Split(v, ":")...)
+		case k == "label" && v != "":
+			err = labelOption(v)
+		default:
+			err = errors.New("not supported (seccomp=, no-new-privileges, mask=, unmask=, label= are)")
 		}
-		profile = v
+		if err != nil {
+			return "", sec, fmt.Errorf("%w: --security-opt %q: %v", errdefs.ErrInvalidArgument, o, err)
+		}
 	}
-	return profile, nil
+	return profile, sec, nil
+}
+
+func boolValue(v string, hasValue bool) error {
+	if hasValue && v != "true" && v != "false" {
+		return errors.New("want true or false")
+	}
+	return nil
+}
+
+// labelOption accepts SELinux label options where SELinux is off, as
+// podman does; where it is on, burrow cannot apply them yet.
+func labelOption(v string) error {
+	k, _, _ := strings.Cut(v, ":")
+	if v != "disable" && v != "nested" && k != "type" && k != "level" && k != "user" && k != "role" && k != "filetype" {
+		return errors.New("want disable, nested, or type:, level:, user:, role:, filetype: with a value")
+	}
+	if _, err := os.Stat("/sys/fs/selinux/enforce"); err == nil && v != "disable" {
+		return errors.New("SELinux is on here and burrow does not set labels yet")
+	}
+	return nil
 }
 
 // checkNameAndDNS refuses a bad --name or --dns before anything exists:
