@@ -9,12 +9,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Write replaces path with data.
 func Write(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	// The writer's PID in the name lets RemoveStale tell a killed
+	// writer's leftover from a write in progress.
+	tmp, err := os.CreateTemp(dir, fmt.Sprintf(".%s.%d-*.tmp", filepath.Base(path), os.Getpid()))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -48,4 +54,28 @@ func writeSynced(f *os.File, data []byte, perm os.FileMode) error {
 		err = cerr
 	}
 	return err
+}
+
+// RemoveStale removes the temporary files in dir that writers killed
+// mid-write left behind (their process is gone).
+func RemoveStale(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".tmp") {
+			continue
+		}
+		head, _, ok := strings.Cut(strings.TrimSuffix(name, ".tmp"), "-")
+		if !ok {
+			continue
+		}
+		pid, err := strconv.Atoi(head[strings.LastIndex(head, ".")+1:])
+		if err != nil || pid <= 0 || unix.Kill(pid, 0) != unix.ESRCH {
+			continue
+		}
+		_ = os.Remove(filepath.Join(dir, name))
+	}
 }

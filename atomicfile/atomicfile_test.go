@@ -3,6 +3,7 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -28,5 +29,25 @@ func TestWrite(t *testing.T) {
 	}
 	if err := Write(filepath.Join(dir, "missing", "x"), nil, 0o600); err == nil {
 		t.Error("a write into a missing directory succeeded")
+	}
+}
+
+func TestRemoveStale(t *testing.T) {
+	dir := t.TempDir()
+	dead := ".state.json.4194303-123.tmp" // above any PID this test's machine hands out
+	live := ".state.json." + strconv.Itoa(os.Getpid()) + "-456.tmp"
+	for _, n := range []string{dead, live, "state.json"} {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	RemoveStale(dir)
+	entries, _ := os.ReadDir(dir)
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if len(left) != 2 || left[0] != live || left[1] != "state.json" {
+		t.Errorf("left %v, want the live writer's temporary file and the state", left)
 	}
 }

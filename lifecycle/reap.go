@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/atomicfile"
 	"syscall"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 // --rm. It is cheap when nothing is left over (one directory read).
 func Reap(s storage.Store, runRoot string) error {
 	var errs []error
+	atomicfile.RemoveStale(ctrstate.Dir(runRoot))
 	for _, id := range ctrstate.IDs(runRoot) {
 		if err := reapOne(s, runRoot, id); err != nil {
 			errs = append(errs, err)
