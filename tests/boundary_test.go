@@ -35,6 +35,34 @@ func statusScript(pid string) string {
 	return `grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/` + pid + `/status | tr -d ' \t' | tr '\n' ' '`
 }
 
+// busyboxEnv is a fresh store holding the busybox image.
+func busyboxEnv(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t)
+	if err := e.importBusybox(busyboxImage); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// runBinary runs bin (a burrow) with env's variables, stdin and extra
+// descriptors (ExtraFiles[i] is fd 3+i).
+func runBinary(t *testing.T, bin string, e *env, stdin *os.File, extra []*os.File, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env, cmd.Stdin, cmd.ExtraFiles = e.vars, stdin, extra
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // probeHelper is the static probe `make e2e` builds beside burrow.
 func probeHelper(t *testing.T) string {
 	t.Helper()
@@ -94,10 +122,7 @@ func TestBoundaryCapabilitiesEveryStart(t *testing.T) {
 // helper's full ones, for root and for another user; a setuid-root binary
 // gains nothing; the /proc masks hold under exec too.
 func TestBoundaryExec(t *testing.T) {
-	e := newEnv(t)
-	if err := e.importBusybox(busyboxImage); err != nil {
-		t.Fatal(err)
-	}
+	e := busyboxEnv(t)
 	e.ok("run", "-d", "--name", "x", "--network", "none", busyboxImage, "sh", "-c",
 		"mkdir /s && cp /bin/busybox /s/id && chmod 4755 /s/id && touch /ready && exec sleep 1000")
 	if !waitFor(30*time.Second, func() bool { return e.burrow("exec", "x", "test", "-e", "/ready").code == 0 }) {
@@ -171,10 +196,7 @@ func TestBoundaryWrites(t *testing.T) {
 // the host, here at fd 7) reaches neither run, run -d nor exec, and cannot
 // serve as a working directory; --preserve-fds passes exactly what it says.
 func TestBoundaryDescriptors(t *testing.T) {
-	e := newEnv(t)
-	if err := e.importBusybox(busyboxImage); err != nil {
-		t.Fatal(err)
-	}
+	e := busyboxEnv(t)
 	hostDir := t.TempDir()
 	leak, err := os.Open(hostDir)
 	if err != nil {
@@ -183,21 +205,8 @@ func TestBoundaryDescriptors(t *testing.T) {
 	defer leak.Close()
 	withLeak := func(stdin *os.File, args ...string) result {
 		t.Helper()
-		cmd := exec.Command(burrowBin, args...)
-		cmd.Env = e.vars
-		// ExtraFiles[i] is fd 3+i: fd 7 is the leaked directory.
-		cmd.ExtraFiles = []*os.File{nil, nil, nil, nil, leak}
-		cmd.Stdin = stdin
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		r := result{stdout: out.String(), stderr: errb.String()}
-		if ee, ok := err.(*exec.ExitError); ok {
-			r.code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return r
+		// fd 7 is the leaked directory.
+		return runBinary(t, burrowBin, e, stdin, []*os.File{nil, nil, nil, nil, leak}, args...)
 	}
 	escape := "ls /proc/self/fd | tr '\\n' ' '; echo x > /proc/self/fd/7/escape"
 	if r := withLeak(nil, "run", "--rm", "--network", "none", busyboxImage, "sh", "-c", escape); r.code == 0 {
@@ -255,10 +264,7 @@ func TestBoundaryDescriptors(t *testing.T) {
 // has no controlling terminal and no terminal on its stdio, so it cannot
 // push input into the user's shell (TIOCSTI) after burrow exits.
 func TestBoundaryTerminal(t *testing.T) {
-	e := newEnv(t)
-	if err := e.importBusybox(busyboxImage); err != nil {
-		t.Fatal(err)
-	}
+	e := busyboxEnv(t)
 	probe := probeHelper(t)
 	e.ok("run", "-d", "--name", "x", "--network", "none", busyboxImage, "sleep", "1000")
 	check := "cut -d' ' -f7 /proc/self/stat; for f in 0 1 2; do [ -t $f ] && echo tty$f; done; /probe tiocsti"
@@ -289,10 +295,7 @@ func TestBoundaryTerminal(t *testing.T) {
 // (a new session keyring per container), for root and another user, even
 // without the seccomp filter that also refuses keyctl.
 func TestBoundaryKeyring(t *testing.T) {
-	e := newEnv(t)
-	if err := e.importBusybox(busyboxImage); err != nil {
-		t.Fatal(err)
-	}
+	e := busyboxEnv(t)
 	probe := probeHelper(t)
 	desc := fmt.Sprintf("burrow-test-%d", os.Getpid())
 	if _, err := unix.AddKey("user", desc, []byte("secret"), unix.KEY_SPEC_SESSION_KEYRING); err != nil {
@@ -313,10 +316,7 @@ func TestBoundaryKeyring(t *testing.T) {
 // TestBoundarySeccomp: docker's default filter is on in run and exec; the
 // calls it refuses fail; seccomp=unconfined turns it off.
 func TestBoundarySeccomp(t *testing.T) {
-	e := newEnv(t)
-	if err := e.importBusybox(busyboxImage); err != nil {
-		t.Fatal(err)
-	}
+	e := busyboxEnv(t)
 	probe := probeHelper(t)
 	want := "unshare=EPERM keyctl=EPERM personality=EPERM io_uring_setup=EPERM"
 	run := []string{"run", "--rm", "--network", "none", "-v", probe + ":/probe:ro"}
@@ -358,18 +358,7 @@ func TestBoundaryHelperBinary(t *testing.T) {
 	before, _ := os.ReadFile(filepath.Join(dir, "burrow-init"))
 	e := newEnv(t)
 	bin := filepath.Join(dir, "burrow")
-	run := func(args ...string) result {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = e.vars
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		r := result{stdout: out.String(), stderr: errb.String()}
-		if ee, ok := err.(*exec.ExitError); ok {
-			r.code = ee.ExitCode()
-		}
-		return r
-	}
+	run := func(args ...string) result { return runBinary(t, bin, e, nil, nil, args...) }
 	tarPath := filepath.Join(e.dir, "bb.tar")
 	if err := writeRootfsTar(tarPath); err != nil {
 		t.Fatal(err)
@@ -390,10 +379,7 @@ func TestBoundaryHelperBinary(t *testing.T) {
 // TestBoundaryProcesses: a container sees and signals only its own
 // processes, not another container's nor the host's.
 func TestBoundaryProcesses(t *testing.T) {
-	e := newEnv(t)
-	if err := e.importBusybox(busyboxImage); err != nil {
-		t.Fatal(err)
-	}
+	e := busyboxEnv(t)
 	e.ok("run", "-d", "--name", "victim", "--network", "none", busyboxImage, "sleep", "1000")
 	pid := strings.TrimSpace(e.ok("inspect", "--format", "{{.State.Pid}}", "victim"))
 	out := e.ok("run", "--rm", "--network", "none", busyboxImage, "sh", "-c",
@@ -412,10 +398,7 @@ func TestBoundaryProcesses(t *testing.T) {
 // the bind is found in the container every time, at the directory or
 // where the symlink leads inside the root, never mounted out of sight.
 func TestBoundaryMountSwap(t *testing.T) {
-	e := newEnv(t)
-	if err := e.importBusybox(busyboxImage); err != nil {
-		t.Fatal(err)
-	}
+	e := busyboxEnv(t)
 	exchange := exchangeHelper(t)
 	shared, src, outside := t.TempDir(), t.TempDir(), t.TempDir()
 	if err := os.WriteFile(filepath.Join(src, "marker"), nil, 0o644); err != nil {

@@ -17,19 +17,7 @@ import (
 // in a Delegate=yes scope); it skips the test with the reason otherwise.
 func delegatedCgroup(t *testing.T, controllers ...string) string {
 	t.Helper()
-	mount := ""
-	if f, err := os.Open("/proc/self/mountinfo"); err == nil {
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			fields := strings.Fields(sc.Text())
-			for i, fld := range fields {
-				if fld == "-" && i+1 < len(fields) && fields[i+1] == "cgroup2" {
-					mount = fields[4]
-				}
-			}
-		}
-		f.Close()
-	}
+	mount := cgroup2Mount()
 	self := ""
 	if data, err := os.ReadFile("/proc/self/cgroup"); err == nil {
 		for _, line := range strings.Split(string(data), "\n") {
@@ -349,4 +337,22 @@ func TestStatsColumns(t *testing.T) {
 	if rows[0]["Name"] != "three" || rows[0]["ID"] != ids["three"][:12] || (countsPids && rows[0]["PIDs"] != "3") {
 		t.Errorf("stats --format json row: %v", rows[0])
 	}
+}
+
+// cgroup2Mount is where this host mounts cgroup v2 ("" on a v1-only host).
+func cgroup2Mount() string {
+	mount := ""
+	if f, err := os.Open("/proc/self/mountinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			fields := strings.Fields(sc.Text())
+			for i, fld := range fields {
+				if fld == "-" && i+1 < len(fields) && fields[i+1] == "cgroup2" {
+					mount = fields[4]
+				}
+			}
+		}
+		f.Close()
+	}
+	return mount
 }

@@ -73,10 +73,7 @@ func TestControlsSecurityOpts(t *testing.T) {
 
 // TestControlsBadInput: each refused with 125 and its name, nothing created.
 func TestControlsBadInput(t *testing.T) {
-	e := newEnv(t)
-	if err := e.importBusybox(busyboxImage); err != nil {
-		t.Fatal(err)
-	}
+	e := busyboxEnv(t)
 	for _, c := range []struct{ flag, value, name string }{
 		{"--cap-add", "NOT_A_CAP", "NOT_A_CAP"},
 		{"--cap-drop", "cap_bogus", "cap_bogus"},

@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -170,19 +169,7 @@ func (e *env) runtimeFiles(id string, store bool) []string {
 
 // cgroupOfPid is the cgroup v2 directory of a process on the host.
 func cgroupOfPid(pid int) string {
-	mount := ""
-	if f, err := os.Open("/proc/self/mountinfo"); err == nil {
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			fields := strings.Fields(sc.Text())
-			for i, fld := range fields {
-				if fld == "-" && i+1 < len(fields) && fields[i+1] == "cgroup2" {
-					mount = fields[4]
-				}
-			}
-		}
-		f.Close()
-	}
+	mount := cgroup2Mount()
 	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
 	for _, line := range strings.Split(string(data), "\n") {
 		if rest, ok := strings.CutPrefix(line, "0::"); ok && mount != "" {

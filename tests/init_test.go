@@ -9,10 +9,7 @@ import (
 // returns reaches the command through the reaper (exit 143), never the
 // reaper before it can pass signals on (which made it exit 2).
 func TestInitSignalRightAfterStart(t *testing.T) {
-	e := newEnv(t)
-	if err := e.importBusybox(busyboxImage); err != nil {
-		t.Fatal(err)
-	}
+	e := busyboxEnv(t)
 	for i := 0; i < 20; i++ {
 		e.ok("run", "-d", "--init", "--network", "none", "--name", "s", busyboxImage, "sleep", "1000")
 		e.ok("kill", "-s", "TERM", "s")
