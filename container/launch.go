@@ -139,26 +139,22 @@ func newSessionKeyring() error {
 }
 
 // closeFrom marks every descriptor from lowest up close-on-exec, so the
-// command gets 0-2, the preserved ones and nothing else.
+// command gets 0-2, the preserved ones and nothing else. close_range
+// (5.11) is older than the mount API burrow already needs (5.12).
 func closeFrom(lowest int) error {
-	err := unix.CloseRange(uint(lowest), ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
-	if err == nil || !errors.Is(err, unix.ENOSYS) && !errors.Is(err, unix.EINVAL) {
-		if err != nil {
-			return fmt.Errorf("close inherited descriptors: %w", err)
-		}
-		return nil
-	}
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
+	if err := unix.CloseRange(uint(lowest), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return fmt.Errorf("close inherited descriptors: %w", err)
 	}
-	for _, e := range entries {
-		var fd int
-		if _, err := fmt.Sscan(e.Name(), &fd); err == nil && fd >= lowest {
-			unix.CloseOnExec(fd)
-		}
-	}
 	return nil
+}
+
+// launchFor is the last stretch of p with the spec's seccomp filter.
+func launchFor(p *specs.Process, annotations map[string]string, keep int) (*launch, error) {
+	prog, err := seccompOf(annotations)
+	if err != nil {
+		return nil, err
+	}
+	return &launch{proc: p, seccomp: prog, keep: keep, via: -1}, nil
 }
 
 // dropInherited closes every descriptor from lowest up that was inherited

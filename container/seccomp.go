@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"unsafe"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -42,13 +41,4 @@ func installSeccomp(prog []byte) error {
 		return fmt.Errorf("install seccomp filter: %w", errno)
 	}
 	return nil
-}
-
-// launchFor is the last stretch of p with the spec's filter.
-func launchFor(p *specs.Process, annotations map[string]string, keep int) (*launch, error) {
-	prog, err := seccompOf(annotations)
-	if err != nil {
-		return nil, err
-	}
-	return &launch{proc: p, seccomp: prog, keep: keep, via: -1}, nil
 }
