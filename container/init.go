@@ -31,6 +31,11 @@ func Init(joinErr string) {
 }
 
 func initContainer(sync *os.File) error {
+	// Set here too for an init that joined a PID namespace (see
+	// initCommand); before anything else, on main's locked thread.
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+		return fmt.Errorf("set parent-death signal: %w", err)
+	}
 	keep := preservedFDs()
 	if err := dropInherited(firstPreservedFD + keep); err != nil {
 		return err

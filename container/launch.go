@@ -11,6 +11,7 @@ import (
 
 	"github.com/burrow/burrow/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/selinux/go-selinux"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,9 +25,12 @@ import (
 type launch struct {
 	proc    *specs.Process
 	seccomp []byte // BPF program; nil runs unconfined
-	keep    int    // descriptors 3..3+keep-1 are passed on (--preserve-fds)
-	via     int    // >= 0: exec this descriptor (the --init reaper) instead of a path
-	sync    int    // the sync socket; the reaper keeps it
+	// keepGroups leaves the supplementary groups as inherited from the
+	// user on the host (--group-add keep-groups).
+	keepGroups bool
+	keep       int // descriptors 3..3+keep-1 are passed on (--preserve-fds)
+	via        int // >= 0: exec this descriptor (the --init reaper) instead of a path
+	sync       int // the sync socket; the reaper keeps it
 }
 
 // start resolves the command and the working directory inside the
@@ -60,6 +64,12 @@ func (l *launch) run(path string, argv, env []string, cwdFD int) error {
 	if err := newSessionKeyring(); err != nil {
 		return err
 	}
+	if l.proc.SelinuxLabel != "" {
+		// The label of the exec below; per thread, like the rest.
+		if err := selinux.SetExecLabel(l.proc.SelinuxLabel); err != nil {
+			return fmt.Errorf("set SELinux label %s: %w", l.proc.SelinuxLabel, err)
+		}
+	}
 	if err := limitBoundingSet(l.proc.Capabilities); err != nil {
 		return err
 	}
@@ -70,10 +80,16 @@ func (l *launch) run(path string, argv, env []string, cwdFD int) error {
 			return err
 		}
 	}
+	if err := setRlimits(l.proc.Rlimits); err != nil {
+		return err
+	}
+	if err := setOOMScoreAdj(l.proc.OOMScoreAdj); err != nil {
+		return err
+	}
 	if err := keepCapsAcrossSwitch(l.proc.Capabilities, l.proc.User.UID); err != nil {
 		return err
 	}
-	if err := switchUser(l.proc.User); err != nil {
+	if err := switchUser(l.proc.User, l.keepGroups); err != nil {
 		return err
 	}
 	if err := enterWorkdir(cwdFD, l.proc.Cwd); err != nil {
@@ -154,7 +170,7 @@ func launchFor(p *specs.Process, annotations map[string]string, keep int) (*laun
 	if err != nil {
 		return nil, err
 	}
-	return &launch{proc: p, seccomp: prog, keep: keep, via: -1}, nil
+	return &launch{proc: p, seccomp: prog, keep: keep, via: -1, keepGroups: annotations[KeepGroupsAnnotation] == "true"}, nil
 }
 
 // dropInherited closes every descriptor from lowest up that was inherited

@@ -147,6 +147,9 @@ func enterRootfs(spec *specs.Spec) error {
 		return err
 	}
 	if spec.Linux != nil {
+		if err := writeSysctls(spec.Linux.Sysctl); err != nil {
+			return err
+		}
 		if err := maskPaths(spec.Linux.MaskedPaths); err != nil {
 			return err
 		}

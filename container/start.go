@@ -31,6 +31,8 @@ func (e *StartError) ExitCode() int { return e.Code }
 // Process is a started container's PID 1 as seen from the parent.
 type Process struct {
 	cmd      *exec.Cmd
+	done     chan struct{} // closed once waited for; nil for exec
+	doneOnce sync.Once
 	Pid      int
 	Terminal *os.File // the pty master when the spec asks for a terminal
 }
@@ -77,13 +79,18 @@ func Start(spec *specs.Spec, stdio Stdio, hooks Hooks) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	runtime.LockOSThread()
-	err = startInCgroup(cmd, spec.Linux.CgroupsPath)
+	p := &Process{cmd: cmd, done: make(chan struct{})}
+	if joins := joinedNamespaces(spec); len(joins) > 0 {
+		err = startJoined(cmd, spec.Linux.CgroupsPath, joins, p.done)
+	} else {
+		runtime.LockOSThread()
+		err = startInCgroup(cmd, spec.Linux.CgroupsPath)
+	}
 	ch.childSock.Close()
 	if err != nil {
 		return nil, fmt.Errorf("start container init: %w", err)
 	}
-	p := &Process{cmd: cmd, Pid: cmd.Process.Pid}
+	p.Pid = cmd.Process.Pid
 	var ready func() error
 	if hooks.AfterClone != nil {
 		if ready, err = hooks.AfterClone(p.Pid); err != nil {
@@ -116,10 +123,13 @@ func initCommand(spec *specs.Spec, stdio Stdio, specR, childSock *os.File) (*exe
 	// The init is already inside burrow's namespace: the constructor must not join again.
 	env := []string{envInUserns, preserveEnv(len(stdio.Preserve))}
 	for _, ns := range spec.Linux.Namespaces {
-		if ns.Path != "" {
+		if ns.Path != "" && ns.Type == specs.NetworkNamespace {
 			// An existing namespace: the init's constructor joins it (container/nsjoin).
 			env = append(env, "_BURROW_JOIN_NETNS="+ns.Path)
 			continue
+		}
+		if ns.Path != "" {
+			continue // joined by startJoined
 		}
 		flags |= cloneFlags[ns.Type]
 	}
@@ -131,6 +141,13 @@ func initCommand(spec *specs.Spec, stdio Stdio, specR, childSock *os.File) (*exe
 		setStdio(cmd, stdio)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: flags, Pdeathsig: syscall.SIGKILL}
+	if joinsPID(spec) {
+		// Go's fork, after setting the parent-death signal, kills the child
+		// whose getppid differs from the parent's pid, and in a joined PID
+		// namespace getppid is 0. The init sets the signal itself, and a
+		// parent gone before that shows as EOF on the sync socket.
+		cmd.SysProcAttr.Pdeathsig = 0
+	}
 	return cmd, nil
 }
 
@@ -186,6 +203,7 @@ func (p *Process) awaitExec(sock *os.File) error {
 			p.Terminal = fd
 		case msgError:
 			_ = p.cmd.Wait()
+			p.release()
 			return &StartError{Code: m.Code, Message: m.Message}
 		}
 	}
@@ -194,6 +212,14 @@ func (p *Process) awaitExec(sock *os.File) error {
 func (p *Process) kill() {
 	_ = p.cmd.Process.Kill()
 	_ = p.cmd.Wait()
+	p.release()
+}
+
+// release ends the thread that started the init in joined namespaces.
+func (p *Process) release() {
+	if p.done != nil {
+		p.doneOnce.Do(func() { close(p.done) })
+	}
 }
 
 // Signal sends sig to the container's PID 1.
@@ -205,6 +231,7 @@ func (p *Process) Signal(sig syscall.Signal) error {
 // or 128+N when killed by signal N.
 func (p *Process) Wait() (int, error) {
 	err := p.cmd.Wait()
+	p.release()
 	ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if !ok {
 		return 0, fmt.Errorf("wait for container: %w", err)
@@ -263,4 +290,64 @@ func startInCgroup(cmd *exec.Cmd, dir string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(fmt.Sprint(cmd.Process.Pid)), 0)
+}
+
+// joinedNamespaces are the PID, IPC, UTS and cgroup namespaces the spec
+// joins (another container's); the network namespace is nsjoin's.
+func joinedNamespaces(spec *specs.Spec) []specs.LinuxNamespace {
+	var out []specs.LinuxNamespace
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Path != "" && ns.Type != specs.NetworkNamespace {
+			out = append(out, ns)
+		}
+	}
+	return out
+}
+
+// startJoined starts the init from a thread of its own that first joins
+// the namespaces in joins: setns changes only the calling thread, and for
+// a PID namespace only its future children. A rootless process cannot
+// undo those joins (going back needs CAP_SYS_ADMIN over the host's
+// namespaces), so the thread stays locked and ends once the container has
+// been waited for (done); its end is what the init's parent-death signal
+// follows, as the caller's thread does in Start.
+func startJoined(cmd *exec.Cmd, cgroup string, joins []specs.LinuxNamespace, done <-chan struct{}) error {
+	fds := make([]int, 0, len(joins))
+	defer func() {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+	}()
+	for _, ns := range joins {
+		fd, err := unix.Open(ns.Path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("open %s namespace %s: %w", ns.Type, ns.Path, err)
+		}
+		fds = append(fds, fd)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		for i, fd := range fds {
+			if err := unix.Setns(fd, int(cloneFlags[joins[i].Type])); err != nil {
+				errc <- fmt.Errorf("join %s namespace %s: %w", joins[i].Type, joins[i].Path, err)
+				return
+			}
+		}
+		err := startInCgroup(cmd, cgroup)
+		errc <- err
+		if err == nil {
+			<-done
+		}
+	}()
+	return <-errc
+}
+
+func joinsPID(spec *specs.Spec) bool {
+	for _, ns := range joinedNamespaces(spec) {
+		if ns.Type == specs.PIDNamespace {
+			return true
+		}
+	}
+	return false
 }

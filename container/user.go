@@ -10,9 +10,12 @@ import (
 )
 
 // switchUser takes the container user's groups and ids. With a single-ID
-// mapping setgroups is denied by the kernel; then the groups stay as they are.
-func switchUser(u specs.User) error {
-	if setgroupsAllowed() {
+// mapping setgroups is denied by the kernel; then the groups stay as they
+// are. keepGroups skips setgroups on purpose: the process keeps the user's
+// host groups (unmapped, they show as the overflow gid), so group-owned
+// host files and devices stay usable; --group-add keep-groups.
+func switchUser(u specs.User, keepGroups bool) error {
+	if !keepGroups && setgroupsAllowed() {
 		groups := make([]int, len(u.AdditionalGids))
 		for i, g := range u.AdditionalGids {
 			groups[i] = int(g)

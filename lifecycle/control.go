@@ -12,6 +12,7 @@ import (
 
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/ocispec"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
 )
@@ -113,11 +114,28 @@ func Kill(runRoot string, c Container, sig syscall.Signal) error {
 	return nil
 }
 
-// Stop sends the stop signal (the image's STOPSIGNAL, else SIGTERM), waits
-// up to timeout, then kills; it returns once the monitor has recorded the exit.
+// DefaultStopTimeout is how long stop waits after the stop signal when
+// neither stop -t nor run --stop-timeout says.
+const DefaultStopTimeout = 10 * time.Second
+
+// StopTimeout is the container's --stop-timeout, else DefaultStopTimeout.
+func (r Record) stopTimeout() time.Duration {
+	if r.StopTimeout != nil {
+		return time.Duration(*r.StopTimeout) * time.Second
+	}
+	return DefaultStopTimeout
+}
+
+// Stop sends the stop signal (--stop-signal, the image's STOPSIGNAL, else
+// SIGTERM), waits up to timeout (a negative one: the container's
+// --stop-timeout), then kills; it returns once the monitor has recorded
+// the exit.
 func Stop(s storage.Store, runRoot string, c Container, timeout time.Duration) error {
 	if !c.Owned {
 		return nil
+	}
+	if timeout < 0 {
+		timeout = c.Record.stopTimeout()
 	}
 	if err := ctrstate.MarkStopped(runRoot, c.ID); err != nil {
 		return err
@@ -184,6 +202,13 @@ func Remove(s storage.Store, runRoot string, c Container, force bool) error {
 		if !force {
 			return fmt.Errorf("container %s is %s: stop it first or use rm -f: %w", c.Record.Name, c.Status(), errdefs.ErrInvalidArgument)
 		}
+		if c.Record.StopTimeout != nil {
+			// --stop-timeout asked for a graceful stop; without it rm -f
+			// kills at once, as docker does.
+			if err := Stop(s, runRoot, c, -1); err != nil {
+				return err
+			}
+		}
 		_ = ctrstate.MarkStopped(runRoot, c.ID)
 		if c.Running {
 			_ = unix.Kill(c.Pid, unix.SIGKILL)
@@ -191,6 +216,9 @@ func Remove(s storage.Store, runRoot string, c Container, force bool) error {
 		if !waitStopped(runRoot, c.ID, 30*time.Second) {
 			return fmt.Errorf("container %s did not stop", c.Record.Name)
 		}
+	}
+	if users := namespaceUsers(s, runRoot, c); len(users) > 0 && !force {
+		return fmt.Errorf("container %s: %s shares its namespaces: remove it first or use rm -f: %w", c.Record.Name, strings.Join(users, ", "), errdefs.ErrInvalidArgument)
 	}
 	if err := release(s, c.ID, true); err != nil {
 		return fmt.Errorf("remove %s: %w", c.Record.Name, err)
@@ -209,4 +237,28 @@ func ParseSignal(name string) (syscall.Signal, error) {
 		return syscall.Signal(num), nil
 	}
 	return 0, fmt.Errorf("unknown signal %q: %w", name, errdefs.ErrInvalidArgument)
+}
+
+// namespaceUsers are the running containers that joined c's namespaces
+// (--network, --pid, --ipc or --uts container:c).
+func namespaceUsers(s storage.Store, runRoot string, c Container) []string {
+	all, err := List(s, runRoot)
+	if err != nil {
+		return nil
+	}
+	var users []string
+	for _, o := range all {
+		if o.ID == c.ID || !o.Running {
+			continue
+		}
+		n := o.Record.Namespaces
+		for _, mode := range []string{o.Record.Network, n.PID, n.IPC, n.UTS} {
+			ref, ok := strings.CutPrefix(mode, ocispec.NSContainer)
+			if ok && (ref == c.Record.Name || strings.HasPrefix(c.ID, ref)) {
+				users = append(users, o.Record.Name)
+				break
+			}
+		}
+	}
+	return users
 }

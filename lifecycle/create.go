@@ -24,37 +24,41 @@ import (
 	"github.com/moby/sys/user"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/selinux/go-selinux/label"
 	"go.podman.io/storage"
 )
 
 // CreateOpt is a container's configuration as the user gave it.
 type CreateOpt struct {
-	Image      string
-	Name       string
-	Args       []string
-	Entrypoint *string
-	Env        []string
-	Workdir    string
-	User       string
-	Hostname   string
-	Terminal   bool
-	ReadOnly   bool
-	Network    string
-	Mounts     []specs.Mount
-	AutoRemove bool
-	Labels     map[string]string
-	Init       bool
-	Restart    string // --restart, applied by the monitor of a detached container
-	Log        logfile.Rotation
-	Limits     cgroupv2.Limits
-	Ports      []slirp.Port
-	PublishAll bool // -P: every EXPOSEd port on a free host port
-	DNS        []string
-	DNSSearch  []string
-	DNSOptions []string
-	AddHosts   []string // NAME:IP, IP may be host-gateway
-	Seccomp    string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
-	Security   ocispec.Security
+	Image       string
+	Name        string
+	Args        []string
+	Entrypoint  *string
+	Env         []string
+	Workdir     string
+	User        string
+	Hostname    string
+	Terminal    bool
+	ReadOnly    bool
+	Network     string
+	Mounts      []specs.Mount
+	AutoRemove  bool
+	Labels      map[string]string
+	Init        bool
+	Restart     string // --restart, applied by the monitor of a detached container
+	Log         logfile.Rotation
+	Limits      cgroupv2.Limits
+	Ports       []slirp.Port
+	PublishAll  bool // -P: every EXPOSEd port on a free host port
+	DNS         []string
+	DNSSearch   []string
+	DNSOptions  []string
+	AddHosts    []string // NAME:IP, IP may be host-gateway
+	Seccomp     string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
+	Security    ocispec.Security
+	Controls    ocispec.Controls // devices, groups, sysctls, limits, shared namespaces (see Controls)
+	StopSignal  string           // --stop-signal; "" is the image's STOPSIGNAL, else SIGTERM
+	StopTimeout *int             // --stop-timeout in seconds; nil is stop's own default
 
 	netnsPath string // resolved from Network container:NAME
 }
@@ -74,6 +78,9 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if opt.netnsPath, err = sharedNetns(s, runRoot, opt.Network); err != nil {
 		return nil, err
 	}
+	if err := joinNamespaces(s, runRoot, &opt.Controls); err != nil {
+		return nil, err
+	}
 	cfg, err := store.Config(s, img)
 	if err != nil {
 		return nil, err
@@ -88,7 +95,11 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
 		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
-		Network: opt.Network, Ports: opt.Ports}
+		Network: opt.Network, Ports: opt.Ports, StopTimeout: opt.StopTimeout,
+		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns}}
+	if opt.StopSignal != "" {
+		rec.StopSignal = opt.StopSignal
+	}
 	if rec.Name == "" {
 		rec.Name = GenerateName()
 	}
@@ -121,8 +132,14 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if err != nil {
 		return nil, fmt.Errorf("mount root of %s: %w", rec.Name, err)
 	}
+	if err := makeShmDir(s, ctr.ID, &opt.Controls); err != nil {
+		return nil, err
+	}
 	spec, err := buildSpec(s, ctr.ID, rootfs, cfg, opt)
 	if err != nil {
+		return nil, err
+	}
+	if err := applyLabels(spec, opt.Security.Label); err != nil {
 		return nil, err
 	}
 	profile := opt.Seccomp
@@ -139,12 +156,34 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		spec.Linux.Devices = append(spec.Linux.Devices, privilegedDevices(spec.Linux.Devices)...)
 	}
 	if spec.Linux.CgroupsPath != "" {
-		ocispec.WithCgroupMount(spec, opt.Security.Privileged)
+		ocispec.WithCgroupMount(spec, opt.Security.Privileged, opt.Controls.Cgroupns == ocispec.NSHost)
+	}
+	if opt.Controls.KeepGroups {
+		if spec.Annotations == nil {
+			spec.Annotations = map[string]string{}
+		}
+		spec.Annotations[container.KeepGroupsAnnotation] = "true"
 	}
 	if err := saveSpec(s, ctr.ID, spec); err != nil {
 		return nil, err
 	}
 	return &created{ID: ctr.ID, Record: rec, Spec: spec}, nil
+}
+
+// applyLabels sets the SELinux process and mount labels from
+// --security-opt label= through github.com/opencontainers/selinux. Where
+// SELinux is off (no selinuxfs) that is nothing, and the library is not
+// asked, which would read mountinfo on every run to find out.
+func applyLabels(spec *specs.Spec, opts []string) error {
+	if _, err := os.Stat("/sys/fs/selinux/enforce"); err != nil {
+		return nil
+	}
+	proc, mnt, err := label.InitLabels(opts)
+	if err != nil {
+		return fmt.Errorf("%w: --security-opt label: %v", errdefs.ErrInvalidArgument, err)
+	}
+	spec.Process.SelinuxLabel, spec.Linux.MountLabel = proc, mnt
+	return nil
 }
 
 // applySeccomp puts the compiled filter where the init finds it.
@@ -169,12 +208,9 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	if err != nil {
 		return nil, err
 	}
-	hostname := opt.Hostname
-	if hostname == "" {
-		hostname = id[:12]
-		if opt.Network == ocispec.NetworkHost {
-			hostname, _ = os.Hostname()
-		}
+	hostname, err := containerHostname(s, id, opt)
+	if err != nil {
+		return nil, err
 	}
 	runDir, err := s.ContainerRunDirectory(id)
 	if err != nil {
@@ -189,16 +225,53 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	if u.Home != "" {
 		env = ocispec.MergeEnv([]string{"HOME=" + u.Home}, env)
 	}
-	groups := make([]uint32, len(u.Sgids))
-	for i, g := range u.Sgids {
-		groups[i] = uint32(g)
+	groups, err := supplementaryGroups(rootfs, u.Sgids, opt.Controls.GroupAdd)
+	if err != nil {
+		return nil, err
 	}
 	return ocispec.Build(ocispec.Opt{
 		Image: cfg.Config, Rootfs: rootfs, Args: opt.Args, Entrypoint: opt.Entrypoint,
 		Env: env, Workdir: opt.Workdir, UID: uint32(u.Uid), GID: uint32(u.Gid), Groups: groups,
 		Hostname: hostname, Terminal: opt.Terminal, ReadOnly: opt.ReadOnly, Network: opt.Network,
 		Mounts: opt.Mounts, EtcFiles: etc, Init: opt.Init, NetNSPath: opt.netnsPath, Security: opt.Security,
+		Controls: opt.Controls,
 	})
+}
+
+// containerHostname is --hostname, else the host's (--network host, --uts
+// host) or the joined container's (--uts container:), else the short ID.
+func containerHostname(s storage.Store, id string, opt CreateOpt) (string, error) {
+	switch {
+	case opt.Hostname != "":
+		return opt.Hostname, nil
+	case opt.Controls.UTS == ocispec.NSHost || (opt.Network == ocispec.NetworkHost && opt.Controls.UTS == ""):
+		return os.Hostname()
+	case opt.Controls.NSPaths[specs.UTSNamespace] != "":
+		name, err := os.ReadFile(strings.TrimSuffix(opt.Controls.NSPaths[specs.UTSNamespace], "ns/uts") + "root/etc/hostname")
+		return strings.TrimSpace(string(name)), err
+	}
+	return id[:12], nil
+}
+
+// supplementaryGroups are the image user's groups and --group-add's (a
+// GID, or a name in the image's /etc/group).
+func supplementaryGroups(rootfs string, sgids []int, add []string) ([]uint32, error) {
+	if len(add) > 0 {
+		group, err := securejoin.SecureJoin(rootfs, "/etc/group")
+		if err != nil {
+			return nil, err
+		}
+		extra, err := user.GetAdditionalGroupsPath(add, group)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --group-add: %v", errdefs.ErrInvalidArgument, err)
+		}
+		sgids = append(sgids, extra...)
+	}
+	groups := make([]uint32, len(sgids))
+	for i, g := range sgids {
+		groups[i] = uint32(g)
+	}
+	return groups, nil
 }
 
 // resolveUser reads the image's own /etc/passwd and /etc/group, confined

@@ -21,6 +21,9 @@ type ExecOpt struct {
 	Interactive bool
 	Terminal    bool
 	Preserve    []*os.File // --preserve-fds: passed on as 3, 4, ...
+	// Caps is exec --cap-add, --cap-drop and --privileged, applied to the
+	// container's bounding set (only those fields count).
+	Caps ocispec.Security
 }
 
 // Exec runs a command in a running container in the foreground and
@@ -63,11 +66,18 @@ func execProcess(spec *specs.Spec, opt ExecOpt) (*specs.Process, error) {
 		for _, g := range u.Sgids {
 			p.User.AdditionalGids = append(p.User.AdditionalGids, uint32(g))
 		}
+	}
+	caps := opt.Caps
+	if opt.User != "" || caps.Privileged || len(caps.CapAdd)+len(caps.CapDrop) > 0 {
 		var bounding []string
 		if p.Capabilities != nil {
 			bounding = p.Capabilities.Bounding
 		}
-		p.Capabilities = ocispec.ProcessCaps(bounding, p.User.UID, nil)
+		bounding, err := ocispec.ExecBoundingSet(bounding, ocispec.Security{CapAdd: caps.CapAdd, CapDrop: caps.CapDrop, Privileged: caps.Privileged})
+		if err != nil {
+			return nil, err
+		}
+		p.Capabilities = ocispec.ProcessCaps(bounding, p.User.UID, caps.CapAdd)
 	}
 	return &p, nil
 }

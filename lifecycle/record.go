@@ -22,6 +22,8 @@ type Record struct {
 	Created       time.Time         `json:"created"`
 	AutoRemove    bool              `json:"autoRemove,omitempty"`
 	StopSignal    string            `json:"stopSignal,omitempty"`
+	StopTimeout   *int              `json:"stopTimeout,omitempty"`
+	Namespaces    NamespaceModes    `json:"namespaces,omitzero"`
 	Labels        map[string]string `json:"labels,omitempty"`
 	RestartPolicy string            `json:"restartPolicy,omitempty"`
 	RestartCount  int               `json:"restartCount,omitempty"`
@@ -33,6 +35,15 @@ type Record struct {
 	Started       time.Time         `json:"started,omitzero"`
 	Finished      time.Time         `json:"finished,omitzero"`
 	ExitCode      int               `json:"exitCode"`
+}
+
+// NamespaceModes are --pid, --ipc, --uts and --cgroupns as given: "" (the
+// container's own), host, container:NAME, and for IPC shareable/private.
+type NamespaceModes struct {
+	PID    string `json:"pid,omitempty"`
+	IPC    string `json:"ipc,omitempty"`
+	UTS    string `json:"uts,omitempty"`
+	Cgroup string `json:"cgroup,omitempty"`
 }
 
 func (r Record) encode() (string, error) {

@@ -2,6 +2,7 @@ package ocispec
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -37,6 +38,7 @@ type Opt struct {
 	Init       bool              // --init: a reaping PID 1 runs the command
 	NetNSPath  string            // --network container:NAME: join this network namespace
 	Security   Security
+	Controls   Controls
 }
 
 // Command returns the process args from the image and the user's command,
@@ -94,18 +96,25 @@ func Build(opt Opt) (*specs.Spec, error) {
 			User:            specs.User{UID: opt.UID, GID: opt.GID, AdditionalGids: opt.Groups},
 			NoNewPrivileges: !opt.Security.NewPrivileges,
 			Capabilities:    ProcessCaps(bounding, opt.UID, opt.Security.CapAdd),
+			Rlimits:         opt.Controls.Ulimits,
+			OOMScoreAdj:     opt.Controls.OOMScoreAdj,
 		},
-		Mounts: append(baseMounts(opt), opt.Mounts...),
+		Mounts: append(append(baseMounts(opt), opt.Mounts...), opt.Controls.Devices...),
 		Linux: &specs.Linux{
-			Namespaces:    namespaces(opt.Network, opt.NetNSPath),
+			Namespaces:    namespaces(opt),
+			Sysctl:        opt.Controls.Sysctls,
 			Devices:       devices(),
 			MaskedPaths:   masked,
 			ReadonlyPaths: readonly,
 		},
 	}
+	if Shared(opt.Controls.UTS) {
+		s.Hostname = "" // the shared namespace's own
+	}
 	if opt.Init {
 		s.Annotations = map[string]string{"burrow.init": "true"}
 	}
+
 	for _, dst := range []string{"/etc/hostname", "/etc/hosts", "/etc/resolv.conf"} {
 		if src, ok := opt.EtcFiles[dst]; ok {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: dst, Type: "bind", Source: src, Options: []string{"bind", "rw"}})
@@ -148,25 +157,40 @@ func maskedPaths(sec Security) (masked, readonly []string) {
 	return append(masked, sec.Mask...), readonly
 }
 
-func namespaces(network, netnsPath string) []specs.LinuxNamespace {
-	ns := []specs.LinuxNamespace{
-		{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.UTSNamespace},
-		{Type: specs.IPCNamespace}, {Type: specs.CgroupNamespace},
+// namespaces are the container's own, minus those it shares with the
+// host, with a path for those it joins (--pid, --ipc, --uts, --cgroupns,
+// --network container:).
+func namespaces(opt Opt) []specs.LinuxNamespace {
+	ns := []specs.LinuxNamespace{{Type: specs.MountNamespace}}
+	c := opt.Controls
+	for _, n := range []struct {
+		t    specs.LinuxNamespaceType
+		mode string
+	}{{specs.PIDNamespace, c.PID}, {specs.UTSNamespace, c.UTS}, {specs.IPCNamespace, c.IPC}, {specs.CgroupNamespace, c.Cgroupns}} {
+		if n.mode != NSHost {
+			ns = append(ns, specs.LinuxNamespace{Type: n.t, Path: c.NSPaths[n.t]})
+		}
 	}
-	if network != NetworkHost {
-		ns = append(ns, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: netnsPath})
+	if opt.Network != NetworkHost {
+		ns = append(ns, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: opt.NetNSPath})
 	}
 	return ns
 }
 
 func baseMounts(opt Opt) []specs.Mount {
+	c := opt.Controls
+	shm := specs.Mount{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}
+	if c.ShmSize > 0 {
+		shm.Options[4] = fmt.Sprintf("size=%dk", (c.ShmSize+1023)/1024)
+	}
 	m := []specs.Mount{
 		{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
 		{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
 		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}},
-		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
+		shm,
 		{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
 	}
+	m = sharedNSMounts(m, c)
 	if opt.NoSysfs || opt.Network == NetworkHost {
 		// sysfs may only be mounted by the owner of the network namespace.
 		return append(m, specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}})
@@ -183,13 +207,48 @@ func baseMounts(opt Opt) []specs.Mount {
 // and podman do: JVMs and the Go, .NET and Node runtimes size heaps and
 // thread pools from memory.max and cpu.max there, and without it they
 // size for the whole host and get OOM-killed.
-// With --privileged it is writable.
-func WithCgroupMount(s *specs.Spec, writable bool) {
+// With --privileged it is writable. With --cgroupns host the cgroup
+// namespace is the host's, where only the host's root may mount cgroup2:
+// the host's hierarchy is bound instead, as podman does.
+func WithCgroupMount(s *specs.Spec, writable, hostNS bool) {
 	opts := []string{"nosuid", "noexec", "nodev", "ro"}
 	if writable {
 		opts = opts[:3]
 	}
-	s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup2", Source: "cgroup2", Options: opts})
+	m := specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup2", Source: "cgroup2", Options: opts}
+	if hostNS {
+		m.Type, m.Source, m.Options = "bind", "/sys/fs/cgroup", append([]string{"rbind"}, opts...)
+	}
+	s.Mounts = append(s.Mounts, m)
+}
+
+// sharedNSMounts binds what the container cannot mount afresh in a
+// namespace that burrow's user namespace does not own: the host's /proc
+// (--pid host; proc is mounted only by the owner of the PID namespace),
+// /dev/mqueue and /dev/shm (--ipc host), and a shareable /dev/shm
+// (Controls.ShmDir).
+func sharedNSMounts(m []specs.Mount, c Controls) []specs.Mount {
+	bind := func(dst, src string, opts ...string) specs.Mount {
+		return specs.Mount{Destination: dst, Type: "bind", Source: src, Options: append([]string{"rbind", "nosuid", "nodev"}, opts...)}
+	}
+	for i, mt := range m {
+		switch {
+		case mt.Destination == "/proc" && c.PID == NSHost:
+			m[i] = bind("/proc", "/proc", "noexec")
+		case mt.Destination == "/dev/shm" && c.IPC == NSHost:
+			m[i] = bind("/dev/shm", "/dev/shm")
+		case mt.Destination == "/dev/mqueue" && c.IPC == NSHost:
+			m[i] = bind("/dev/mqueue", "/dev/mqueue", "noexec")
+			if _, err := os.Stat("/dev/mqueue"); err != nil {
+				// No mqueue on the host to show, and only the host's root
+				// may mount one in its IPC namespace.
+				m[i] = specs.Mount{Destination: "/dev/mqueue", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "noexec", "size=0", "ro"}}
+			}
+		case mt.Destination == "/dev/shm" && c.ShmDir != "":
+			m[i] = bind("/dev/shm", c.ShmDir, "noexec")
+		}
+	}
+	return m
 }
 
 func devices() []specs.LinuxDevice {

@@ -16,6 +16,7 @@ type Security struct {
 	Privileged      bool     // every capability, no seccomp, no masks, /sys writable
 	NewPrivileges   bool     // --security-opt no-new-privileges=false: setuid binaries work
 	Mask, Unmask    []string // more masked paths; paths (or ALL) to leave unmasked
+	Label           []string // --security-opt label=, checked by ParseLabel
 }
 
 // CapName is a capability's name as the spec writes it (CAP_NET_ADMIN).
@@ -44,6 +45,16 @@ func supportedCaps() []string {
 // as docker does (drop ALL first, then add; add ALL, then drop), or every
 // capability for --privileged. Unknown names are refused by name.
 func BoundingSet(sec Security) ([]string, error) {
+	return boundingFrom(DefaultCaps, sec)
+}
+
+// ExecBoundingSet is the bounding set of `exec --cap-add/--cap-drop/
+// --privileged`: the container's own set (base) with the same rules.
+func ExecBoundingSet(base []string, sec Security) ([]string, error) {
+	return boundingFrom(base, sec)
+}
+
+func boundingFrom(base []string, sec Security) ([]string, error) {
 	all := supportedCaps()
 	add, err := capNames(sec.CapAdd, all)
 	if err != nil {
@@ -53,7 +64,7 @@ func BoundingSet(sec Security) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := slices.Clone(DefaultCaps)
+	set := slices.Clone(base)
 	if sec.Privileged || slices.Contains(add, "ALL") {
 		set = slices.Clone(all)
 	}

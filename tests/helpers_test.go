@@ -205,7 +205,7 @@ func (e *env) importBusybox(name string) error {
 
 // busyboxApplets are linked in the test image.
 var busyboxApplets = []string{"sh", "ls", "cat", "echo", "id", "ps", "hostname", "ip", "mount", "touch",
-	"sleep", "true", "false", "env", "pwd", "stat", "wc", "grep", "mkdir", "chown", "stty", "tty", "rm", "readlink", "test", "kill", "head", "tail", "tr", "seq", "wget"}
+	"sleep", "true", "false", "env", "pwd", "stat", "wc", "grep", "mkdir", "chown", "stty", "tty", "rm", "readlink", "test", "kill", "head", "tail", "tr", "seq", "wget", "df"}
 
 // rootfsEntries is a small root filesystem built from the host's static busybox.
 func rootfsEntries() ([]tarEntry, error) {

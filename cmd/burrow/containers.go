@@ -39,9 +39,12 @@ func eachContainer(c *cli.Context, verb string, fn func(*session, lifecycle.Cont
 func stopCommand() *cli.Command {
 	return &cli.Command{
 		Name: "stop", Usage: "stop running containers (stop signal, then SIGKILL after the timeout)", ArgsUsage: "CONTAINER...",
-		Flags: []cli.Flag{&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "seconds to wait before SIGKILL"}},
+		Flags: []cli.Flag{&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "seconds to wait before SIGKILL (default: the container's --stop-timeout, else 10)"}},
 		Action: func(c *cli.Context) error {
-			timeout := time.Duration(c.Int("time")) * time.Second
+			timeout := time.Duration(-1) // the container's --stop-timeout
+			if c.IsSet("time") {
+				timeout = time.Duration(c.Int("time")) * time.Second
+			}
 			return eachContainer(c, "stop", func(s *session, ctr lifecycle.Container) error {
 				return lifecycle.Stop(s.store, s.paths.RunRoot, ctr, timeout)
 			})

@@ -98,9 +98,12 @@ func startAttached(c *cli.Context) error {
 func restartCommand() *cli.Command {
 	return &cli.Command{
 		Name: "restart", Usage: "stop and start containers", ArgsUsage: "CONTAINER...",
-		Flags: []cli.Flag{&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "seconds to wait before SIGKILL"}},
+		Flags: []cli.Flag{&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "seconds to wait before SIGKILL (default: the container's --stop-timeout, else 10)"}},
 		Action: func(c *cli.Context) error {
-			timeout := time.Duration(c.Int("time")) * time.Second
+			timeout := time.Duration(-1) // the container's --stop-timeout
+			if c.IsSet("time") {
+				timeout = time.Duration(c.Int("time")) * time.Second
+			}
 			return eachContainer(c, "restart", func(s *session, ctr lifecycle.Container) error {
 				if err := lifecycle.Stop(s.store, s.paths.RunRoot, ctr, timeout); err != nil {
 					return err

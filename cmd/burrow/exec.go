@@ -23,6 +23,9 @@ func execCommand() *cli.Command {
 			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory"},
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "user[:group]"},
 			&cli.UintFlag{Name: "preserve-fds", Usage: "pass descriptors 3 .. 3+N-1 on to the command"},
+			&cli.BoolFlag{Name: "privileged", Usage: "every capability of burrow's user namespace for this command (the container's seccomp filter stays)"},
+			&cli.StringSliceFlag{Name: "cap-add", Usage: "add a capability for this command"},
+			&cli.StringSliceFlag{Name: "cap-drop", Usage: "drop a capability for this command"},
 		},
 		Action: execAction,
 	}
@@ -48,6 +51,7 @@ func execAction(c *cli.Context) error {
 	code, err := lifecycle.Exec(sess.store, ctr, lifecycle.ExecOpt{
 		Args: c.Args().Tail(), Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 		Interactive: c.Bool("interactive"), Terminal: c.Bool("tty"), Preserve: preserve,
+		Caps: ocispec.Security{CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged")},
 	})
 	if err != nil {
 		return err

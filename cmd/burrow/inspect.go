@@ -120,11 +120,17 @@ type containerInspect struct {
 		FinishedAt time.Time
 	}
 	Config struct {
-		Image string
-		Cmd   []string
+		Image       string
+		Cmd         []string
+		StopSignal  string `json:",omitempty"`
+		StopTimeout *int   `json:",omitempty"`
 	}
 	HostConfig struct {
-		NetworkMode string
+		NetworkMode  string
+		PidMode      string
+		IpcMode      string
+		UTSMode      string
+		CgroupnsMode string
 	}
 	NetworkSettings struct {
 		Ports             map[string][]portBinding
@@ -153,6 +159,16 @@ func newContainerInspect(c lifecycle.Container) containerInspect {
 	info.State.OOMKilled = c.Record.OOMKilled
 	info.Config.Image, info.Config.Cmd = c.Record.ImageName, c.Record.Command
 	info.HostConfig.NetworkMode = c.Record.Network
+	info.Config.StopSignal, info.Config.StopTimeout = c.Record.StopSignal, c.Record.StopTimeout
+	ns := c.Record.Namespaces
+	info.HostConfig.PidMode, info.HostConfig.IpcMode, info.HostConfig.UTSMode = ns.PID, ns.IPC, ns.UTS
+	info.HostConfig.CgroupnsMode = ns.Cgroup
+	if info.HostConfig.IpcMode == "" {
+		info.HostConfig.IpcMode = "private"
+	}
+	if info.HostConfig.CgroupnsMode == "" {
+		info.HostConfig.CgroupnsMode = "private"
+	}
 	if c.Running && c.Record.Network != ocispec.NetworkHost {
 		// A container gone since it was listed has no addresses to show.
 		if a, err := slirp.ReadAddresses(c.Pid); err == nil {

@@ -71,8 +71,28 @@ func runCommand() *cli.Command {
 		},
 		Action: runAction,
 	}
+	cmd.Flags = append(cmd.Flags, controlFlags()...)
 	cmd.Flags = append(cmd.Flags, pullFlags()...)
 	return cmd
+}
+
+// controlFlags loosen or tighten devices, groups, kernel settings, limits
+// and namespaces (lifecycle.ControlFlags).
+func controlFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "device", Usage: "HOST[:CONTAINER][:rwm]: a host device, or every device under a directory (/dev/dri)"},
+		&cli.StringSliceFlag{Name: "group-add", Usage: "an extra group (GID or name in the image), or keep-groups: your host groups"},
+		&cli.StringSliceFlag{Name: "sysctl", Usage: "a namespaced kernel setting KEY=VALUE (net.*, kernel.shm*/msg*/sem, fs.mqueue.*)"},
+		&cli.StringSliceFlag{Name: "ulimit", Usage: "NAME=SOFT[:HARD] (nofile, nproc, core, ...; default: yours, nofile and nproc at your hard limit)"},
+		&cli.StringFlag{Name: "shm-size", Usage: "size of /dev/shm (default 64m)"},
+		&cli.IntFlag{Name: "oom-score-adj", Usage: "the container's oom_score_adj (not below burrow's own)"},
+		&cli.StringFlag{Name: "pid", Usage: "PID namespace: host or container:NAME"},
+		&cli.StringFlag{Name: "ipc", Usage: "IPC namespace: host, container:NAME, shareable or private"},
+		&cli.StringFlag{Name: "uts", Usage: "UTS namespace: host or container:NAME"},
+		&cli.StringFlag{Name: "cgroupns", Usage: "cgroup namespace: host or private"},
+		&cli.StringFlag{Name: "stop-signal", Usage: "signal that stops the container (default: the image's, else SIGTERM)"},
+		&cli.IntFlag{Name: "stop-timeout", Usage: "seconds stop waits before SIGKILL (default 10)"},
+	}
 }
 
 // pullFlags: run and create also pull, with --pull and the registry settings.
@@ -202,6 +222,23 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if _, err := ocispec.BoundingSet(security); err != nil {
 		return opt, err
 	}
+	controls, err := controlOptions(c, network)
+	if err != nil {
+		return opt, err
+	}
+	var stopTimeout *int
+	if c.IsSet("stop-timeout") {
+		t := c.Int("stop-timeout")
+		if t < 0 {
+			return opt, fmt.Errorf("%w: --stop-timeout %d (want seconds, 0 or more)", errdefs.ErrInvalidArgument, t)
+		}
+		stopTimeout = &t
+	}
+	if sig := c.String("stop-signal"); sig != "" {
+		if _, err := lifecycle.ParseSignal(sig); err != nil {
+			return opt, fmt.Errorf("--stop-signal: %w", err)
+		}
+	}
 	if cid := c.String("cidfile"); cid != "" {
 		if _, err := os.Stat(cid); err == nil {
 			return opt, fmt.Errorf("%w: --cidfile %s exists: remove it or pick another", errdefs.ErrInvalidArgument, cid)
@@ -217,7 +254,8 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 			Init: c.Bool("init"), Restart: c.String("restart"), Log: logRotation, Limits: limits,
 			Ports: ports, PublishAll: c.Bool("publish-all"), DNS: c.StringSlice("dns"),
 			DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"), AddHosts: c.StringSlice("add-host"),
-			Seccomp: seccomp, Security: security,
+			Seccomp: seccomp, Security: security, Controls: controls,
+			StopSignal: c.String("stop-signal"), StopTimeout: stopTimeout,
 		},
 	}
 	if c.IsSet("entrypoint") {
@@ -225,6 +263,25 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 		opt.Entrypoint = &ep
 	}
 	return opt, nil
+}
+
+// controlOptions hands the control flags to lifecycle.Controls, which
+// checks them against each other, and prints its warnings.
+func controlOptions(c *cli.Context, network string) (ocispec.Controls, error) {
+	f := lifecycle.ControlFlags{
+		Devices: c.StringSlice("device"), GroupAdd: c.StringSlice("group-add"), Sysctls: c.StringSlice("sysctl"),
+		Ulimits: c.StringSlice("ulimit"), ShmSize: c.String("shm-size"),
+		PID: c.String("pid"), IPC: c.String("ipc"), UTS: c.String("uts"), Cgroupns: c.String("cgroupns"),
+	}
+	if c.IsSet("oom-score-adj") {
+		v := c.Int("oom-score-adj")
+		f.OOMScoreAdj = &v
+	}
+	controls, warnings, err := lifecycle.Controls(f, network, c.String("hostname"))
+	for _, w := range warnings {
+		fmt.Fprintf(os.Stderr, "Warning: %s\n", w)
+	}
+	return controls, err
 }
 
 func collectEnv(c *cli.Context) ([]string, error) {
@@ -358,7 +415,9 @@ func parseSecurityOpts(opts []string) (string, ocispec.Security, error) {
 		case k == "unmask" && v != "":
 			sec.Unmask = append(sec.Unmask, strings.Split(v, ":")...)
 		case k == "label" && v != "":
-			err = labelOption(v)
+			var l string
+			l, err = ocispec.ParseLabel(v)
+			sec.Label = append(sec.Label, l)
 		default:
 			err = errors.New("not supported (seccomp=, no-new-privileges, mask=, unmask=, label= are)")
 		}
@@ -372,19 +431,6 @@ func parseSecurityOpts(opts []string) (string, ocispec.Security, error) {
 func boolValue(v string, hasValue bool) error {
 	if hasValue && v != "true" && v != "false" {
 		return errors.New("want true or false")
-	}
-	return nil
-}
-
-// labelOption accepts SELinux label options where SELinux is off, as
-// podman does; where it is on, burrow cannot apply them yet.
-func labelOption(v string) error {
-	k, _, _ := strings.Cut(v, ":")
-	if v != "disable" && v != "nested" && k != "type" && k != "level" && k != "user" && k != "role" && k != "filetype" {
-		return errors.New("want disable, nested, or type:, level:, user:, role:, filetype: with a value")
-	}
-	if _, err := os.Stat("/sys/fs/selinux/enforce"); err == nil && v != "disable" {
-		return errors.New("SELinux is on here and burrow does not set labels yet")
 	}
 	return nil
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,6 +53,14 @@ static void join_netns(const char *path) {
 		close(fd);
 }
 
+static int same_namespace(int fd, const char *name) {
+	char own[64];
+	struct stat a, b;
+
+	snprintf(own, sizeof own, "/proc/self/ns/%s", name);
+	return fstat(fd, &a) == 0 && stat(own, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
 void burrow_nsjoin(void) {
 	static const struct { const char *name; int type; } order[] = {
 		// The mount namespace goes last: after it /proc is the container's.
@@ -80,6 +89,13 @@ void burrow_nsjoin(void) {
 		}
 	}
 	for (int i = 0; i < 6; i++) {
+		// A namespace the container shares with the host (--pid host and
+		// the like) is ours already, and setns into a namespace of the
+		// host's user namespace would be refused.
+		if (same_namespace(fds[i], order[i].name)) {
+			close(fds[i]);
+			continue;
+		}
 		if (setns(fds[i], order[i].type) < 0 && !burrow_exec_error[0])
 			snprintf(burrow_exec_error, sizeof burrow_exec_error, "join %s namespace of %s: %s",
 				 order[i].name, pid, strerror(errno));

@@ -1,0 +1,157 @@
+package lifecycle
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/ocispec"
+	"github.com/docker/go-units"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.podman.io/storage"
+	"golang.org/x/sys/unix"
+)
+
+// ControlFlags are the run flags over devices, groups, sysctls, limits
+// and shared namespaces as the user typed them.
+type ControlFlags struct {
+	Devices, GroupAdd, Sysctls, Ulimits []string
+	ShmSize                             string
+	OOMScoreAdj                         *int
+	PID, IPC, UTS, Cgroupns             string
+}
+
+// Controls checks f against itself, the network mode and the host name,
+// and resolves devices and limits. Warnings are for the user (devices
+// left out because the user cannot open them).
+func Controls(f ControlFlags, network, hostname string) (ocispec.Controls, []string, error) {
+	c := ocispec.Controls{PID: f.PID, IPC: f.IPC, UTS: f.UTS, Cgroupns: f.Cgroupns, OOMScoreAdj: f.OOMScoreAdj}
+	for _, g := range f.GroupAdd {
+		if g == "keep-groups" {
+			c.KeepGroups = true
+		} else {
+			c.GroupAdd = append(c.GroupAdd, g)
+		}
+	}
+	var err error
+	if c.Sysctls, err = ocispec.ParseSysctls(f.Sysctls); err != nil {
+		return c, nil, err
+	}
+	ulimits, err := ocispec.ParseUlimits(f.Ulimits, hardLimit)
+	if err != nil {
+		return c, nil, err
+	}
+	c.Ulimits = ocispec.DefaultUlimits(ulimits, hardLimit)
+	if f.ShmSize != "" {
+		if c.ShmSize, err = units.RAMInBytes(f.ShmSize); err != nil || c.ShmSize <= 0 {
+			return c, nil, fmt.Errorf("%w: --shm-size %q (want a size such as 256m)", errdefs.ErrInvalidArgument, f.ShmSize)
+		}
+	}
+	if err := ocispec.CheckControls(c, network, hostname); err != nil {
+		return c, nil, err
+	}
+	if err := checkOOMScoreAdj(f.OOMScoreAdj); err != nil {
+		return c, nil, err
+	}
+	var warnings []string
+	devs, skipped, err := Devices(f.Devices)
+	if err != nil {
+		return c, nil, err
+	}
+	c.Devices = devs
+	if len(skipped) > 0 {
+		warnings = append(warnings, fmt.Sprintf("--device: left out %s: you cannot open it for reading and writing on the host", strings.Join(skipped, ", ")))
+	}
+	return c, warnings, nil
+}
+
+func hardLimit(resource int) uint64 {
+	var r unix.Rlimit
+	if err := unix.Getrlimit(resource, &r); err != nil {
+		return unix.RLIM_INFINITY
+	}
+	return r.Max
+}
+
+// checkOOMScoreAdj refuses a value below burrow's own: lowering it needs
+// CAP_SYS_RESOURCE on the host, which no rootless process has.
+func checkOOMScoreAdj(v *int) error {
+	if v == nil {
+		return nil
+	}
+	data, err := os.ReadFile("/proc/self/oom_score_adj")
+	if err != nil {
+		return nil
+	}
+	own, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err == nil && *v < own {
+		return fmt.Errorf("%w: --oom-score-adj %d is below burrow's own %d: lowering it needs CAP_SYS_RESOURCE on the host, which a rootless user lacks", errdefs.ErrInvalidArgument, *v, own)
+	}
+	return nil
+}
+
+// joinNamespaces resolves --pid, --ipc and --uts container:NAME to the
+// running container's namespace files.
+func joinNamespaces(s storage.Store, runRoot string, c *ocispec.Controls) error {
+	for _, n := range []struct {
+		flag, mode string
+		t          specs.LinuxNamespaceType
+		file       string
+	}{{"--pid", c.PID, specs.PIDNamespace, "pid"}, {"--ipc", c.IPC, specs.IPCNamespace, "ipc"}, {"--uts", c.UTS, specs.UTSNamespace, "uts"}} {
+		name, ok := strings.CutPrefix(n.mode, ocispec.NSContainer)
+		if !ok {
+			continue
+		}
+		other, err := Find(s, runRoot, name)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", n.flag, n.mode, err)
+		}
+		if !other.Running {
+			return fmt.Errorf("%s %s: the container is not running, so it has no namespace to join: %w", n.flag, n.mode, errdefs.ErrInvalidArgument)
+		}
+		theirs := map[specs.LinuxNamespaceType]string{specs.PIDNamespace: other.Record.Namespaces.PID,
+			specs.IPCNamespace: other.Record.Namespaces.IPC, specs.UTSNamespace: other.Record.Namespaces.UTS}[n.t]
+		if theirs == ocispec.NSHost {
+			return fmt.Errorf("%s %s: that container uses the host's namespace: give %s host: %w", n.flag, n.mode, n.flag, errdefs.ErrInvalidArgument)
+		}
+		if n.t == specs.IPCNamespace {
+			if theirs != ocispec.NSShareable {
+				return fmt.Errorf("--ipc %s: its IPC namespace is private: run it with --ipc shareable to share it: %w", n.mode, errdefs.ErrInvalidArgument)
+			}
+			dir, err := s.ContainerRunDirectory(other.ID)
+			if err != nil {
+				return err
+			}
+			c.ShmDir = filepath.Join(dir, shmDir)
+		}
+		if c.NSPaths == nil {
+			c.NSPaths = map[specs.LinuxNamespaceType]string{}
+		}
+		c.NSPaths[n.t] = fmt.Sprintf("/proc/%d/ns/%s", other.Pid, n.file)
+	}
+	return nil
+}
+
+// shmDir is a shareable container's /dev/shm in its run directory.
+const shmDir = "shm"
+
+// makeShmDir makes the /dev/shm of a container with --ipc shareable.
+func makeShmDir(s storage.Store, id string, c *ocispec.Controls) error {
+	if c.IPC != ocispec.NSShareable {
+		return nil
+	}
+	dir, err := s.ContainerRunDirectory(id)
+	if err != nil {
+		return err
+	}
+	c.ShmDir = filepath.Join(dir, shmDir)
+	if err := os.Mkdir(c.ShmDir, 0o1777); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("make the shareable /dev/shm: %w", err)
+	}
+	return os.Chmod(c.ShmDir, 0o1777)
+}

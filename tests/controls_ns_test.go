@@ -1,0 +1,117 @@
+package tests
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestControlsSharedNamespaces: --pid, --ipc and --uts container:X join X's
+// namespaces (its processes, its /dev/shm, its host name), host modes join
+// burrow's (the host's), inspect shows the modes, joining a container that
+// is not running is refused, and a container whose namespace another one
+// uses is removed only with -f.
+func TestControlsSharedNamespaces(t *testing.T) {
+	e := busyboxEnv(t)
+	e.ok("run", "-d", "--name", "app", "--network", "none", "--ipc", "shareable", busyboxImage, "sleep", "1000")
+	run := func(args ...string) string {
+		return e.ok(append([]string{"run", "--rm", "--network", "none"}, args...)...)
+	}
+	if out := run("--pid", "container:app", busyboxImage, "ps"); !strings.Contains(out, "sleep 1000") {
+		t.Errorf("--pid container:app does not show app's sleep: %q", out)
+	}
+	if out := run(busyboxImage, "ps"); strings.Contains(out, "sleep 1000") {
+		t.Errorf("a private PID namespace shows app's sleep: %q", out)
+	}
+	run("--ipc", "container:app", busyboxImage, "sh", "-c", "echo shared > /dev/shm/note")
+	if out := e.ok("exec", "app", "cat", "/dev/shm/note"); out != "shared\n" {
+		t.Errorf("--ipc container:app: app's /dev/shm has %q", out)
+	}
+	appIPC := e.ok("exec", "app", "readlink", "/proc/self/ns/ipc")
+	if out := run("--ipc", "container:app", busyboxImage, "readlink", "/proc/self/ns/ipc"); out != appIPC {
+		t.Errorf("--ipc container:app: namespace %q, app's %q", out, appIPC)
+	}
+	appHost := e.ok("exec", "app", "hostname")
+	if out := run("--uts", "container:app", busyboxImage, "hostname"); out != appHost {
+		t.Errorf("--uts container:app: host name %q, app's %q", out, appHost)
+	}
+	for _, ns := range []struct{ flag, file string }{{"--pid", "pid"}, {"--ipc", "ipc"}, {"--uts", "uts"}, {"--cgroupns", "cgroup"}} {
+		own, err := os.Readlink("/proc/self/ns/" + ns.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := run(ns.flag, "host", busyboxImage, "readlink", "/proc/self/ns/"+ns.file); out != own+"\n" {
+			t.Errorf("%s host: %q, the host's is %q", ns.flag, out, own)
+		}
+		if out := run(busyboxImage, "readlink", "/proc/self/ns/"+ns.file); out == own+"\n" {
+			t.Errorf("without %s host the container has the host's %s namespace", ns.flag, ns.file)
+		}
+	}
+	e.ok("create", "--name", "j", "--network", "none", "--pid", "container:app", "--ipc", "container:app", "--uts", "container:app", "--cgroupns", "host", busyboxImage, "true")
+	if out := e.ok("inspect", "--format", "{{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}} {{.HostConfig.CgroupnsMode}}", "j", "app"); out != "container:app container:app container:app host\n shareable  private\n" {
+		t.Errorf("inspect: %q", out)
+	}
+	e.ok("create", "--name", "idle", busyboxImage, "true")
+	if r := e.burrow("run", "--rm", "--network", "none", "--pid", "container:idle", busyboxImage, "true"); r.code != 125 || !strings.Contains(r.stderr, "not running") {
+		t.Errorf("--pid container:idle (created, not running): %s", r)
+	}
+	e.ok("run", "-d", "--name", "user", "--network", "none", "--ipc", "container:app", busyboxImage, "sleep", "1000")
+	e.ok("stop", "-t", "0", "app")
+	if r := e.burrow("rm", "app"); r.code != 125 || !strings.Contains(r.stderr, "user") {
+		t.Errorf("rm of app, whose IPC namespace user shares: %s", r)
+	}
+	e.ok("rm", "-f", "app")
+}
+
+// TestControlsExecCaps: exec --cap-add, --cap-drop and --privileged change
+// the capabilities of that command only.
+func TestControlsExecCaps(t *testing.T) {
+	e := busyboxEnv(t)
+	e.ok("run", "-d", "--name", "c", "--network", "none", busyboxImage, "sleep", "1000")
+	addAddr := []string{"sh", "-c", "ip addr add 10.1.1.1/32 dev lo && echo done"}
+	if out := e.ok(append([]string{"exec", "--cap-add", "NET_ADMIN", "c"}, addAddr...)...); out != "done\n" {
+		t.Errorf("exec --cap-add NET_ADMIN: %q", out)
+	}
+	if r := e.burrow(append([]string{"exec", "c"}, addAddr...)...); r.code == 0 {
+		t.Errorf("exec without NET_ADMIN added an address: %s", r)
+	}
+	capEff := func(args ...string) string {
+		return strings.TrimSpace(e.ok(append(append([]string{"exec"}, args...), "c", "grep", "CapEff", "/proc/self/status")...))
+	}
+	plain, priv, none := capEff(), capEff("--privileged"), capEff("--cap-drop", "ALL")
+	if priv == plain || !strings.HasSuffix(priv, "ffffffffff") || none != "CapEff:\t0000000000000000" {
+		t.Errorf("exec: plain %q, --privileged %q, --cap-drop ALL %q", plain, priv, none)
+	}
+	if r := e.burrow("exec", "--cap-add", "NOT_A_CAP", "c", "true"); r.code != 125 || !strings.Contains(r.stderr, "NOT_A_CAP") {
+		t.Errorf("exec --cap-add NOT_A_CAP: %s", r)
+	}
+}
+
+// TestControlsStopSignal: stop sends --stop-signal and waits
+// --stop-timeout; inspect shows both.
+func TestControlsStopSignal(t *testing.T) {
+	e := busyboxEnv(t)
+	e.ok("run", "-d", "--name", "usr1", "--network", "none", "--stop-signal", "SIGUSR1", "--stop-timeout", "20", busyboxImage,
+		"sh", "-c", `trap "echo got USR1; exit 3" USR1; echo ready; while true; do sleep 0.1; done`)
+	if !waitFor(10*time.Second, func() bool { return e.ok("logs", "usr1") == "ready\n" }) {
+		t.Fatal("the container did not get ready")
+	}
+	e.ok("stop", "usr1")
+	if out := e.ok("inspect", "--format", "{{.State.ExitCode}} {{.Config.StopSignal}} {{.Config.StopTimeout}}", "usr1"); out != "3 SIGUSR1 20\n" {
+		t.Errorf("after stop: %q, want exit 3 from the USR1 trap", out)
+	}
+	e.ok("run", "-d", "--name", "deaf", "--network", "none", "--stop-timeout", "1", busyboxImage,
+		"sh", "-c", `trap "" TERM; echo ready; while true; do sleep 0.1; done`)
+	if !waitFor(10*time.Second, func() bool { return e.ok("logs", "deaf") == "ready\n" }) {
+		t.Fatal("the container did not get ready")
+	}
+	start := time.Now()
+	e.ok("stop", "deaf")
+	if took := time.Since(start); took > 6*time.Second {
+		t.Errorf("stop of a container with --stop-timeout 1 took %v (the default waits 10 s)", took)
+	}
+	if out := e.ok("inspect", "--format", "{{.State.ExitCode}}", "deaf"); out != "137\n" {
+		t.Errorf("deaf after stop: exit %q, want 137", out)
+	}
+}
