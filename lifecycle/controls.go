@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/network"
 	"github.com/burrow/burrow/ocispec"
 	"github.com/docker/go-units"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -29,7 +30,7 @@ type ControlFlags struct {
 // Controls checks f against itself, the network mode and the host name,
 // and resolves devices and limits. Warnings are for the user (devices
 // left out because the user cannot open them).
-func Controls(f ControlFlags, network, hostname string) (ocispec.Controls, []string, error) {
+func Controls(f ControlFlags, net network.Mode, hostname string) (ocispec.Controls, []string, error) {
 	c := ocispec.Controls{PID: f.PID, IPC: f.IPC, UTS: f.UTS, Cgroupns: f.Cgroupns, OOMScoreAdj: f.OOMScoreAdj}
 	for _, g := range f.GroupAdd {
 		if g == "keep-groups" {
@@ -52,7 +53,11 @@ func Controls(f ControlFlags, network, hostname string) (ocispec.Controls, []str
 			return c, nil, fmt.Errorf("%w: --shm-size %q (want a size such as 256m)", errdefs.ErrInvalidArgument, f.ShmSize)
 		}
 	}
-	if err := ocispec.CheckControls(c, network, hostname); err != nil {
+	sharedNetwork := ""
+	if !net.OwnNamespace() {
+		sharedNetwork = net.String()
+	}
+	if err := ocispec.CheckControls(c, sharedNetwork, hostname); err != nil {
 		return c, nil, err
 	}
 	if err := checkOOMScoreAdj(f.OOMScoreAdj); err != nil {

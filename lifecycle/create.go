@@ -5,19 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/burrow/burrow/container"
-	"github.com/burrow/burrow/seccomp"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/network"
+	"github.com/burrow/burrow/network/backends"
+	"github.com/burrow/burrow/seccomp"
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/ocispec"
-	"github.com/burrow/burrow/slirp"
 	"github.com/burrow/burrow/store"
 	"github.com/burrow/burrow/userns"
 	securejoin "github.com/cyphar/filepath-securejoin"
@@ -30,35 +32,37 @@ import (
 
 // CreateOpt is a container's configuration as the user gave it.
 type CreateOpt struct {
-	Image       string
-	Name        string
-	Args        []string
-	Entrypoint  *string
-	Env         []string
-	Workdir     string
-	User        string
-	Hostname    string
-	Terminal    bool
-	ReadOnly    bool
-	Network     string
-	Mounts      []specs.Mount
-	AutoRemove  bool
-	Labels      map[string]string
-	Init        bool
-	Restart     string // --restart, applied by the monitor of a detached container
-	Log         logfile.Rotation
-	Limits      cgroupv2.Limits
-	Ports       []slirp.Port
-	PublishAll  bool // -P: every EXPOSEd port on a free host port
-	DNS         []string
-	DNSSearch   []string
-	DNSOptions  []string
-	AddHosts    []string // NAME:IP, IP may be host-gateway
-	Seccomp     string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
-	Security    ocispec.Security
-	Controls    ocispec.Controls // devices, groups, sysctls, limits, shared namespaces (see Controls)
-	StopSignal  string           // --stop-signal; "" is the image's STOPSIGNAL, else SIGTERM
-	StopTimeout *int             // --stop-timeout in seconds; nil is stop's own default
+	Image      string
+	Name       string
+	Args       []string
+	Entrypoint *string
+	Env        []string
+	Workdir    string
+	User       string
+	Hostname   string
+	Terminal   bool
+	ReadOnly   bool
+	Network    network.Mode
+	Mounts     []specs.Mount
+	AutoRemove bool
+	Labels     map[string]string
+	Init       bool
+	Restart    string // --restart, applied by the monitor of a detached container
+	Log        logfile.Rotation
+	Limits     cgroupv2.Limits
+	Ports      []network.Port
+	PublishAll bool // -P: every EXPOSEd port on a free host port
+	DNS        []string
+	DNSSearch  []string
+	DNSOptions []string
+	AddHosts   []string // NAME:IP, IP may be host-gateway
+	Seccomp    string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
+	Security   ocispec.Security
+
+	// Devices, groups, sysctls, limits and shared namespaces (see Controls).
+	Controls    ocispec.Controls
+	StopSignal  string // --stop-signal; "" is the image's STOPSIGNAL, else SIGTERM
+	StopTimeout *int   // --stop-timeout in seconds; nil is stop's own default
 
 	netnsPath string // resolved from Network container:NAME
 }
@@ -86,7 +90,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		return nil, err
 	}
 	if opt.PublishAll {
-		extra, err := slirp.PublishExposed(cfg.Config.ExposedPorts, opt.Ports)
+		extra, err := network.PublishExposed(cfg.Config.ExposedPorts, opt.Ports)
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +99,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
 		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
-		Network: opt.Network, Ports: opt.Ports, StopTimeout: opt.StopTimeout,
+		Network: opt.Network.String(), Ports: opt.Ports, StopTimeout: opt.StopTimeout,
 		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns}}
 	if opt.StopSignal != "" {
 		rec.StopSignal = opt.StopSignal
@@ -216,7 +220,11 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	if err != nil {
 		return nil, fmt.Errorf("run directory of %s: %w", id, err)
 	}
-	etc, err := writeEtcFiles(runDir, etcOpt{Hostname: hostname, Name: opt.Name, Network: opt.Network,
+	backend, err := backends.For(opt.Network)
+	if err != nil {
+		return nil, err
+	}
+	etc, err := writeEtcFiles(runDir, etcOpt{Hostname: hostname, Name: opt.Name, Network: opt.Network, Backend: backend,
 		DNS: opt.DNS, DNSSearch: opt.DNSSearch, DNSOptions: opt.DNSOptions, AddHosts: opt.AddHosts})
 	if err != nil {
 		return nil, err
@@ -232,7 +240,7 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	return ocispec.Build(ocispec.Opt{
 		Image: cfg.Config, Rootfs: rootfs, Args: opt.Args, Entrypoint: opt.Entrypoint,
 		Env: env, Workdir: opt.Workdir, UID: uint32(u.Uid), GID: uint32(u.Gid), Groups: groups,
-		Hostname: hostname, Terminal: opt.Terminal, ReadOnly: opt.ReadOnly, Network: opt.Network,
+		Hostname: hostname, Terminal: opt.Terminal, ReadOnly: opt.ReadOnly, HostNetwork: opt.Network.Kind == network.Host,
 		Mounts: opt.Mounts, EtcFiles: etc, Init: opt.Init, NetNSPath: opt.netnsPath, Security: opt.Security,
 		Controls: opt.Controls,
 	})
@@ -244,7 +252,7 @@ func containerHostname(s storage.Store, id string, opt CreateOpt) (string, error
 	switch {
 	case opt.Hostname != "":
 		return opt.Hostname, nil
-	case opt.Controls.UTS == ocispec.NSHost || (opt.Network == ocispec.NetworkHost && opt.Controls.UTS == ""):
+	case opt.Controls.UTS == ocispec.NSHost || (opt.Network.Kind == network.Host && opt.Controls.UTS == ""):
 		return os.Hostname()
 	case opt.Controls.NSPaths[specs.UTSNamespace] != "":
 		name, err := os.ReadFile(strings.TrimSuffix(opt.Controls.NSPaths[specs.UTSNamespace], "ns/uts") + "root/etc/hostname")
@@ -365,22 +373,18 @@ func containerCgroup(id string, limits cgroupv2.Limits) (string, error) {
 	return cgroupv2.Create(d, id, limits)
 }
 
-// ContainerNetworkPrefix is --network container:NAME.
-const ContainerNetworkPrefix = "container:"
-
 // sharedNetns resolves --network container:NAME to the running
 // container's network namespace.
-func sharedNetns(s storage.Store, runRoot, network string) (string, error) {
-	name, ok := strings.CutPrefix(network, ContainerNetworkPrefix)
-	if !ok {
+func sharedNetns(s storage.Store, runRoot string, m network.Mode) (string, error) {
+	if m.Kind != network.Container {
 		return "", nil
 	}
-	c, err := Find(s, runRoot, name)
+	c, err := Find(s, runRoot, m.Target)
 	if err != nil {
-		return "", fmt.Errorf("--network %s: %w", network, err)
+		return "", fmt.Errorf("--network %s: %w", m, err)
 	}
 	if !c.Running {
-		return "", fmt.Errorf("--network %s: the container is not running: %w", network, errdefs.ErrInvalidArgument)
+		return "", fmt.Errorf("--network %s: the container is not running: %w", m, errdefs.ErrInvalidArgument)
 	}
 	return fmt.Sprintf("/proc/%d/ns/net", c.Pid), nil
 }

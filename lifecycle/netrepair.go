@@ -8,7 +8,8 @@ import (
 	"strings"
 
 	"github.com/burrow/burrow/ctrstate"
-	"github.com/burrow/burrow/slirp"
+	"github.com/burrow/burrow/network"
+	"github.com/burrow/burrow/network/backends"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,7 +18,7 @@ import (
 // mount: a killed owner never unmounts it, and the mount (which keeps the
 // namespace alive) stays in the holder's mount namespace for good.
 func RepairNetwork(runRoot string) error {
-	dir := filepath.Dir(slirp.StateDir(runRoot, "x"))
+	dir := filepath.Dir(network.StateDir(runRoot, "x"))
 	entries, err := os.ReadDir(dir)
 	if err != nil || len(entries) == 0 {
 		return nil
@@ -62,4 +63,16 @@ func removeNetState(dir string) error {
 		return fmt.Errorf("remove the network state of a container whose burrow was killed: %w", err)
 	}
 	return nil
+}
+
+// networkHook is what connects a container of this record as its init
+// starts, and disconnects it after.
+func networkHook(runRoot, id string, rec Record) (func(pid int) (func() error, error), func(), error) {
+	m := network.MustParse(rec.Network)
+	backend, err := backends.For(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	connect, disconnect := network.Hook(backend, m, network.Request{ID: id, Name: rec.Name, Ports: rec.Ports, StateDir: network.StateDir(runRoot, id)})
+	return connect, disconnect, nil
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/ctrstate"
-	"github.com/burrow/burrow/slirp"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -51,7 +50,10 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 }
 
 func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, error) {
-	connect, disconnect := slirp.Hook(c.Record.Network, c.Record.Ports, slirp.StateDir(runRoot, c.ID))
+	connect, disconnect, err := networkHook(runRoot, c.ID, c.Record)
+	if err != nil {
+		return 0, err
+	}
 	defer disconnect()
 	return foreground(fgOpt{opt.Interactive, c.Spec.Process.Terminal, opt.Preserve}, func(stdio container.Stdio) (*container.Process, error) {
 		p, err := container.Start(c.Spec, stdio, container.Hooks{AfterClone: connect})

@@ -15,7 +15,8 @@ import (
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/logfile"
-	"github.com/burrow/burrow/slirp"
+	"github.com/burrow/burrow/network"
+	"github.com/burrow/burrow/network/backends"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -32,7 +33,8 @@ type Opt struct {
 	Restart     string           `json:"restart"`
 	LogRotation logfile.Rotation `json:"logRotation"`
 	Network     string           `json:"network,omitempty"`
-	Ports       []slirp.Port     `json:"ports,omitempty"`
+	Ports       []network.Port   `json:"ports,omitempty"`
+	Name        string           `json:"name,omitempty"`
 	Finish      []string         `json:"finish"` // argv that records the end; the exit code and "started" are appended
 }
 
@@ -123,7 +125,12 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	if err != nil {
 		return 0, err
 	}
-	connect, disconnect := slirp.Hook(opt.Network, opt.Ports, slirp.StateDir(opt.RunRoot, opt.ID))
+	m := network.MustParse(opt.Network)
+	backend, err := backends.For(m)
+	if err != nil {
+		return 0, err
+	}
+	connect, disconnect := network.Hook(backend, m, network.Request{ID: opt.ID, Name: opt.Name, Ports: opt.Ports, StateDir: network.StateDir(opt.RunRoot, opt.ID)})
 	defer disconnect()
 	p, err := container.Start(spec, container.Stdio{Stdout: stdoutW, Stderr: stderrW}, container.Hooks{AfterClone: connect})
 	stdoutW.Close()

@@ -11,34 +11,28 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// Network modes handled by the spec itself; user-mode stacks come later.
-const (
-	NetworkNone = "none" // own namespace with loopback only
-	NetworkHost = "host" // the holder's (the host's) network
-)
-
 // Opt is everything a container's spec is built from. User must already be
 // resolved against the image's /etc/passwd (see package container).
 type Opt struct {
-	Image      imgspecv1.ImageConfig
-	Rootfs     string
-	Args       []string // the command after the image name
-	Entrypoint *string  // --entrypoint; "" clears the image's
-	Env        []string // -e and --env-file, already KEY=VALUE
-	Workdir    string   // -w
-	UID, GID   uint32
-	Groups     []uint32 // supplementary groups of the user
-	Hostname   string
-	Terminal   bool
-	ReadOnly   bool
-	Network    string
-	Mounts     []specs.Mount     // -v and --tmpfs, in the user's order
-	EtcFiles   map[string]string // /etc/hosts etc. -> generated host file
-	NoSysfs    bool              // bind the host's /sys instead (no own netns)
-	Init       bool              // --init: a reaping PID 1 runs the command
-	NetNSPath  string            // --network container:NAME: join this network namespace
-	Security   Security
-	Controls   Controls
+	Image       imgspecv1.ImageConfig
+	Rootfs      string
+	Args        []string // the command after the image name
+	Entrypoint  *string  // --entrypoint; "" clears the image's
+	Env         []string // -e and --env-file, already KEY=VALUE
+	Workdir     string   // -w
+	UID, GID    uint32
+	Groups      []uint32 // supplementary groups of the user
+	Hostname    string
+	Terminal    bool
+	ReadOnly    bool
+	HostNetwork bool              // --network host: the holder's namespace
+	Mounts      []specs.Mount     // -v and --tmpfs, in the user's order
+	EtcFiles    map[string]string // /etc/hosts etc. -> generated host file
+	NoSysfs     bool              // bind the host's /sys instead (no own netns)
+	Init        bool              // --init: a reaping PID 1 runs the command
+	NetNSPath   string            // --network container:NAME: join this network namespace
+	Security    Security
+	Controls    Controls
 }
 
 // Command returns the process args from the image and the user's command,
@@ -171,7 +165,7 @@ func namespaces(opt Opt) []specs.LinuxNamespace {
 			ns = append(ns, specs.LinuxNamespace{Type: n.t, Path: c.NSPaths[n.t]})
 		}
 	}
-	if opt.Network != NetworkHost {
+	if !opt.HostNetwork {
 		ns = append(ns, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: opt.NetNSPath})
 	}
 	return ns
@@ -191,7 +185,7 @@ func baseMounts(opt Opt) []specs.Mount {
 		{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
 	}
 	m = sharedNSMounts(m, c)
-	if opt.NoSysfs || opt.Network == NetworkHost {
+	if opt.NoSysfs || opt.HostNetwork {
 		// sysfs may only be mounted by the owner of the network namespace.
 		return append(m, specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}})
 	}

@@ -154,15 +154,17 @@ func DefaultUlimits(given []specs.POSIXRlimit, hard func(resource int) uint64) [
 
 // CheckControls refuses combinations that cannot hold: a sysctl whose
 // namespace the container shares, --shm-size or --hostname with a shared
-// namespace, keep-groups beside other groups.
-func CheckControls(c Controls, network, hostname string) error {
+// namespace, keep-groups beside other groups. sharedNetwork is the
+// --network value when the container shares one (host, container:NAME),
+// else "".
+func CheckControls(c Controls, sharedNetwork, hostname string) error {
 	for flag, mode := range map[string]string{"pid": c.PID, "ipc": c.IPC, "uts": c.UTS, "cgroupns": c.Cgroupns} {
 		if err := CheckNamespaceMode(flag, mode); err != nil {
 			return err
 		}
 	}
 	shared := map[specs.LinuxNamespaceType]string{
-		specs.NetworkNamespace: sharedFlag("--network", network),
+		specs.NetworkNamespace: sharedFlag("--network", sharedNetwork),
 		specs.IPCNamespace:     sharedFlag("--ipc", c.IPC),
 		specs.UTSNamespace:     sharedFlag("--uts", c.UTS),
 	}
@@ -190,7 +192,7 @@ func CheckControls(c Controls, network, hostname string) error {
 }
 
 func sharedFlag(flag, mode string) string {
-	if Shared(mode) {
+	if Shared(mode) || (flag == "--network" && mode != "") {
 		return flag + " " + mode
 	}
 	return ""

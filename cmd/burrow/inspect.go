@@ -7,8 +7,7 @@ import (
 
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/lifecycle"
-	"github.com/burrow/burrow/ocispec"
-	"github.com/burrow/burrow/slirp"
+	"github.com/burrow/burrow/network"
 	"github.com/burrow/burrow/store"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/urfave/cli/v2"
@@ -169,9 +168,9 @@ func newContainerInspect(c lifecycle.Container) containerInspect {
 	if info.HostConfig.CgroupnsMode == "" {
 		info.HostConfig.CgroupnsMode = "private"
 	}
-	if c.Running && c.Record.Network != ocispec.NetworkHost {
+	if c.Running && network.MustParse(c.Record.Network).OwnNamespace() {
 		// A container gone since it was listed has no addresses to show.
-		if a, err := slirp.ReadAddresses(c.Pid); err == nil {
+		if a, err := network.ReadAddresses(c.Pid); err == nil {
 			setAddresses(&info, a)
 		}
 	}
@@ -187,7 +186,7 @@ func newContainerInspect(c lifecycle.Container) containerInspect {
 	return info
 }
 
-func setAddresses(info *containerInspect, a slirp.Addresses) {
+func setAddresses(info *containerInspect, a network.Addresses) {
 	n := &info.NetworkSettings
 	if a.IPv4 != nil {
 		n.IPAddress, n.IPPrefixLen = a.IPv4.String(), a.PrefixLen

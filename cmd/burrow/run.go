@@ -14,8 +14,9 @@ import (
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/monitor"
+	"github.com/burrow/burrow/network"
+	"github.com/burrow/burrow/network/backends"
 	"github.com/burrow/burrow/ocispec"
-	"github.com/burrow/burrow/slirp"
 	"github.com/burrow/burrow/store"
 	"github.com/docker/go-units"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -167,16 +168,9 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if c.NArg() < 1 {
 		return opt, fmt.Errorf("%w: run needs an image (burrow run [OPTIONS] IMAGE [COMMAND...])", errdefs.ErrInvalidArgument)
 	}
-	network := c.String("network")
-	if network == "" {
-		network = defaultNetwork()
-	}
-	ports, err := networkOptions(network, c.StringSlice("publish"))
+	network, ports, err := networkMode(c.String("network"), c.StringSlice("publish"), c.Bool("publish-all"))
 	if err != nil {
 		return opt, err
-	}
-	if c.Bool("publish-all") && !slirp.IsUserMode(network) {
-		return opt, fmt.Errorf("%w: -P needs --network pasta or slirp4netns", errdefs.ErrInvalidArgument)
 	}
 	if err := checkNameAndDNS(c); err != nil {
 		return opt, err
@@ -267,7 +261,7 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 
 // controlOptions hands the control flags to lifecycle.Controls, which
 // checks them against each other, and prints its warnings.
-func controlOptions(c *cli.Context, network string) (ocispec.Controls, error) {
+func controlOptions(c *cli.Context, net network.Mode) (ocispec.Controls, error) {
 	f := lifecycle.ControlFlags{
 		Devices: c.StringSlice("device"), GroupAdd: c.StringSlice("group-add"), Sysctls: c.StringSlice("sysctl"),
 		Ulimits: c.StringSlice("ulimit"), ShmSize: c.String("shm-size"),
@@ -277,7 +271,7 @@ func controlOptions(c *cli.Context, network string) (ocispec.Controls, error) {
 		v := c.Int("oom-score-adj")
 		f.OOMScoreAdj = &v
 	}
-	controls, warnings, err := lifecycle.Controls(f, network, c.String("hostname"))
+	controls, warnings, err := lifecycle.Controls(f, net, c.String("hostname"))
 	for _, w := range warnings {
 		fmt.Fprintf(os.Stderr, "Warning: %s\n", w)
 	}
@@ -354,47 +348,34 @@ func parseLogOpts(values []string) (logfile.Rotation, error) {
 	return r, nil
 }
 
-// defaultNetwork is a user-mode stack when one can run, as docker's
-// default bridge gives a network; otherwise loopback only, with a warning
-// that says what is missing.
-func defaultNetwork() string {
-	mode, why := slirp.Available()
-	if mode == "" {
-		fmt.Fprintf(os.Stderr, "Warning: the container gets loopback only: %s (--network none silences this)\n", why)
-		return ocispec.NetworkNone
+// networkMode parses --network (the default when it is not given) and
+// checks it with -p before anything is created: the helper is installed,
+// and every host port can be bound.
+func networkMode(value string, publish []string, publishAll bool) (network.Mode, []network.Port, error) {
+	var m network.Mode
+	if value == "" {
+		var why string
+		if m, why = backends.Default(); why != "" {
+			fmt.Fprintf(os.Stderr, "Warning: the container gets loopback only: %s (--network none silences this)\n", why)
+		}
+	} else {
+		var err error
+		if m, err = network.Parse(value); err != nil {
+			return m, nil, err
+		}
 	}
-	return mode
-}
-
-// networkOptions checks --network and -p before anything is created: the
-// helper is installed, and every host port can be bound.
-func networkOptions(network string, publish []string) ([]slirp.Port, error) {
-	ports, err := slirp.ParsePorts(publish)
+	ports, err := network.ParsePorts(publish)
 	if err != nil {
-		return nil, err
+		return m, nil, err
 	}
-	switch {
-	case strings.HasPrefix(network, lifecycle.ContainerNetworkPrefix) && len(network) > len(lifecycle.ContainerNetworkPrefix):
-		if len(ports) > 0 {
-			return nil, fmt.Errorf("%w: -p with --network %s: publish on the container whose network this is", errdefs.ErrInvalidArgument, network)
-		}
-		return nil, nil
-	case network == ocispec.NetworkNone || network == ocispec.NetworkHost:
-		if len(ports) > 0 {
-			return nil, fmt.Errorf("%w: -p needs --network pasta or slirp4netns (with %s the container has no network of its own to publish from)", errdefs.ErrInvalidArgument, network)
-		}
-		return nil, nil
-	case slirp.IsUserMode(network):
-		o, err := slirp.ParseNetwork(network)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := slirp.Helper(o.Mode); err != nil {
-			return nil, err
-		}
-		return ports, slirp.CheckHostPorts(ports)
+	if publishAll && !m.OwnNamespace() {
+		return m, nil, fmt.Errorf("%w: -P needs a network of the container's own (not %s)", errdefs.ErrInvalidArgument, m)
 	}
-	return nil, fmt.Errorf("%w: --network %q (want none, host, pasta or slirp4netns)", errdefs.ErrInvalidArgument, network)
+	b, err := backends.For(m)
+	if err != nil {
+		return m, nil, err
+	}
+	return m, ports, b.Check(m, ports)
 }
 
 // parseSecurityOpts takes --security-opt: seccomp=unconfined|PROFILE.json,

@@ -53,12 +53,13 @@ static void join_netns(const char *path) {
 		close(fd);
 }
 
+// same_namespace reports whether fd is the namespace this process is in.
 static int same_namespace(int fd, const char *name) {
-	char own[64];
+	char self[64];
 	struct stat a, b;
 
-	snprintf(own, sizeof own, "/proc/self/ns/%s", name);
-	return fstat(fd, &a) == 0 && stat(own, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+	snprintf(self, sizeof self, "/proc/self/ns/%s", name);
+	return fstat(fd, &a) == 0 && stat(self, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 void burrow_nsjoin(void) {
@@ -89,9 +90,9 @@ void burrow_nsjoin(void) {
 		}
 	}
 	for (int i = 0; i < 6; i++) {
-		// A namespace the container shares with the host (--pid host and
-		// the like) is ours already, and setns into a namespace of the
-		// host's user namespace would be refused.
+		// A namespace the container shares with the holder (--network
+		// host, and the like) is ours already; setns would want
+		// CAP_SYS_ADMIN over the host's user namespace.
 		if (same_namespace(fds[i], order[i].name)) {
 			close(fds[i]);
 			continue;
