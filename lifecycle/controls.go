@@ -160,3 +160,19 @@ func makeShmDir(s storage.Store, id string, c *ocispec.Controls) error {
 	}
 	return os.Chmod(c.ShmDir, 0o1777)
 }
+
+// rejoinNamespaces points a restarted container's spec at the namespaces
+// of the containers it joins as they run now: the PIDs recorded at
+// create are gone, or someone else's.
+func rejoinNamespaces(s storage.Store, runRoot string, rec Record, spec *specs.Spec) error {
+	c := ocispec.Controls{PID: rec.Namespaces.PID, IPC: rec.Namespaces.IPC, UTS: rec.Namespaces.UTS}
+	if err := joinNamespaces(s, runRoot, &c); err != nil {
+		return err
+	}
+	for i, ns := range spec.Linux.Namespaces {
+		if p, ok := c.NSPaths[ns.Type]; ok {
+			spec.Linux.Namespaces[i].Path = p
+		}
+	}
+	return nil
+}

@@ -60,6 +60,9 @@ func prepareStart(s storage.Store, runRoot string, c Container) (cr *created, er
 		return nil, fmt.Errorf("mount root of %s: %w", c.Record.Name, err)
 	}
 	spec.Root.Path = rootfs
+	if err := rejoinNamespaces(s, runRoot, c.Record, spec); err != nil {
+		return nil, err
+	}
 	// The cgroup went with the last run; make it again, limits included.
 	if spec.Linux.CgroupsPath, err = containerCgroup(c.ID, c.Record.Limits); err != nil {
 		return nil, err

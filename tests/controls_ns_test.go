@@ -8,7 +8,8 @@ import (
 )
 
 // TestControlsSharedNamespaces: --pid, --ipc and --uts container:X join X's
-// namespaces (its processes, its /dev/shm, its host name), host modes join
+// namespaces (its processes, its /dev/shm, its host name; again when
+// started after X restarted), host modes join
 // burrow's (the host's), inspect shows the modes, joining a container that
 // is not running is refused, and a container whose namespace another one
 // uses is removed only with -f.
@@ -47,6 +48,11 @@ func TestControlsSharedNamespaces(t *testing.T) {
 		if out := run(busyboxImage, "readlink", "/proc/self/ns/"+ns.file); out == own+"\n" {
 			t.Errorf("without %s host the container has the host's %s namespace", ns.flag, ns.file)
 		}
+	}
+	e.ok("run", "--name", "pj", "--network", "none", "--pid", "container:app", busyboxImage, "ps")
+	e.ok("restart", "-t", "0", "app")
+	if out := e.ok("start", "-a", "pj"); !strings.Contains(out, "sleep 1000") {
+		t.Errorf("pj started again after app restarted does not see app's sleep: %q", out)
 	}
 	e.ok("create", "--name", "j", "--network", "none", "--pid", "container:app", "--ipc", "container:app", "--uts", "container:app", "--cgroupns", "host", busyboxImage, "true")
 	if out := e.ok("inspect", "--format", "{{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}} {{.HostConfig.CgroupnsMode}}", "j", "app"); out != "container:app container:app container:app host\n shareable  private\n" {
