@@ -124,6 +124,12 @@ func joinNamespaces(s storage.Store, runRoot string, c *ocispec.Controls) error 
 		if theirs == ocispec.NSHost {
 			return fmt.Errorf("%s %s: that container uses the host's namespace: give %s host: %w", n.flag, n.mode, n.flag, errdefs.ErrInvalidArgument)
 		}
+		if n.t == specs.UTSNamespace {
+			// From its spec: a file in its root could be a symlink out of it.
+			if spec, err := loadSpec(s, other.ID); err == nil {
+				c.JoinedHostname = spec.Hostname
+			}
+		}
 		if n.t == specs.IPCNamespace {
 			if theirs != ocispec.NSShareable {
 				return fmt.Errorf("--ipc %s: its IPC namespace is private: run it with --ipc shareable to share it: %w", n.mode, errdefs.ErrInvalidArgument)

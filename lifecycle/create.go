@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/burrow/burrow/container"
@@ -254,9 +253,8 @@ func containerHostname(s storage.Store, id string, opt CreateOpt) (string, error
 		return opt.Hostname, nil
 	case opt.Controls.UTS == ocispec.NSHost || (opt.Network.Kind == network.Host && opt.Controls.UTS == ""):
 		return os.Hostname()
-	case opt.Controls.NSPaths[specs.UTSNamespace] != "":
-		name, err := os.ReadFile(strings.TrimSuffix(opt.Controls.NSPaths[specs.UTSNamespace], "ns/uts") + "root/etc/hostname")
-		return strings.TrimSpace(string(name)), err
+	case opt.Controls.JoinedHostname != "":
+		return opt.Controls.JoinedHostname, nil
 	}
 	return id[:12], nil
 }

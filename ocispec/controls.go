@@ -42,6 +42,9 @@ type Controls struct {
 	// --ipc container:NAME (NAME's): a tmpfs mounted in one container's
 	// mount namespace cannot be bound into another's.
 	ShmDir string
+	// JoinedHostname is the host name of the container whose UTS
+	// namespace --uts container:NAME joins, for /etc/hostname.
+	JoinedHostname string
 }
 
 // Shared reports whether mode joins a namespace other than the
