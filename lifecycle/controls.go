@@ -140,10 +140,7 @@ func joinNamespaces(s storage.Store, runRoot string, c *ocispec.Controls) error 
 			}
 			c.ShmDir = filepath.Join(dir, shmDir)
 		}
-		if c.NSPaths == nil {
-			c.NSPaths = map[specs.LinuxNamespaceType]string{}
-		}
-		c.NSPaths[n.t] = fmt.Sprintf("/proc/%d/ns/%s", other.Pid, n.file)
+		c.NSPaths = mapWith(c.NSPaths, n.t, fmt.Sprintf("/proc/%d/ns/%s", other.Pid, n.file))
 	}
 	return nil
 }
@@ -167,13 +164,28 @@ func makeShmDir(s storage.Store, id string, c *ocispec.Controls) error {
 	return os.Chmod(c.ShmDir, 0o1777)
 }
 
+func mapWith(m map[specs.LinuxNamespaceType]string, k specs.LinuxNamespaceType, v string) map[specs.LinuxNamespaceType]string {
+	if m == nil {
+		m = map[specs.LinuxNamespaceType]string{}
+	}
+	m[k] = v
+	return m
+}
+
 // rejoinNamespaces points a restarted container's spec at the namespaces
-// of the containers it joins as they run now: the PIDs recorded at
-// create are gone, or someone else's.
+// of the containers it joins (--pid, --ipc, --uts, --network container:)
+// as they run now: the PIDs recorded at create are gone, or someone else's.
 func rejoinNamespaces(s storage.Store, runRoot string, rec Record, spec *specs.Spec) error {
 	c := ocispec.Controls{PID: rec.Namespaces.PID, IPC: rec.Namespaces.IPC, UTS: rec.Namespaces.UTS}
 	if err := joinNamespaces(s, runRoot, &c); err != nil {
 		return err
+	}
+	netns, err := sharedNetns(s, runRoot, network.MustParse(rec.Network))
+	if err != nil {
+		return err
+	}
+	if netns != "" {
+		c.NSPaths = mapWith(c.NSPaths, specs.NetworkNamespace, netns)
 	}
 	for i, ns := range spec.Linux.Namespaces {
 		if p, ok := c.NSPaths[ns.Type]; ok {

@@ -49,10 +49,11 @@ func TestControlsSharedNamespaces(t *testing.T) {
 			t.Errorf("without %s host the container has the host's %s namespace", ns.flag, ns.file)
 		}
 	}
-	e.ok("run", "--name", "pj", "--network", "none", "--pid", "container:app", busyboxImage, "ps")
+	e.ok("run", "--name", "pj", "--network", "container:app", "--pid", "container:app", busyboxImage, "sh", "-c", "ps; readlink /proc/self/ns/net")
 	e.ok("restart", "-t", "0", "app")
-	if out := e.ok("start", "-a", "pj"); !strings.Contains(out, "sleep 1000") {
-		t.Errorf("pj started again after app restarted does not see app's sleep: %q", out)
+	appNet := e.ok("exec", "app", "readlink", "/proc/self/ns/net")
+	if out := e.ok("start", "-a", "pj"); !strings.Contains(out, "sleep 1000") || !strings.HasSuffix(out, appNet) {
+		t.Errorf("pj started again after app restarted does not see app's sleep and network (%q): %q", appNet, out)
 	}
 	e.ok("create", "--name", "j", "--network", "none", "--pid", "container:app", "--ipc", "container:app", "--uts", "container:app", "--cgroupns", "host", busyboxImage, "true")
 	if out := e.ok("inspect", "--format", "{{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}} {{.HostConfig.CgroupnsMode}}", "j", "app"); out != "container:app container:app container:app host\n shareable  private\n" {
