@@ -25,6 +25,8 @@ type ControlFlags struct {
 	ShmSize                             string
 	OOMScoreAdj                         *int
 	PID, IPC, UTS, Cgroupns             string
+	StopSignal                          string // --stop-signal
+	StopTimeout                         *int   // --stop-timeout in seconds
 }
 
 // Controls checks f against itself, the network mode and the host name,
@@ -38,6 +40,14 @@ func Controls(f ControlFlags, net network.Mode, hostname string) (ocispec.Contro
 		} else {
 			c.GroupAdd = append(c.GroupAdd, g)
 		}
+	}
+	if f.StopSignal != "" {
+		if _, err := ParseSignal(f.StopSignal); err != nil {
+			return c, nil, fmt.Errorf("--stop-signal: %w", err)
+		}
+	}
+	if f.StopTimeout != nil && *f.StopTimeout < 0 {
+		return c, nil, fmt.Errorf("%w: --stop-timeout %d (want seconds, 0 or more)", errdefs.ErrInvalidArgument, *f.StopTimeout)
 	}
 	var err error
 	if c.Sysctls, err = ocispec.ParseSysctls(f.Sysctls); err != nil {
