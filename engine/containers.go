@@ -304,8 +304,10 @@ type LogsOptions struct {
 	Follow       bool // keep reading until the container stops
 	Tail         int  // only the last N entries of what is there; < 0 all
 	Since, Until time.Time
-	// FromNow skips what is logged already (attach).
-	FromNow bool
+	// Attach skips what is logged already and follows until the container
+	// stops; a container not started yet is waited for (the log is opened
+	// before its start, so a short-lived one loses nothing).
+	Attach bool
 }
 
 // Logs passes a container's log entries to fn, in order.
@@ -322,7 +324,7 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 		return (o.Since.IsZero() || !en.Time.Before(o.Since)) && (o.Until.IsZero() || en.Time.Before(o.Until))
 	}
 	var readers []io.Reader
-	if !o.FromNow {
+	if !o.Attach {
 		files := logfile.Files(path, c.Record.LogRotation)
 		for _, name := range files[:len(files)-1] {
 			if old, err := os.Open(name); err == nil {
@@ -331,7 +333,11 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 			}
 		}
 	}
-	f, err := os.Open(path)
+	flags := os.O_RDONLY
+	if o.Attach {
+		flags |= os.O_CREATE
+	}
+	f, err := os.OpenFile(path, flags, 0o600)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil // never started in the background: no log
 	}
@@ -339,7 +345,8 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 		return fmt.Errorf("open log: %w", err)
 	}
 	defer f.Close()
-	if o.FromNow {
+	if o.Attach {
+		o.Follow = true
 		if _, err := f.Seek(0, io.SeekEnd); err != nil {
 			return err
 		}
@@ -350,7 +357,8 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 	}
 	for o.Follow {
 		now, err := e.Container(c.ID)
-		running := err == nil && (now.Running || (o.FromNow && now.Owned))
+		notStarted := !now.Owned && now.Record.Finished.IsZero() && !now.Running
+		running := err == nil && (now.Running || (o.Attach && (now.Owned || notStarted)))
 		if err := emit(f, -1, window, fn); err != nil {
 			return err
 		}

@@ -1,0 +1,201 @@
+package tests
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// apiEnv is a test env with `burrow system service` answering on a socket
+// of its own; client runs a real client (docker CLI, python3) against it.
+type apiEnv struct {
+	*env
+	sock string
+}
+
+func startService(t *testing.T) *apiEnv {
+	t.Helper()
+	e := detachedEnv(t)
+	sock := filepath.Join(e.dir, "run", "api.sock")
+	cmd := exec.Command(burrowBin, "system", "service", "--time", "0", "unix://"+sock)
+	cmd.Env = e.vars
+	var logs syncBuffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("service output:\n%s", logs.String())
+		}
+	})
+	if !waitFor(20*time.Second, func() bool {
+		c, err := net.Dial("unix", sock)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}) {
+		t.Fatalf("the service never answered on %s:\n%s", sock, logs.String())
+	}
+	if fi, err := os.Stat(sock); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("socket mode %v (%v), want 0600", fi.Mode(), err)
+	}
+	return &apiEnv{env: e, sock: sock}
+}
+
+func (a *apiEnv) client(stdin string, name string, args ...string) result {
+	a.t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(append([]string{}, a.vars...), "DOCKER_HOST=unix://"+a.sock, "DOCKER_CONFIG="+filepath.Join(a.dir, "docker-config"))
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		r.code = exitErr.ExitCode()
+	} else if err != nil {
+		a.t.Fatalf("%s: %v", name, err)
+	}
+	return r
+}
+
+func (a *apiEnv) docker(args ...string) result {
+	a.t.Helper()
+	return a.client("", "docker", args...)
+}
+
+func requireClient(t *testing.T, name string, args ...string) {
+	t.Helper()
+	if err := exec.Command(name, args...).Run(); err != nil {
+		t.Skipf("%s is not usable here (tests/setup installs it): %v", name, err)
+	}
+}
+
+// TestAPIDockerCLI: Docker's own CLI, unchanged, runs, lists, logs,
+// inspects, stops and removes containers through burrow's socket, with
+// exit codes and output streams kept apart.
+func TestAPIDockerCLI(t *testing.T) {
+	requireClient(t, "docker", "--version")
+	a := startService(t)
+	if r := a.docker("version", "--format", "{{.Server.APIVersion}}"); r.code != 0 || strings.TrimSpace(r.stdout) != "1.44" {
+		t.Fatalf("docker version: %s", r)
+	}
+	r := a.docker("run", "--rm", busyboxImage, "sh", "-c", "echo to-out; echo to-err >&2; exit 3")
+	if r.code != 3 || r.stdout != "to-out\n" || !strings.Contains(r.stderr, "to-err") {
+		t.Errorf("docker run --rm: %s", r)
+	}
+	if out := a.ok("ps", "-aq"); out != "" {
+		t.Errorf("--rm left a container: %q", out)
+	}
+	r = a.docker("run", "-d", "--name", "web", "-l", "app=demo", busyboxImage, "sh", "-c", "echo started; trap 'exit 0' TERM; while true; do sleep 0.1; done")
+	if r.code != 0 || len(strings.TrimSpace(r.stdout)) != 64 {
+		t.Fatalf("docker run -d: %s", r)
+	}
+	if r := a.docker("ps", "--filter", "label=app=demo", "--format", "{{.Names}} {{.State}}"); strings.TrimSpace(r.stdout) != "web running" {
+		t.Errorf("docker ps: %s", r)
+	}
+	if out := a.ok("ps", "--format", "{{.Names}}"); strings.TrimSpace(out) != "web" {
+		t.Errorf("burrow ps does not see the API's container: %q", out)
+	}
+	if !waitFor(10*time.Second, func() bool { return a.docker("logs", "web").stdout == "started\n" }) {
+		t.Errorf("docker logs: %s", a.docker("logs", "web"))
+	}
+	if r := a.docker("inspect", "-f", "{{.State.Status}} {{.Name}}", "web"); strings.TrimSpace(r.stdout) != "running /web" {
+		t.Errorf("docker inspect: %s", r)
+	}
+	if r := a.docker("stop", "web"); r.code != 0 {
+		t.Errorf("docker stop: %s", r)
+	}
+	if r := a.docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "web"); strings.TrimSpace(r.stdout) != "exited 0" {
+		t.Errorf("after stop: %s", r)
+	}
+	if r := a.docker("rm", "web"); r.code != 0 {
+		t.Errorf("docker rm: %s", r)
+	}
+	if r := a.docker("inspect", "web"); r.code == 0 || !strings.Contains(strings.ToLower(r.stderr), "no such") {
+		t.Errorf("inspect of a removed container: %s", r)
+	}
+	if r := a.docker("run", "--rm", "no-such-image-here:1"); r.code == 0 {
+		t.Errorf("a missing image ran: %s", r)
+	}
+}
+
+// TestAPIPythonSDK: the docker Python SDK runs a container and reads its
+// output, lists images and containers.
+func TestAPIPythonSDK(t *testing.T) {
+	// Debian's python3-docker is the system Python's (tests/setup).
+	const python = "/usr/bin/python3"
+	requireClient(t, python, "-c", "import docker")
+	a := startService(t)
+	script := fmt.Sprintf(`
+import docker
+c = docker.DockerClient(base_url="unix://%s")
+print(c.containers.run(%q, "echo hi-from-python", remove=True).decode().strip())
+print(sorted(t for i in c.images.list() for t in i.tags))
+ctr = c.containers.run(%q, "sleep 1000", detach=True, name="py")
+print([x.name for x in c.containers.list()])
+ctr.stop(timeout=1)
+ctr.remove()
+print(len(c.containers.list(all=True)))
+`, a.sock, busyboxImage, busyboxImage)
+	r := a.client(script, python, "-")
+	want := "hi-from-python\n['localhost/busybox:latest']\n['py']\n0\n"
+	if r.code != 0 || r.stdout != want {
+		t.Errorf("python SDK:\n%s\nwant stdout %q", r, want)
+	}
+}
+
+// TestAPIBadRequests: the API refuses what it cannot serve with docker's
+// error shape and status, and creates nothing.
+func TestAPIBadRequests(t *testing.T) {
+	a := startService(t)
+	get := func(method, path, body string) (int, string) {
+		conn, err := net.Dial("unix", a.sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", method, path, len(body), body)
+		_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+		var buf bytes.Buffer
+		_, _ = buf.ReadFrom(conn)
+		head, rest, _ := strings.Cut(buf.String(), "\r\n\r\n")
+		var code int
+		fmt.Sscanf(head, "HTTP/1.1 %d", &code)
+		return code, rest
+	}
+	cases := []struct {
+		method, path, body string
+		status             int
+	}{
+		{"GET", "/v1.99/_ping", "", 400},
+		{"POST", "/v1.44/containers/create", `{"Image":`, 400},
+		{"POST", "/v1.44/containers/create", `{"Image":"busybox","HostConfig":{"RestartPolicy":{"Name":"sometimes"}}}`, 400},
+		{"POST", "/v1.44/containers/create?name=-bad", `{"Image":"busybox"}`, 400},
+		{"POST", "/v1.44/containers/create", `{"Image":"nosuchimage"}`, 404},
+		{"GET", "/v1.44/containers/nosuch/json", "", 404},
+		{"DELETE", "/v1.44/images/nosuch", "", 404},
+	}
+	for _, c := range cases {
+		status, body := get(c.method, c.path, c.body)
+		if status != c.status || !strings.Contains(body, `"message"`) {
+			t.Errorf("%s %s %s: %d %q, want %d with a message", c.method, c.path, c.body, status, body, c.status)
+		}
+	}
+	if out := a.ok("ps", "-aq"); out != "" {
+		t.Errorf("refused requests left containers: %q", out)
+	}
+}
