@@ -116,7 +116,7 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) {
 	})
 	if errors.Is(err, errdefs.ErrImageUnknown) {
 		// The docker CLI pulls on this exact answer, then creates again.
-		writeError(w, http.StatusNotFound, fmt.Errorf("No such image: %s", req.Image))
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "No such image: " + req.Image})
 		return
 	}
 	if err != nil {
