@@ -24,6 +24,9 @@ func createOptions(name string, req container.CreateRequest) (engine.RunOptions,
 	if req.Config == nil || req.Image == "" {
 		return engine.RunOptions{}, fmt.Errorf("%w: create needs Config.Image", errdefs.ErrInvalidArgument)
 	}
+	if err := unsupported(req); err != nil {
+		return engine.RunOptions{}, err
+	}
 	c := req.Config
 	o := engine.ContainerOptions{
 		Image: c.Image, Command: c.Cmd, Name: strings.TrimPrefix(name, "/"), Env: c.Env, Workdir: c.WorkingDir,
@@ -96,6 +99,44 @@ func createOptions(name string, req container.CreateRequest) (engine.RunOptions,
 		}
 	}
 	return engine.RunOptions{ContainerOptions: o, Pull: engine.PullNever}, nil
+}
+
+// unsupported refuses, by name, the create fields burrow's API does not
+// apply yet: a silent ignore would run something else than was asked.
+func unsupported(req container.CreateRequest) error {
+	var what []string
+	add := func(set bool, name string) {
+		if set {
+			what = append(what, name)
+		}
+	}
+	c := req.Config
+	add(c.Healthcheck != nil && len(c.Healthcheck.Test) > 0 && c.Healthcheck.Test[0] != "NONE", "Config.Healthcheck")
+	add(len(c.Volumes) > 0, "Config.Volumes (anonymous volumes)")
+	add(c.StopTimeout != nil, "Config.StopTimeout")
+	add(c.StopSignal != "", "Config.StopSignal")
+	add(c.OpenStdin && c.AttachStdin, "Config.OpenStdin with AttachStdin (attach has no stdin: the monitor keeps none)")
+	if h := req.HostConfig; h != nil {
+		add(len(h.VolumesFrom) > 0, "HostConfig.VolumesFrom")
+		add(len(h.Links) > 0, "HostConfig.Links")
+		add(len(h.Mounts) > 0, "HostConfig.Mounts")
+		add(len(h.GroupAdd) > 0, "HostConfig.GroupAdd")
+		add(len(h.Sysctls) > 0, "HostConfig.Sysctls")
+		add(len(h.Devices) > 0, "HostConfig.Devices")
+		add(h.OomScoreAdj != 0, "HostConfig.OomScoreAdj")
+		add(h.ShmSize != 0, "HostConfig.ShmSize")
+		add(h.PidMode != "" && h.PidMode != "private", "HostConfig.PidMode")
+		add(h.IpcMode != "" && h.IpcMode != "private" && h.IpcMode != "shareable", "HostConfig.IpcMode")
+		add(h.UTSMode != "" && h.UTSMode != "private", "HostConfig.UTSMode")
+		add(h.UsernsMode != "", "HostConfig.UsernsMode")
+		add(len(h.Ulimits) > 0, "HostConfig.Ulimits")
+		add(h.VolumeDriver != "" && h.VolumeDriver != "local", "HostConfig.VolumeDriver")
+		add(h.Runtime != "" && h.Runtime != "runc" && h.Runtime != "burrow", "HostConfig.Runtime")
+	}
+	if len(what) > 0 {
+		return fmt.Errorf("%w: burrow does not support %s yet", errdefs.ErrInvalidArgument, strings.Join(what, ", "))
+	}
+	return nil
 }
 
 func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) {

@@ -3,7 +3,10 @@ package dockerapi
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -121,6 +124,8 @@ func (s *Server) imageGet(w http.ResponseWriter, r *http.Request) {
 	switch verb {
 	case "json":
 		writeJSON(w, http.StatusOK, imageInspect(img))
+	case "get":
+		s.saveImages(w, r, []string{name})
 	case "history":
 		out := []image.HistoryResponseItem{}
 		for i := len(img.Config.History) - 1; i >= 0; i-- {
@@ -215,4 +220,66 @@ func (s *Server) pruneImages(w http.ResponseWriter, r *http.Request) {
 		out = append(out, image.DeleteResponse{Deleted: "sha256:" + id})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ImagesDeleted": out, "SpaceReclaimed": 0})
+}
+
+// saveImages writes the named images as one docker-archive.
+func (s *Server) saveImages(w http.ResponseWriter, r *http.Request, names []string) {
+	if len(names) == 0 {
+		fail(w, fmt.Errorf("%w: images/get needs names", errdefs.ErrInvalidArgument))
+		return
+	}
+	tmp, err := os.MkdirTemp("", "burrow-api-save-")
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	defer os.RemoveAll(tmp)
+	file := filepath.Join(tmp, "images.tar")
+	if err := s.eng.Save(r.Context(), names, file, "docker-archive", nil); err != nil {
+		fail(w, err)
+		return
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/x-tar")
+	w.WriteHeader(http.StatusOK)
+	_, _ = copyStream(w, f)
+}
+
+func (s *Server) getImages(w http.ResponseWriter, r *http.Request) {
+	s.saveImages(w, r, r.URL.Query()["names"])
+}
+
+// loadImages is POST /images/load: an archive in the body.
+func (s *Server) loadImages(w http.ResponseWriter, r *http.Request) {
+	f, err := os.CreateTemp("", "burrow-api-load-*.tar")
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	defer os.Remove(f.Name())
+	_, err = io.Copy(f, r.Body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fail(w, fmt.Errorf("%w: read the archive: %v", errdefs.ErrInvalidArgument, err))
+		return
+	}
+	var loaded []string
+	err = s.locked(func() (err error) { loaded, err = s.eng.Load(r.Context(), f.Name(), nil); return err })
+	if err != nil {
+		fail(w, fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	enc := json.NewEncoder(w)
+	for _, name := range loaded {
+		_ = enc.Encode(map[string]string{"stream": "Loaded image: " + name + "\n"})
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"sync"
@@ -39,6 +40,7 @@ type Server struct {
 	// (for --time).
 	active atomic.Int64
 	last   atomic.Int64
+	execs  execs
 }
 
 // New makes a server over an open engine; version is burrow's.
@@ -128,7 +130,7 @@ func writeError(w http.ResponseWriter, status int, err error) {
 func fail(w http.ResponseWriter, err error) {
 	status := http.StatusInternalServerError
 	switch {
-	case errors.Is(err, errdefs.ErrImageUnknown), errors.Is(err, errdefs.ErrContainerUnknown):
+	case errors.Is(err, errdefs.ErrImageUnknown), errors.Is(err, errdefs.ErrContainerUnknown), errors.Is(err, os.ErrNotExist):
 		status = http.StatusNotFound
 	case errors.Is(err, errdefs.ErrNameInUse):
 		status = http.StatusConflict

@@ -137,3 +137,28 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 		_ = cw.CloseWrite()
 	}
 }
+
+// copyStream copies to w, flushing as it goes.
+func copyStream(w http.ResponseWriter, r io.Reader) (int64, error) {
+	fl, _ := w.(http.Flusher)
+	buf := make([]byte, 64<<10)
+	var n int64
+	for {
+		m, err := r.Read(buf)
+		if m > 0 {
+			if _, werr := w.Write(buf[:m]); werr != nil {
+				return n, werr
+			}
+			n += int64(m)
+			if fl != nil {
+				fl.Flush()
+			}
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}

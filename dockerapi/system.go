@@ -1,6 +1,7 @@
 package dockerapi
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"runtime"
@@ -15,6 +16,7 @@ func (s *Server) routes() {
 	m.HandleFunc("HEAD /_ping", s.ping)
 	m.HandleFunc("GET /version", s.versionInfo)
 	m.HandleFunc("GET /info", s.info)
+	m.HandleFunc("GET /events", s.events)
 
 	m.HandleFunc("GET /containers/json", s.listContainers)
 	m.HandleFunc("POST /containers/create", s.createContainer)
@@ -32,15 +34,32 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /containers/{id}/attach", s.attach)
 	m.HandleFunc("POST /containers/{id}/resize", s.noop)
 	m.HandleFunc("GET /containers/{id}/top", s.top)
+	m.HandleFunc("GET /containers/{id}/stats", s.stats)
+	m.HandleFunc("HEAD /containers/{id}/archive", s.headArchive)
+	m.HandleFunc("GET /containers/{id}/archive", s.getArchive)
+	m.HandleFunc("PUT /containers/{id}/archive", s.putArchive)
 	m.HandleFunc("POST /containers/prune", s.pruneContainers)
+	m.HandleFunc("POST /containers/{id}/exec", s.createExec)
+	m.HandleFunc("POST /exec/{id}/start", s.startExec)
+	m.HandleFunc("POST /exec/{id}/resize", s.noop)
+	m.HandleFunc("GET /exec/{id}/json", s.inspectExec)
 
 	m.HandleFunc("GET /images/json", s.listImages)
 	m.HandleFunc("POST /images/create", s.pullImage)
 	m.HandleFunc("POST /images/prune", s.pruneImages)
+	m.HandleFunc("GET /images/get", s.getImages)
+	m.HandleFunc("POST /images/load", s.loadImages)
 	// Image names hold slashes: the verb is the last element.
 	m.HandleFunc("GET /images/{rest...}", s.imageGet)
 	m.HandleFunc("POST /images/{rest...}", s.imagePost)
 	m.HandleFunc("DELETE /images/{rest...}", s.removeImage)
+	m.HandleFunc("/", notServed)
+}
+
+// notServed answers what burrow does not serve in docker's error shape,
+// saying so, rather than with a bare 404 a client cannot explain.
+func notServed(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusNotFound, fmt.Errorf("burrow does not serve %s %s", r.Method, r.URL.Path))
 }
 
 func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
@@ -86,10 +105,7 @@ func (s *Server) info(w http.ResponseWriter, _ *http.Request) {
 	}
 	info.Name, _ = os.Hostname()
 	info.ID = info.Name
-	var si unix.Sysinfo_t
-	if unix.Sysinfo(&si) == nil {
-		info.MemTotal = int64(si.Totalram) * int64(si.Unit)
-	}
+	info.MemTotal = int64(memTotal())
 	if ctrs, err := s.eng.Containers(); err == nil {
 		info.Containers = len(ctrs)
 		for _, c := range ctrs {
@@ -107,4 +123,12 @@ func (s *Server) info(w http.ResponseWriter, _ *http.Request) {
 		info.Images = len(imgs)
 	}
 	writeJSON(w, http.StatusOK, info)
+}
+
+func memTotal() uint64 {
+	var si unix.Sysinfo_t
+	if unix.Sysinfo(&si) != nil {
+		return 0
+	}
+	return uint64(si.Totalram) * uint64(si.Unit)
 }

@@ -420,3 +420,33 @@ func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
 func CheckChanges(changes []string) error {
 	return imageio.ApplyChanges(new(imageio.Config), changes)
 }
+
+// Streams are the stdio of a command a front end runs in a container
+// without a terminal of this process (the API socket).
+type Streams = lifecycle.Streams
+
+// ExecStreams is Exec with st as the command's stdio.
+func (e *Engine) ExecStreams(ref string, o ExecOptions, st Streams) (int, error) {
+	if len(o.Command) == 0 {
+		return 0, fmt.Errorf("%w: exec needs a command", errdefs.ErrInvalidArgument)
+	}
+	c, err := e.Container(ref)
+	if err != nil {
+		return 0, err
+	}
+	return lifecycle.ExecStreams(e.store, c, lifecycle.ExecOpt{
+		Args: o.Command, Env: o.Env, Workdir: o.Workdir, User: o.User, Terminal: o.Terminal,
+	}, st)
+}
+
+// PathStat is what a path in a container is.
+type PathStat = lifecycle.PathStat
+
+// Stat reports what p is in a container (resolved once, inside its root).
+func (e *Engine) Stat(ref, p string) (PathStat, error) {
+	c, err := e.Container(ref)
+	if err != nil {
+		return PathStat{}, err
+	}
+	return lifecycle.Stat(e.store, c, p)
+}

@@ -199,3 +199,77 @@ func TestAPIBadRequests(t *testing.T) {
 		t.Errorf("refused requests left containers: %q", out)
 	}
 }
+
+// TestAPIDockerExecCpImages: docker exec (stdin, exit code, stderr apart),
+// docker cp both ways, save and load, events as they happen, and stats.
+func TestAPIDockerExecCpImages(t *testing.T) {
+	requireClient(t, "docker", "--version")
+	a := startService(t)
+	events := exec.Command("docker", "events", "--filter", "type=container", "--format", "{{.Action}} {{.Actor.Attributes.name}}")
+	events.Env = append(append([]string{}, a.vars...), "DOCKER_HOST=unix://"+a.sock, "DOCKER_CONFIG="+filepath.Join(a.dir, "docker-config"))
+	var evOut syncBuffer
+	events.Stdout = &evOut
+	if err := events.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = events.Process.Kill(); _ = events.Wait() }()
+	time.Sleep(500 * time.Millisecond)
+
+	if r := a.docker("run", "-d", "--name", "box", busyboxImage, "sleep", "1000"); r.code != 0 {
+		t.Fatalf("run -d: %s", r)
+	}
+	r := a.client("piped-in\n", "docker", "exec", "-i", "box", "sh", "-c", "cat; echo to-err >&2; exit 5")
+	if r.code != 5 || r.stdout != "piped-in\n" || !strings.Contains(r.stderr, "to-err") {
+		t.Errorf("docker exec -i: %s", r)
+	}
+	if r := a.docker("exec", "nosuch", "true"); r.code == 0 {
+		t.Errorf("exec in a missing container: %s", r)
+	}
+
+	src := filepath.Join(a.dir, "tree")
+	if err := os.MkdirAll(filepath.Join(src, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "sub", "f"), []byte("copied-in"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if r := a.docker("cp", src, "box:/tmp/"); r.code != 0 {
+		t.Fatalf("docker cp in: %s", r)
+	}
+	if r := a.docker("exec", "box", "stat", "-c", "%a %s", "/tmp/tree/sub/f"); strings.TrimSpace(r.stdout) != "640 9" {
+		t.Errorf("copied in: %s", r)
+	}
+	out := filepath.Join(a.dir, "out")
+	if r := a.docker("cp", "box:/tmp/tree", out); r.code != 0 {
+		t.Fatalf("docker cp out: %s", r)
+	}
+	if data, err := os.ReadFile(filepath.Join(out, "sub", "f")); err != nil || string(data) != "copied-in" {
+		t.Errorf("copied out: %q %v", data, err)
+	}
+	if r := a.docker("cp", "box:/no/such", out); r.code == 0 || !strings.Contains(r.stderr, "could not be found") {
+		t.Errorf("cp of a missing path: %s", r)
+	}
+
+	archive := filepath.Join(a.dir, "img.tar")
+	if r := a.docker("save", "-o", archive, busyboxImage); r.code != 0 {
+		t.Fatalf("docker save: %s", r)
+	}
+	if r := a.docker("tag", busyboxImage, "copy:1"); r.code != 0 {
+		t.Fatalf("docker tag: %s", r)
+	}
+	if r := a.docker("rmi", "copy:1"); r.code != 0 || !strings.Contains(r.stdout, "Untagged") {
+		t.Errorf("docker rmi: %s", r)
+	}
+	if r := a.docker("load", "-i", archive); r.code != 0 || !strings.Contains(r.stdout, "Loaded image") {
+		t.Errorf("docker load: %s", r)
+	}
+
+	if r := a.docker("rm", "-f", "box"); r.code != 0 {
+		t.Errorf("rm -f: %s", r)
+	}
+	want := []string{"create box", "start box", "die box", "destroy box"}
+	waitFor(5*time.Second, func() bool { return strings.Count(evOut.String(), "\n") >= len(want) })
+	if got := strings.Split(strings.TrimSpace(evOut.String()), "\n"); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("docker events: %q, want %q", evOut.String(), want)
+	}
+}
