@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -272,4 +273,145 @@ func TestAPIDockerExecCpImages(t *testing.T) {
 	if got := strings.Split(strings.TrimSpace(evOut.String()), "\n"); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("docker events: %q, want %q", evOut.String(), want)
 	}
+}
+
+// TestAPISocketActivation: started by systemd's socket-activation
+// protocol (systemd-socket-activate speaks it as the user manager does),
+// the service answers on the socket it was given and exits once idle for
+// --time seconds; the units make install puts in place name that binary.
+func TestAPISocketActivation(t *testing.T) {
+	requireClient(t, "systemd-socket-activate", "--version")
+	e := detachedEnv(t)
+	sock := filepath.Join(e.dir, "run", "act.sock")
+	cmd := exec.Command("systemd-socket-activate", "-l", sock, burrowBin, "system", "service", "--time", "2")
+	cmd.Env = e.vars
+	var logs syncBuffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	a := &apiEnv{env: e, sock: sock}
+	if !waitFor(10*time.Second, func() bool { _, err := os.Stat(sock); return err == nil }) {
+		t.Fatalf("no socket: %s", logs.String())
+	}
+	r := a.client("", "curl", "-s", "-m", "10", "--unix-socket", sock, "http://d/_ping")
+	if r.code != 0 || r.stdout != "OK" {
+		t.Fatalf("ping through the activated socket: %s\n%s", r, logs.String())
+	}
+	// The service (a child of systemd-socket-activate) goes once idle.
+	marker := "system service --time 2"
+	if !waitFor(15*time.Second, func() bool { return len(processesContaining(marker)) == 0 }) {
+		t.Errorf("the service did not exit after 2 idle seconds: %v\n%s", processesContaining(marker), logs.String())
+	}
+}
+
+// TestAPISocketInUse: a second service on a live socket refuses to start
+// and leaves the first answering; a stale socket file is taken over.
+func TestAPISocketInUse(t *testing.T) {
+	a := startService(t)
+	r := a.burrow("system", "service", "--time", "0", "unix://"+a.sock)
+	if r.code != 125 || !strings.Contains(r.stderr, "another service answers") {
+		t.Errorf("second service: %s", r)
+	}
+	if r := a.client("", "curl", "-s", "--unix-socket", a.sock, "http://d/_ping"); r.stdout != "OK" {
+		t.Errorf("the first service stopped answering: %s", r)
+	}
+	stale := filepath.Join(a.dir, "run", "stale.sock")
+	l, err := net.Listen("unix", stale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close()
+	cmd := exec.Command(burrowBin, "system", "service", "--time", "0", "unix://"+stale)
+	cmd.Env = a.vars
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	if !waitFor(10*time.Second, func() bool {
+		return a.client("", "curl", "-s", "--unix-socket", stale, "http://d/_ping").stdout == "OK"
+	}) {
+		t.Errorf("a stale socket file was not taken over")
+	}
+}
+
+// TestAPIStreamsDoNotLeak: 1,000 requests, a third of them log streams
+// the client drops midway, leave the service with the descriptors and
+// threads it had, and the container running. Memory is logged.
+func TestAPIStreamsDoNotLeak(t *testing.T) {
+	a := startService(t)
+	if r := a.burrow("run", "-d", "--name", "talker", busyboxImage, "sh", "-c", "while true; do echo line; sleep 0.05; done"); r.code != 0 {
+		t.Fatal(r)
+	}
+	pid := servicePID(t, a.sock)
+	count := func() (fds, threads int) {
+		ents, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+		return len(ents), len(tasks)
+	}
+	request := func(path string, dropAfter int) {
+		conn, err := net.Dial("unix", a.sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: d\r\n\r\n", path)
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		buf := make([]byte, dropAfter)
+		_, _ = io.ReadFull(conn, buf)
+	}
+	request("/_ping", 100)
+	time.Sleep(500 * time.Millisecond)
+	fds0, threads0 := count()
+	t.Logf("idle: %s", memoryOf(pid))
+	for i := 0; i < 1000; i++ {
+		switch i % 3 {
+		case 0:
+			request("/v1.44/containers/talker/logs?stdout=1&follow=1", 64)
+		case 1:
+			request("/v1.44/containers/json", 20)
+		default:
+			request("/_ping", 20)
+		}
+	}
+	var fds, threads int
+	ok := waitFor(10*time.Second, func() bool { fds, threads = count(); return fds <= fds0+2 && threads <= threads0+4 })
+	t.Logf("after 1000 requests: %s; fds %d -> %d, threads %d -> %d", memoryOf(pid), fds0, fds, threads0, threads)
+	if !ok {
+		t.Errorf("leak: descriptors %d -> %d, threads %d -> %d", fds0, fds, threads0, threads)
+	}
+	if out := a.ok("ps", "--format", "{{.Names}}"); strings.TrimSpace(out) != "talker" {
+		t.Errorf("the container did not survive dropped streams: %q", out)
+	}
+}
+
+// servicePID finds the service answering on sock.
+func servicePID(t *testing.T, sock string) int {
+	t.Helper()
+	for _, pid := range processesContaining("system service --time 0 unix://" + sock) {
+		return pid
+	}
+	t.Fatalf("no service process for %s", sock)
+	return 0
+}
+
+// memoryOf reports RSS and PSS from /proc/PID/smaps_rollup.
+func memoryOf(pid int) string {
+	var out []string
+	for _, line := range strings.Split(readFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)), "\n") {
+		if strings.HasPrefix(line, "Rss:") || strings.HasPrefix(line, "Pss:") {
+			out = append(out, strings.Join(strings.Fields(line), " "))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// processesContaining lists processes whose command line contains s.
+func processesContaining(s string) []int {
+	return procsMatching(func(pid string) bool {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", pid, "cmdline"))
+		return err == nil && strings.Contains(strings.ReplaceAll(string(cmdline), "\x00", " "), s)
+	})
 }
