@@ -17,6 +17,7 @@ import (
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/ocispec"
 	"github.com/burrow/burrow/store"
@@ -56,6 +57,7 @@ type CreateOpt struct {
 	AddHosts   []string // NAME:IP, IP may be host-gateway
 	Seccomp    string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
 	Security   ocispec.Security
+	Health     *health.Config // resolved: the flags over the image's; nil for none
 
 	netnsPath string // resolved from Network container:NAME
 }
@@ -88,7 +90,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
-		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
+		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits, Health: opt.Health,
 		Network: opt.Network.String(), Ports: opt.Ports}
 	if rec.Name == "" {
 		rec.Name = GenerateName()
