@@ -199,8 +199,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	if err := checkLimits(o.Limits); err != nil {
 		return c, err
 	}
-	hc, err := health.Resolve(o.Health, nil)
-	if err != nil {
+	if _, err := health.Resolve(o.Health, nil); err != nil {
 		return c, err
 	}
 	return lifecycle.CreateOpt{
@@ -209,7 +208,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		ReadOnly: o.ReadOnly, Network: mode, Mounts: mounts, AutoRemove: o.AutoRemove, Labels: o.Labels,
 		Init: o.Init, Restart: restart, Log: rotation, Limits: o.Limits, Ports: ports, PublishAll: o.PublishAll,
 		DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, AddHosts: o.AddHosts,
-		Seccomp: seccomp, Security: security, Health: hc,
+		Seccomp: seccomp, Security: security, Health: o.Health,
 	}, nil
 }
 

@@ -100,3 +100,35 @@ func TestHealthcheckForegroundAndBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthcheckFromImage: an image's HEALTHCHECK (docker's config keeps
+// it; the OCI one has no field) runs unless --no-healthcheck, and the
+// flags override parts of it.
+func TestHealthcheckFromImage(t *testing.T) {
+	e := newEnv(t)
+	archive := filepath.Join(e.dir, "hc.tar")
+	cfg := map[string]any{"Cmd": []string{"sleep", "1000"}, "Env": []string{"PATH=/bin"},
+		"Healthcheck": map[string]any{"Test": []string{"CMD-SHELL", "test -f /tmp/ok"}, "Interval": int64(300 * time.Millisecond), "Retries": 1}}
+	if err := writeDockerArchiveConfig(archive, []string{"checked:1"}, cfg, busyboxLayer(t)); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("load", "-q", "-i", archive)
+	e.ok("run", "-d", "--name", "img", "checked:1")
+	if !waitFor(10*time.Second, func() bool { return strings.HasSuffix(psStatus(e, "img"), "(unhealthy)") }) {
+		t.Fatalf("the image's check did not run: %q", psStatus(e, "img"))
+	}
+	e.ok("exec", "img", "touch", "/tmp/ok")
+	if !waitFor(10*time.Second, func() bool { return strings.HasSuffix(psStatus(e, "img"), "(healthy)") }) {
+		t.Errorf("never healthy: %q", psStatus(e, "img"))
+	}
+	e.ok("run", "-d", "--name", "off", "--no-healthcheck", "checked:1")
+	time.Sleep(time.Second)
+	if s := psStatus(e, "off"); strings.Contains(s, "(") {
+		t.Errorf("--no-healthcheck: %q", s)
+	}
+	e.ok("run", "-d", "--name", "slow", "--health-interval", "1h", "checked:1")
+	time.Sleep(time.Second)
+	if s := psStatus(e, "slow"); !strings.HasSuffix(s, "(starting)") {
+		t.Errorf("--health-interval 1h over the image's 300ms: %q", s)
+	}
+}
