@@ -13,6 +13,7 @@ import (
 
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/ocispec"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
@@ -29,6 +30,8 @@ type Container struct {
 	Owned bool
 	// Paused: running, with its cgroup frozen (burrow pause).
 	Paused bool
+	// Health is the healthcheck's status of a running container that has one.
+	Health *health.State
 }
 
 // Status is docker's words for the state: created, running or exited.
@@ -92,6 +95,11 @@ func List(s storage.Store, runRoot string) ([]Container, error) {
 				// The cgroup says whether it is frozen, however that came about.
 				if dir := cgroupOf(s, ctr.ID); dir != "" {
 					c.Paused = cgroupv2.Frozen(dir)
+				}
+				if c.Record.Health != nil {
+					if h, ok := health.Read(runRoot, ctr.ID); ok {
+						c.Health = &h
+					}
 				}
 			}
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/ocispec"
 	"github.com/burrow/burrow/store"
@@ -57,6 +58,7 @@ type CreateOpt struct {
 	AddHosts   []string // NAME:IP, IP may be host-gateway
 	Seccomp    string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
 	Security   ocispec.Security
+	Health     health.Options // over the image's HEALTHCHECK
 
 	// Devices, groups, sysctls, limits and shared namespaces (see Controls).
 	Controls    ocispec.Controls
@@ -84,7 +86,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if err := joinNamespaces(s, runRoot, &opt.Controls); err != nil {
 		return nil, err
 	}
-	cfg, err := store.Config(s, img)
+	cfg, imageHealth, err := store.ConfigAndHealth(s, img)
 	if err != nil {
 		return nil, err
 	}
@@ -95,10 +97,14 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		}
 		opt.Ports = append(opt.Ports, extra...)
 	}
+	hc, err := health.Resolve(opt.Health, imageHealth)
+	if err != nil {
+		return nil, err
+	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
 		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
-		Network: opt.Network.String(), Ports: opt.Ports, StopTimeout: opt.StopTimeout,
+		Network: opt.Network.String(), Ports: opt.Ports, Health: hc, StopTimeout: opt.StopTimeout,
 		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns}}
 	if opt.StopSignal != "" {
 		rec.StopSignal = opt.StopSignal
