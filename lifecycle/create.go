@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/netconf"
 	"github.com/burrow/burrow/seccomp"
 	"os"
 	"path/filepath"
@@ -48,7 +49,8 @@ type CreateOpt struct {
 	Log        logfile.Rotation
 	Limits     cgroupv2.Limits
 	Ports      []slirp.Port
-	PublishAll bool // -P: every EXPOSEd port on a free host port
+	Networks   []netconf.Attach // --network NAME[,NAME]: user-defined networks
+	PublishAll bool             // -P: every EXPOSEd port on a free host port
 	DNS        []string
 	DNSSearch  []string
 	DNSOptions []string
@@ -88,7 +90,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
 		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
-		Network: opt.Network, Ports: opt.Ports}
+		Network: opt.Network, Ports: opt.Ports, Networks: opt.Networks}
 	if rec.Name == "" {
 		rec.Name = GenerateName()
 	}
@@ -181,7 +183,8 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 		return nil, fmt.Errorf("run directory of %s: %w", id, err)
 	}
 	etc, err := writeEtcFiles(runDir, etcOpt{Hostname: hostname, Name: opt.Name, Network: opt.Network,
-		DNS: opt.DNS, DNSSearch: opt.DNSSearch, DNSOptions: opt.DNSOptions, AddHosts: opt.AddHosts})
+		DNS: opt.DNS, DNSSearch: opt.DNSSearch, DNSOptions: opt.DNSOptions, AddHosts: opt.AddHosts,
+		Nameservers: nameservers(opt.Networks)})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/netconf"
 	"net"
 	"strings"
 
@@ -15,6 +16,7 @@ type etcOpt struct {
 	Hostname, Name, Network    string
 	DNS, DNSSearch, DNSOptions []string
 	AddHosts                   []string
+	Nameservers                []string // the responders of user-defined networks
 	HostHosts, HostResolv      []byte
 	hostGateway                string // for tests; else derived from Network
 }
@@ -62,6 +64,9 @@ func etcContents(o etcOpt) (string, string, error) {
 		fmt.Fprintf(&hosts, "%s\t%s\n", ip, name)
 	}
 	resolv := string(o.HostResolv)
+	if len(o.Nameservers) > 0 {
+		resolv = networkResolv(resolv, o.Nameservers)
+	}
 	switch mode {
 	case slirp.Slirp4netns:
 		resolv = "nameserver " + slirpDNS + "\n"
@@ -138,4 +143,30 @@ func hostGateway(mode string) string {
 		return "127.0.0.1"
 	}
 	return ""
+}
+
+// networkResolv names the DNS responders of the container's networks
+// (each answers the names of its containers and forwards the rest),
+// keeping the host's search domains and options.
+func networkResolv(host string, servers []string) string {
+	var keep []string
+	for _, ns := range servers {
+		keep = append(keep, "nameserver "+ns)
+	}
+	for _, line := range strings.Split(host, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && (f[0] == "search" || f[0] == "domain" || f[0] == "options") {
+			keep = append(keep, line)
+		}
+	}
+	return strings.Join(keep, "\n") + "\n"
+}
+
+// nameservers are the gateways of a container's networks, where the
+// rootless netns answers DNS.
+func nameservers(networks []netconf.Attach) []string {
+	var out []string
+	for _, a := range networks {
+		out = append(out, a.Network.Gateway)
+	}
+	return out
 }

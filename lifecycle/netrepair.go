@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/bridge"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 // mount: a killed owner never unmounts it, and the mount (which keeps the
 // namespace alive) stays in the holder's mount namespace for good.
 func RepairNetwork(runRoot string) error {
+	bridge.Repair(runRoot)
 	dir := filepath.Dir(slirp.StateDir(runRoot, "x"))
 	entries, err := os.ReadDir(dir)
 	if err != nil || len(entries) == 0 {

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"github.com/burrow/burrow/netconf"
 	"math/big"
 	"time"
 
@@ -30,6 +31,7 @@ type Record struct {
 	OOMKilled     bool              `json:"oomKilled,omitempty"`
 	Network       string            `json:"network,omitempty"`
 	Ports         []slirp.Port      `json:"ports,omitempty"`
+	Networks      []netconf.Attach  `json:"networks,omitempty"` // user-defined networks (package bridge)
 	Started       time.Time         `json:"started,omitzero"`
 	Finished      time.Time         `json:"finished,omitzero"`
 	ExitCode      int               `json:"exitCode"`

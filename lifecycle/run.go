@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/bridge"
 	"io"
 	"os"
 	"os/signal"
@@ -52,6 +53,10 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 
 func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, error) {
 	connect, disconnect := slirp.Hook(c.Record.Network, c.Record.Ports, slirp.StateDir(runRoot, c.ID))
+	if len(c.Record.Networks) > 0 {
+		connect, disconnect = bridge.Hook(bridge.Opt{RunRoot: runRoot, ID: c.ID, Name: c.Record.Name,
+			Attach: c.Record.Networks, Ports: c.Record.Ports})
+	}
 	defer disconnect()
 	return foreground(fgOpt{opt.Interactive, c.Spec.Process.Terminal, opt.Preserve}, func(stdio container.Stdio) (*container.Process, error) {
 		p, err := container.Start(c.Spec, stdio, container.Hooks{AfterClone: connect})

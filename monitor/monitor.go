@@ -3,6 +3,8 @@ package monitor
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/burrow/burrow/bridge"
+	"github.com/burrow/burrow/netconf"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -33,6 +35,8 @@ type Opt struct {
 	LogRotation logfile.Rotation `json:"logRotation"`
 	Network     string           `json:"network,omitempty"`
 	Ports       []slirp.Port     `json:"ports,omitempty"`
+	Name        string           `json:"name,omitempty"`
+	Networks    []netconf.Attach `json:"networks,omitempty"`
 	Finish      []string         `json:"finish"` // argv that records the end; the exit code and "started" are appended
 }
 
@@ -124,6 +128,10 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 		return 0, err
 	}
 	connect, disconnect := slirp.Hook(opt.Network, opt.Ports, slirp.StateDir(opt.RunRoot, opt.ID))
+	if len(opt.Networks) > 0 {
+		connect, disconnect = bridge.Hook(bridge.Opt{RunRoot: opt.RunRoot, ID: opt.ID, Name: opt.Name,
+			Attach: opt.Networks, Ports: opt.Ports})
+	}
 	defer disconnect()
 	p, err := container.Start(spec, container.Stdio{Stdout: stdoutW, Stderr: stderrW}, container.Hooks{AfterClone: connect})
 	stdoutW.Close()

@@ -28,6 +28,9 @@ func createCommand() *cli.Command {
 				return err
 			}
 			defer sess.close()
+			if opt.Networks, err = resolveNetworks(c, sess, opt.Network); err != nil {
+				return err
+			}
 			if err := ensureImage(c, sess, opt.Image); err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/bridge"
 	"os"
 	"runtime"
 
@@ -40,6 +41,8 @@ func main() {
 			return
 		case monitor.Verb:
 			os.Exit(monitor.Main())
+		case bridge.Verb:
+			os.Exit(bridge.Main(os.Args[2:]))
 		case lifecycle.FinishVerb:
 			os.Exit(finishMain(os.Args[2:]))
 		case userns.HolderVerb:
@@ -107,7 +110,7 @@ func newApp() *cli.App {
 			pauseCommand(false), statsCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
 			rmiCommand(), imageCommand(), inspectCommand(), unshareCommand(), infoCommand(),
 			psCommand(), logsCommand(), execCommand(), createCommand(), startCommand(), restartCommand(),
-			renameCommand(), containerGroup(), diffCommand(), topCommand(), cpCommand(), attachCommand(), portCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
+			renameCommand(), containerGroup(), networkCommand(), diffCommand(), topCommand(), cpCommand(), attachCommand(), portCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
 		}),
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once, with docker's codes
 		OnUsageError:   usageError,

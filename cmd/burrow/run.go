@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/netconf"
 	"net"
 	"os"
 	"strconv"
@@ -56,7 +57,9 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "log-opt", Usage: "max-size=SIZE, max-file=N for the json-file log"},
 			&cli.BoolFlag{Name: "init", Usage: "run a small init as PID 1 that forwards signals and reaps zombies"},
 			&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to this file"},
-			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Usage: "pasta (the default where installed), slirp4netns[:mtu=N,allow_host_loopback=true,enable_ipv6=false], none (loopback only), host or container:NAME"},
+			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Usage: "pasta (the default where installed), slirp4netns[:mtu=N,allow_host_loopback=true,enable_ipv6=false], none (loopback only), host, container:NAME, or user-defined networks NAME[,NAME] (bridge: the default one)"},
+			&cli.StringSliceFlag{Name: "network-alias", Usage: "another name for the container on its user-defined networks"},
+			&cli.StringFlag{Name: "ip", Usage: "the container's address on its (first) user-defined network"},
 			&cli.StringSliceFlag{Name: "publish", Aliases: []string{"p"}, Usage: "publish [hostIP:][hostPort:]containerPort[/udp] (pasta or slirp4netns)"},
 			&cli.BoolFlag{Name: "publish-all", Aliases: []string{"P"}, Usage: "publish every EXPOSEd port on a free host port"},
 			&cli.StringSliceFlag{Name: "dns", Usage: "DNS server for the container"},
@@ -110,6 +113,9 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 	defer sess.close()
+	if opt.Networks, err = resolveNetworks(c, sess, opt.Network); err != nil {
+		return err
+	}
 	if err := ensureImage(c, sess, opt.Image); err != nil {
 		return err
 	}
@@ -155,7 +161,7 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if err != nil {
 		return opt, err
 	}
-	if c.Bool("publish-all") && !slirp.IsUserMode(network) {
+	if c.Bool("publish-all") && !slirp.IsUserMode(network) && !isUserNetwork(network) {
 		return opt, fmt.Errorf("%w: -P needs --network pasta or slirp4netns", errdefs.ErrInvalidArgument)
 	}
 	if err := checkNameAndDNS(c); err != nil {
@@ -336,8 +342,31 @@ func networkOptions(network string, publish []string) ([]slirp.Port, error) {
 			return nil, err
 		}
 		return ports, slirp.CheckHostPorts(ports)
+	case isUserNetwork(network):
+		if _, err := slirp.Helper(slirp.Pasta); err != nil {
+			return nil, fmt.Errorf("user-defined networks reach the world through pasta: %w", err)
+		}
+		return ports, slirp.CheckHostPorts(ports)
 	}
-	return nil, fmt.Errorf("%w: --network %q (want none, host, pasta or slirp4netns)", errdefs.ErrInvalidArgument, network)
+	return nil, fmt.Errorf("%w: --network %q (want none, host, pasta, slirp4netns, container:NAME or a network's name)", errdefs.ErrInvalidArgument, network)
+}
+
+// isUserNetwork: a --network value that names networks rather than a mode.
+func isUserNetwork(network string) bool {
+	return network != "" && !strings.Contains(network, ":") && network != ocispec.NetworkNone && network != ocispec.NetworkHost && !slirp.IsUserMode(network)
+}
+
+// resolveNetworks finds the user-defined networks a container joins (the
+// default one is created on first use); --ip and --network-alias need one.
+func resolveNetworks(c *cli.Context, sess *session, network string) ([]netconf.Attach, error) {
+	aliases, ip := c.StringSlice("network-alias"), c.String("ip")
+	if !isUserNetwork(network) {
+		if len(aliases) > 0 || ip != "" {
+			return nil, fmt.Errorf("%w: --network-alias and --ip need a user-defined network (--network NAME), not %s", errdefs.ErrInvalidArgument, network)
+		}
+		return nil, nil
+	}
+	return networkStore(sess).Resolve(netconf.AttachOpt{Networks: strings.Split(network, ","), IP: ip, Aliases: aliases})
 }
 
 // parseSecurityOpts takes --security-opt: seccomp=unconfined|PROFILE.json,
