@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/burrow/burrow/netconf"
-	"github.com/burrow/burrow/slirp"
 	"github.com/vishvananda/netns"
 )
 
@@ -15,42 +14,6 @@ import (
 type Opt struct {
 	RunRoot, ID, Name string
 	Attach            []netconf.Attach
-	Ports             []slirp.Port
-}
-
-// Hook returns what connects the container as it starts (for
-// container.Hooks.AfterClone) and what disconnects it after it exited.
-func Hook(o Opt) (func(pid int) (func() error, error), func()) {
-	stateDir := slirp.StateDir(o.RunRoot, o.ID)
-	var stopPorts func()
-	connect := func(pid int) (func() error, error) {
-		if err := Connect(o, pid); err != nil {
-			return nil, err
-		}
-		ready := func() error {
-			if len(o.Ports) == 0 {
-				return nil
-			}
-			_ = os.RemoveAll(stateDir)
-			if err := os.MkdirAll(stateDir, 0o700); err != nil {
-				return fmt.Errorf("network state directory: %w", err)
-			}
-			var err error
-			stopPorts, err = slirp.PublishPorts(pid, stateDir, o.Ports)
-			return err
-		}
-		return ready, nil
-	}
-	disconnect := func() {
-		if stopPorts != nil {
-			stopPorts()
-		}
-		if len(o.Ports) > 0 {
-			_ = os.RemoveAll(stateDir)
-		}
-		Release(o.RunRoot, o.ID)
-	}
-	return connect, disconnect
 }
 
 // Connect wires the container whose PID 1 is pid to each network of o,

@@ -3,12 +3,13 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
-	"github.com/burrow/burrow/cgroupv2"
 	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/burrow/burrow/cgroupv2"
 
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"

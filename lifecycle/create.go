@@ -5,20 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/netconf"
-	"github.com/burrow/burrow/seccomp"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
+
+	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/network"
+	"github.com/burrow/burrow/network/backends"
+	"github.com/burrow/burrow/seccomp"
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/ocispec"
-	"github.com/burrow/burrow/slirp"
 	"github.com/burrow/burrow/store"
 	"github.com/burrow/burrow/userns"
 	securejoin "github.com/cyphar/filepath-securejoin"
@@ -40,7 +41,7 @@ type CreateOpt struct {
 	Hostname   string
 	Terminal   bool
 	ReadOnly   bool
-	Network    string
+	Network    network.Mode
 	Mounts     []specs.Mount
 	AutoRemove bool
 	Labels     map[string]string
@@ -48,8 +49,8 @@ type CreateOpt struct {
 	Restart    string // --restart, applied by the monitor of a detached container
 	Log        logfile.Rotation
 	Limits     cgroupv2.Limits
-	Ports      []slirp.Port
-	Networks   []netconf.Attach // --network NAME[,NAME]: user-defined networks
+	Ports      []network.Port
+	Networks   []netconf.Attach // --network NAME: the user-defined networks, resolved
 	PublishAll bool             // -P: every EXPOSEd port on a free host port
 	DNS        []string
 	DNSSearch  []string
@@ -81,7 +82,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		return nil, err
 	}
 	if opt.PublishAll {
-		extra, err := slirp.PublishExposed(cfg.Config.ExposedPorts, opt.Ports)
+		extra, err := network.PublishExposed(cfg.Config.ExposedPorts, opt.Ports)
 		if err != nil {
 			return nil, err
 		}
@@ -90,7 +91,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
 		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
-		Network: opt.Network, Ports: opt.Ports, Networks: opt.Networks}
+		Network: opt.Network.String(), Ports: opt.Ports, Networks: opt.Networks}
 	if rec.Name == "" {
 		rec.Name = GenerateName()
 	}
@@ -174,7 +175,7 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	hostname := opt.Hostname
 	if hostname == "" {
 		hostname = id[:12]
-		if opt.Network == ocispec.NetworkHost {
+		if opt.Network.Kind == network.Host {
 			hostname, _ = os.Hostname()
 		}
 	}
@@ -182,7 +183,11 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	if err != nil {
 		return nil, fmt.Errorf("run directory of %s: %w", id, err)
 	}
-	etc, err := writeEtcFiles(runDir, etcOpt{Hostname: hostname, Name: opt.Name, Network: opt.Network,
+	backend, err := backends.For(opt.Network)
+	if err != nil {
+		return nil, err
+	}
+	etc, err := writeEtcFiles(runDir, etcOpt{Hostname: hostname, Name: opt.Name, Network: opt.Network, Backend: backend,
 		DNS: opt.DNS, DNSSearch: opt.DNSSearch, DNSOptions: opt.DNSOptions, AddHosts: opt.AddHosts,
 		Nameservers: nameservers(opt.Networks)})
 	if err != nil {
@@ -199,7 +204,7 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	return ocispec.Build(ocispec.Opt{
 		Image: cfg.Config, Rootfs: rootfs, Args: opt.Args, Entrypoint: opt.Entrypoint,
 		Env: env, Workdir: opt.Workdir, UID: uint32(u.Uid), GID: uint32(u.Gid), Groups: groups,
-		Hostname: hostname, Terminal: opt.Terminal, ReadOnly: opt.ReadOnly, Network: opt.Network,
+		Hostname: hostname, Terminal: opt.Terminal, ReadOnly: opt.ReadOnly, HostNetwork: opt.Network.Kind == network.Host,
 		Mounts: opt.Mounts, EtcFiles: etc, Init: opt.Init, NetNSPath: opt.netnsPath, Security: opt.Security,
 	})
 }
@@ -295,22 +300,18 @@ func containerCgroup(id string, limits cgroupv2.Limits) (string, error) {
 	return cgroupv2.Create(d, id, limits)
 }
 
-// ContainerNetworkPrefix is --network container:NAME.
-const ContainerNetworkPrefix = "container:"
-
 // sharedNetns resolves --network container:NAME to the running
 // container's network namespace.
-func sharedNetns(s storage.Store, runRoot, network string) (string, error) {
-	name, ok := strings.CutPrefix(network, ContainerNetworkPrefix)
-	if !ok {
+func sharedNetns(s storage.Store, runRoot string, m network.Mode) (string, error) {
+	if m.Kind != network.Container {
 		return "", nil
 	}
-	c, err := Find(s, runRoot, name)
+	c, err := Find(s, runRoot, m.Target)
 	if err != nil {
-		return "", fmt.Errorf("--network %s: %w", network, err)
+		return "", fmt.Errorf("--network %s: %w", m, err)
 	}
 	if !c.Running {
-		return "", fmt.Errorf("--network %s: the container is not running: %w", network, errdefs.ErrInvalidArgument)
+		return "", fmt.Errorf("--network %s: the container is not running: %w", m, errdefs.ErrInvalidArgument)
 	}
 	return fmt.Sprintf("/proc/%d/ns/net", c.Pid), nil
 }

@@ -7,38 +7,28 @@ import (
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/ocispec"
-	"github.com/burrow/burrow/slirp"
+	"github.com/burrow/burrow/network"
 )
 
 // etcOpt is what /etc/hosts and /etc/resolv.conf of a container are made of.
 type etcOpt struct {
-	Hostname, Name, Network    string
+	Hostname, Name             string
+	Network                    network.Mode
+	Backend                    network.Backend
 	DNS, DNSSearch, DNSOptions []string
 	AddHosts                   []string
 	Nameservers                []string // the responders of user-defined networks
 	HostHosts, HostResolv      []byte
-	hostGateway                string // for tests; else derived from Network
 }
-
-// slirpGateway is slirp4netns's address of the host, and slirpDNS its forwarder.
-const (
-	slirpGateway = "10.0.2.2"
-	slirpDNS     = "10.0.2.3"
-)
 
 // etcContents builds both files: the host's for --network host, else
 // localhost, the hostname, host.containers.internal when the host is
 // reachable, --add-host lines; resolv.conf from the host or the helper's
 // forwarder, overridden by --dns, --dns-search and --dns-option.
 func etcContents(o etcOpt) (string, string, error) {
-	mode, _, _ := strings.Cut(o.Network, ":")
-	gw := o.hostGateway
-	if gw == "" {
-		gw = hostGateway(mode)
-	}
+	gw := o.Backend.HostGateway(o.Network)
 	var hosts strings.Builder
-	if mode == ocispec.NetworkHost {
+	if o.Network.Kind == network.Host {
 		hosts.Write(o.HostHosts)
 	} else {
 		names := o.Hostname
@@ -54,7 +44,7 @@ func etcContents(o etcOpt) (string, string, error) {
 		name, ip, ok := strings.Cut(h, ":")
 		if ip == "host-gateway" {
 			if gw == "" {
-				return "", "", fmt.Errorf("--add-host %s: host-gateway needs --network pasta, slirp4netns or host: %w", h, errdefs.ErrInvalidArgument)
+				return "", "", fmt.Errorf("--add-host %s: host-gateway needs a network with a way to the host (pasta, slirp4netns, host): %w", h, errdefs.ErrInvalidArgument)
 			}
 			ip = gw
 		}
@@ -63,46 +53,14 @@ func etcContents(o etcOpt) (string, string, error) {
 		}
 		fmt.Fprintf(&hosts, "%s\t%s\n", ip, name)
 	}
-	resolv := string(o.HostResolv)
+	resolv := o.Backend.ResolvConf(o.Network, string(o.HostResolv))
 	if len(o.Nameservers) > 0 {
 		resolv = networkResolv(resolv, o.Nameservers)
-	}
-	switch mode {
-	case slirp.Slirp4netns:
-		resolv = "nameserver " + slirpDNS + "\n"
-	case slirp.Pasta:
-		resolv = pastaResolv(resolv)
 	}
 	if len(o.DNS)+len(o.DNSSearch)+len(o.DNSOptions) > 0 {
 		resolv = customResolv(resolv, o)
 	}
 	return hosts.String(), resolv, nil
-}
-
-// pastaResolv is the host's resolv.conf without loopback nameservers
-// (systemd-resolved's 127.0.0.53 is the container's own loopback inside),
-// and pasta's DNS forwarder, which reaches the host's first nameserver,
-// when none is left.
-func pastaResolv(host string) string {
-	var keep []string
-	servers := 0
-	for _, line := range strings.Split(host, "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		if f[0] == "nameserver" {
-			if len(f) < 2 || net.ParseIP(f[1]) == nil || net.ParseIP(f[1]).IsLoopback() {
-				continue
-			}
-			servers++
-		}
-		keep = append(keep, line)
-	}
-	if servers == 0 {
-		keep = append([]string{"nameserver " + slirp.PastaDNS}, keep...)
-	}
-	return strings.Join(keep, "\n") + "\n"
 }
 
 // customResolv replaces the parts of resolv.conf the flags name.
@@ -128,21 +86,6 @@ func customResolv(base string, o etcOpt) string {
 		keep = append(keep, "options "+strings.Join(o.DNSOptions, " "))
 	}
 	return strings.Join(keep, "\n") + "\n"
-}
-
-// hostGateway is the address at which a container reaches the host:
-// slirp4netns's fixed gateway, pasta's copy of the host's default gateway,
-// the host itself with --network host; none has no way out.
-func hostGateway(mode string) string {
-	switch mode {
-	case slirp.Slirp4netns:
-		return slirpGateway
-	case slirp.Pasta:
-		return slirp.DefaultGateway("/proc/net/route")
-	case ocispec.NetworkHost:
-		return "127.0.0.1"
-	}
-	return ""
 }
 
 // networkResolv names the DNS responders of the container's networks

@@ -3,7 +3,18 @@ package lifecycle
 import (
 	"strings"
 	"testing"
+
+	"github.com/burrow/burrow/network"
+	"github.com/burrow/burrow/network/backends"
 )
+
+func mode(v string) network.Mode {
+	m, err := network.Parse(v)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
 
 func TestEtcContents(t *testing.T) {
 	hostResolv := []byte("nameserver 192.168.1.1\nsearch lan\noptions edns0\n")
@@ -14,20 +25,21 @@ func TestEtcContents(t *testing.T) {
 		resolvWant string
 		wantErr    bool
 	}{
-		{name: "none", opt: etcOpt{Hostname: "box", Network: "none"},
+		{name: "none", opt: etcOpt{Hostname: "box", Network: mode("none")},
 			hostsHas: []string{"127.0.0.1\tbox"}, resolvWant: string(hostResolv)},
-		{name: "slirp", opt: etcOpt{Hostname: "box", Network: "slirp4netns:mtu=1500", AddHosts: []string{"db:10.1.2.3", "gw:host-gateway"}},
+		{name: "slirp", opt: etcOpt{Hostname: "box", Network: mode("slirp4netns:mtu=1500"), AddHosts: []string{"db:10.1.2.3", "gw:host-gateway"}},
 			hostsHas:   []string{"10.0.2.2\thost.containers.internal", "10.1.2.3\tdb", "10.0.2.2\tgw"},
 			resolvWant: "nameserver 10.0.2.3\n"},
-		{name: "pasta keeps a real nameserver", opt: etcOpt{Hostname: "box", Name: "web", Network: "pasta"},
+		{name: "pasta keeps a real nameserver", opt: etcOpt{Hostname: "box", Name: "web", Network: mode("pasta")},
 			hostsHas: []string{"127.0.0.1\tbox web"}, resolvWant: string(hostResolv)},
-		{name: "dns flags", opt: etcOpt{Hostname: "box", Network: "none", DNS: []string{"1.1.1.1"}, DNSSearch: []string{"x"}, DNSOptions: []string{"ndots:2"}},
+		{name: "dns flags", opt: etcOpt{Hostname: "box", Network: mode("none"), DNS: []string{"1.1.1.1"}, DNSSearch: []string{"x"}, DNSOptions: []string{"ndots:2"}},
 			resolvWant: "nameserver 1.1.1.1\nsearch x\noptions ndots:2\n"},
-		{name: "host-gateway without a way out", opt: etcOpt{Network: "none", AddHosts: []string{"gw:host-gateway"}}, wantErr: true},
-		{name: "bad add-host", opt: etcOpt{Network: "none", AddHosts: []string{"nocolon"}}, wantErr: true},
+		{name: "host-gateway without a way out", opt: etcOpt{Network: mode("none"), AddHosts: []string{"gw:host-gateway"}}, wantErr: true},
+		{name: "bad add-host", opt: etcOpt{Network: mode("none"), AddHosts: []string{"nocolon"}}, wantErr: true},
 	}
 	for _, c := range cases {
 		c.opt.HostResolv = hostResolv
+		c.opt.Backend, _ = backends.For(c.opt.Network)
 		hosts, resolv, err := etcContents(c.opt)
 		if (err != nil) != c.wantErr {
 			t.Errorf("%s: err %v", c.name, err)
@@ -40,20 +52,6 @@ func TestEtcContents(t *testing.T) {
 		}
 		if c.resolvWant != "" && resolv != c.resolvWant {
 			t.Errorf("%s: resolv.conf %q, want %q", c.name, resolv, c.resolvWant)
-		}
-	}
-}
-
-func TestPastaResolv(t *testing.T) {
-	cases := map[string]string{
-		"nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan\n": "nameserver 169.254.1.1\noptions edns0 trust-ad\nsearch lan\n",
-		"nameserver ::1\nnameserver 192.168.1.1\n":                    "nameserver 192.168.1.1\n",
-		"# generated\nnameserver 10.0.0.2\n":                          "# generated\nnameserver 10.0.0.2\n",
-		"":                                                            "nameserver 169.254.1.1\n",
-	}
-	for host, want := range cases {
-		if got := pastaResolv(host); got != want {
-			t.Errorf("host %q: %q, want %q", host, got, want)
 		}
 	}
 }

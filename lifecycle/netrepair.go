@@ -9,7 +9,8 @@ import (
 	"strings"
 
 	"github.com/burrow/burrow/ctrstate"
-	"github.com/burrow/burrow/slirp"
+	"github.com/burrow/burrow/network"
+	"github.com/burrow/burrow/network/backends"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,7 +20,7 @@ import (
 // namespace alive) stays in the holder's mount namespace for good.
 func RepairNetwork(runRoot string) error {
 	bridge.Repair(runRoot)
-	dir := filepath.Dir(slirp.StateDir(runRoot, "x"))
+	dir := filepath.Dir(network.StateDir(runRoot, "x"))
 	entries, err := os.ReadDir(dir)
 	if err != nil || len(entries) == 0 {
 		return nil
@@ -64,4 +65,17 @@ func removeNetState(dir string) error {
 		return fmt.Errorf("remove the network state of a container whose burrow was killed: %w", err)
 	}
 	return nil
+}
+
+// networkHook is what connects a container of this record as its init
+// starts, and disconnects it after.
+func networkHook(runRoot, id string, rec Record) (func(pid int) (func() error, error), func(), error) {
+	m := network.MustParse(rec.Network)
+	backend, err := backends.For(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	connect, disconnect := network.Hook(backend, m, network.Request{ID: id, Name: rec.Name, Ports: rec.Ports,
+		StateDir: network.StateDir(runRoot, id), RunRoot: runRoot, Networks: rec.Networks})
+	return connect, disconnect, nil
 }

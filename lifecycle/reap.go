@@ -3,9 +3,10 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
-	"github.com/burrow/burrow/atomicfile"
 	"syscall"
 	"time"
+
+	"github.com/burrow/burrow/atomicfile"
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/ctrstate"

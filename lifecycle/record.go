@@ -10,7 +10,7 @@ import (
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/logfile"
-	"github.com/burrow/burrow/slirp"
+	"github.com/burrow/burrow/network"
 )
 
 // Record is what burrow keeps about a container, as the storage
@@ -30,8 +30,8 @@ type Record struct {
 	Limits        cgroupv2.Limits   `json:"limits,omitzero"`
 	OOMKilled     bool              `json:"oomKilled,omitempty"`
 	Network       string            `json:"network,omitempty"`
-	Ports         []slirp.Port      `json:"ports,omitempty"`
-	Networks      []netconf.Attach  `json:"networks,omitempty"` // user-defined networks (package bridge)
+	Ports         []network.Port    `json:"ports,omitempty"`
+	Networks      []netconf.Attach  `json:"networks,omitempty"` // user-defined networks, resolved at create
 	Started       time.Time         `json:"started,omitzero"`
 	Finished      time.Time         `json:"finished,omitzero"`
 	ExitCode      int               `json:"exitCode"`

@@ -6,8 +6,7 @@ import (
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/ocispec"
-	"github.com/burrow/burrow/slirp"
+	"github.com/burrow/burrow/network"
 	"go.podman.io/storage"
 )
 
@@ -127,10 +126,10 @@ func Stats(s storage.Store, runRoot string, refs []string) ([]ContainerStats, er
 		if err != nil {
 			return nil, err
 		}
-		st := ContainerStats{ID: c.ID, Name: c.Record.Name, Stats: cgroupv2.Read(dir), OwnNetwork: c.Record.Network != ocispec.NetworkHost}
+		st := ContainerStats{ID: c.ID, Name: c.Record.Name, Stats: cgroupv2.Read(dir), OwnNetwork: network.MustParse(c.Record.Network).Kind != network.Host}
 		if st.OwnNetwork {
 			// A container that just ended has no /proc entry: zeros, as for its cgroup.
-			st.NetRx, st.NetTx, _ = slirp.Counters(c.Pid)
+			st.NetRx, st.NetTx, _ = network.Counters(c.Pid)
 		}
 		out = append(out, st)
 	}

@@ -2,7 +2,6 @@ package lifecycle
 
 import (
 	"fmt"
-	"github.com/burrow/burrow/bridge"
 	"io"
 	"os"
 	"os/signal"
@@ -12,7 +11,6 @@ import (
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/ctrstate"
-	"github.com/burrow/burrow/slirp"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -52,10 +50,9 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 }
 
 func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, error) {
-	connect, disconnect := slirp.Hook(c.Record.Network, c.Record.Ports, slirp.StateDir(runRoot, c.ID))
-	if len(c.Record.Networks) > 0 {
-		connect, disconnect = bridge.Hook(bridge.Opt{RunRoot: runRoot, ID: c.ID, Name: c.Record.Name,
-			Attach: c.Record.Networks, Ports: c.Record.Ports})
+	connect, disconnect, err := networkHook(runRoot, c.ID, c.Record)
+	if err != nil {
+		return 0, err
 	}
 	defer disconnect()
 	return foreground(fgOpt{opt.Interactive, c.Spec.Process.Terminal, opt.Preserve}, func(stdio container.Stdio) (*container.Process, error) {

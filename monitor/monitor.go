@@ -3,7 +3,6 @@ package monitor
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/burrow/burrow/bridge"
 	"github.com/burrow/burrow/netconf"
 	"os"
 	"os/exec"
@@ -17,7 +16,8 @@ import (
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/logfile"
-	"github.com/burrow/burrow/slirp"
+	"github.com/burrow/burrow/network"
+	"github.com/burrow/burrow/network/backends"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -34,7 +34,7 @@ type Opt struct {
 	Restart     string           `json:"restart"`
 	LogRotation logfile.Rotation `json:"logRotation"`
 	Network     string           `json:"network,omitempty"`
-	Ports       []slirp.Port     `json:"ports,omitempty"`
+	Ports       []network.Port   `json:"ports,omitempty"`
 	Name        string           `json:"name,omitempty"`
 	Networks    []netconf.Attach `json:"networks,omitempty"`
 	Finish      []string         `json:"finish"` // argv that records the end; the exit code and "started" are appended
@@ -127,11 +127,13 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	if err != nil {
 		return 0, err
 	}
-	connect, disconnect := slirp.Hook(opt.Network, opt.Ports, slirp.StateDir(opt.RunRoot, opt.ID))
-	if len(opt.Networks) > 0 {
-		connect, disconnect = bridge.Hook(bridge.Opt{RunRoot: opt.RunRoot, ID: opt.ID, Name: opt.Name,
-			Attach: opt.Networks, Ports: opt.Ports})
+	m := network.MustParse(opt.Network)
+	backend, err := backends.For(m)
+	if err != nil {
+		return 0, err
 	}
+	connect, disconnect := network.Hook(backend, m, network.Request{ID: opt.ID, Name: opt.Name, Ports: opt.Ports,
+		StateDir: network.StateDir(opt.RunRoot, opt.ID), RunRoot: opt.RunRoot, Networks: opt.Networks})
 	defer disconnect()
 	p, err := container.Start(spec, container.Stdio{Stdout: stdoutW, Stderr: stderrW}, container.Hooks{AfterClone: connect})
 	stdoutW.Close()

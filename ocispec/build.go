@@ -10,33 +10,27 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// Network modes handled by the spec itself; user-mode stacks come later.
-const (
-	NetworkNone = "none" // own namespace with loopback only
-	NetworkHost = "host" // the holder's (the host's) network
-)
-
 // Opt is everything a container's spec is built from. User must already be
 // resolved against the image's /etc/passwd (see package container).
 type Opt struct {
-	Image      imgspecv1.ImageConfig
-	Rootfs     string
-	Args       []string // the command after the image name
-	Entrypoint *string  // --entrypoint; "" clears the image's
-	Env        []string // -e and --env-file, already KEY=VALUE
-	Workdir    string   // -w
-	UID, GID   uint32
-	Groups     []uint32 // supplementary groups of the user
-	Hostname   string
-	Terminal   bool
-	ReadOnly   bool
-	Network    string
-	Mounts     []specs.Mount     // -v and --tmpfs, in the user's order
-	EtcFiles   map[string]string // /etc/hosts etc. -> generated host file
-	NoSysfs    bool              // bind the host's /sys instead (no own netns)
-	Init       bool              // --init: a reaping PID 1 runs the command
-	NetNSPath  string            // --network container:NAME: join this network namespace
-	Security   Security
+	Image       imgspecv1.ImageConfig
+	Rootfs      string
+	Args        []string // the command after the image name
+	Entrypoint  *string  // --entrypoint; "" clears the image's
+	Env         []string // -e and --env-file, already KEY=VALUE
+	Workdir     string   // -w
+	UID, GID    uint32
+	Groups      []uint32 // supplementary groups of the user
+	Hostname    string
+	Terminal    bool
+	ReadOnly    bool
+	HostNetwork bool              // --network host: the holder's namespace
+	Mounts      []specs.Mount     // -v and --tmpfs, in the user's order
+	EtcFiles    map[string]string // /etc/hosts etc. -> generated host file
+	NoSysfs     bool              // bind the host's /sys instead (no own netns)
+	Init        bool              // --init: a reaping PID 1 runs the command
+	NetNSPath   string            // --network container:NAME: join this network namespace
+	Security    Security
 }
 
 // Command returns the process args from the image and the user's command,
@@ -97,7 +91,7 @@ func Build(opt Opt) (*specs.Spec, error) {
 		},
 		Mounts: append(baseMounts(opt), opt.Mounts...),
 		Linux: &specs.Linux{
-			Namespaces:    namespaces(opt.Network, opt.NetNSPath),
+			Namespaces:    namespaces(opt.HostNetwork, opt.NetNSPath),
 			Devices:       devices(),
 			MaskedPaths:   masked,
 			ReadonlyPaths: readonly,
@@ -148,12 +142,12 @@ func maskedPaths(sec Security) (masked, readonly []string) {
 	return append(masked, sec.Mask...), readonly
 }
 
-func namespaces(network, netnsPath string) []specs.LinuxNamespace {
+func namespaces(hostNetwork bool, netnsPath string) []specs.LinuxNamespace {
 	ns := []specs.LinuxNamespace{
 		{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.UTSNamespace},
 		{Type: specs.IPCNamespace}, {Type: specs.CgroupNamespace},
 	}
-	if network != NetworkHost {
+	if !hostNetwork {
 		ns = append(ns, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: netnsPath})
 	}
 	return ns
@@ -167,7 +161,7 @@ func baseMounts(opt Opt) []specs.Mount {
 		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
 		{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
 	}
-	if opt.NoSysfs || opt.Network == NetworkHost {
+	if opt.NoSysfs || opt.HostNetwork {
 		// sysfs may only be mounted by the owner of the network namespace.
 		return append(m, specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}})
 	}

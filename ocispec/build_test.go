@@ -134,41 +134,40 @@ func mustBuild(t *testing.T, opt Opt) *specs.Spec {
 func TestBuildNamespaces(t *testing.T) {
 	own := []specs.LinuxNamespaceType{specs.PIDNamespace, specs.MountNamespace, specs.UTSNamespace, specs.IPCNamespace, specs.CgroupNamespace}
 	cases := []struct {
-		network  string
+		network  bool
 		wantNet  bool
 		sysType  string
 		sysBound bool
 	}{
-		{"", true, "sysfs", false},
-		{NetworkNone, true, "sysfs", false},
-		{NetworkHost, false, "bind", true},
+		{false, true, "sysfs", false},
+		{true, false, "bind", true},
 	}
 	for _, c := range cases {
 		opt := baseOpt()
-		opt.Network = c.network
+		opt.HostNetwork = c.network
 		s := mustBuild(t, opt)
 		got := nsTypes(s)
 		for _, want := range own {
 			if !slices.Contains(got, want) {
-				t.Errorf("network %q: namespaces %v lack %s", c.network, got, want)
+				t.Errorf("host network %v: namespaces %v lack %s", c.network, got, want)
 			}
 		}
 		if slices.Contains(got, specs.UserNamespace) {
-			t.Errorf("network %q: the spec asks for a user namespace %v; the holder's is joined", c.network, got)
+			t.Errorf("host network %v: the spec asks for a user namespace %v; the holder's is joined", c.network, got)
 		}
 		if has := slices.Contains(got, specs.NetworkNamespace); has != c.wantNet {
-			t.Errorf("network %q: own network namespace = %v, want %v (namespaces %v)", c.network, has, c.wantNet, got)
+			t.Errorf("host network %v: own network namespace = %v, want %v (namespaces %v)", c.network, has, c.wantNet, got)
 		}
 		sys, n := mountAt(s, "/sys")
 		if n != 1 {
-			t.Errorf("network %q: %d mounts at /sys, want 1", c.network, n)
+			t.Errorf("host network %v: %d mounts at /sys, want 1", c.network, n)
 			continue
 		}
 		if sys.Type != c.sysType || !slices.Contains(sys.Options, "ro") {
-			t.Errorf("network %q: /sys is %+v, want a read-only %s", c.network, sys, c.sysType)
+			t.Errorf("host network %v: /sys is %+v, want a read-only %s", c.network, sys, c.sysType)
 		}
 		if c.sysBound && (sys.Source != "/sys" || !slices.Contains(sys.Options, "rbind")) {
-			t.Errorf("network %q: /sys is %+v, want an rbind of the host's /sys", c.network, sys)
+			t.Errorf("host network %v: /sys is %+v, want an rbind of the host's /sys", c.network, sys)
 		}
 	}
 }

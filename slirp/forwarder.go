@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/burrow/burrow/network"
 	"github.com/rootless-containers/rootlesskit/v3/pkg/port"
 	"github.com/rootless-containers/rootlesskit/v3/pkg/port/builtin"
 )
@@ -42,7 +43,7 @@ const childIP = "127.0.0.1"
 // iptables rules it adds in the container's namespace on the first such
 // connection). Its probe for nft costs a few ms at start, so ports bound to
 // loopback only go without.
-func startForwarder(pid int, stateDir string, ports []Port) (*forwarder, error) {
+func startForwarder(pid int, stateDir string, ports []network.Port) (*forwarder, error) {
 	transparent := reachableFromOutside(ports)
 	if transparent {
 		sbinInPath()
@@ -84,7 +85,7 @@ func (f *forwarder) awaitReady(ready <-chan struct{}) error {
 	}
 }
 
-func (f *forwarder) publish(p Port) error {
+func (f *forwarder) publish(p network.Port) error {
 	spec := port.Spec{Proto: p.Proto, ParentIP: p.HostIP, ParentPort: int(p.HostPort),
 		ChildIP: childIP, ChildPort: int(p.ContainerPort)}
 	if _, err := f.parent.AddPort(context.Background(), spec); err != nil {
@@ -105,7 +106,7 @@ func (f *forwarder) stop() {
 	close(f.quit)
 }
 
-func reachableFromOutside(ports []Port) bool {
+func reachableFromOutside(ports []network.Port) bool {
 	for _, p := range ports {
 		if ip := net.ParseIP(p.HostIP); ip == nil || !ip.IsLoopback() {
 			return true
@@ -137,7 +138,7 @@ func portLog() io.Writer {
 
 // PublishPorts runs the port driver for a container whose network is not
 // a helper's (a bridge network) and returns what stops it.
-func PublishPorts(pid int, stateDir string, ports []Port) (func(), error) {
+func PublishPorts(pid int, stateDir string, ports []network.Port) (func(), error) {
 	f, err := startForwarder(pid, stateDir, ports)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/burrow/burrow/network"
 	"golang.org/x/sys/unix"
 )
 
@@ -64,7 +65,7 @@ func unbindNetns(file string) {
 }
 
 // pastaTCPArgs are pasta's -t options for exactly the published TCP ports.
-func pastaTCPArgs(tcp []Port) []string {
+func pastaTCPArgs(tcp []network.Port) []string {
 	if len(tcp) == 0 {
 		return []string{"-t", "none"}
 	}

@@ -4,29 +4,30 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/burrow/burrow/hostbin"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/burrow/burrow/hostbin"
+	"github.com/burrow/burrow/network"
 
 	"github.com/burrow/burrow/errdefs"
 )
 
 // Modes burrow knows.
 const (
-	Pasta       = "pasta"
-	Slirp4netns = "slirp4netns"
+	Pasta       = network.Pasta
+	Slirp4netns = network.Slirp4netns
 )
 
 // Opt says how to connect one container.
 type Opt struct {
 	Mode              string
 	Pid               int // the container's init: its /proc/PID/ns/net is joined
-	Ports             []Port
+	Ports             []network.Port
 	MTU               int
 	AllowHostLoopback bool
 	IPv6              bool   // slirp4netns: also an address in fd00::/64 (pasta copies the host's)
@@ -38,13 +39,13 @@ type Stack interface {
 	Stop() error
 }
 
-// ParseNetwork reads --network pasta or slirp4netns[:opt=v,...].
-func ParseNetwork(v string) (Opt, error) {
-	mode, opts, _ := strings.Cut(v, ":")
-	o := Opt{Mode: mode, MTU: 65520, IPv6: hostHasIPv6()}
-	if mode != Pasta && mode != Slirp4netns {
-		return o, fmt.Errorf("network %q: %w", v, errdefs.ErrInvalidArgument)
+// ParseNetwork reads the options of --network pasta or slirp4netns[:opt=v,...].
+func ParseNetwork(m network.Mode) (Opt, error) {
+	o := Opt{Mode: m.Kind, MTU: 65520, IPv6: hostHasIPv6()}
+	if m.Kind != Pasta && m.Kind != Slirp4netns {
+		return o, fmt.Errorf("network %q: %w", m, errdefs.ErrInvalidArgument)
 	}
+	opts := m.Options
 	for _, kv := range strings.Split(opts, ",") {
 		if kv == "" {
 			continue
@@ -119,15 +120,15 @@ func Start(o Opt) (Stack, func() error, error) {
 // slirp4netns's hostfwd loses the client's address, so all of them; pasta
 // forwards TCP, but the 2023 pasta in Debian 12 drops UDP whose host port
 // differs from the container's, so UDP goes through the forwarder too.
-func forwarderPorts(o Opt) []Port {
+func forwarderPorts(o Opt) []network.Port {
 	if o.Mode == Slirp4netns {
 		return o.Ports
 	}
 	return withProto(o.Ports, "udp")
 }
 
-func withProto(ports []Port, proto string) []Port {
-	var out []Port
+func withProto(ports []network.Port, proto string) []network.Port {
+	var out []network.Port
 	for _, p := range ports {
 		if p.Proto == proto {
 			out = append(out, p)
@@ -238,56 +239,8 @@ func hasDefaultRoute(pid int) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, ok := defaultRouteIn(string(data))
+	_, ok := network.DefaultRouteIn(string(data))
 	return ok, nil
-}
-
-// Hook returns what connects a container as it starts (for
-// container.Hooks.AfterClone: it starts the helper and returns what waits
-// for it) and what disconnects it after; for none and host it does nothing.
-func Hook(network string, ports []Port, stateDir string) (func(pid int) (func() error, error), func()) {
-	if !IsUserMode(network) {
-		return nil, func() {}
-	}
-	var stack Stack
-	connect := func(pid int) (func() error, error) {
-		o, err := ParseNetwork(network)
-		if err != nil {
-			return nil, err
-		}
-		o.Pid, o.Ports, o.StateDir = pid, ports, stateDir
-		// A killed run may have left the directory behind.
-		_ = os.RemoveAll(stateDir)
-		if err := os.MkdirAll(stateDir, 0o700); err != nil {
-			return nil, fmt.Errorf("network state directory: %w", err)
-		}
-		var ready func() error
-		stack, ready, err = Start(o)
-		return ready, err
-	}
-	stop := func() {
-		if stack != nil {
-			_ = stack.Stop()
-		}
-		_ = os.RemoveAll(stateDir)
-	}
-	return connect, stop
-}
-
-// IsUserMode reports whether a --network value needs a helper.
-func IsUserMode(network string) bool {
-	mode, _, _ := strings.Cut(network, ":")
-	return mode == Pasta || mode == Slirp4netns
-}
-
-// StateDir is where a container's network files go (pasta's namespace
-// file, the port driver's socket): short, because a unix socket path has
-// at most 107 bytes.
-func StateDir(runRoot, id string) string {
-	if len(id) > 12 {
-		id = id[:12]
-	}
-	return filepath.Join(runRoot, "net", id)
 }
 
 // hostHasIPv6 reports whether the kernel has IPv6 at all; slirp4netns
@@ -295,25 +248,4 @@ func StateDir(runRoot, id string) string {
 func hostHasIPv6() bool {
 	_, err := os.Stat("/proc/sys/net/ipv6")
 	return err == nil
-}
-
-// Available is the mode a container gets when --network is not given:
-// pasta where it is installed, else slirp4netns. Both need /dev/net/tun.
-// With neither usable it returns "" and why, with the fix.
-func Available() (mode, why string) {
-	for _, m := range []string{Pasta, Slirp4netns} {
-		if _, err := exec.LookPath(m); err == nil {
-			mode = m
-			break
-		}
-	}
-	if mode == "" {
-		return "", fmt.Sprintf("no user-mode network helper is installed (%s, or %s)", hostbin.Install(Pasta), hostbin.Package(Slirp4netns))
-	}
-	tun, err := os.OpenFile("/dev/net/tun", os.O_RDWR, 0)
-	if err != nil {
-		return "", fmt.Sprintf("%s cannot open /dev/net/tun (%v); a distribution's udev rules make it mode 0666: sudo chmod 0666 /dev/net/tun", mode, err)
-	}
-	tun.Close()
-	return mode, ""
 }

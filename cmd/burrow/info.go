@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/burrow/burrow/hostbin"
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/burrow/burrow/hostbin"
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/userns"

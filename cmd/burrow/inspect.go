@@ -7,8 +7,7 @@ import (
 
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/lifecycle"
-	"github.com/burrow/burrow/ocispec"
-	"github.com/burrow/burrow/slirp"
+	"github.com/burrow/burrow/network"
 	"github.com/burrow/burrow/store"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/urfave/cli/v2"
@@ -153,9 +152,9 @@ func newContainerInspect(c lifecycle.Container) containerInspect {
 	info.State.OOMKilled = c.Record.OOMKilled
 	info.Config.Image, info.Config.Cmd = c.Record.ImageName, c.Record.Command
 	info.HostConfig.NetworkMode = c.Record.Network
-	if c.Running && c.Record.Network != ocispec.NetworkHost {
+	if c.Running && network.MustParse(c.Record.Network).OwnNamespace() {
 		// A container gone since it was listed has no addresses to show.
-		if a, err := slirp.ReadAddresses(c.Pid); err == nil {
+		if a, err := network.ReadAddresses(c.Pid); err == nil {
 			setAddresses(&info, a)
 		}
 	}
@@ -171,7 +170,7 @@ func newContainerInspect(c lifecycle.Container) containerInspect {
 	return info
 }
 
-func setAddresses(info *containerInspect, a slirp.Addresses) {
+func setAddresses(info *containerInspect, a network.Addresses) {
 	n := &info.NetworkSettings
 	if a.IPv4 != nil {
 		n.IPAddress, n.IPPrefixLen = a.IPv4.String(), a.PrefixLen

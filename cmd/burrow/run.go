@@ -15,8 +15,9 @@ import (
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/monitor"
+	"github.com/burrow/burrow/network"
+	"github.com/burrow/burrow/network/backends"
 	"github.com/burrow/burrow/ocispec"
-	"github.com/burrow/burrow/slirp"
 	"github.com/burrow/burrow/store"
 	"github.com/docker/go-units"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -57,7 +58,7 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "log-opt", Usage: "max-size=SIZE, max-file=N for the json-file log"},
 			&cli.BoolFlag{Name: "init", Usage: "run a small init as PID 1 that forwards signals and reaps zombies"},
 			&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to this file"},
-			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Usage: "pasta (the default where installed), slirp4netns[:mtu=N,allow_host_loopback=true,enable_ipv6=false], none (loopback only), host, container:NAME, or user-defined networks NAME[,NAME] (bridge: the default one)"},
+			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Usage: "pasta (the default where installed), slirp4netns[:mtu=N,allow_host_loopback=true,enable_ipv6=false], none (loopback only), host, container:NAME, or a user-defined network NAME (bridge: the default one, made on first use)"},
 			&cli.StringSliceFlag{Name: "network-alias", Usage: "another name for the container on its user-defined networks"},
 			&cli.StringFlag{Name: "ip", Usage: "the container's address on its (first) user-defined network"},
 			&cli.StringSliceFlag{Name: "publish", Aliases: []string{"p"}, Usage: "publish [hostIP:][hostPort:]containerPort[/udp] (pasta or slirp4netns)"},
@@ -153,16 +154,9 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if c.NArg() < 1 {
 		return opt, fmt.Errorf("%w: run needs an image (burrow run [OPTIONS] IMAGE [COMMAND...])", errdefs.ErrInvalidArgument)
 	}
-	network := c.String("network")
-	if network == "" {
-		network = defaultNetwork()
-	}
-	ports, err := networkOptions(network, c.StringSlice("publish"))
+	network, ports, err := networkMode(c.String("network"), c.StringSlice("publish"), c.Bool("publish-all"))
 	if err != nil {
 		return opt, err
-	}
-	if c.Bool("publish-all") && !slirp.IsUserMode(network) && !isUserNetwork(network) {
-		return opt, fmt.Errorf("%w: -P needs --network pasta or slirp4netns", errdefs.ErrInvalidArgument)
 	}
 	if err := checkNameAndDNS(c); err != nil {
 		return opt, err
@@ -303,70 +297,34 @@ func parseLogOpts(values []string) (logfile.Rotation, error) {
 	return r, nil
 }
 
-// defaultNetwork is a user-mode stack when one can run, as docker's
-// default bridge gives a network; otherwise loopback only, with a warning
-// that says what is missing.
-func defaultNetwork() string {
-	mode, why := slirp.Available()
-	if mode == "" {
-		fmt.Fprintf(os.Stderr, "Warning: the container gets loopback only: %s (--network none silences this)\n", why)
-		return ocispec.NetworkNone
+// networkMode parses --network (the default when it is not given) and
+// checks it with -p before anything is created: the helper is installed,
+// and every host port can be bound.
+func networkMode(value string, publish []string, publishAll bool) (network.Mode, []network.Port, error) {
+	var m network.Mode
+	if value == "" {
+		var why string
+		if m, why = backends.Default(); why != "" {
+			fmt.Fprintf(os.Stderr, "Warning: the container gets loopback only: %s (--network none silences this)\n", why)
+		}
+	} else {
+		var err error
+		if m, err = network.Parse(value); err != nil {
+			return m, nil, err
+		}
 	}
-	return mode
-}
-
-// networkOptions checks --network and -p before anything is created: the
-// helper is installed, and every host port can be bound.
-func networkOptions(network string, publish []string) ([]slirp.Port, error) {
-	ports, err := slirp.ParsePorts(publish)
+	ports, err := network.ParsePorts(publish)
 	if err != nil {
-		return nil, err
+		return m, nil, err
 	}
-	switch {
-	case strings.HasPrefix(network, lifecycle.ContainerNetworkPrefix) && len(network) > len(lifecycle.ContainerNetworkPrefix):
-		if len(ports) > 0 {
-			return nil, fmt.Errorf("%w: -p with --network %s: publish on the container whose network this is", errdefs.ErrInvalidArgument, network)
-		}
-		return nil, nil
-	case network == ocispec.NetworkNone || network == ocispec.NetworkHost:
-		if len(ports) > 0 {
-			return nil, fmt.Errorf("%w: -p needs --network pasta or slirp4netns (with %s the container has no network of its own to publish from)", errdefs.ErrInvalidArgument, network)
-		}
-		return nil, nil
-	case slirp.IsUserMode(network):
-		o, err := slirp.ParseNetwork(network)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := slirp.Helper(o.Mode); err != nil {
-			return nil, err
-		}
-		return ports, slirp.CheckHostPorts(ports)
-	case isUserNetwork(network):
-		if _, err := slirp.Helper(slirp.Pasta); err != nil {
-			return nil, fmt.Errorf("user-defined networks reach the world through pasta: %w", err)
-		}
-		return ports, slirp.CheckHostPorts(ports)
+	if publishAll && !m.OwnNamespace() {
+		return m, nil, fmt.Errorf("%w: -P needs a network of the container's own (not %s)", errdefs.ErrInvalidArgument, m)
 	}
-	return nil, fmt.Errorf("%w: --network %q (want none, host, pasta, slirp4netns, container:NAME or a network's name)", errdefs.ErrInvalidArgument, network)
-}
-
-// isUserNetwork: a --network value that names networks rather than a mode.
-func isUserNetwork(network string) bool {
-	return network != "" && !strings.Contains(network, ":") && network != ocispec.NetworkNone && network != ocispec.NetworkHost && !slirp.IsUserMode(network)
-}
-
-// resolveNetworks finds the user-defined networks a container joins (the
-// default one is created on first use); --ip and --network-alias need one.
-func resolveNetworks(c *cli.Context, sess *session, network string) ([]netconf.Attach, error) {
-	aliases, ip := c.StringSlice("network-alias"), c.String("ip")
-	if !isUserNetwork(network) {
-		if len(aliases) > 0 || ip != "" {
-			return nil, fmt.Errorf("%w: --network-alias and --ip need a user-defined network (--network NAME), not %s", errdefs.ErrInvalidArgument, network)
-		}
-		return nil, nil
+	b, err := backends.For(m)
+	if err != nil {
+		return m, nil, err
 	}
-	return networkStore(sess).Resolve(netconf.AttachOpt{Networks: strings.Split(network, ","), IP: ip, Aliases: aliases})
+	return m, ports, b.Check(m, ports)
 }
 
 // parseSecurityOpts takes --security-opt: seccomp=unconfined|PROFILE.json,
@@ -432,4 +390,17 @@ func checkNameAndDNS(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// resolveNetworks finds the user-defined network a container joins (the
+// default one is created on first use); --ip and --network-alias need one.
+func resolveNetworks(c *cli.Context, sess *session, m network.Mode) ([]netconf.Attach, error) {
+	aliases, ip := c.StringSlice("network-alias"), c.String("ip")
+	if m.Kind != network.Bridge {
+		if len(aliases) > 0 || ip != "" {
+			return nil, fmt.Errorf("%w: --network-alias and --ip need a user-defined network (--network NAME), not %s", errdefs.ErrInvalidArgument, m)
+		}
+		return nil, nil
+	}
+	return networkStore(sess).Resolve(netconf.AttachOpt{Networks: []string{m.Target}, IP: ip, Aliases: aliases})
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,6 +53,15 @@ static void join_netns(const char *path) {
 		close(fd);
 }
 
+// same_namespace reports whether fd is the namespace this process is in.
+static int same_namespace(int fd, const char *name) {
+	char self[64];
+	struct stat a, b;
+
+	snprintf(self, sizeof self, "/proc/self/ns/%s", name);
+	return fstat(fd, &a) == 0 && stat(self, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 void burrow_nsjoin(void) {
 	static const struct { const char *name; int type; } order[] = {
 		// The mount namespace goes last: after it /proc is the container's.
@@ -80,6 +90,13 @@ void burrow_nsjoin(void) {
 		}
 	}
 	for (int i = 0; i < 6; i++) {
+		// A namespace the container shares with the holder (--network
+		// host, and the like) is ours already; setns would want
+		// CAP_SYS_ADMIN over the host's user namespace.
+		if (same_namespace(fds[i], order[i].name)) {
+			close(fds[i]);
+			continue;
+		}
 		if (setns(fds[i], order[i].type) < 0 && !burrow_exec_error[0])
 			snprintf(burrow_exec_error, sizeof burrow_exec_error, "join %s namespace of %s: %s",
 				 order[i].name, pid, strerror(errno));

@@ -1,4 +1,4 @@
-package slirp
+package network
 
 import (
 	"encoding/binary"
@@ -44,7 +44,7 @@ func ReadAddresses(pid int) (Addresses, error) {
 		return a, fmt.Errorf("addresses of the container's network: %w", err)
 	}
 	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/route", pid)); err == nil {
-		a.Gateway, _ = defaultRouteIn(string(data))
+		a.Gateway, _ = DefaultRouteIn(string(data))
 	}
 	return a, nil
 }
@@ -75,16 +75,16 @@ func DefaultGateway(routeFile string) string {
 	if err != nil {
 		return ""
 	}
-	gw, ok := defaultRouteIn(string(data))
+	gw, ok := DefaultRouteIn(string(data))
 	if !ok || gw == nil {
 		return ""
 	}
 	return gw.String()
 }
 
-// defaultRouteIn finds the default route (destination 00000000) in a
+// DefaultRouteIn finds the default route (destination 00000000) in a
 // net/route table; its gateway is little-endian hex, nil for a device route.
-func defaultRouteIn(table string) (gw net.IP, ok bool) {
+func DefaultRouteIn(table string) (gw net.IP, ok bool) {
 	lines := strings.Split(table, "\n")
 	for _, line := range lines[min(1, len(lines)):] {
 		f := strings.Fields(line)
