@@ -187,8 +187,10 @@ func Release(runRoot, id string) {
 }
 
 // Repair runs in every command that opens the store: endpoints of
-// containers whose burrow was killed are released, and the rootless netns
-// goes when nothing uses it. One directory read when there is nothing.
+// containers whose burrow was killed are released, the rootless netns goes
+// when nothing uses it, and when something killed it while containers use
+// it, it is built again and they are wired into it. One directory read
+// when there is nothing to do.
 func Repair(runRoot string) {
 	if _, err := os.Stat(Dir(runRoot)); errors.Is(err, os.ErrNotExist) {
 		return
@@ -200,7 +202,10 @@ func Repair(runRoot string) {
 			dead = true
 		}
 	}
-	if !dead && (len(eps) > 0 || !Running(runRoot)) {
+	running := Running(runRoot)
+	_, err := os.Stat(nsFile(runRoot))
+	stale := !running && err == nil // a killed holder's namespace, still bound
+	if !dead && !stale && (len(eps) > 0) == running {
 		return
 	}
 	unlock, err := lock(runRoot)
@@ -208,8 +213,19 @@ func Repair(runRoot string) {
 		return
 	}
 	defer unlock()
-	if dropDead(runRoot) == 0 && Running(runRoot) {
+	if dropDead(runRoot) == 0 {
 		stopHolder(runRoot)
+		return
+	}
+	if started, err := prepare(runRoot); err == nil && started {
+		_ = inNetns(nsFile(runRoot), func() error {
+			ns, err := openRootless(runRoot)
+			if err != nil {
+				return err
+			}
+			defer ns.close()
+			return ns.rewire(runRoot)
+		})
 	}
 }
 

@@ -129,7 +129,9 @@ func TestNetworkBackendConformance(t *testing.T) {
 				t.Errorf("network state left: %v", ents)
 			}
 			// The rootless netns of user-defined networks goes with its last container.
-			if !waitFor(5*time.Second, func() bool { return len(processesWith("burrow-netns __netns "+filepath.Join(e.dir, "run", "burrow"))) == 0 }) {
+			if !waitFor(5*time.Second, func() bool {
+				return len(processesWith("burrow-netns __netns "+filepath.Join(e.dir, "run", "burrow"))) == 0
+			}) {
 				t.Errorf("the rootless netns holder is left: %v", processesWith("burrow-netns __netns "+filepath.Join(e.dir, "run", "burrow")))
 			}
 			if _, err := os.Stat(filepath.Join(e.dir, "run", "burrow", "netns", "ns")); err == nil {
