@@ -5,9 +5,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
-	"github.com/burrow/burrow/lifecycle"
+	"github.com/burrow/burrow/engine"
 	"github.com/urfave/cli/v2"
 )
 
@@ -24,41 +23,22 @@ func attachCommand() *cli.Command {
 }
 
 func attachAction(c *cli.Context) error {
-	sess, ctr, err := oneContainer(c, "attach", 1)
+	e, ctr, err := oneContainer(c, "attach", 1)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
+	defer e.Close()
 	if !ctr.Owned {
 		return fmt.Errorf("container %s is not running: you cannot attach to a stopped container", ctr.Record.Name)
 	}
-	path, err := lifecycle.LogPath(sess.store, ctr.ID)
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("open log: %w", err)
-	}
-	defer f.Close()
-	if _, err := f.Seek(0, 2); err != nil { // only what comes from now on
-		return err
-	}
 	if c.Bool("sig-proxy") {
-		stop := proxySignals(sess.paths.RunRoot, ctr)
+		stop := proxySignals(e, ctr.ID)
 		defer stop()
 	}
-	for {
-		if err := printTail(f, -1, false, timeWindow{}); err != nil {
-			return err
-		}
-		now, err := lifecycle.Find(sess.store, sess.paths.RunRoot, ctr.ID)
-		if err != nil || !now.Owned {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := e.Logs(c.Context, ctr.ID, engine.LogsOptions{Follow: true, Tail: -1, FromNow: true}, printEntry(false)); err != nil {
+		return err
 	}
-	code, err := lifecycle.Wait(sess.store, sess.paths.RunRoot, ctr)
+	code, err := e.Wait(ctr.ID)
 	if err != nil {
 		return err
 	}
@@ -70,12 +50,12 @@ func attachAction(c *cli.Context) error {
 
 // proxySignals passes SIGINT, SIGTERM, SIGHUP and the user signals on to
 // the container, as `docker attach` does by default.
-func proxySignals(runRoot string, ctr lifecycle.Container) func() {
+func proxySignals(e *engine.Engine, id string) func() {
 	signals := make(chan os.Signal, 8)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
 	go func() {
 		for sig := range signals {
-			_ = lifecycle.Kill(runRoot, ctr, sig.(syscall.Signal))
+			_ = e.Kill(id, sig.(syscall.Signal))
 		}
 	}()
 	return func() { signal.Stop(signals); close(signals) }

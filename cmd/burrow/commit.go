@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/imageio"
 	"github.com/urfave/cli/v2"
 )
 
@@ -20,15 +20,15 @@ func commitCommand() *cli.Command {
 			if c.NArg() < 1 || c.NArg() > 2 {
 				return fmt.Errorf("%w: commit needs CONTAINER [IMAGE]", errdefs.ErrInvalidArgument)
 			}
-			if err := imageio.ApplyChanges(new(imageio.Config), c.StringSlice("change")); err != nil {
+			if err := engine.CheckChanges(c.StringSlice("change")); err != nil {
 				return err
 			}
-			sess, ctr, err := oneContainer(c, "commit", 1)
+			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			id, err := imageio.Commit(sess.store, ctr.ID, imageio.CommitOpt{
+			defer e.Close()
+			id, err := e.Commit(c.Args().First(), engine.CommitOptions{
 				Name: c.Args().Get(1), Changes: c.StringSlice("change"), Message: c.String("message"), Author: c.String("author"),
 			})
 			if err != nil {

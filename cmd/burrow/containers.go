@@ -5,29 +5,25 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/lifecycle"
 	"github.com/urfave/cli/v2"
 )
 
 // eachContainer runs fn for every named container, printing each name that
 // succeeded, and joins the errors (docker's behaviour for stop, kill, rm).
-func eachContainer(c *cli.Context, verb string, fn func(*session, lifecycle.Container) error) error {
+func eachContainer(c *cli.Context, verb string, fn func(e *engine.Engine, ref string) error) error {
 	if c.NArg() < 1 {
 		return fmt.Errorf("%w: %s needs at least one container", errdefs.ErrInvalidArgument, verb)
 	}
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
+	defer e.Close()
 	var errs []error
 	for _, ref := range c.Args().Slice() {
-		ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, ref)
-		if err == nil {
-			err = fn(sess, ctr)
-		}
-		if err != nil {
+		if err := fn(e, ref); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -42,8 +38,8 @@ func stopCommand() *cli.Command {
 		Flags: []cli.Flag{&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "seconds to wait before SIGKILL"}},
 		Action: func(c *cli.Context) error {
 			timeout := time.Duration(c.Int("time")) * time.Second
-			return eachContainer(c, "stop", func(s *session, ctr lifecycle.Container) error {
-				return lifecycle.Stop(s.store, s.paths.RunRoot, ctr, timeout)
+			return eachContainer(c, "stop", func(e *engine.Engine, ref string) error {
+				return e.Stop(ref, timeout)
 			})
 		},
 	}
@@ -54,12 +50,12 @@ func killCommand() *cli.Command {
 		Name: "kill", Usage: "send a signal to running containers", ArgsUsage: "CONTAINER...",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "signal", Aliases: []string{"s"}, Value: "KILL", Usage: "signal name or number"}},
 		Action: func(c *cli.Context) error {
-			sig, err := lifecycle.ParseSignal(c.String("signal"))
+			sig, err := engine.ParseSignal(c.String("signal"))
 			if err != nil {
 				return err
 			}
-			return eachContainer(c, "kill", func(s *session, ctr lifecycle.Container) error {
-				return lifecycle.Kill(s.paths.RunRoot, ctr, sig)
+			return eachContainer(c, "kill", func(e *engine.Engine, ref string) error {
+				return e.Kill(ref, sig)
 			})
 		},
 	}
@@ -70,8 +66,8 @@ func rmCommand() *cli.Command {
 		Name: "rm", Usage: "remove containers", ArgsUsage: "CONTAINER...",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "kill running containers first"}},
 		Action: func(c *cli.Context) error {
-			return eachContainer(c, "rm", func(s *session, ctr lifecycle.Container) error {
-				return lifecycle.Remove(s.store, s.paths.RunRoot, ctr, c.Bool("force"))
+			return eachContainer(c, "rm", func(e *engine.Engine, ref string) error {
+				return e.Remove(ref, engine.RemoveOptions{Force: c.Bool("force")})
 			})
 		},
 	}
@@ -84,17 +80,13 @@ func waitCommand() *cli.Command {
 			if c.NArg() < 1 {
 				return fmt.Errorf("%w: wait needs at least one container", errdefs.ErrInvalidArgument)
 			}
-			sess, err := openSession(c)
+			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
+			defer e.Close()
 			for _, ref := range c.Args().Slice() {
-				ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, ref)
-				if err != nil {
-					return err
-				}
-				code, err := lifecycle.Wait(sess.store, sess.paths.RunRoot, ctr)
+				code, err := e.Wait(ref)
 				if err != nil {
 					return err
 				}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/lifecycle"
 	"github.com/urfave/cli/v2"
 )
 
@@ -23,23 +22,15 @@ func cpCommand() *cli.Command {
 			if srcIn == dstIn {
 				return fmt.Errorf("%w: exactly one side of cp must be CONTAINER:PATH", errdefs.ErrInvalidArgument)
 			}
-			sess, err := openSession(c)
+			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			name := srcCtr
-			if dstIn {
-				name = dstCtr
-			}
-			ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, name)
-			if err != nil {
-				return err
-			}
+			defer e.Close()
 			if srcIn {
-				return lifecycle.CopyOut(sess.store, ctr, srcPath, dstPath)
+				return e.CopyOut(srcCtr, srcPath, dstPath)
 			}
-			return lifecycle.CopyIn(sess.store, ctr, srcPath, dstPath)
+			return e.CopyIn(dstCtr, srcPath, dstPath)
 		},
 	}
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/lifecycle"
 	"github.com/urfave/cli/v2"
 )
 
@@ -23,41 +21,19 @@ func createCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			sess, err := openSession(c)
+			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			if opt.Networks, err = resolveNetworks(c, sess, opt.Network); err != nil {
-				return err
-			}
-			if err := ensureImage(c, sess, opt.Image); err != nil {
-				return err
-			}
-			id, err := lifecycle.Create(sess.store, sess.paths.RunRoot, opt.CreateOpt)
+			defer e.Close()
+			id, err := e.Create(c.Context, opt)
 			if err != nil {
 				return err
 			}
 			fmt.Println(id)
-			return writeCIDFile(c, id)
+			return nil
 		},
 	}
-}
-
-// writeCIDFile writes the ID for --cidfile; like docker it refuses to
-// overwrite a file that exists.
-func writeCIDFile(c *cli.Context, id string) error {
-	path := c.String("cidfile")
-	if path == "" {
-		return nil
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("--cidfile: %w", err)
-	}
-	defer f.Close()
-	_, err = f.WriteString(id)
-	return err
 }
 
 func startCommand() *cli.Command {
@@ -71,8 +47,8 @@ func startCommand() *cli.Command {
 			if c.Bool("attach") {
 				return startAttached(c)
 			}
-			return eachContainer(c, "start", func(s *session, ctr lifecycle.Container) error {
-				_, err := lifecycle.Start(s.store, s.paths.RunRoot, ctr, false, false)
+			return eachContainer(c, "start", func(e *engine.Engine, ref string) error {
+				_, err := e.Start(ref, engine.StartOptions{})
 				return err
 			})
 		},
@@ -83,12 +59,12 @@ func startAttached(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return fmt.Errorf("%w: start -a takes one container", errdefs.ErrInvalidArgument)
 	}
-	sess, ctr, err := oneContainer(c, "start", 1)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	code, err := lifecycle.Start(sess.store, sess.paths.RunRoot, ctr, true, c.Bool("interactive"))
+	defer e.Close()
+	code, err := e.Start(c.Args().First(), engine.StartOptions{Attach: true, Interactive: c.Bool("interactive")})
 	if err != nil {
 		return err
 	}
@@ -104,16 +80,8 @@ func restartCommand() *cli.Command {
 		Flags: []cli.Flag{&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "seconds to wait before SIGKILL"}},
 		Action: func(c *cli.Context) error {
 			timeout := time.Duration(c.Int("time")) * time.Second
-			return eachContainer(c, "restart", func(s *session, ctr lifecycle.Container) error {
-				if err := lifecycle.Stop(s.store, s.paths.RunRoot, ctr, timeout); err != nil {
-					return err
-				}
-				ctr, err := lifecycle.Find(s.store, s.paths.RunRoot, ctr.ID)
-				if err != nil {
-					return err
-				}
-				_, err = lifecycle.Start(s.store, s.paths.RunRoot, ctr, false, false)
-				return err
+			return eachContainer(c, "restart", func(e *engine.Engine, ref string) error {
+				return e.Restart(ref, timeout)
 			})
 		},
 	}
@@ -126,15 +94,15 @@ func renameCommand() *cli.Command {
 			if c.NArg() != 2 {
 				return fmt.Errorf("%w: rename needs CONTAINER and NEW_NAME", errdefs.ErrInvalidArgument)
 			}
-			if err := lifecycle.CheckName(c.Args().Get(1)); err != nil {
+			if err := engine.CheckName(c.Args().Get(1)); err != nil {
 				return err
 			}
-			sess, ctr, err := oneContainer(c, "rename", 1)
+			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			return lifecycle.Rename(sess.store, ctr, c.Args().Get(1))
+			defer e.Close()
+			return e.Rename(c.Args().First(), c.Args().Get(1))
 		},
 	}
 }
@@ -144,27 +112,16 @@ func pruneCommand() *cli.Command {
 		Name: "prune", Usage: "remove all stopped containers",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask (burrow never asks)"}},
 		Action: func(c *cli.Context) error {
-			sess, err := openSession(c)
+			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			all, err := lifecycle.List(sess.store, sess.paths.RunRoot)
-			if err != nil {
-				return err
+			defer e.Close()
+			removed, err := e.Prune()
+			for _, id := range removed {
+				fmt.Println(id)
 			}
-			var errs []error
-			for _, ctr := range all {
-				if ctr.Owned {
-					continue
-				}
-				if err := lifecycle.Remove(sess.store, sess.paths.RunRoot, ctr, false); err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				fmt.Println(ctr.ID)
-			}
-			return errors.Join(errs...)
+			return err
 		},
 	}
 }

@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/inherit"
-	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/ocispec"
 	"github.com/urfave/cli/v2"
 )
@@ -36,18 +35,14 @@ func execAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	preserve, err := inherit.Files(int(c.Uint("preserve-fds")))
-	if err != nil {
-		return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
-	}
-	sess, ctr, err := oneContainer(c, "exec", 1)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	code, err := lifecycle.Exec(sess.store, ctr, lifecycle.ExecOpt{
-		Args: c.Args().Tail(), Env: env, Workdir: c.String("workdir"), User: c.String("user"),
-		Interactive: c.Bool("interactive"), Terminal: c.Bool("tty"), Preserve: preserve,
+	defer e.Close()
+	code, err := e.Exec(c.Args().First(), engine.ExecOptions{
+		Command: c.Args().Tail(), Env: env, Workdir: c.String("workdir"), User: c.String("user"),
+		Interactive: c.Bool("interactive"), Terminal: c.Bool("tty"), PreserveFDs: int(c.Uint("preserve-fds")),
 	})
 	if err != nil {
 		return err

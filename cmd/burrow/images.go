@@ -5,16 +5,15 @@ import (
 	"os"
 	"path"
 	"slices"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"text/template"
 	"time"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
-	"go.podman.io/storage"
 )
 
 func imagesCommand() *cli.Command {
@@ -45,21 +44,20 @@ type imageRow struct {
 }
 
 func imagesAction(c *cli.Context) error {
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	images, err := sess.store.Images()
+	defer e.Close()
+	images, err := e.Images()
 	if err != nil {
-		return fmt.Errorf("list images: %w", err)
+		return err
 	}
-	sort.Slice(images, func(i, j int) bool { return images[i].Created.After(images[j].Created) })
 	filter, err := parseImageFilters(c.StringSlice("filter"))
 	if err != nil {
 		return err
 	}
-	rows := filter(imageRows(sess.store, images, c.Bool("no-trunc")))
+	rows := filter(imageRows(images, c.Bool("no-trunc")))
 	switch format := c.String("format"); {
 	case c.Bool("quiet"):
 		seen := map[string]bool{}
@@ -83,12 +81,12 @@ func imagesAction(c *cli.Context) error {
 	return w.Flush()
 }
 
-func imageRows(s storage.Store, images []storage.Image, noTrunc bool) []imageRow {
+func imageRows(images []engine.Image, noTrunc bool) []imageRow {
 	var rows []imageRow
 	for _, img := range images {
-		size, _ := s.ImageSize(img.ID)
+		size := img.Size
 		base := imageRow{
-			ID: img.ID, Digest: img.Digest.String(), CreatedAt: img.Created,
+			ID: img.ID, Digest: img.Digest, CreatedAt: img.Created,
 			Created: units.HumanDuration(time.Since(img.Created)) + " ago", Size: units.HumanSizeWithPrecision(float64(size), 3),
 			VirtualSize: size,
 		}

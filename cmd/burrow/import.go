@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/imageio"
 	"github.com/urfave/cli/v2"
 )
 
@@ -33,18 +33,18 @@ func importAction(c *cli.Context) error {
 			return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
 		}
 	}
-	opt := imageio.ImportOpt{Path: path, Name: c.Args().Get(1), Changes: c.StringSlice("change"), Message: c.String("message")}
+	opt := engine.ImportOptions{Path: path, Name: c.Args().Get(1), Changes: c.StringSlice("change"), Message: c.String("message")}
 	// Check the changes before the (possibly long) copy.
-	if err := imageio.ApplyChanges(new(imageio.Config), opt.Changes); err != nil {
+	if err := engine.CheckChanges(opt.Changes); err != nil {
 		return err
 	}
 	// Enter the namespace before reading stdin: openSession may re-execute
 	// this command, and the new process must still find stdin unread.
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
+	defer e.Close()
 	if path == "-" {
 		tmp, err := spoolStdin()
 		if err != nil {
@@ -53,7 +53,7 @@ func importAction(c *cli.Context) error {
 		defer os.Remove(tmp)
 		opt.Path = tmp
 	}
-	id, err := imageio.Import(c.Context, sess.store, opt, reportWriter(c))
+	id, err := e.Import(c.Context, opt, reportWriter(c))
 	if err != nil {
 		return err
 	}

@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/lifecycle"
-	"github.com/burrow/burrow/network"
-	"github.com/burrow/burrow/store"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/urfave/cli/v2"
-	"go.podman.io/storage"
 )
 
 func imageCommand() *cli.Command {
@@ -61,15 +58,15 @@ func inspect(c *cli.Context, imagesOnly bool) error {
 	if c.NArg() < 1 {
 		return fmt.Errorf("%w: inspect needs at least one name", errdefs.ErrInvalidArgument)
 	}
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
+	defer e.Close()
 	var out []any
 	var errs []error
 	for _, ref := range c.Args().Slice() {
-		info, err := inspectOne(sess, ref, imagesOnly)
+		info, err := inspectOne(e, ref, imagesOnly)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -91,13 +88,13 @@ func inspect(c *cli.Context, imagesOnly bool) error {
 }
 
 // inspectOne looks for a container first, then an image, as docker does.
-func inspectOne(sess *session, ref string, imagesOnly bool) (any, error) {
+func inspectOne(e *engine.Engine, ref string, imagesOnly bool) (any, error) {
 	if !imagesOnly {
-		if ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, ref); err == nil {
-			return newContainerInspect(ctr), nil
+		if ctr, err := e.Container(ref); err == nil {
+			return newContainerInspect(e, ctr), nil
 		}
 	}
-	return inspectImage(sess.store, ref)
+	return inspectImage(e, ref)
 }
 
 // containerInspect has docker's field names for the parts burrow knows.
@@ -140,7 +137,7 @@ type portBinding struct {
 	HostPort string
 }
 
-func newContainerInspect(c lifecycle.Container) containerInspect {
+func newContainerInspect(e *engine.Engine, c engine.Container) containerInspect {
 	var info containerInspect
 	info.ID, info.Name, info.Created = c.ID, c.Record.Name, c.Record.Created
 	if len(c.Record.Command) > 0 {
@@ -152,11 +149,9 @@ func newContainerInspect(c lifecycle.Container) containerInspect {
 	info.State.OOMKilled = c.Record.OOMKilled
 	info.Config.Image, info.Config.Cmd = c.Record.ImageName, c.Record.Command
 	info.HostConfig.NetworkMode = c.Record.Network
-	if c.Running && network.MustParse(c.Record.Network).OwnNamespace() {
-		// A container gone since it was listed has no addresses to show.
-		if a, err := network.ReadAddresses(c.Pid); err == nil {
-			setAddresses(&info, a)
-		}
+	// A container gone since it was listed has no addresses to show.
+	if a, ok := e.Addresses(c); ok {
+		setAddresses(&info, a)
 	}
 	info.NetworkSettings.Ports = map[string][]portBinding{}
 	for _, p := range c.Record.Ports {
@@ -170,7 +165,7 @@ func newContainerInspect(c lifecycle.Container) containerInspect {
 	return info
 }
 
-func setAddresses(info *containerInspect, a network.Addresses) {
+func setAddresses(info *containerInspect, a engine.Addresses) {
 	n := &info.NetworkSettings
 	if a.IPv4 != nil {
 		n.IPAddress, n.IPPrefixLen = a.IPv4.String(), a.PrefixLen
@@ -183,19 +178,15 @@ func setAddresses(info *containerInspect, a network.Addresses) {
 	}
 }
 
-func inspectImage(s storage.Store, ref string) (imageInspect, error) {
-	img, err := store.FindImage(s, ref)
+func inspectImage(e *engine.Engine, ref string) (imageInspect, error) {
+	img, err := e.InspectImage(ref)
 	if err != nil {
 		return imageInspect{}, err
 	}
-	cfg, err := store.Config(s, img)
-	if err != nil {
-		return imageInspect{}, err
-	}
-	size, _ := s.ImageSize(img.ID)
+	cfg := img.Config
 	info := imageInspect{
 		ID: "sha256:" + img.ID, RepoTags: img.Names, RepoDigests: []string{}, Created: cfg.Created,
-		Author: cfg.Author, Architecture: cfg.Architecture, Os: cfg.OS, Size: size,
+		Author: cfg.Author, Architecture: cfg.Architecture, Os: cfg.OS, Size: img.Size,
 		Config: cfg.Config, RootFS: cfg.RootFS, History: cfg.History,
 	}
 	if info.RepoTags == nil {
@@ -204,7 +195,7 @@ func inspectImage(s storage.Store, ref string) (imageInspect, error) {
 	for _, d := range img.Digests {
 		for _, n := range img.Names {
 			repo, _ := splitName(n)
-			info.RepoDigests = append(info.RepoDigests, repo+"@"+d.String())
+			info.RepoDigests = append(info.RepoDigests, repo+"@"+d)
 		}
 	}
 	return info, nil

@@ -6,18 +6,17 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/lifecycle"
 	"github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
 )
 
 // parseLimits reads the resource flags of run, create and update.
-func parseLimits(c *cli.Context) (cgroupv2.Limits, error) {
-	var l cgroupv2.Limits
+func parseLimits(c *cli.Context) (engine.Limits, error) {
+	var l engine.Limits
 	var err error
-	bad := func(flag string, err error) (cgroupv2.Limits, error) {
+	bad := func(flag string, err error) (engine.Limits, error) {
 		return l, fmt.Errorf("%w: --%s: %v", errdefs.ErrInvalidArgument, flag, err)
 	}
 	if v := c.String("memory"); v != "" {
@@ -50,14 +49,14 @@ func parseLimits(c *cli.Context) (cgroupv2.Limits, error) {
 		l.BlkioWeight = uint16(w)
 	}
 	for _, v := range c.StringSlice("device-read-bps") {
-		d, err := cgroupv2.ParseDeviceRate(v)
+		d, err := engine.ParseDeviceRate(v)
 		if err != nil {
 			return l, err
 		}
 		l.DeviceReadBps = append(l.DeviceReadBps, d)
 	}
 	for _, v := range c.StringSlice("device-write-bps") {
-		d, err := cgroupv2.ParseDeviceRate(v)
+		d, err := engine.ParseDeviceRate(v)
 		if err != nil {
 			return l, err
 		}
@@ -87,8 +86,8 @@ func updateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return eachContainer(c, "update", func(s *session, ctr lifecycle.Container) error {
-				return lifecycle.Update(s.store, ctr, limits)
+			return eachContainer(c, "update", func(e *engine.Engine, ref string) error {
+				return e.Update(ref, limits)
 			})
 		},
 	}
@@ -102,8 +101,8 @@ func pauseCommand(pause bool) *cli.Command {
 	return &cli.Command{
 		Name: name, Usage: usage, ArgsUsage: "CONTAINER...",
 		Action: func(c *cli.Context) error {
-			return eachContainer(c, name, func(s *session, ctr lifecycle.Container) error {
-				return lifecycle.Pause(s.store, ctr, pause)
+			return eachContainer(c, name, func(e *engine.Engine, ref string) error {
+				return e.Pause(ref, pause)
 			})
 		},
 	}
@@ -126,18 +125,18 @@ type statsRow struct {
 }
 
 func statsAction(c *cli.Context) error {
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
+	defer e.Close()
 	for {
-		first, err := lifecycle.Stats(sess.store, sess.paths.RunRoot, c.Args().Slice())
+		first, err := e.Stats(c.Args().Slice())
 		if err != nil {
 			return err
 		}
 		time.Sleep(time.Second)
-		second, err := lifecycle.Stats(sess.store, sess.paths.RunRoot, c.Args().Slice())
+		second, err := e.Stats(c.Args().Slice())
 		if err != nil {
 			return err
 		}
@@ -150,8 +149,8 @@ func statsAction(c *cli.Context) error {
 	}
 }
 
-func printStats(c *cli.Context, before, after []lifecycle.ContainerStats) error {
-	prev := map[string]cgroupv2.Stats{}
+func printStats(c *cli.Context, before, after []engine.Stats) error {
+	prev := map[string]engine.CgroupStats{}
 	for _, b := range before {
 		prev[b.ID] = b.Stats
 	}
@@ -194,7 +193,7 @@ func printStats(c *cli.Context, before, after []lifecycle.ContainerStats) error 
 	return w.Flush()
 }
 
-func netIO(s lifecycle.ContainerStats) string {
+func netIO(s engine.Stats) string {
 	if !s.OwnNetwork {
 		return "--"
 	}

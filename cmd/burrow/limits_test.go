@@ -6,16 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/lifecycle"
 	"github.com/urfave/cli/v2"
 )
 
 // parseLimitArgs runs parseLimits on the flags as update would see them.
-func parseLimitArgs(t *testing.T, args ...string) (cgroupv2.Limits, error) {
+func parseLimitArgs(t *testing.T, args ...string) (engine.Limits, error) {
 	t.Helper()
-	var got cgroupv2.Limits
+	var got engine.Limits
 	var perr error
 	app := &cli.App{Name: "t", Flags: limitFlags(), Action: func(c *cli.Context) error {
 		got, perr = parseLimits(c)
@@ -30,20 +29,20 @@ func parseLimitArgs(t *testing.T, args ...string) (cgroupv2.Limits, error) {
 func TestParseLimits(t *testing.T) {
 	for _, c := range []struct {
 		args []string
-		want cgroupv2.Limits
+		want engine.Limits
 	}{
-		{nil, cgroupv2.Limits{}},
-		{[]string{"--memory", "64m"}, cgroupv2.Limits{Memory: 64 << 20}},
-		{[]string{"--memory", "6m"}, cgroupv2.Limits{Memory: 6 << 20}},
-		{[]string{"--memory", "1g", "--memory-swap", "2g"}, cgroupv2.Limits{Memory: 1 << 30, MemorySwap: 2 << 30}},
-		{[]string{"--memory-swap", "-1"}, cgroupv2.Limits{MemorySwap: -1}},
-		{[]string{"--cpus", "1.5", "--cpu-shares", "512", "--cpuset-cpus", "0-1"}, cgroupv2.Limits{CPUs: 1.5, CPUShares: 512, CpusetCPUs: "0-1"}},
-		{[]string{"--cpu-shares", "2"}, cgroupv2.Limits{CPUShares: 2}},
-		{[]string{"--cpu-shares", "262144"}, cgroupv2.Limits{CPUShares: 262144}},
-		{[]string{"--pids-limit", "-1"}, cgroupv2.Limits{PidsLimit: -1}},
-		{[]string{"--pids-limit", "100"}, cgroupv2.Limits{PidsLimit: 100}},
-		{[]string{"--blkio-weight", "10"}, cgroupv2.Limits{BlkioWeight: 10}},
-		{[]string{"--blkio-weight", "1000"}, cgroupv2.Limits{BlkioWeight: 1000}},
+		{nil, engine.Limits{}},
+		{[]string{"--memory", "64m"}, engine.Limits{Memory: 64 << 20}},
+		{[]string{"--memory", "6m"}, engine.Limits{Memory: 6 << 20}},
+		{[]string{"--memory", "1g", "--memory-swap", "2g"}, engine.Limits{Memory: 1 << 30, MemorySwap: 2 << 30}},
+		{[]string{"--memory-swap", "-1"}, engine.Limits{MemorySwap: -1}},
+		{[]string{"--cpus", "1.5", "--cpu-shares", "512", "--cpuset-cpus", "0-1"}, engine.Limits{CPUs: 1.5, CPUShares: 512, CpusetCPUs: "0-1"}},
+		{[]string{"--cpu-shares", "2"}, engine.Limits{CPUShares: 2}},
+		{[]string{"--cpu-shares", "262144"}, engine.Limits{CPUShares: 262144}},
+		{[]string{"--pids-limit", "-1"}, engine.Limits{PidsLimit: -1}},
+		{[]string{"--pids-limit", "100"}, engine.Limits{PidsLimit: 100}},
+		{[]string{"--blkio-weight", "10"}, engine.Limits{BlkioWeight: 10}},
+		{[]string{"--blkio-weight", "1000"}, engine.Limits{BlkioWeight: 1000}},
 	} {
 		got, err := parseLimitArgs(t, c.args...)
 		if err != nil || !reflect.DeepEqual(got, c.want) {
@@ -75,10 +74,10 @@ func TestPSFilterParsing(t *testing.T) {
 }
 
 func TestPSFilterMatching(t *testing.T) {
-	exited3 := lifecycle.Container{ID: "abcdef0123", Record: lifecycle.Record{Name: "web-1", ImageName: "busybox", ImageID: "feed0123",
+	exited3 := engine.Container{ID: "abcdef0123", Record: engine.Record{Name: "web-1", ImageName: "busybox", ImageID: "feed0123",
 		ExitCode: 3, Finished: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Labels: map[string]string{"tier": "web", "empty": ""}}}
-	running := lifecycle.Container{ID: "0123abcdef", Running: true, Owned: true, Record: lifecycle.Record{Name: "db", ImageName: "postgres:16", ImageID: "beef4567"}}
-	created := lifecycle.Container{ID: "9999", Record: lifecycle.Record{Name: "fresh", ImageName: "busybox", ImageID: "feed0123"}}
+	running := engine.Container{ID: "0123abcdef", Running: true, Owned: true, Record: engine.Record{Name: "db", ImageName: "postgres:16", ImageID: "beef4567"}}
+	created := engine.Container{ID: "9999", Record: engine.Record{Name: "fresh", ImageName: "busybox", ImageID: "feed0123"}}
 	for _, c := range []struct {
 		filter string
 		want   []string // names that match, of exited3, running, created
@@ -105,7 +104,7 @@ func TestPSFilterMatching(t *testing.T) {
 			t.Fatalf("%s: %v", c.filter, err)
 		}
 		var got []string
-		for _, ctr := range []lifecycle.Container{exited3, running, created} {
+		for _, ctr := range []engine.Container{exited3, running, created} {
 			if matchesAll(ctr, fs) {
 				got = append(got, ctr.Record.Name)
 			}

@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/imageio"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
@@ -34,11 +33,11 @@ func loadAction(c *cli.Context) error {
 	}
 	// Enter the namespace before reading stdin: openSession may re-execute
 	// this command, and the new process must still find stdin unread.
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
+	defer e.Close()
 	if path == "" {
 		tmp, err := spoolStdin()
 		if err != nil {
@@ -47,7 +46,7 @@ func loadAction(c *cli.Context) error {
 		defer os.Remove(tmp)
 		path = tmp
 	}
-	loaded, err := imageio.Load(c.Context, sess.store, path, reportWriter(c))
+	loaded, err := e.Load(c.Context, path, reportWriter(c))
 	for _, name := range loaded {
 		fmt.Printf("Loaded image: %s\n", name)
 	}

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/lifecycle"
-	"github.com/burrow/burrow/logfile"
 	"github.com/urfave/cli/v2"
 )
 
@@ -35,73 +32,29 @@ func logsAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sess, ctr, err := oneContainer(c, "logs", 1)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	path, err := lifecycle.LogPath(sess.store, ctr.ID)
-	if err != nil {
-		return err
-	}
-	files := logfile.Files(path, ctr.Record.LogRotation)
-	readers := make([]io.Reader, 0, len(files))
-	for _, name := range files[:len(files)-1] {
-		if old, err := os.Open(name); err == nil {
-			defer old.Close()
-			readers = append(readers, old)
-		}
-	}
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil // never started in the background: no log
-	}
-	if err != nil {
-		return fmt.Errorf("open log: %w", err)
-	}
-	defer f.Close()
-	readers = append(readers, f)
-	if err := printTail(io.MultiReader(readers...), c.Int("tail"), c.Bool("timestamps"), window); err != nil {
-		return err
-	}
-	for c.Bool("follow") {
-		ctr, err = lifecycle.Find(sess.store, sess.paths.RunRoot, ctr.ID)
-		running := err == nil && ctr.Running
-		if err := printTail(f, -1, c.Bool("timestamps"), window); err != nil {
-			return err
-		}
-		if !running {
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return nil
+	defer e.Close()
+	return e.Logs(c.Context, c.Args().First(), engine.LogsOptions{
+		Follow: c.Bool("follow"), Tail: c.Int("tail"), Since: window.since, Until: window.until,
+	}, printEntry(c.Bool("timestamps")))
 }
 
-// printTail prints entries from r's current offset, only the last n when n >= 0.
-func printTail(r io.Reader, n int, timestamps bool, w timeWindow) error {
-	var entries []logfile.Entry
-	err := logfile.Read(r, func(e logfile.Entry) error {
-		if !w.contains(e.Time) {
-			return nil
-		}
-		entries = append(entries, e)
-		if n >= 0 && len(entries) > n {
-			entries = entries[1:]
-		}
-		return nil
-	})
-	for _, e := range entries {
+// printEntry prints a log entry on the stream it came from.
+func printEntry(timestamps bool) func(engine.LogEntry) error {
+	return func(en engine.LogEntry) error {
 		out := os.Stdout
-		if e.Stream == "stderr" {
+		if en.Stream == "stderr" {
 			out = os.Stderr
 		}
 		if timestamps {
-			fmt.Fprint(out, e.Time.Format(time.RFC3339Nano)+" ")
+			fmt.Fprint(out, en.Time.Format(time.RFC3339Nano)+" ")
 		}
-		fmt.Fprint(out, e.Log)
+		_, err := fmt.Fprint(out, en.Log)
+		return err
 	}
-	return err
 }
 
 // timeWindow is --since/--until; zero bounds are open.

@@ -1,22 +1,16 @@
 // Command burrow runs rootless containers. One small file per verb; the
-// verbs parse flags and call the packages that do the work.
+// verbs declare flags, build the engine's option structs and format what
+// the engine returns.
 package main
 
 import (
 	"errors"
 	"fmt"
-	"github.com/burrow/burrow/bridge"
 	"os"
 	"runtime"
 
-	"github.com/burrow/burrow/container"
-	"github.com/burrow/burrow/container/nsjoin"
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/inherit"
-	"github.com/burrow/burrow/lifecycle"
-	"github.com/burrow/burrow/monitor"
-	"github.com/burrow/burrow/userns"
-	_ "github.com/burrow/burrow/userns/nsenter"
 	"github.com/urfave/cli/v2"
 )
 
@@ -29,33 +23,9 @@ var version = "dev"
 func init() { runtime.LockOSThread() }
 
 func main() {
-	if len(os.Args) > 1 {
-		switch os.Args[1] {
-		case container.ReapVerb:
-			os.Exit(container.Reap())
-		case container.InitVerb:
-			container.Init(nsjoin.Err())
-			return
-		case container.ExecVerb:
-			container.ExecInit(nsjoin.Err())
-			return
-		case monitor.Verb:
-			os.Exit(monitor.Main())
-		case bridge.Verb:
-			os.Exit(bridge.Main(os.Args[2:]))
-		case lifecycle.FinishVerb:
-			os.Exit(finishMain(os.Args[2:]))
-		case userns.HolderVerb:
-			err := userns.RunHolder(len(os.Args) > 2 && os.Args[2] == "mapped")
-			fmt.Fprintf(os.Stderr, "Error: namespace holder: %v\n", err)
-			os.Exit(errdefs.ExitBurrow)
-		}
+	if code, ok := engine.Role(os.Args); ok {
+		os.Exit(code)
 	}
-	// containers/storage re-executes this binary to extract layers in a chroot.
-	if storageHelper() {
-		return
-	}
-	inherit.Seal()
 	os.Exit(exitCode(newApp().Run(os.Args)))
 }
 

@@ -3,17 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/burrow/burrow/bridge"
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/lifecycle"
-	"github.com/burrow/burrow/netconf"
 	"github.com/urfave/cli/v2"
 )
 
@@ -23,7 +19,7 @@ func networkCommand() *cli.Command {
 		Usage: "manage user-defined networks",
 		Subcommands: []*cli.Command{
 			{Name: "create", Usage: "create a network", ArgsUsage: "NAME", Action: networkCreate, Flags: []cli.Flag{
-				&cli.StringFlag{Name: "driver", Aliases: []string{"d"}, Value: netconf.Driver, Usage: "bridge (the only driver)"},
+				&cli.StringFlag{Name: "driver", Aliases: []string{"d"}, Value: "bridge", Usage: "bridge (the only driver)"},
 				&cli.StringFlag{Name: "subnet", Usage: "IPv4 subnet in CIDR form (default: a free 10.89.N.0/24)"},
 				&cli.StringFlag{Name: "gateway", Usage: "gateway address (default: the subnet's first)"},
 				&cli.StringFlag{Name: "ip-range", Usage: "allocate container addresses from this part of the subnet"},
@@ -53,12 +49,6 @@ func networkCommand() *cli.Command {
 	}
 }
 
-// networkStore is where the session's user keeps networks.
-func networkStore(sess *session) netconf.Store {
-	return netconf.Store{Dir: filepath.Join(sess.paths.Data, "networks"),
-		HostRoutes: func() []*net.IPNet { return netconf.HostRoutes("/proc/net/route") }}
-}
-
 func networkCreate(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return fmt.Errorf("%w: network create needs one NAME", errdefs.ErrInvalidArgument)
@@ -67,12 +57,12 @@ func networkCreate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	n, err := networkStore(sess).Create(netconf.CreateOpt{Name: c.Args().First(), Driver: c.String("driver"),
+	defer e.Close()
+	n, err := e.CreateNetwork(engine.NetworkCreateOptions{Name: c.Args().First(), Driver: c.String("driver"),
 		Subnet: c.String("subnet"), Gateway: c.String("gateway"), IPRange: c.String("ip-range"),
 		Internal: c.Bool("internal"), Labels: labels})
 	if err != nil {
@@ -90,7 +80,7 @@ type networkRow struct {
 	Created                           time.Time
 }
 
-func rowOf(n netconf.Network) networkRow {
+func rowOf(n engine.Network) networkRow {
 	return networkRow{ID: n.ID[:12], Name: n.Name, Driver: n.Driver, Subnet: n.Subnet, Gateway: n.Gateway,
 		Internal: n.Internal, Labels: n.Labels, Created: n.Created}
 }
@@ -100,12 +90,12 @@ func networkList(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	all, err := networkStore(sess).List()
+	defer e.Close()
+	all, err := e.Networks()
 	if err != nil {
 		return err
 	}
@@ -138,20 +128,20 @@ func networkList(c *cli.Context) error {
 }
 
 // networkFilter reads name=, id=, driver= and label=KEY[=VALUE]; all must match.
-func networkFilter(values []string) (func(netconf.Network) bool, error) {
-	var tests []func(netconf.Network) bool
+func networkFilter(values []string) (func(engine.Network) bool, error) {
+	var tests []func(engine.Network) bool
 	for _, v := range values {
 		key, val, ok := strings.Cut(v, "=")
 		switch {
 		case ok && key == "name":
-			tests = append(tests, func(n netconf.Network) bool { return strings.Contains(n.Name, val) })
+			tests = append(tests, func(n engine.Network) bool { return strings.Contains(n.Name, val) })
 		case ok && key == "id":
-			tests = append(tests, func(n netconf.Network) bool { return strings.HasPrefix(n.ID, val) })
+			tests = append(tests, func(n engine.Network) bool { return strings.HasPrefix(n.ID, val) })
 		case ok && key == "driver":
-			tests = append(tests, func(n netconf.Network) bool { return n.Driver == val })
+			tests = append(tests, func(n engine.Network) bool { return n.Driver == val })
 		case ok && key == "label":
 			k, lv, hasValue := strings.Cut(val, "=")
-			tests = append(tests, func(n netconf.Network) bool {
+			tests = append(tests, func(n engine.Network) bool {
 				have, found := n.Labels[k]
 				return found && (!hasValue || have == lv)
 			})
@@ -159,7 +149,7 @@ func networkFilter(values []string) (func(netconf.Network) bool, error) {
 			return nil, fmt.Errorf("%w: --filter %q (want name=, id=, driver= or label=)", errdefs.ErrInvalidArgument, v)
 		}
 	}
-	return func(n netconf.Network) bool {
+	return func(n engine.Network) bool {
 		for _, t := range tests {
 			if !t(n) {
 				return false
@@ -199,35 +189,26 @@ func networkInspect(c *cli.Context) error {
 	if c.NArg() < 1 {
 		return fmt.Errorf("%w: network inspect needs a NETWORK", errdefs.ErrInvalidArgument)
 	}
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
+	defer e.Close()
 	var out []networkInfo
 	for _, ref := range c.Args().Slice() {
-		n, err := networkStore(sess).Get(ref)
+		n, err := e.Network(ref)
 		if err != nil {
 			return err
 		}
 		info := networkInfo{Name: n.Name, ID: n.ID, Driver: n.Driver, NetworkIntf: n.Bridge(), Created: n.Created,
 			Subnets: []networkSubnet{{Subnet: n.Subnet, Gateway: n.Gateway, LeaseRng: n.IPRange}}, Internal: n.Internal,
 			DNSEnabled: true, Labels: n.Labels, Containers: map[string]networkContainerIn{}}
-		users, err := lifecycle.NetworkUsers(sess.store, sess.paths.RunRoot, n.ID)
+		members, err := e.NetworkMembers(n)
 		if err != nil {
 			return err
 		}
-		for _, u := range users {
-			in := networkContainerIn{Name: u.Record.Name}
-			if ip, ok := bridge.Address(sess.paths.RunRoot, u.ID, n.ID); ok && u.Running {
-				in.IP = ip.String()
-			}
-			for _, a := range u.Record.Networks {
-				if a.Network.ID == n.ID {
-					in.Aliases = a.Aliases
-				}
-			}
-			info.Containers[u.ID] = in
+		for _, m := range members {
+			info.Containers[m.ID] = networkContainerIn{Name: m.Name, IP: m.IP, Aliases: m.Aliases}
 		}
 		out = append(out, info)
 	}
@@ -246,17 +227,14 @@ func networkRemove(c *cli.Context) error {
 	if c.NArg() < 1 {
 		return fmt.Errorf("%w: network rm needs a NETWORK", errdefs.ErrInvalidArgument)
 	}
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
+	defer e.Close()
 	var errs []error
 	for _, ref := range c.Args().Slice() {
-		n, err := networkStore(sess).Get(ref)
-		if err == nil {
-			err = lifecycle.RemoveNetwork(sess.store, sess.paths.RunRoot, networkStore(sess), n, c.Bool("force"))
-		}
+		err := e.RemoveNetwork(ref, c.Bool("force"))
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -267,95 +245,65 @@ func networkRemove(c *cli.Context) error {
 }
 
 func networkPrune(c *cli.Context) error {
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	all, err := networkStore(sess).List()
-	if err != nil {
-		return err
+	defer e.Close()
+	removed, err := e.PruneNetworks()
+	for _, name := range removed {
+		fmt.Println(name)
 	}
-	for _, n := range all {
-		if n.Name == netconf.DefaultName {
-			continue
-		}
-		users, err := lifecycle.NetworkUsers(sess.store, sess.paths.RunRoot, n.ID)
-		if err != nil {
-			return err
-		}
-		if len(users) > 0 {
-			continue
-		}
-		if err := networkStore(sess).Remove(n.Name); err != nil {
-			return err
-		}
-		fmt.Println(n.Name)
-	}
-	return nil
+	return err
 }
 
 func networkExists(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return fmt.Errorf("%w: network exists needs one NETWORK", errdefs.ErrInvalidArgument)
 	}
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	// Asking must not create the default network.
-	all, err := networkStore(sess).List()
+	defer e.Close()
+	ok, err := e.NetworkExists(c.Args().First())
 	if err != nil {
 		return err
 	}
-	for _, n := range all {
-		if n.Name == c.Args().First() || (len(c.Args().First()) >= 3 && strings.HasPrefix(n.ID, c.Args().First())) {
-			return nil
-		}
+	if !ok {
+		return statusError{1}
 	}
-	return statusError{1}
+	return nil
 }
 
-// networkAndContainer resolves connect's and disconnect's two arguments.
-func networkAndContainer(c *cli.Context, sess *session) (netconf.Network, lifecycle.Container, error) {
+// twoArgs checks connect's and disconnect's NETWORK CONTAINER.
+func twoArgs(c *cli.Context) error {
 	if c.NArg() != 2 {
-		return netconf.Network{}, lifecycle.Container{}, fmt.Errorf("%w: %s needs NETWORK CONTAINER", errdefs.ErrInvalidArgument, c.Command.Name)
+		return fmt.Errorf("%w: %s needs NETWORK CONTAINER", errdefs.ErrInvalidArgument, c.Command.Name)
 	}
-	n, err := networkStore(sess).Get(c.Args().Get(0))
-	if err != nil {
-		return n, lifecycle.Container{}, fmt.Errorf("%w: %w", err, errdefs.ErrInvalidArgument)
-	}
-	ctr, err := lifecycle.Find(sess.store, sess.paths.RunRoot, c.Args().Get(1))
-	return n, ctr, err
+	return nil
 }
 
 func networkConnect(c *cli.Context) error {
-	sess, err := openSession(c)
+	if err := twoArgs(c); err != nil {
+		return err
+	}
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	n, ctr, err := networkAndContainer(c, sess)
-	if err != nil {
-		return err
-	}
-	attach, err := networkStore(sess).Resolve(netconf.AttachOpt{Networks: []string{n.Name}, IP: c.String("ip"), Aliases: c.StringSlice("alias")})
-	if err != nil {
-		return err
-	}
-	return lifecycle.ConnectNetwork(sess.store, sess.paths.RunRoot, ctr, attach[0])
+	defer e.Close()
+	return e.ConnectNetwork(c.Args().Get(0), c.Args().Get(1), engine.ConnectOptions{Aliases: c.StringSlice("alias"), IP: c.String("ip")})
 }
 
 func networkDisconnect(c *cli.Context) error {
-	sess, err := openSession(c)
+	if err := twoArgs(c); err != nil {
+		return err
+	}
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	n, ctr, err := networkAndContainer(c, sess)
-	if err != nil {
-		return err
-	}
-	return lifecycle.DisconnectNetwork(sess.store, sess.paths.RunRoot, ctr, n)
+	defer e.Close()
+	return e.DisconnectNetwork(c.Args().Get(0), c.Args().Get(1))
 }

@@ -10,11 +10,11 @@ func portCommand() *cli.Command {
 	return &cli.Command{
 		Name: "port", Usage: "list a container's published ports", ArgsUsage: "CONTAINER",
 		Action: func(c *cli.Context) error {
-			sess, ctr, err := oneContainer(c, "port", 1)
+			e, ctr, err := oneContainer(c, "port", 1)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
+			defer e.Close()
 			for _, p := range ctr.Record.Ports {
 				fmt.Println(p.String())
 			}

@@ -7,8 +7,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/lifecycle"
 	"github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
 )
@@ -37,12 +37,12 @@ type psRow struct {
 }
 
 func psAction(c *cli.Context) error {
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	all, err := lifecycle.List(sess.store, sess.paths.RunRoot)
+	defer e.Close()
+	all, err := e.Containers()
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func psAction(c *cli.Context) error {
 	return w.Flush()
 }
 
-func newPSRow(c lifecycle.Container, noTrunc bool) psRow {
+func newPSRow(c engine.Container, noTrunc bool) psRow {
 	r := psRow{
 		ID: c.ID, Image: c.Record.ImageName, Command: strings.Join(c.Record.Command, " "),
 		CreatedAt: c.Record.Created.Format(time.RFC3339), RunningFor: ago(c.Record.Created),
@@ -135,7 +135,7 @@ func parsePSFilters(values []string) ([]psFilter, error) {
 }
 
 // matchesAll applies docker's rule: every filter must match.
-func matchesAll(c lifecycle.Container, filters []psFilter) bool {
+func matchesAll(c engine.Container, filters []psFilter) bool {
 	for _, f := range filters {
 		if !matches(c, f) {
 			return false
@@ -144,7 +144,7 @@ func matchesAll(c lifecycle.Container, filters []psFilter) bool {
 	return true
 }
 
-func matches(c lifecycle.Container, f psFilter) bool {
+func matches(c engine.Container, f psFilter) bool {
 	switch f.key {
 	case "status":
 		return c.Status() == f.value

@@ -6,9 +6,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/imageio"
-	"github.com/burrow/burrow/store"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
@@ -24,8 +23,8 @@ func registryFlags() []cli.Flag {
 	}
 }
 
-func registryOptions(c *cli.Context) imageio.RegistryOpt {
-	opt := imageio.RegistryOpt{CertDir: c.String("cert-dir"), AuthFile: c.String("authfile"), Platform: c.String("platform")}
+func registryOptions(c *cli.Context) engine.RegistryOptions {
+	opt := engine.RegistryOptions{CertDir: c.String("cert-dir"), AuthFile: c.String("authfile"), Platform: c.String("platform")}
 	if c.IsSet("tls-verify") {
 		v := c.Bool("tls-verify")
 		opt.TLSVerify = &v
@@ -34,7 +33,7 @@ func registryOptions(c *cli.Context) imageio.RegistryOpt {
 		opt.Platform = "linux/" + arch
 	}
 	if !c.Bool("quiet") {
-		opt.Report = os.Stderr
+		opt.Progress = os.Stderr
 	}
 	return opt
 }
@@ -47,12 +46,12 @@ func pullCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return fmt.Errorf("%w: pull needs one image", errdefs.ErrInvalidArgument)
 			}
-			sess, err := openSession(c)
+			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			_, id, err := imageio.Pull(c.Context, sess.store, c.Args().First(), registryOptions(c))
+			defer e.Close()
+			id, err := e.Pull(c.Context, c.Args().First(), registryOptions(c))
 			if err != nil {
 				return err
 			}
@@ -70,20 +69,12 @@ func pushCommand() *cli.Command {
 			if c.NArg() < 1 || c.NArg() > 2 {
 				return fmt.Errorf("%w: push needs IMAGE [DESTINATION]", errdefs.ErrInvalidArgument)
 			}
-			sess, err := openSession(c)
+			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			img, err := store.FindImage(sess.store, c.Args().First())
-			if err != nil {
-				return err
-			}
-			dest := c.Args().Get(1)
-			if dest == "" {
-				dest = c.Args().First()
-			}
-			return imageio.Push(c.Context, sess.store, img.ID, dest, registryOptions(c))
+			defer e.Close()
+			return e.Push(c.Context, c.Args().First(), c.Args().Get(1), registryOptions(c))
 		},
 	}
 }
@@ -104,10 +95,7 @@ func loginCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if _, err := enterNamespace(); err != nil {
-				return err
-			}
-			if err := imageio.Login(c.Context, c.Args().First(), user, pass, registryOptions(c)); err != nil {
+			if err := engine.Login(c.Context, c.Args().First(), user, pass, registryOptions(c)); err != nil {
 				return err
 			}
 			fmt.Println("Login Succeeded!")
@@ -151,10 +139,7 @@ func logoutCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return fmt.Errorf("%w: logout needs a registry", errdefs.ErrInvalidArgument)
 			}
-			if _, err := enterNamespace(); err != nil {
-				return err
-			}
-			if err := imageio.Logout(c.Args().First(), imageio.RegistryOpt{AuthFile: c.String("authfile")}); err != nil {
+			if err := engine.Logout(c.Args().First(), c.String("authfile")); err != nil {
 				return err
 			}
 			fmt.Printf("Removed login credentials for %s\n", c.Args().First())

@@ -1,26 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"github.com/burrow/burrow/netconf"
-	"net"
 	"os"
-	"strconv"
-	"strings"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/imageio"
-	"github.com/burrow/burrow/inherit"
-	"github.com/burrow/burrow/lifecycle"
-	"github.com/burrow/burrow/logfile"
-	"github.com/burrow/burrow/monitor"
-	"github.com/burrow/burrow/network"
-	"github.com/burrow/burrow/network/backends"
 	"github.com/burrow/burrow/ocispec"
-	"github.com/burrow/burrow/store"
-	"github.com/docker/go-units"
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
 )
 
@@ -86,61 +72,22 @@ func pullFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no pull progress"})
 }
 
-// ensureImage pulls the image as --pull says.
-func ensureImage(c *cli.Context, sess *session, ref string) error {
-	policy := c.String("pull")
-	switch policy {
-	case "never":
-		return nil
-	case "missing":
-		if _, err := store.FindImage(sess.store, ref); !errors.Is(err, errdefs.ErrImageUnknown) {
-			return err
-		}
-	case "always":
-	default:
-		return fmt.Errorf("%w: --pull %q (want missing, always or never)", errdefs.ErrInvalidArgument, policy)
-	}
-	_, _, err := imageio.Pull(c.Context, sess.store, ref, registryOptions(c))
-	return err
-}
-
 func runAction(c *cli.Context) error {
 	opt, err := runOptions(c)
 	if err != nil {
 		return err
 	}
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	if opt.Networks, err = resolveNetworks(c, sess, opt.Network); err != nil {
+	defer e.Close()
+	id, code, err := e.Run(c.Context, opt)
+	if err != nil {
 		return err
 	}
-	if err := ensureImage(c, sess, opt.Image); err != nil {
-		return err
-	}
-	if c.Bool("detach") {
-		id, err := lifecycle.RunDetached(sess.store, sess.paths.RunRoot, opt.CreateOpt)
-		if err != nil {
-			return err
-		}
+	if opt.Detach {
 		fmt.Println(id)
-		return writeCIDFile(c, id)
-	}
-	// A foreground run may last for hours: once its container exists, its
-	// layer is in use and a repair may run meanwhile.
-	opt.OnCreated = func(id string) error {
-		sess.endWrites()
-		sess.endWrites = func() {}
-		return writeCIDFile(c, id)
-	}
-	if opt.Preserve, err = inherit.Files(int(c.Uint("preserve-fds"))); err != nil {
-		return fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
-	}
-	code, err := lifecycle.Run(sess.store, sess.paths.RunRoot, opt)
-	if err != nil {
-		return err
 	}
 	if code != 0 {
 		return statusError{code}
@@ -148,24 +95,14 @@ func runAction(c *cli.Context) error {
 	return nil
 }
 
-// runOptions validates every flag before anything is created.
-func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
-	var opt lifecycle.RunOpt
+// runOptions builds the engine's options from the flags and has the
+// engine check them before anything is opened or created.
+func runOptions(c *cli.Context) (engine.RunOptions, error) {
+	var opt engine.RunOptions
 	if c.NArg() < 1 {
-		return opt, fmt.Errorf("%w: run needs an image (burrow run [OPTIONS] IMAGE [COMMAND...])", errdefs.ErrInvalidArgument)
-	}
-	network, ports, err := networkMode(c.String("network"), c.StringSlice("publish"), c.Bool("publish-all"))
-	if err != nil {
-		return opt, err
-	}
-	if err := checkNameAndDNS(c); err != nil {
-		return opt, err
+		return opt, fmt.Errorf("%w: %s needs an image (burrow %s [OPTIONS] IMAGE [COMMAND...])", errdefs.ErrInvalidArgument, c.Command.Name, c.Command.Name)
 	}
 	env, err := collectEnv(c)
-	if err != nil {
-		return opt, err
-	}
-	mounts, err := collectMounts(c)
 	if err != nil {
 		return opt, err
 	}
@@ -177,54 +114,30 @@ func runOptions(c *cli.Context) (lifecycle.RunOpt, error) {
 	if err != nil {
 		return opt, err
 	}
-	logRotation, err := parseLogOpts(c.StringSlice("log-opt"))
-	if err != nil {
-		return opt, err
-	}
-	policy, err := monitor.ParseRestartPolicy(c.String("restart"))
-	if err != nil {
-		return opt, err
-	}
-	if policy.Name != "no" && c.Bool("rm") {
-		return opt, fmt.Errorf("%w: --restart %s and --rm conflict", errdefs.ErrInvalidArgument, policy.Name)
-	}
-	if policy.Name != "no" && c.Command.Name == "run" && !c.Bool("detach") {
-		return opt, fmt.Errorf("%w: --restart applies to detached containers: add -d", errdefs.ErrInvalidArgument)
-	}
-	if c.Uint("preserve-fds") > 0 && (c.Bool("detach") || c.Command.Name != "run") {
-		return opt, fmt.Errorf("%w: --preserve-fds needs a foreground run (the descriptors are this command's)", errdefs.ErrInvalidArgument)
-	}
-	seccomp, security, err := parseSecurityOpts(c.StringSlice("security-opt"))
-	if err != nil {
-		return opt, err
-	}
-	security.CapAdd, security.CapDrop, security.Privileged = c.StringSlice("cap-add"), c.StringSlice("cap-drop"), c.Bool("privileged")
-	if _, err := ocispec.BoundingSet(security); err != nil {
-		return opt, err
-	}
-	if cid := c.String("cidfile"); cid != "" {
-		if _, err := os.Stat(cid); err == nil {
-			return opt, fmt.Errorf("%w: --cidfile %s exists: remove it or pick another", errdefs.ErrInvalidArgument, cid)
-		}
-	}
-	opt = lifecycle.RunOpt{
-		Interactive: c.Bool("interactive"),
-		CreateOpt: lifecycle.CreateOpt{
-			Image: c.Args().First(), Name: c.String("name"), Args: c.Args().Tail(),
+	opt = engine.RunOptions{
+		ContainerOptions: engine.ContainerOptions{
+			Image: c.Args().First(), Name: c.String("name"), Command: c.Args().Tail(),
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
-			Network: network, Mounts: mounts, AutoRemove: c.Bool("rm"), Labels: labels,
-			Init: c.Bool("init"), Restart: c.String("restart"), Log: logRotation, Limits: limits,
-			Ports: ports, PublishAll: c.Bool("publish-all"), DNS: c.StringSlice("dns"),
-			DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"), AddHosts: c.StringSlice("add-host"),
-			Seccomp: seccomp, Security: security,
+			Network: c.String("network"), Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
+			NetworkAliases: c.StringSlice("network-alias"), IP: c.String("ip"),
+			Volumes: c.StringSlice("volume"), Tmpfs: c.StringSlice("tmpfs"), AutoRemove: c.Bool("rm"), Labels: labels,
+			Init: c.Bool("init"), Restart: c.String("restart"), LogOptions: c.StringSlice("log-opt"), Limits: limits,
+			DNS: c.StringSlice("dns"), DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"),
+			AddHosts: c.StringSlice("add-host"), SecurityOptions: c.StringSlice("security-opt"),
+			CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged"),
 		},
+		Detach: c.Bool("detach"), Interactive: c.Bool("interactive"), PreserveFDs: int(c.Uint("preserve-fds")),
+		Pull: engine.PullPolicy(c.String("pull")), Registry: registryOptions(c), CIDFile: c.String("cidfile"),
 	}
 	if c.IsSet("entrypoint") {
 		ep := c.String("entrypoint")
 		opt.Entrypoint = &ep
 	}
-	return opt, nil
+	if c.Command.Name == "create" {
+		return opt, engine.CheckCreate(opt)
+	}
+	return opt, engine.CheckRun(opt)
 }
 
 func collectEnv(c *cli.Context) ([]string, error) {
@@ -245,162 +158,4 @@ func collectEnv(c *cli.Context) ([]string, error) {
 		return nil, err
 	}
 	return ocispec.MergeEnv(fromFiles, flags), nil
-}
-
-func collectMounts(c *cli.Context) ([]specs.Mount, error) {
-	var mounts []specs.Mount
-	for _, v := range c.StringSlice("volume") {
-		m, err := ocispec.ParseVolume(v)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := os.Stat(m.Source); err != nil {
-			return nil, fmt.Errorf("%w: volume %s: %v", errdefs.ErrInvalidArgument, v, err)
-		}
-		mounts = append(mounts, m)
-	}
-	for _, v := range c.StringSlice("tmpfs") {
-		m, err := ocispec.ParseTmpfs(v)
-		if err != nil {
-			return nil, err
-		}
-		mounts = append(mounts, m)
-	}
-	return mounts, nil
-}
-
-// parseLogOpts reads --log-opt max-size=10m and max-file=3 (docker's
-// json-file options; max-file needs max-size).
-func parseLogOpts(values []string) (logfile.Rotation, error) {
-	var r logfile.Rotation
-	for _, v := range values {
-		key, val, _ := strings.Cut(v, "=")
-		var err error
-		switch key {
-		case "max-size":
-			r.MaxSize, err = units.RAMInBytes(val)
-		case "max-file":
-			r.MaxFiles, err = strconv.Atoi(val)
-		default:
-			err = fmt.Errorf("unknown option (want max-size or max-file)")
-		}
-		if err != nil || r.MaxSize < 0 || r.MaxFiles < 0 {
-			return r, fmt.Errorf("%w: --log-opt %s: %v", errdefs.ErrInvalidArgument, v, err)
-		}
-	}
-	if r.MaxFiles > 0 && r.MaxSize == 0 {
-		return r, fmt.Errorf("%w: --log-opt max-file needs max-size", errdefs.ErrInvalidArgument)
-	}
-	if r.MaxSize > 0 && r.MaxFiles == 0 {
-		r.MaxFiles = 1
-	}
-	return r, nil
-}
-
-// networkMode parses --network (the default when it is not given) and
-// checks it with -p before anything is created: the helper is installed,
-// and every host port can be bound.
-func networkMode(value string, publish []string, publishAll bool) (network.Mode, []network.Port, error) {
-	var m network.Mode
-	if value == "" {
-		var why string
-		if m, why = backends.Default(); why != "" {
-			fmt.Fprintf(os.Stderr, "Warning: the container gets loopback only: %s (--network none silences this)\n", why)
-		}
-	} else {
-		var err error
-		if m, err = network.Parse(value); err != nil {
-			return m, nil, err
-		}
-	}
-	ports, err := network.ParsePorts(publish)
-	if err != nil {
-		return m, nil, err
-	}
-	if publishAll && !m.OwnNamespace() {
-		return m, nil, fmt.Errorf("%w: -P needs a network of the container's own (not %s)", errdefs.ErrInvalidArgument, m)
-	}
-	b, err := backends.For(m)
-	if err != nil {
-		return m, nil, err
-	}
-	return m, ports, b.Check(m, ports)
-}
-
-// parseSecurityOpts takes --security-opt: seccomp=unconfined|PROFILE.json,
-// no-new-privileges[=true|false], mask=/p:/q, unmask=ALL|/p:/q, and label=
-// (nothing to do where SELinux is off). Others are refused by name.
-func parseSecurityOpts(opts []string) (string, ocispec.Security, error) {
-	profile, sec := "", ocispec.Security{}
-	for _, o := range opts {
-		k, v, hasValue := strings.Cut(o, "=")
-		var err error
-		switch {
-		case k == "seccomp" && v != "":
-			profile = v
-		case k == "no-new-privileges":
-			sec.NewPrivileges, err = hasValue && v == "false", boolValue(v, hasValue)
-		case k == "mask" && v != "":
-			sec.Mask = append(sec.Mask, strings.Split(v, ":")...)
-		case k == "unmask" && v != "":
-			sec.Unmask = append(sec.Unmask, strings.Split(v, ":")...)
-		case k == "label" && v != "":
-			err = labelOption(v)
-		default:
-			err = errors.New("not supported (seccomp=, no-new-privileges, mask=, unmask=, label= are)")
-		}
-		if err != nil {
-			return "", sec, fmt.Errorf("%w: --security-opt %q: %v", errdefs.ErrInvalidArgument, o, err)
-		}
-	}
-	return profile, sec, nil
-}
-
-func boolValue(v string, hasValue bool) error {
-	if hasValue && v != "true" && v != "false" {
-		return errors.New("want true or false")
-	}
-	return nil
-}
-
-// labelOption accepts SELinux label options where SELinux is off, as
-// podman does; where it is on, burrow cannot apply them yet.
-func labelOption(v string) error {
-	k, _, _ := strings.Cut(v, ":")
-	if v != "disable" && v != "nested" && k != "type" && k != "level" && k != "user" && k != "role" && k != "filetype" {
-		return errors.New("want disable, nested, or type:, level:, user:, role:, filetype: with a value")
-	}
-	if _, err := os.Stat("/sys/fs/selinux/enforce"); err == nil && v != "disable" {
-		return errors.New("SELinux is on here and burrow does not set labels yet")
-	}
-	return nil
-}
-
-// checkNameAndDNS refuses a bad --name or --dns before anything exists:
-// a resolv.conf nameserver line only takes an address.
-func checkNameAndDNS(c *cli.Context) error {
-	if name := c.String("name"); name != "" {
-		if err := lifecycle.CheckName(name); err != nil {
-			return err
-		}
-	}
-	for _, d := range c.StringSlice("dns") {
-		if net.ParseIP(d) == nil {
-			return fmt.Errorf("%w: --dns %q is not an IP address", errdefs.ErrInvalidArgument, d)
-		}
-	}
-	return nil
-}
-
-// resolveNetworks finds the user-defined network a container joins (the
-// default one is created on first use); --ip and --network-alias need one.
-func resolveNetworks(c *cli.Context, sess *session, m network.Mode) ([]netconf.Attach, error) {
-	aliases, ip := c.StringSlice("network-alias"), c.String("ip")
-	if m.Kind != network.Bridge {
-		if len(aliases) > 0 || ip != "" {
-			return nil, fmt.Errorf("%w: --network-alias and --ip need a user-defined network (--network NAME), not %s", errdefs.ErrInvalidArgument, m)
-		}
-		return nil, nil
-	}
-	return networkStore(sess).Resolve(netconf.AttachOpt{Networks: []string{m.Target}, IP: ip, Aliases: aliases})
 }

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/imageio"
-	"github.com/burrow/burrow/lifecycle"
-	"github.com/burrow/burrow/store"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
@@ -33,23 +29,11 @@ func saveAction(c *cli.Context) error {
 	if out == "" && term.IsTerminal(int(os.Stdout.Fd())) {
 		return fmt.Errorf("%w: refusing to write an archive to a terminal: use -o FILE or a pipe", errdefs.ErrInvalidArgument)
 	}
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	var items []imageio.SaveItem
-	for _, ref := range c.Args().Slice() {
-		img, err := store.FindImage(sess.store, ref)
-		if err != nil {
-			return err
-		}
-		name := matchedName(img, ref)
-		if name == "" && len(img.Names) > 0 {
-			name = img.Names[0]
-		}
-		items = append(items, imageio.SaveItem{ID: img.ID, Name: name})
-	}
+	defer e.Close()
 	path, tmp := out, ""
 	if out == "" {
 		f, err := os.CreateTemp("", "burrow-save-*.tar")
@@ -62,7 +46,7 @@ func saveAction(c *cli.Context) error {
 		defer os.Remove(tmp)
 	}
 	report := reportWriter(c)
-	if err := imageio.Save(c.Context, sess.store, items, path, c.String("format"), report); err != nil {
+	if err := e.Save(c.Context, c.Args().Slice(), path, c.String("format"), report); err != nil {
 		os.Remove(path) // no half archive
 		return err
 	}
@@ -98,12 +82,12 @@ func exportCommand() *cli.Command {
 			} else if term.IsTerminal(int(os.Stdout.Fd())) {
 				return fmt.Errorf("%w: refusing to write a tar to a terminal: use -o FILE or a pipe", errdefs.ErrInvalidArgument)
 			}
-			sess, ctr, err := oneContainer(c, "export", 1)
+			e, ctr, err := oneContainer(c, "export", 1)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			return lifecycle.WithRoot(sess.store, ctr, func(root string) error { return imageio.Export(root, out) })
+			defer e.Close()
+			return e.Export(ctr.ID, out)
 		},
 	}
 }
@@ -116,22 +100,18 @@ func historyCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return fmt.Errorf("%w: history needs one image", errdefs.ErrInvalidArgument)
 			}
-			sess, err := openSession(c)
+			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			img, err := store.FindImage(sess.store, c.Args().First())
-			if err != nil {
-				return err
-			}
-			cfg, err := store.Config(sess.store, img)
+			defer e.Close()
+			img, err := e.InspectImage(c.Args().First())
 			if err != nil {
 				return err
 			}
 			fmt.Println("CREATED\tCREATED BY\tCOMMENT")
-			for i := len(cfg.History) - 1; i >= 0; i-- {
-				h := cfg.History[i]
+			for i := len(img.Config.History) - 1; i >= 0; i-- {
+				h := img.Config.History[i]
 				created := "<unknown>"
 				if h.Created != nil {
 					created = ago(*h.Created)
@@ -151,35 +131,16 @@ func imagePruneCommand() *cli.Command {
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask (burrow never asks)"},
 		},
 		Action: func(c *cli.Context) error {
-			sess, err := openSession(c)
+			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			images, err := sess.store.Images()
-			if err != nil {
-				return err
+			defer e.Close()
+			removed, err := e.PruneImages(c.Bool("all"))
+			for _, id := range removed {
+				fmt.Println(id)
 			}
-			used := map[string]bool{}
-			ctrs, err := sess.store.Containers()
-			if err != nil {
-				return err
-			}
-			for _, ctr := range ctrs {
-				used[ctr.ImageID] = true
-			}
-			var errs []error
-			for _, img := range images {
-				if used[img.ID] || (len(img.Names) > 0 && !c.Bool("all")) {
-					continue
-				}
-				if _, err := sess.store.DeleteImage(img.ID, true); err != nil {
-					errs = append(errs, fmt.Errorf("remove %s: %w", img.ID[:12], err))
-					continue
-				}
-				fmt.Println(img.ID)
-			}
-			return errors.Join(errs...)
+			return err
 		},
 	}
 }

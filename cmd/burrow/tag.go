@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/store"
 	"github.com/urfave/cli/v2"
 )
 
@@ -21,26 +21,15 @@ func tagAction(c *cli.Context) error {
 	if c.NArg() < 2 {
 		return fmt.Errorf("%w: tag needs IMAGE and at least one NAME[:TAG]", errdefs.ErrInvalidArgument)
 	}
-	var names []string
 	for _, n := range c.Args().Tail() {
-		full, err := store.Normalize(n)
-		if err != nil {
+		if _, err := engine.NormalizeName(n); err != nil {
 			return err
 		}
-		names = append(names, full)
 	}
-	sess, err := openSession(c)
+	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	img, err := store.FindImage(sess.store, c.Args().First())
-	if err != nil {
-		return err
-	}
-	// The store moves a name that another image had to this one.
-	if err := sess.store.AddNames(img.ID, names); err != nil {
-		return fmt.Errorf("tag %s: %w", c.Args().First(), err)
-	}
-	return nil
+	defer e.Close()
+	return e.Tag(c.Args().First(), c.Args().Tail()...)
 }

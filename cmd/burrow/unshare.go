@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"syscall"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/urfave/cli/v2"
 )
@@ -21,7 +22,7 @@ func unshareCommand() *cli.Command {
 }
 
 func unshareAction(c *cli.Context) error {
-	if _, err := enterNamespace(); err != nil {
+	if _, err := engine.Enter(warn); err != nil {
 		return err
 	}
 	args := c.Args().Slice()

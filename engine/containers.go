@@ -1,0 +1,414 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/imageio"
+	"github.com/burrow/burrow/inherit"
+	"github.com/burrow/burrow/lifecycle"
+	"github.com/burrow/burrow/logfile"
+	"github.com/burrow/burrow/network"
+	"go.podman.io/storage/pkg/archive"
+)
+
+// Types of the container side that the front ends read.
+type (
+	Container   = lifecycle.Container
+	Record      = lifecycle.Record
+	Stats       = lifecycle.ContainerStats
+	CgroupStats = cgroupv2.Stats
+	Change      = archive.Change
+	LogEntry    = logfile.Entry
+)
+
+// ParseSignal reads a signal name (KILL, SIGTERM) or number.
+func ParseSignal(name string) (syscall.Signal, error) { return lifecycle.ParseSignal(name) }
+
+// CheckName refuses a container name docker would refuse.
+func CheckName(name string) error { return lifecycle.CheckName(name) }
+
+// Container finds a container by name, full ID or unique ID prefix.
+func (e *Engine) Container(ref string) (Container, error) {
+	return lifecycle.Find(e.store, e.paths.RunRoot, ref)
+}
+
+// Containers lists every container, newest first.
+func (e *Engine) Containers() ([]Container, error) {
+	return lifecycle.List(e.store, e.paths.RunRoot)
+}
+
+// Stop sends the container's stop signal, then SIGKILL after timeout.
+func (e *Engine) Stop(ref string, timeout time.Duration) error {
+	c, err := e.Container(ref)
+	if err != nil {
+		return err
+	}
+	return lifecycle.Stop(e.store, e.paths.RunRoot, c, timeout)
+}
+
+// Kill sends sig to the container's PID 1.
+func (e *Engine) Kill(ref string, sig syscall.Signal) error {
+	c, err := e.Container(ref)
+	if err != nil {
+		return err
+	}
+	return lifecycle.Kill(e.paths.RunRoot, c, sig)
+}
+
+// RemoveOptions say how to remove a container.
+type RemoveOptions struct {
+	Force bool // stop a running container first (SIGKILL)
+}
+
+// Remove deletes a container with everything it has: storage, cgroup,
+// run-time state, network helper, monitor.
+func (e *Engine) Remove(ref string, o RemoveOptions) error {
+	c, err := e.Container(ref)
+	if err != nil {
+		return err
+	}
+	return lifecycle.Remove(e.store, e.paths.RunRoot, c, o.Force)
+}
+
+// Wait blocks until the container stops and returns its exit code.
+func (e *Engine) Wait(ref string) (int, error) {
+	c, err := e.Container(ref)
+	if err != nil {
+		return 0, err
+	}
+	return lifecycle.Wait(e.store, e.paths.RunRoot, c)
+}
+
+// StartOptions say how to start a stopped container.
+type StartOptions struct {
+	// Attach keeps this process as the container's parent (like a
+	// foreground run) and returns its exit code; else a monitor runs it.
+	Attach      bool
+	Interactive bool
+}
+
+// Start runs an existing, stopped container again.
+func (e *Engine) Start(ref string, o StartOptions) (int, error) {
+	c, err := e.Container(ref)
+	if err != nil {
+		return 0, err
+	}
+	return lifecycle.Start(e.store, e.paths.RunRoot, c, o.Attach, o.Interactive)
+}
+
+// Restart stops a container (SIGKILL after timeout) and starts it again.
+func (e *Engine) Restart(ref string, timeout time.Duration) error {
+	if err := e.Stop(ref, timeout); err != nil {
+		return err
+	}
+	c, err := e.Container(ref)
+	if err != nil {
+		return err
+	}
+	_, err = lifecycle.Start(e.store, e.paths.RunRoot, c, false, false)
+	return err
+}
+
+// Rename gives a container a new name.
+func (e *Engine) Rename(ref, name string) error {
+	if err := lifecycle.CheckName(name); err != nil {
+		return err
+	}
+	c, err := e.Container(ref)
+	if err != nil {
+		return err
+	}
+	return lifecycle.Rename(e.store, c, name)
+}
+
+// Prune removes every container no burrow process owns and returns their IDs.
+func (e *Engine) Prune() ([]string, error) {
+	all, err := e.Containers()
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	var errs []error
+	for _, c := range all {
+		if c.Owned {
+			continue
+		}
+		if err := lifecycle.Remove(e.store, e.paths.RunRoot, c, false); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, c.ID)
+	}
+	return removed, errors.Join(errs...)
+}
+
+// Update changes a running container's resource limits; zero values keep
+// what the container has.
+func (e *Engine) Update(ref string, l Limits) error {
+	if err := checkLimits(l); err != nil {
+		return err
+	}
+	c, err := e.Container(ref)
+	if err != nil {
+		return err
+	}
+	return lifecycle.Update(e.store, c, l)
+}
+
+// Pause freezes (or, with false, thaws) every process of a container.
+func (e *Engine) Pause(ref string, pause bool) error {
+	c, err := e.Container(ref)
+	if err != nil {
+		return err
+	}
+	return lifecycle.Pause(e.store, c, pause)
+}
+
+// Stats reads the counters of the named running containers (all running
+// ones when none is named).
+func (e *Engine) Stats(refs []string) ([]Stats, error) {
+	return lifecycle.Stats(e.store, e.paths.RunRoot, refs)
+}
+
+// ExecOptions describe a command to run in a running container.
+type ExecOptions struct {
+	Command     []string
+	Env         []string // KEY=VALUE
+	Workdir     string
+	User        string
+	Interactive bool
+	Terminal    bool
+	PreserveFDs int // descriptors 3 .. 3+N-1 passed on
+}
+
+// Exec runs a command in a running container in the foreground and
+// returns its exit code.
+func (e *Engine) Exec(ref string, o ExecOptions) (int, error) {
+	if len(o.Command) == 0 {
+		return 0, fmt.Errorf("%w: exec needs a command", errdefs.ErrInvalidArgument)
+	}
+	preserve, err := inherit.Files(o.PreserveFDs)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
+	}
+	c, err := e.Container(ref)
+	if err != nil {
+		return 0, err
+	}
+	return lifecycle.Exec(e.store, c, lifecycle.ExecOpt{
+		Args: o.Command, Env: o.Env, Workdir: o.Workdir, User: o.User,
+		Interactive: o.Interactive, Terminal: o.Terminal, Preserve: preserve,
+	})
+}
+
+// CopyOut copies src in the container to dst on the host.
+func (e *Engine) CopyOut(ref, src, dst string) error {
+	c, err := e.Container(ref)
+	if err != nil {
+		return err
+	}
+	return lifecycle.CopyOut(e.store, c, src, dst)
+}
+
+// CopyIn copies src on the host to dst in the container.
+func (e *Engine) CopyIn(ref, src, dst string) error {
+	c, err := e.Container(ref)
+	if err != nil {
+		return err
+	}
+	return lifecycle.CopyIn(e.store, c, src, dst)
+}
+
+// Diff lists what changed in a container's filesystem against its image.
+func (e *Engine) Diff(ref string) ([]Change, error) {
+	c, err := e.Container(ref)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := e.store.Container(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := e.store.Changes("", stored.LayerID)
+	if err != nil {
+		return nil, fmt.Errorf("diff %s: %w", c.Record.Name, err)
+	}
+	return changes, nil
+}
+
+// Top lists the host PIDs of a running container's processes.
+func (e *Engine) Top(ref string) ([]int, error) {
+	c, err := e.Container(ref)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Running {
+		return nil, fmt.Errorf("container %s is not running: %w", c.Record.Name, errdefs.ErrInvalidArgument)
+	}
+	return pidsInNamespace(c.Pid)
+}
+
+// pidsInNamespace lists the processes in pid's PID namespace.
+func pidsInNamespace(pid int) ([]int, error) {
+	want, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid))
+	if err != nil {
+		return nil, fmt.Errorf("read the container's PID namespace: %w", err)
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, en := range entries {
+		n, err := strconv.Atoi(en.Name())
+		if err != nil {
+			continue
+		}
+		if ns, err := os.Readlink("/proc/" + en.Name() + "/ns/pid"); err == nil && ns == want {
+			pids = append(pids, n)
+		}
+	}
+	return pids, nil
+}
+
+// Export writes a container's filesystem as a tar.
+func (e *Engine) Export(ref string, w io.Writer) error {
+	c, err := e.Container(ref)
+	if err != nil {
+		return err
+	}
+	return lifecycle.WithRoot(e.store, c, func(root string) error { return imageio.Export(root, w) })
+}
+
+// Addresses are a running container's own addresses (none for a
+// container that shares another's network or the host's).
+func (e *Engine) Addresses(c Container) (Addresses, bool) {
+	if !c.Running || !network.MustParse(c.Record.Network).OwnNamespace() {
+		return Addresses{}, false
+	}
+	a, err := network.ReadAddresses(c.Pid)
+	return a, err == nil
+}
+
+// LogsOptions select a container's log entries.
+type LogsOptions struct {
+	Follow       bool // keep reading until the container stops
+	Tail         int  // only the last N entries of what is there; < 0 all
+	Since, Until time.Time
+	// FromNow skips what is logged already (attach).
+	FromNow bool
+}
+
+// Logs passes a container's log entries to fn, in order.
+func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(LogEntry) error) error {
+	c, err := e.Container(ref)
+	if err != nil {
+		return err
+	}
+	path, err := lifecycle.LogPath(e.store, c.ID)
+	if err != nil {
+		return err
+	}
+	window := func(en LogEntry) bool {
+		return (o.Since.IsZero() || !en.Time.Before(o.Since)) && (o.Until.IsZero() || en.Time.Before(o.Until))
+	}
+	var readers []io.Reader
+	if !o.FromNow {
+		files := logfile.Files(path, c.Record.LogRotation)
+		for _, name := range files[:len(files)-1] {
+			if old, err := os.Open(name); err == nil {
+				defer old.Close()
+				readers = append(readers, old)
+			}
+		}
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // never started in the background: no log
+	}
+	if err != nil {
+		return fmt.Errorf("open log: %w", err)
+	}
+	defer f.Close()
+	if o.FromNow {
+		if _, err := f.Seek(0, io.SeekEnd); err != nil {
+			return err
+		}
+	}
+	readers = append(readers, f)
+	if err := emit(io.MultiReader(readers...), o.Tail, window, fn); err != nil {
+		return err
+	}
+	for o.Follow {
+		now, err := e.Container(c.ID)
+		running := err == nil && (now.Running || (o.FromNow && now.Owned))
+		if err := emit(f, -1, window, fn); err != nil {
+			return err
+		}
+		if !running {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// emit passes the entries from r's current offset to fn, only the last n
+// when n >= 0.
+func emit(r io.Reader, n int, keep func(LogEntry) bool, fn func(LogEntry) error) error {
+	var entries []LogEntry
+	err := logfile.Read(r, func(en LogEntry) error {
+		if !keep(en) {
+			return nil
+		}
+		entries = append(entries, en)
+		if n >= 0 && len(entries) > n {
+			entries = entries[1:]
+		}
+		return nil
+	})
+	for _, en := range entries {
+		if err := fn(en); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// CommitOptions describe the image a commit makes.
+type CommitOptions struct {
+	Name    string   // IMAGE[:TAG]; "" leaves it unnamed
+	Changes []string // Dockerfile instructions: CMD, ENTRYPOINT, ENV, ...
+	Message string
+	Author  string
+}
+
+// Commit makes an image of a container's changes and returns its ID.
+func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
+	if err := CheckChanges(o.Changes); err != nil {
+		return "", err
+	}
+	c, err := e.Container(ref)
+	if err != nil {
+		return "", err
+	}
+	return imageio.Commit(e.store, c.ID, imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author})
+}
+
+// CheckChanges refuses --change instructions burrow cannot apply.
+func CheckChanges(changes []string) error {
+	return imageio.ApplyChanges(new(imageio.Config), changes)
+}

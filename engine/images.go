@@ -1,0 +1,273 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/burrow/burrow/imageio"
+	"github.com/burrow/burrow/lifecycle"
+	"github.com/burrow/burrow/store"
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"go.podman.io/storage"
+)
+
+// Types of the image side that the front ends read.
+type (
+	ImageConfig = imgspecv1.Image
+	History     = imgspecv1.History
+)
+
+// RegistryOptions say how to reach a registry.
+type RegistryOptions struct {
+	TLSVerify *bool  // nil: registries.conf decides
+	CertDir   string // CA certificates and client keys
+	AuthFile  string // "" the default credentials file
+	Platform  string // os/arch[/variant] of a multi-arch image; "" the host's
+	Progress  io.Writer
+}
+
+func (o RegistryOptions) imageio() imageio.RegistryOpt {
+	return imageio.RegistryOpt{TLSVerify: o.TLSVerify, CertDir: o.CertDir, AuthFile: o.AuthFile, Platform: o.Platform, Report: o.Progress}
+}
+
+// Image is one image in the store.
+type Image struct {
+	ID      string
+	Names   []string // full names: docker.io/library/busybox:latest
+	Digest  string   // of the manifest it was pulled by, "" if none
+	Digests []string
+	Created time.Time
+	Size    int64
+}
+
+// ImageDetails are an image and its configuration.
+type ImageDetails struct {
+	Image
+	Config ImageConfig
+}
+
+// Pull copies an image from a registry into the store and returns its ID.
+func (e *Engine) Pull(ctx context.Context, ref string, o RegistryOptions) (string, error) {
+	_, id, err := imageio.Pull(ctx, e.store, ref, o.imageio())
+	return id, err
+}
+
+// Push copies an image to a registry (to dest, or to its own name).
+func (e *Engine) Push(ctx context.Context, ref, dest string, o RegistryOptions) error {
+	img, err := store.FindImage(e.store, ref)
+	if err != nil {
+		return err
+	}
+	if dest == "" {
+		dest = ref
+	}
+	return imageio.Push(ctx, e.store, img.ID, dest, o.imageio())
+}
+
+// Login stores credentials for a registry after checking them there.
+func Login(ctx context.Context, registry, user, password string, o RegistryOptions) error {
+	if _, err := Enter(nil); err != nil {
+		return err
+	}
+	return imageio.Login(ctx, registry, user, password, o.imageio())
+}
+
+// Logout forgets a registry's credentials.
+func Logout(registry, authFile string) error {
+	if _, err := Enter(nil); err != nil {
+		return err
+	}
+	return imageio.Logout(registry, imageio.RegistryOpt{AuthFile: authFile})
+}
+
+// Save writes images to path as a docker-archive or an oci-archive.
+func (e *Engine) Save(ctx context.Context, refs []string, path, format string, progress io.Writer) error {
+	var items []imageio.SaveItem
+	for _, ref := range refs {
+		img, err := store.FindImage(e.store, ref)
+		if err != nil {
+			return err
+		}
+		name := matchedName(img, ref)
+		if name == "" && len(img.Names) > 0 {
+			name = img.Names[0]
+		}
+		items = append(items, imageio.SaveItem{ID: img.ID, Name: name})
+	}
+	return imageio.Save(ctx, e.store, items, path, format, progress)
+}
+
+// Load reads the images of an archive into the store and returns their names.
+func (e *Engine) Load(ctx context.Context, path string, progress io.Writer) ([]string, error) {
+	return imageio.Load(ctx, e.store, path, progress)
+}
+
+// ImportOptions describe an image made from a root filesystem tarball.
+type ImportOptions struct {
+	Path    string // the tarball (plain or compressed)
+	Name    string // "" leaves it unnamed
+	Changes []string
+	Message string
+}
+
+// Import makes a one-layer image from a tarball and returns its ID.
+func (e *Engine) Import(ctx context.Context, o ImportOptions, progress io.Writer) (string, error) {
+	if err := CheckChanges(o.Changes); err != nil {
+		return "", err
+	}
+	return imageio.Import(ctx, e.store, imageio.ImportOpt{Path: o.Path, Name: o.Name, Changes: o.Changes, Message: o.Message}, progress)
+}
+
+// NormalizeName is an image name in full (docker.io/library/x:latest).
+func NormalizeName(name string) (string, error) { return store.Normalize(name) }
+
+// Tag gives an image more names.
+func (e *Engine) Tag(ref string, names ...string) error {
+	var full []string
+	for _, n := range names {
+		f, err := store.Normalize(n)
+		if err != nil {
+			return err
+		}
+		full = append(full, f)
+	}
+	img, err := store.FindImage(e.store, ref)
+	if err != nil {
+		return err
+	}
+	if err := e.store.AddNames(img.ID, full); err != nil {
+		return fmt.Errorf("tag %s: %w", ref, err)
+	}
+	return nil
+}
+
+// Removed is what removing an image did.
+type Removed struct {
+	Untagged []string
+	Deleted  string // the image's ID; "" when only a name went
+}
+
+// RemoveImage removes a name of an image that has others, else the image.
+// With force it removes every container that uses the image (as rm -f
+// does) and the image with all its names.
+func (e *Engine) RemoveImage(ref string, force bool) (Removed, error) {
+	img, err := store.FindImage(e.store, ref)
+	if err != nil {
+		return Removed{}, err
+	}
+	if name := matchedName(img, ref); name != "" && len(img.Names) > 1 && !force {
+		if err := e.store.RemoveNames(img.ID, []string{name}); err != nil {
+			return Removed{}, fmt.Errorf("untag %s: %w", name, err)
+		}
+		return Removed{Untagged: []string{name}}, nil
+	}
+	if force {
+		if err := e.removeContainersOf(img.ID); err != nil {
+			return Removed{}, err
+		}
+	}
+	if _, err := e.store.DeleteImage(img.ID, true); err != nil {
+		if errors.Is(err, storage.ErrImageUsedByContainer) {
+			return Removed{}, fmt.Errorf("image %s is in use by a container (remove it first, or use rmi -f): %w", ref, err)
+		}
+		return Removed{}, fmt.Errorf("remove image %s: %w", ref, err)
+	}
+	return Removed{Untagged: img.Names, Deleted: img.ID}, nil
+}
+
+func matchedName(img *storage.Image, ref string) string {
+	for _, c := range store.Candidates(ref) {
+		if slices.Contains(img.Names, c) {
+			return c
+		}
+	}
+	return ""
+}
+
+func (e *Engine) removeContainersOf(imageID string) error {
+	ctrs, err := e.Containers()
+	if err != nil {
+		return err
+	}
+	for _, c := range ctrs {
+		stored, err := e.store.Container(c.ID)
+		if err != nil || stored.ImageID != imageID {
+			continue
+		}
+		if err := lifecycle.Remove(e.store, e.paths.RunRoot, c, true); err != nil {
+			return fmt.Errorf("remove container %s of the image: %w", c.ID[:12], err)
+		}
+	}
+	return nil
+}
+
+// PruneImages removes images no container uses: unnamed ones, or with
+// all every one. It returns the IDs removed.
+func (e *Engine) PruneImages(all bool) ([]string, error) {
+	images, err := e.store.Images()
+	if err != nil {
+		return nil, err
+	}
+	ctrs, err := e.store.Containers()
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for _, c := range ctrs {
+		used[c.ImageID] = true
+	}
+	var removed []string
+	var errs []error
+	for _, img := range images {
+		if used[img.ID] || (len(img.Names) > 0 && !all) {
+			continue
+		}
+		if _, err := e.store.DeleteImage(img.ID, true); err != nil {
+			errs = append(errs, fmt.Errorf("remove %s: %w", img.ID[:12], err))
+			continue
+		}
+		removed = append(removed, img.ID)
+	}
+	return removed, errors.Join(errs...)
+}
+
+// Images lists the store's images, newest first.
+func (e *Engine) Images() ([]Image, error) {
+	images, err := e.store.Images()
+	if err != nil {
+		return nil, fmt.Errorf("list images: %w", err)
+	}
+	sort.Slice(images, func(i, j int) bool { return images[i].Created.After(images[j].Created) })
+	out := make([]Image, 0, len(images))
+	for i := range images {
+		out = append(out, e.image(&images[i]))
+	}
+	return out, nil
+}
+
+func (e *Engine) image(img *storage.Image) Image {
+	size, _ := e.store.ImageSize(img.ID)
+	out := Image{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created, Size: size}
+	for _, d := range img.Digests {
+		out.Digests = append(out.Digests, d.String())
+	}
+	return out
+}
+
+// InspectImage finds an image and reads its configuration.
+func (e *Engine) InspectImage(ref string) (ImageDetails, error) {
+	img, err := store.FindImage(e.store, ref)
+	if err != nil {
+		return ImageDetails{}, err
+	}
+	cfg, err := store.Config(e.store, img)
+	if err != nil {
+		return ImageDetails{}, err
+	}
+	return ImageDetails{Image: e.image(img), Config: cfg}, nil
+}

@@ -1,0 +1,459 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/inherit"
+	"github.com/burrow/burrow/lifecycle"
+	"github.com/burrow/burrow/logfile"
+	"github.com/burrow/burrow/monitor"
+	"github.com/burrow/burrow/network"
+	"github.com/burrow/burrow/network/backends"
+	"github.com/burrow/burrow/ocispec"
+	"github.com/burrow/burrow/store"
+	"github.com/docker/go-units"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Types the front ends fill in or read.
+type (
+	Limits     = cgroupv2.Limits
+	DeviceRate = cgroupv2.DeviceRate
+	Port       = network.Port
+	Addresses  = network.Addresses
+)
+
+// ParseDeviceRate reads DEVICE:RATE (--device-read-bps and the like).
+func ParseDeviceRate(v string) (DeviceRate, error) { return cgroupv2.ParseDeviceRate(v) }
+
+// ContainerOptions describe a container to create, as every front end
+// gives them: values, not flags; the engine checks each and their
+// combinations before anything exists.
+type ContainerOptions struct {
+	Image      string
+	Command    []string // after the image name
+	Entrypoint *string  // nil: the image's; "": none
+	Name       string
+	Env        []string // KEY=VALUE, already merged
+	Workdir    string
+	User       string
+	Hostname   string
+	Terminal   bool
+	ReadOnly   bool
+	// Network is a --network value; "" is the default (pasta where it
+	// runs, else slirp4netns, else none with a warning).
+	Network string
+	Publish []string // -p values
+	// NetworkAliases and IP apply on a user-defined network.
+	NetworkAliases []string
+	IP             string
+	PublishAll     bool
+	Volumes        []string // -v HOST:CONTAINER[:OPTIONS]
+	Tmpfs          []string // --tmpfs PATH[:OPTIONS]
+	Labels         map[string]string
+	Init           bool
+	Restart        string   // no, always, unless-stopped, on-failure[:N]
+	LogOptions     []string // max-size=SIZE, max-file=N
+	Limits         Limits
+	DNS            []string
+	DNSSearch      []string
+	DNSOptions     []string
+	AddHosts       []string
+	// SecurityOptions are --security-opt values: seccomp=, no-new-privileges,
+	// mask=, unmask=, label=.
+	SecurityOptions []string
+	CapAdd          []string
+	CapDrop         []string
+	Privileged      bool
+	AutoRemove      bool
+}
+
+// PullPolicy says when run and create pull their image.
+type PullPolicy string
+
+const (
+	PullMissing PullPolicy = "missing"
+	PullAlways  PullPolicy = "always"
+	PullNever   PullPolicy = "never"
+)
+
+// RunOptions add what a run needs beyond the container.
+type RunOptions struct {
+	ContainerOptions
+	Detach      bool
+	Interactive bool // the container reads this process's stdin
+	// PreserveFDs passes descriptors 3 .. 3+N-1 on (foreground runs).
+	PreserveFDs int
+	// CIDFile, if set, gets the container's ID once it exists; like
+	// docker, burrow refuses a file that exists.
+	CIDFile  string
+	Pull     PullPolicy // "" is PullMissing
+	Registry RegistryOptions
+}
+
+// CheckCreate refuses bad options for create before anything exists,
+// without the store: front ends call it before they open the engine, so
+// that bad input costs nothing. Create checks again.
+func CheckCreate(o RunOptions) error {
+	if err := checkCreateRules(o); err != nil {
+		return err
+	}
+	_, err := prepare(o.ContainerOptions, nil)
+	return err
+}
+
+// CheckRun is CheckCreate for a run.
+func CheckRun(o RunOptions) error {
+	if err := checkRunRules(o); err != nil {
+		return err
+	}
+	_, err := prepare(o.ContainerOptions, nil)
+	return err
+}
+
+// checkCreateRules: a created container is started later, by a monitor.
+func checkCreateRules(o RunOptions) error {
+	if o.PreserveFDs > 0 {
+		return fmt.Errorf("%w: --preserve-fds needs a foreground run (the descriptors are this command's)", errdefs.ErrInvalidArgument)
+	}
+	return checkRunRules(RunOptions{Pull: o.Pull, CIDFile: o.CIDFile})
+}
+
+func checkRunRules(o RunOptions) error {
+	switch o.Pull {
+	case "", PullMissing, PullAlways, PullNever:
+	default:
+		return fmt.Errorf("%w: --pull %q (want missing, always or never)", errdefs.ErrInvalidArgument, o.Pull)
+	}
+	if o.Restart != "" && o.Restart != "no" && !o.Detach {
+		return fmt.Errorf("%w: --restart applies to detached containers: add -d", errdefs.ErrInvalidArgument)
+	}
+	if err := checkCIDFile(o.CIDFile); err != nil {
+		return err
+	}
+	if o.PreserveFDs > 0 && o.Detach {
+		return fmt.Errorf("%w: --preserve-fds needs a foreground run (the descriptors are this command's)", errdefs.ErrInvalidArgument)
+	}
+	return nil
+}
+
+// prepare turns options into what lifecycle creates, checking each
+// value and the rules between them. With a nil warn it stays silent about
+// the default network (the check before Open; create warns).
+func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error) {
+	var c lifecycle.CreateOpt
+	if o.Image == "" {
+		return c, fmt.Errorf("%w: no image given", errdefs.ErrInvalidArgument)
+	}
+	if o.Name != "" {
+		if err := lifecycle.CheckName(o.Name); err != nil {
+			return c, err
+		}
+	}
+	for _, d := range o.DNS {
+		if net.ParseIP(d) == nil {
+			return c, fmt.Errorf("%w: --dns %q is not an IP address", errdefs.ErrInvalidArgument, d)
+		}
+	}
+	mode, ports, err := networkMode(o.Network, o.Publish, o.PublishAll, warn)
+	if err != nil {
+		return c, err
+	}
+	if err := checkNetworkFlags(mode, o); err != nil {
+		return c, err
+	}
+	mounts, err := mounts(o.Volumes, o.Tmpfs)
+	if err != nil {
+		return c, err
+	}
+	rotation, err := parseLogOptions(o.LogOptions)
+	if err != nil {
+		return c, err
+	}
+	restart := o.Restart
+	if restart == "" {
+		restart = "no"
+	}
+	policy, err := monitor.ParseRestartPolicy(restart)
+	if err != nil {
+		return c, err
+	}
+	if policy.Name != "no" && o.AutoRemove {
+		return c, fmt.Errorf("%w: --restart %s and --rm conflict", errdefs.ErrInvalidArgument, policy.Name)
+	}
+	seccomp, security, err := parseSecurityOptions(o.SecurityOptions)
+	if err != nil {
+		return c, err
+	}
+	security.CapAdd, security.CapDrop, security.Privileged = o.CapAdd, o.CapDrop, o.Privileged
+	if _, err := ocispec.BoundingSet(security); err != nil {
+		return c, err
+	}
+	if err := checkLimits(o.Limits); err != nil {
+		return c, err
+	}
+	return lifecycle.CreateOpt{
+		Image: o.Image, Name: o.Name, Args: o.Command, Entrypoint: o.Entrypoint,
+		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
+		ReadOnly: o.ReadOnly, Network: mode, Mounts: mounts, AutoRemove: o.AutoRemove, Labels: o.Labels,
+		Init: o.Init, Restart: restart, Log: rotation, Limits: o.Limits, Ports: ports, PublishAll: o.PublishAll,
+		DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, AddHosts: o.AddHosts,
+		Seccomp: seccomp, Security: security,
+	}, nil
+}
+
+// checkLimits holds the rules between resource values that no single
+// value shows.
+func checkLimits(l Limits) error {
+	bad := func(flag string, err error) error {
+		return fmt.Errorf("%w: --%s: %v", errdefs.ErrInvalidArgument, flag, err)
+	}
+	switch {
+	case l.Memory != 0 && l.Memory < 6<<20:
+		return bad("memory", fmt.Errorf("%d bytes: want at least 6m", l.Memory))
+	case l.MemorySwap > 0 && l.Memory == 0:
+		return bad("memory-swap", errors.New("needs --memory"))
+	case l.CPUs < 0:
+		return bad("cpus", errors.New("must be positive"))
+	case l.CPUShares != 0 && (l.CPUShares < 2 || l.CPUShares > 262144):
+		return bad("cpu-shares", fmt.Errorf("%d is outside 2..262144", l.CPUShares))
+	case l.BlkioWeight != 0 && (l.BlkioWeight < 10 || l.BlkioWeight > 1000):
+		return bad("blkio-weight", fmt.Errorf("%d is outside 10..1000", l.BlkioWeight))
+	}
+	return nil
+}
+
+// networkMode parses --network (the default when it is not given) and
+// checks it with -p before anything is created: the helper is installed,
+// and every host port can be bound.
+func networkMode(value string, publish []string, publishAll bool, warn func(string)) (network.Mode, []network.Port, error) {
+	var m network.Mode
+	if value == "" {
+		var why string
+		if m, why = backends.Default(); why != "" && warn != nil {
+			warn("the container gets loopback only: " + why + " (--network none silences this)")
+		}
+	} else {
+		var err error
+		if m, err = network.Parse(value); err != nil {
+			return m, nil, err
+		}
+	}
+	ports, err := network.ParsePorts(publish)
+	if err != nil {
+		return m, nil, err
+	}
+	if publishAll && !m.OwnNamespace() {
+		return m, nil, fmt.Errorf("%w: -P needs a network of the container's own (not %s)", errdefs.ErrInvalidArgument, m)
+	}
+	b, err := backends.For(m)
+	if err != nil {
+		return m, nil, err
+	}
+	return m, ports, b.Check(m, ports)
+}
+
+func mounts(volumes, tmpfs []string) ([]specs.Mount, error) {
+	var out []specs.Mount
+	for _, v := range volumes {
+		m, err := ocispec.ParseVolume(v)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(m.Source); err != nil {
+			return nil, fmt.Errorf("%w: volume %s: %v", errdefs.ErrInvalidArgument, v, err)
+		}
+		out = append(out, m)
+	}
+	for _, v := range tmpfs {
+		m, err := ocispec.ParseTmpfs(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// parseLogOptions reads max-size=10m and max-file=3 (docker's json-file
+// options; max-file needs max-size).
+func parseLogOptions(values []string) (logfile.Rotation, error) {
+	var r logfile.Rotation
+	for _, v := range values {
+		key, val, _ := strings.Cut(v, "=")
+		var err error
+		switch key {
+		case "max-size":
+			r.MaxSize, err = units.RAMInBytes(val)
+		case "max-file":
+			r.MaxFiles, err = strconv.Atoi(val)
+		default:
+			err = fmt.Errorf("unknown option (want max-size or max-file)")
+		}
+		if err != nil || r.MaxSize < 0 || r.MaxFiles < 0 {
+			return r, fmt.Errorf("%w: --log-opt %s: %v", errdefs.ErrInvalidArgument, v, err)
+		}
+	}
+	if r.MaxFiles > 0 && r.MaxSize == 0 {
+		return r, fmt.Errorf("%w: --log-opt max-file needs max-size", errdefs.ErrInvalidArgument)
+	}
+	if r.MaxSize > 0 && r.MaxFiles == 0 {
+		r.MaxFiles = 1
+	}
+	return r, nil
+}
+
+// parseSecurityOptions takes --security-opt: seccomp=unconfined|PROFILE.json,
+// no-new-privileges[=true|false], mask=/p:/q, unmask=ALL|/p:/q, and label=
+// (nothing to do where SELinux is off). Others are refused by name.
+func parseSecurityOptions(opts []string) (string, ocispec.Security, error) {
+	profile, sec := "", ocispec.Security{}
+	for _, o := range opts {
+		k, v, hasValue := strings.Cut(o, "=")
+		var err error
+		switch {
+		case k == "seccomp" && v != "":
+			profile = v
+		case k == "no-new-privileges":
+			sec.NewPrivileges, err = hasValue && v == "false", boolValue(v, hasValue)
+		case k == "mask" && v != "":
+			sec.Mask = append(sec.Mask, strings.Split(v, ":")...)
+		case k == "unmask" && v != "":
+			sec.Unmask = append(sec.Unmask, strings.Split(v, ":")...)
+		case k == "label" && v != "":
+			err = labelOption(v)
+		default:
+			err = errors.New("not supported (seccomp=, no-new-privileges, mask=, unmask=, label= are)")
+		}
+		if err != nil {
+			return "", sec, fmt.Errorf("%w: --security-opt %q: %v", errdefs.ErrInvalidArgument, o, err)
+		}
+	}
+	return profile, sec, nil
+}
+
+func boolValue(v string, hasValue bool) error {
+	if hasValue && v != "true" && v != "false" {
+		return errors.New("want true or false")
+	}
+	return nil
+}
+
+// labelOption accepts SELinux label options where SELinux is off, as
+// podman does; where it is on, burrow cannot apply them yet.
+func labelOption(v string) error {
+	k, _, _ := strings.Cut(v, ":")
+	if v != "disable" && v != "nested" && k != "type" && k != "level" && k != "user" && k != "role" && k != "filetype" {
+		return errors.New("want disable, nested, or type:, level:, user:, role:, filetype: with a value")
+	}
+	if _, err := os.Stat("/sys/fs/selinux/enforce"); err == nil && v != "disable" {
+		return errors.New("SELinux is on here and burrow does not set labels yet")
+	}
+	return nil
+}
+
+// ensureImage pulls the image as the policy says.
+func (e *Engine) ensureImage(ctx context.Context, ref string, policy PullPolicy, reg RegistryOptions) error {
+	switch policy {
+	case PullNever:
+		return nil
+	case "", PullMissing:
+		if _, err := store.FindImage(e.store, ref); !errors.Is(err, errdefs.ErrImageUnknown) {
+			return err
+		}
+	}
+	_, err := e.Pull(ctx, ref, reg)
+	return err
+}
+
+// Create makes a container without starting it and returns its ID.
+func (e *Engine) Create(ctx context.Context, o RunOptions) (string, error) {
+	opt, err := prepare(o.ContainerOptions, e.warn)
+	if err != nil {
+		return "", err
+	}
+	if err := checkCreateRules(o); err != nil {
+		return "", err
+	}
+	if err := e.resolveNetworks(&opt, o.ContainerOptions); err != nil {
+		return "", err
+	}
+	if err := e.ensureImage(ctx, o.Image, o.Pull, o.Registry); err != nil {
+		return "", err
+	}
+	id, err := lifecycle.Create(e.store, e.paths.RunRoot, opt)
+	if err != nil {
+		return "", err
+	}
+	return id, writeCIDFile(o.CIDFile, id)
+}
+
+func checkCIDFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%w: --cidfile %s exists: remove it or pick another", errdefs.ErrInvalidArgument, path)
+	}
+	return nil
+}
+
+func writeCIDFile(path, id string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("--cidfile: %w", err)
+	}
+	_, err = f.WriteString(id)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Run creates a container and runs it: detached, it returns the ID once
+// the command runs; in the foreground, with this process's stdio or
+// terminal, it returns the command's exit code when it ends.
+func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, err error) {
+	if err := checkRunRules(o); err != nil {
+		return "", 0, err
+	}
+	opt, err := prepare(o.ContainerOptions, e.warn)
+	if err != nil {
+		return "", 0, err
+	}
+	if err := e.resolveNetworks(&opt, o.ContainerOptions); err != nil {
+		return "", 0, err
+	}
+	if err := e.ensureImage(ctx, o.Image, o.Pull, o.Registry); err != nil {
+		return "", 0, err
+	}
+	if o.Detach {
+		id, err := lifecycle.RunDetached(e.store, e.paths.RunRoot, opt)
+		if err == nil {
+			err = writeCIDFile(o.CIDFile, id)
+		}
+		return id, 0, err
+	}
+	run := lifecycle.RunOpt{CreateOpt: opt, Interactive: o.Interactive}
+	if run.Preserve, err = inherit.Files(o.PreserveFDs); err != nil {
+		return "", 0, fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
+	}
+	run.OnCreated = func(created string) error {
+		id = created
+		e.layersWritten()
+		return writeCIDFile(o.CIDFile, created)
+	}
+	code, err = lifecycle.Run(e.store, e.paths.RunRoot, run)
+	return id, code, err
+}

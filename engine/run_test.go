@@ -1,0 +1,62 @@
+package engine
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/burrow/burrow/errdefs"
+)
+
+// TestCheckRunRules: the rules between run's options, each refused as bad
+// input before anything exists, and a plain run accepted.
+func TestCheckRunRules(t *testing.T) {
+	base := func() RunOptions {
+		return RunOptions{ContainerOptions: ContainerOptions{Image: "busybox", Network: "none"}}
+	}
+	if err := CheckRun(base()); err != nil {
+		t.Fatalf("a plain run: %v", err)
+	}
+	cases := map[string]func(*RunOptions){
+		"no image":                   func(o *RunOptions) { o.Image = "" },
+		"bad name":                   func(o *RunOptions) { o.Name = "-x" },
+		"dns not an address":         func(o *RunOptions) { o.DNS = []string{"dns.example"} },
+		"restart with rm":            func(o *RunOptions) { o.Detach, o.Restart, o.AutoRemove = true, "always", true },
+		"restart in the foreground":  func(o *RunOptions) { o.Restart = "on-failure:3" },
+		"bad restart":                func(o *RunOptions) { o.Detach, o.Restart = true, "sometimes" },
+		"preserve-fds detached":      func(o *RunOptions) { o.Detach, o.PreserveFDs = true, 1 },
+		"publish on none":            func(o *RunOptions) { o.Publish = []string{"8080:80"} },
+		"publish-all on host":        func(o *RunOptions) { o.Network, o.PublishAll = "host", true },
+		"unknown network":            func(o *RunOptions) { o.Network = "no such net" },
+		"unknown security option":    func(o *RunOptions) { o.SecurityOptions = []string{"apparmor=x"} },
+		"unknown capability":         func(o *RunOptions) { o.CapAdd = []string{"NOT_A_CAP"} },
+		"max-file without max-size":  func(o *RunOptions) { o.LogOptions = []string{"max-file=3"} },
+		"memory-swap without memory": func(o *RunOptions) { o.Limits.MemorySwap = 1 << 30 },
+		"cpu-shares out of range":    func(o *RunOptions) { o.Limits.CPUShares = 1 },
+		"bad pull policy":            func(o *RunOptions) { o.Pull = "sometimes" },
+		"volume source missing":      func(o *RunOptions) { o.Volumes = []string{"/no/such/dir:/x"} },
+		"tmpfs not absolute":         func(o *RunOptions) { o.Tmpfs = []string{"relative"} },
+		"no-new-privileges not bool": func(o *RunOptions) { o.SecurityOptions = []string{"no-new-privileges=maybe"} },
+		"container network, publish": func(o *RunOptions) { o.Network, o.Publish = "container:db", []string{"80"} },
+		"network none with options":  func(o *RunOptions) { o.Network = "none:x" },
+	}
+	for name, change := range cases {
+		o := base()
+		change(&o)
+		if err := CheckRun(o); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("%s: %v, want an invalid-argument error", name, err)
+		}
+	}
+}
+
+// TestCheckCreateRules: create takes a restart policy without -d (its
+// monitor applies it once started) but no descriptors of its own.
+func TestCheckCreateRules(t *testing.T) {
+	o := RunOptions{ContainerOptions: ContainerOptions{Image: "busybox", Network: "none", Restart: "always"}}
+	if err := CheckCreate(o); err != nil {
+		t.Errorf("create --restart always: %v", err)
+	}
+	o.PreserveFDs = 1
+	if err := CheckCreate(o); !errors.Is(err, errdefs.ErrInvalidArgument) {
+		t.Errorf("create --preserve-fds: %v", err)
+	}
+}
