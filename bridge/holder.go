@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"github.com/burrow/burrow/container"
 	"os"
@@ -151,5 +150,3 @@ func Running(runRoot string) bool {
 	_, ok := holderPID(runRoot)
 	return ok
 }
-
-var errNoNetns = errors.New("the rootless netns is not running")
