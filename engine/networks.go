@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/ocispec"
 	"net"
 	"path/filepath"
 	"strings"
@@ -159,8 +160,8 @@ func (e *Engine) DisconnectNetwork(netRef, ctrRef string) error {
 
 // checkNetworkFlags: --ip and --network-alias need a user-defined network.
 func checkNetworkFlags(m network.Mode, o ContainerOptions) error {
-	if m.Kind != network.Bridge && (len(o.NetworkAliases) > 0 || o.IP != "") {
-		return fmt.Errorf("%w: --network-alias and --ip need a user-defined network (--network NAME), not %s", errdefs.ErrInvalidArgument, m)
+	if m.Kind != network.Bridge && (len(o.NetworkAliases) > 0 || o.IP != "" || len(o.Links) > 0) {
+		return fmt.Errorf("%w: --network-alias, --ip and --link need a user-defined network (--network NAME), not %s", errdefs.ErrInvalidArgument, m)
 	}
 	return nil
 }
@@ -173,5 +174,18 @@ func (e *Engine) resolveNetworks(c *lifecycle.CreateOpt, o ContainerOptions) err
 	}
 	var err error
 	c.Networks, err = e.networks().Resolve(netconf.AttachOpt{Networks: []string{c.Network.Target}, IP: o.IP, Aliases: o.NetworkAliases})
-	return err
+	if err != nil || len(o.Links) == 0 {
+		return err
+	}
+	// The legacy variables name this container: it needs its name now.
+	if c.Name == "" {
+		c.Name = lifecycle.GenerateName()
+	}
+	links, err := lifecycle.ResolveLinks(e.store, e.paths.RunRoot, c.Networks[0].Network, c.Name, o.Links)
+	if err != nil {
+		return err
+	}
+	c.AddHosts = append(c.AddHosts, links.Hosts...)
+	c.Env = ocispec.MergeEnv(links.Env, c.Env)
+	return nil
 }

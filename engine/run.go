@@ -55,6 +55,7 @@ type ContainerOptions struct {
 	// NetworkAliases and IP apply on a user-defined network.
 	NetworkAliases []string
 	IP             string
+	Links          []string // --link CTR[:ALIAS], on a user-defined network
 	PublishAll     bool
 	Volumes        []string // -v HOST:CONTAINER[:OPTIONS]
 	Tmpfs          []string // --tmpfs PATH[:OPTIONS]

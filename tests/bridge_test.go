@@ -375,3 +375,32 @@ func TestBridgeManyContainers(t *testing.T) {
 	}
 	e.ok(args...)
 }
+
+// TestBridgeLink: --link CTR:ALIAS puts the alias in /etc/hosts and
+// docker's legacy variables in the environment; a link to a container that
+// is not there, or off the network, is refused.
+func TestBridgeLink(t *testing.T) {
+	e := bridgeEnv(t)
+	e.ok("network", "create", "linknet")
+	e.ok("network", "create", "othernet")
+	port := freePort(t)
+	e.ok("run", "-d", "--name", "db", "--network", "linknet", "-p", fmt.Sprintf("127.0.0.1:%d:80", port), busyboxImage, "sh", "-c", httpdScript)
+	e.ok("run", "-d", "--name", "far", "--network", "othernet", busyboxImage, "sleep", "1000")
+	ip := strings.TrimSpace(e.ok("inspect", "--format", "{{.NetworkSettings.IPAddress}}", "db"))
+	out := e.ok("run", "--rm", "--name", "client", "--network", "linknet", "--link", "db:database", busyboxImage, "sh", "-c",
+		`grep -w database /etc/hosts; echo "addr=$DATABASE_PORT_80_TCP_ADDR name=$DATABASE_NAME"; sleep 0.5; wget -q -O - http://database/`)
+	for _, want := range []string{ip + "\tdatabase", "addr=" + ip + " name=/client/database", "served-by-"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--link db:database: no %q in\n%s", want, out)
+		}
+	}
+	for _, args := range [][]string{
+		{"run", "--rm", "--network", "linknet", "--link", "nosuch", busyboxImage, "true"},
+		{"run", "--rm", "--network", "linknet", "--link", "far", busyboxImage, "true"},
+		{"run", "--rm", "--network", "none", "--link", "db", busyboxImage, "true"},
+	} {
+		if r := e.burrow(args...); r.code != 125 {
+			t.Errorf("%v: %s", args, r)
+		}
+	}
+}
