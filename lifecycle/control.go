@@ -172,7 +172,9 @@ func Wait(s storage.Store, runRoot string, c Container) (int, error) {
 	ctr, err := s.Container(c.ID)
 	if err != nil {
 		if c.Record.AutoRemove {
-			return 0, nil // --rm: the record went with the container
+			// --rm: the record went with the container, its code stayed.
+			code, _ := readExit(runRoot, c.ID)
+			return code, nil
 		}
 		return 0, fmt.Errorf("container %s: %w", c.Record.Name, err)
 	}

@@ -20,6 +20,7 @@ import (
 func Reap(s storage.Store, runRoot string) error {
 	var errs []error
 	atomicfile.RemoveStale(ctrstate.Dir(runRoot))
+	pruneExits(runRoot)
 	for _, id := range ctrstate.IDs(runRoot) {
 		if err := reapOne(s, runRoot, id); err != nil {
 			errs = append(errs, err)

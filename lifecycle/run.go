@@ -164,6 +164,11 @@ func finish(s storage.Store, runRoot string, c *created, code int, started bool)
 	if dir := cgroupOf(s, c.ID); dir != "" {
 		c.Record.OOMKilled = cgroupv2.OOMKilled(dir)
 	}
+	if c.Record.AutoRemove && started {
+		if err := recordExit(runRoot, c.ID, code); err != nil {
+			return fmt.Errorf("record exit of %s: %w", c.Record.Name, err)
+		}
+	}
 	if err := release(s, c.ID, c.Record.AutoRemove); err != nil {
 		return fmt.Errorf("clean up container %s: %w", c.Record.Name, err)
 	}
