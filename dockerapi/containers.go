@@ -32,6 +32,13 @@ func createOptions(name string, req container.CreateRequest) (engine.RunOptions,
 		Image: c.Image, Command: c.Cmd, Name: strings.TrimPrefix(name, "/"), Env: c.Env, Workdir: c.WorkingDir,
 		User: c.User, Hostname: c.Hostname, Terminal: c.Tty, Labels: c.Labels,
 	}
+	if h := c.Healthcheck; h != nil {
+		o.Health = engine.HealthOptions{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
+		o.Health.None = len(h.Test) > 0 && h.Test[0] == "NONE"
+		if o.Health.None {
+			o.Health.Test = nil
+		}
+	}
 	if c.Entrypoint != nil {
 		// The API's entrypoint is a list; burrow's is one program, with the
 		// rest of the list before the command.
@@ -111,7 +118,6 @@ func unsupported(req container.CreateRequest) error {
 		}
 	}
 	c := req.Config
-	add(c.Healthcheck != nil && len(c.Healthcheck.Test) > 0 && c.Healthcheck.Test[0] != "NONE", "Config.Healthcheck")
 	add(len(c.Volumes) > 0, "Config.Volumes (anonymous volumes)")
 	add(c.StopTimeout != nil, "Config.StopTimeout")
 	add(c.StopSignal != "", "Config.StopSignal")
@@ -426,6 +432,8 @@ func matches(c engine.Container, f map[string][]string) bool {
 				ok = ok || (present && (!hasValue || got == want))
 			case "exited":
 				ok = ok || (c.Status() == "exited" && strconv.Itoa(c.Record.ExitCode) == v)
+			case "health":
+				ok = ok || (c.Health != nil && c.Health.Status == v) || (c.Health == nil && v == "none")
 			default:
 				ok = true
 			}
@@ -491,6 +499,9 @@ func orAny(ip string) string {
 func statusText(c engine.Container) string {
 	switch c.Status() {
 	case "running":
+		if c.Health != nil {
+			return "Up " + humanDuration(time.Since(c.Record.Started)) + " (" + c.Health.Status + ")"
+		}
 		return "Up " + humanDuration(time.Since(c.Record.Started))
 	case "paused":
 		return "Up " + humanDuration(time.Since(c.Record.Started)) + " (Paused)"
@@ -521,6 +532,17 @@ func rfc3339(t time.Time) string {
 	return t.Format(time.RFC3339Nano)
 }
 
+func apiHealth(h *engine.HealthState) *container.Health {
+	if h == nil {
+		return nil
+	}
+	out := &container.Health{Status: container.HealthStatus(h.Status), FailingStreak: h.FailingStreak, Log: []*container.HealthcheckResult{}}
+	for _, r := range h.Log {
+		out.Log = append(out.Log, &container.HealthcheckResult{Start: r.Start, End: r.End, ExitCode: r.ExitCode, Output: r.Output})
+	}
+	return out
+}
+
 func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) {
 	c, err := s.eng.Container(r.PathValue("id"))
 	if err != nil {
@@ -534,7 +556,7 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) {
 		State: &container.State{
 			Status: container.ContainerState(c.Status()), Running: c.Running, Paused: c.Paused,
 			Restarting: c.Status() == "restarting", OOMKilled: rec.OOMKilled, Pid: c.Pid, ExitCode: rec.ExitCode,
-			StartedAt: rfc3339(rec.Started), FinishedAt: rfc3339(rec.Finished),
+			StartedAt: rfc3339(rec.Started), FinishedAt: rfc3339(rec.Finished), Health: apiHealth(c.Health),
 		},
 		Config: &container.Config{Image: rec.ImageName, Cmd: rec.Command, Labels: rec.Labels, StopSignal: rec.StopSignal},
 		HostConfig: &container.HostConfig{

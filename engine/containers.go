@@ -12,6 +12,7 @@ import (
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/imageio"
 	"github.com/burrow/burrow/inherit"
 	"github.com/burrow/burrow/lifecycle"
@@ -449,4 +450,20 @@ func (e *Engine) Stat(ref, p string) (PathStat, error) {
 		return PathStat{}, err
 	}
 	return lifecycle.Stat(e.store, c, p)
+}
+
+// Health types: a status and one result of a check.
+type (
+	HealthState  = health.State
+	HealthResult = health.Result
+)
+
+// HealthCheck runs a running container's healthcheck once now and
+// records the result.
+func (e *Engine) HealthCheck(ref string) (HealthResult, error) {
+	c, err := e.Container(ref)
+	if err != nil {
+		return HealthResult{}, err
+	}
+	return lifecycle.HealthCheck(e.store, e.paths.RunRoot, c)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/ctrstate"
+	"github.com/burrow/burrow/health"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -50,6 +51,8 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 }
 
 func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, error) {
+	stopChecks := func() {}
+	defer func() { stopChecks() }()
 	connect, disconnect, err := networkHook(runRoot, c.ID, c.Record)
 	if err != nil {
 		return 0, err
@@ -67,6 +70,7 @@ func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, err
 			_, _ = p.Wait()
 			return nil, err
 		}
+		stopChecks = health.Start(runRoot, c.ID, c.Record.Health, c.Spec, p.Pid, c.Record.Started)
 		return p, nil
 	}, trace)
 }

@@ -1,12 +1,14 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/health"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/storage"
@@ -132,26 +134,45 @@ type manifestConfig struct {
 
 // Config reads the image's OCI configuration from the store.
 func Config(s storage.Store, img *storage.Image) (imgspecv1.Image, error) {
+	cfg, _, err := ConfigAndHealth(s, img)
+	return cfg, err
+}
+
+// ConfigAndHealth is Config with the image's HEALTHCHECK, which the OCI
+// configuration has no field for: docker's config keeps it beside the rest.
+func ConfigAndHealth(s storage.Store, img *storage.Image) (imgspecv1.Image, *health.Config, error) {
 	var cfg imgspecv1.Image
 	raw, err := s.ImageBigData(img.ID, manifestKey)
 	if err != nil {
-		return cfg, fmt.Errorf("read manifest of image %s: %w", short(img.ID), err)
+		return cfg, nil, fmt.Errorf("read manifest of image %s: %w", short(img.ID), err)
 	}
 	var m manifestConfig
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return cfg, fmt.Errorf("parse manifest of image %s: %w", short(img.ID), err)
+		return cfg, nil, fmt.Errorf("parse manifest of image %s: %w", short(img.ID), err)
 	}
 	if m.Config.Digest == "" {
-		return cfg, errors.New("image " + short(img.ID) + ": manifest names no config (a manifest list?)")
+		return cfg, nil, errors.New("image " + short(img.ID) + ": manifest names no config (a manifest list?)")
 	}
 	raw, err = s.ImageBigData(img.ID, m.Config.Digest)
 	if err != nil {
-		return cfg, fmt.Errorf("read config of image %s: %w", short(img.ID), err)
+		return cfg, nil, fmt.Errorf("read config of image %s: %w", short(img.ID), err)
 	}
 	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return cfg, fmt.Errorf("parse config of image %s: %w", short(img.ID), err)
+		return cfg, nil, fmt.Errorf("parse config of image %s: %w", short(img.ID), err)
 	}
-	return cfg, nil
+	// Only images that have one pay for a second parse.
+	if !bytes.Contains(raw, []byte(`"Healthcheck"`)) {
+		return cfg, nil, nil
+	}
+	var docker struct {
+		Config struct {
+			Healthcheck *health.Config `json:"Healthcheck"`
+		} `json:"config"`
+	}
+	if err := json.Unmarshal(raw, &docker); err != nil {
+		return cfg, nil, fmt.Errorf("parse the healthcheck of image %s: %w", short(img.ID), err)
+	}
+	return cfg, docker.Config.Healthcheck, nil
 }
 
 func short(id string) string {

@@ -415,3 +415,22 @@ func processesContaining(s string) []int {
 		return err == nil && strings.Contains(strings.ReplaceAll(string(cmdline), "\x00", " "), s)
 	})
 }
+
+// TestAPIHealthcheck: a healthcheck given through the API runs, and
+// docker's inspect and ps filter see its status (compose's depends_on
+// service_healthy reads the same).
+func TestAPIHealthcheck(t *testing.T) {
+	requireClient(t, "docker", "--version")
+	a := startService(t)
+	if r := a.docker("run", "-d", "--name", "svc", "--health-cmd", "true", "--health-interval", "1s", busyboxImage, "sleep", "1000"); r.code != 0 {
+		t.Fatal(r)
+	}
+	if !waitFor(15*time.Second, func() bool {
+		return strings.TrimSpace(a.docker("inspect", "-f", "{{.State.Health.Status}}", "svc").stdout) == "healthy"
+	}) {
+		t.Errorf("never healthy: %s", a.docker("inspect", "svc"))
+	}
+	if r := a.docker("ps", "--filter", "health=healthy", "--format", "{{.Names}}"); strings.TrimSpace(r.stdout) != "svc" {
+		t.Errorf("ps --filter health=healthy: %s", r)
+	}
+}
