@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/bridge"
 	"os"
 	"strconv"
 	"strings"
@@ -40,6 +41,8 @@ func Role(args []string) (code int, ok bool) {
 			return 0, true
 		case monitor.Verb:
 			return monitor.Main(), true
+		case bridge.Verb:
+			return bridge.Main(args[2:]), true
 		case lifecycle.FinishVerb:
 			return finishMain(args[2:]), true
 		case userns.HolderVerb:

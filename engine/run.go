@@ -51,20 +51,24 @@ type ContainerOptions struct {
 	ReadOnly   bool
 	// Network is a --network value; "" is the default (pasta where it
 	// runs, else slirp4netns, else none with a warning).
-	Network    string
-	Publish    []string // -p values
-	PublishAll bool
-	Volumes    []string // -v HOST:CONTAINER[:OPTIONS]
-	Tmpfs      []string // --tmpfs PATH[:OPTIONS]
-	Labels     map[string]string
-	Init       bool
-	Restart    string   // no, always, unless-stopped, on-failure[:N]
-	LogOptions []string // max-size=SIZE, max-file=N
-	Limits     Limits
-	DNS        []string
-	DNSSearch  []string
-	DNSOptions []string
-	AddHosts   []string
+	Network string
+	Publish []string // -p values
+	// NetworkAliases and IP apply on a user-defined network.
+	NetworkAliases []string
+	IP             string
+	Links          []string // --link CTR[:ALIAS], on a user-defined network
+	PublishAll     bool
+	Volumes        []string // -v HOST:CONTAINER[:OPTIONS]
+	Tmpfs          []string // --tmpfs PATH[:OPTIONS]
+	Labels         map[string]string
+	Init           bool
+	Restart        string   // no, always, unless-stopped, on-failure[:N]
+	LogOptions     []string // max-size=SIZE, max-file=N
+	Limits         Limits
+	DNS            []string
+	DNSSearch      []string
+	DNSOptions     []string
+	AddHosts       []string
 	// SecurityOptions are --security-opt values: seccomp=, no-new-privileges,
 	// mask=, unmask=, label=.
 	SecurityOptions []string
@@ -175,6 +179,9 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	}
 	mode, ports, err := networkMode(o.Network, o.Publish, o.PublishAll, warn)
 	if err != nil {
+		return c, err
+	}
+	if err := checkNetworkFlags(mode, o); err != nil {
 		return c, err
 	}
 	mounts, err := mounts(o.Volumes, o.Tmpfs)
@@ -392,6 +399,9 @@ func (e *Engine) Create(ctx context.Context, o RunOptions) (string, error) {
 	if err := checkCreateRules(o); err != nil {
 		return "", err
 	}
+	if err := e.resolveNetworks(&opt, o.ContainerOptions); err != nil {
+		return "", err
+	}
 	if err := e.ensureImage(ctx, o.Image, o.Pull, o.Registry); err != nil {
 		return "", err
 	}
@@ -436,6 +446,9 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 	}
 	opt, err := prepare(o.ContainerOptions, e.warn)
 	if err != nil {
+		return "", 0, err
+	}
+	if err := e.resolveNetworks(&opt, o.ContainerOptions); err != nil {
 		return "", 0, err
 	}
 	if err := e.ensureImage(ctx, o.Image, o.Pull, o.Registry); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/netconf"
 	"os"
 	"path/filepath"
 	"time"
@@ -51,7 +52,8 @@ type CreateOpt struct {
 	Log        logfile.Rotation
 	Limits     cgroupv2.Limits
 	Ports      []network.Port
-	PublishAll bool // -P: every EXPOSEd port on a free host port
+	Networks   []netconf.Attach // --network NAME: the user-defined networks, resolved
+	PublishAll bool             // -P: every EXPOSEd port on a free host port
 	DNS        []string
 	DNSSearch  []string
 	DNSOptions []string
@@ -104,7 +106,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
 		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
-		Network: opt.Network.String(), Ports: opt.Ports, Health: hc, StopTimeout: opt.StopTimeout,
+		Network: opt.Network.String(), Ports: opt.Ports, Networks: opt.Networks, Health: hc, StopTimeout: opt.StopTimeout,
 		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns}}
 	if opt.StopSignal != "" {
 		rec.StopSignal = opt.StopSignal
@@ -230,7 +232,8 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 		return nil, err
 	}
 	etc, err := writeEtcFiles(runDir, etcOpt{Hostname: hostname, Name: opt.Name, Network: opt.Network, Backend: backend,
-		DNS: opt.DNS, DNSSearch: opt.DNSSearch, DNSOptions: opt.DNSOptions, AddHosts: opt.AddHosts})
+		DNS: opt.DNS, DNSSearch: opt.DNSSearch, DNSOptions: opt.DNSOptions, AddHosts: opt.AddHosts,
+		Nameservers: nameservers(opt.Networks)})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/netconf"
 	"net"
 	"strings"
 
@@ -16,6 +17,7 @@ type etcOpt struct {
 	Backend                    network.Backend
 	DNS, DNSSearch, DNSOptions []string
 	AddHosts                   []string
+	Nameservers                []string // the responders of user-defined networks
 	HostHosts, HostResolv      []byte
 }
 
@@ -52,6 +54,9 @@ func etcContents(o etcOpt) (string, string, error) {
 		fmt.Fprintf(&hosts, "%s\t%s\n", ip, name)
 	}
 	resolv := o.Backend.ResolvConf(o.Network, string(o.HostResolv))
+	if len(o.Nameservers) > 0 {
+		resolv = networkResolv(resolv, o.Nameservers)
+	}
 	if len(o.DNS)+len(o.DNSSearch)+len(o.DNSOptions) > 0 {
 		resolv = customResolv(resolv, o)
 	}
@@ -81,4 +86,30 @@ func customResolv(base string, o etcOpt) string {
 		keep = append(keep, "options "+strings.Join(o.DNSOptions, " "))
 	}
 	return strings.Join(keep, "\n") + "\n"
+}
+
+// networkResolv names the DNS responders of the container's networks
+// (each answers the names of its containers and forwards the rest),
+// keeping the host's search domains and options.
+func networkResolv(host string, servers []string) string {
+	var keep []string
+	for _, ns := range servers {
+		keep = append(keep, "nameserver "+ns)
+	}
+	for _, line := range strings.Split(host, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && (f[0] == "search" || f[0] == "domain" || f[0] == "options") {
+			keep = append(keep, line)
+		}
+	}
+	return strings.Join(keep, "\n") + "\n"
+}
+
+// nameservers are the gateways of a container's networks, where the
+// rootless netns answers DNS.
+func nameservers(networks []netconf.Attach) []string {
+	var out []string
+	for _, a := range networks {
+		out = append(out, a.Network.Gateway)
+	}
+	return out
 }

@@ -55,3 +55,11 @@ func TestEtcContents(t *testing.T) {
 		}
 	}
 }
+
+func TestLinkEnv(t *testing.T) {
+	got := strings.Join(linkEnv("my-db", "app", "10.89.1.2", []string{"5432/tcp", "5433/udp"}), " ")
+	want := "MY_DB_NAME=/app/my-db MY_DB_PORT=tcp://10.89.1.2:5432 MY_DB_PORT_5432_TCP=tcp://10.89.1.2:5432 MY_DB_PORT_5432_TCP_ADDR=10.89.1.2 MY_DB_PORT_5432_TCP_PORT=5432 MY_DB_PORT_5432_TCP_PROTO=tcp MY_DB_PORT_5433_UDP=udp://10.89.1.2:5433 MY_DB_PORT_5433_UDP_ADDR=10.89.1.2 MY_DB_PORT_5433_UDP_PORT=5433 MY_DB_PORT_5433_UDP_PROTO=udp"
+	if got != want {
+		t.Errorf("linkEnv:\n%s\nwant\n%s", got, want)
+	}
+}

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"github.com/burrow/burrow/bridge"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 // mount: a killed owner never unmounts it, and the mount (which keeps the
 // namespace alive) stays in the holder's mount namespace for good.
 func RepairNetwork(runRoot string) error {
+	bridge.Repair(runRoot)
 	dir := filepath.Dir(network.StateDir(runRoot, "x"))
 	entries, err := os.ReadDir(dir)
 	if err != nil || len(entries) == 0 {
@@ -73,6 +75,7 @@ func networkHook(runRoot, id string, rec Record) (func(pid int) (func() error, e
 	if err != nil {
 		return nil, nil, err
 	}
-	connect, disconnect := network.Hook(backend, m, network.Request{ID: id, Name: rec.Name, Ports: rec.Ports, StateDir: network.StateDir(runRoot, id)})
+	connect, disconnect := network.Hook(backend, m, network.Request{ID: id, Name: rec.Name, Ports: rec.Ports,
+		StateDir: network.StateDir(runRoot, id), RunRoot: runRoot, Networks: rec.Networks})
 	return connect, disconnect, nil
 }

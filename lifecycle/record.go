@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"github.com/burrow/burrow/netconf"
 	"math/big"
 	"time"
 
@@ -33,6 +34,7 @@ type Record struct {
 	OOMKilled     bool              `json:"oomKilled,omitempty"`
 	Network       string            `json:"network,omitempty"`
 	Ports         []network.Port    `json:"ports,omitempty"`
+	Networks      []netconf.Attach  `json:"networks,omitempty"` // user-defined networks, resolved at create
 	Started       time.Time         `json:"started,omitzero"`
 	Finished      time.Time         `json:"finished,omitzero"`
 	ExitCode      int               `json:"exitCode"`

@@ -3,6 +3,7 @@ package monitor
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/burrow/burrow/netconf"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -36,6 +37,7 @@ type Opt struct {
 	Network     string           `json:"network,omitempty"`
 	Ports       []network.Port   `json:"ports,omitempty"`
 	Name        string           `json:"name,omitempty"`
+	Networks    []netconf.Attach `json:"networks,omitempty"`
 	Health      *health.Config   `json:"health,omitempty"`
 	Finish      []string         `json:"finish"` // argv that records the end; the exit code and "started" are appended
 }
@@ -132,7 +134,8 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	if err != nil {
 		return 0, err
 	}
-	connect, disconnect := network.Hook(backend, m, network.Request{ID: opt.ID, Name: opt.Name, Ports: opt.Ports, StateDir: network.StateDir(opt.RunRoot, opt.ID)})
+	connect, disconnect := network.Hook(backend, m, network.Request{ID: opt.ID, Name: opt.Name, Ports: opt.Ports,
+		StateDir: network.StateDir(opt.RunRoot, opt.ID), RunRoot: opt.RunRoot, Networks: opt.Networks})
 	defer disconnect()
 	p, err := container.Start(spec, container.Stdio{Stdout: stdoutW, Stderr: stderrW}, container.Hooks{AfterClone: connect})
 	stdoutW.Close()

@@ -8,6 +8,7 @@ package network
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/netconf"
 	"regexp"
 	"strings"
 
@@ -93,6 +94,8 @@ type Request struct {
 	Ports    []Port
 	StateDir string // the backend's files for this container (StateDir below)
 	Aliases  []string
+	RunRoot  string           // bridge: the rootless netns's files are under it
+	Networks []netconf.Attach // bridge: the networks, resolved at create
 }
 
 // Backend connects containers of one kind of network. Every backend runs

@@ -135,3 +135,13 @@ func portLog() io.Writer {
 	}
 	return io.Discard
 }
+
+// PublishPorts runs the port driver for a container whose network is not
+// a helper's (a bridge network) and returns what stops it.
+func PublishPorts(pid int, stateDir string, ports []network.Port) (func(), error) {
+	f, err := startForwarder(pid, stateDir, ports)
+	if err != nil {
+		return nil, err
+	}
+	return f.stop, nil
+}

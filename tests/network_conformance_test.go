@@ -28,6 +28,8 @@ func networkBackends() []backendCase {
 		{network: "container:peer", reachOut: true},
 		{network: "pasta", helper: "pasta", address: true, reachOut: true, publish: true},
 		{network: "slirp4netns", helper: "slirp4netns", address: true, reachOut: true, publish: true},
+		{network: "confnet", helper: "pasta", setup: []string{"network", "create", "confnet"}, address: true, reachOut: true, publish: true},
+		{network: "bridge", helper: "pasta", address: true, reachOut: true, publish: true},
 	}
 }
 
@@ -125,6 +127,15 @@ func TestNetworkBackendConformance(t *testing.T) {
 			}
 			if ents, _ := os.ReadDir(filepath.Join(e.dir, "run", "burrow", "net")); len(ents) > 0 {
 				t.Errorf("network state left: %v", ents)
+			}
+			// The rootless netns of user-defined networks goes with its last container.
+			if !waitFor(5*time.Second, func() bool {
+				return len(processesWith("burrow-netns __netns "+filepath.Join(e.dir, "run", "burrow"))) == 0
+			}) {
+				t.Errorf("the rootless netns holder is left: %v", processesWith("burrow-netns __netns "+filepath.Join(e.dir, "run", "burrow")))
+			}
+			if _, err := os.Stat(filepath.Join(e.dir, "run", "burrow", "netns", "ns")); err == nil {
+				t.Errorf("the rootless netns file is left")
 			}
 			if !waitFor(5*time.Second, func() bool { return portFree(port) }) {
 				t.Errorf("host port %d still taken", port)

@@ -172,7 +172,8 @@ func TestNetworkBadInput(t *testing.T) {
 		{[]string{"run", "--rm", "--network", "none", "-p", "8080:80", busyboxImage, "true"}, "-p needs --network"},
 		{[]string{"run", "--rm", "--network", "slirp4netns:mtu=10", busyboxImage, "true"}, "mtu"},
 		{[]string{"run", "--rm", "--network", "pasta", "-p", "99999:80", busyboxImage, "true"}, "99999"},
-		{[]string{"run", "--rm", "--network", "bridge", busyboxImage, "true"}, "bridge"},
+		// bridge is the default user-defined network now; an unknown one is refused.
+		{[]string{"run", "--rm", "--network", "nosuchnet", busyboxImage, "true"}, "nosuchnet"},
 	} {
 		if r := e.burrow(c.args...); r.code != 125 || !strings.HasPrefix(r.stderr, "Error: ") || !strings.Contains(r.stderr, c.name) {
 			t.Errorf("burrow %v: %s; want exit 125 and an error naming %s", c.args, r, c.name)

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"github.com/burrow/burrow/bridge"
 	"os"
 	"runtime"
 
@@ -30,6 +31,8 @@ func main() {
 			return
 		case monitor.Verb:
 			os.Exit(monitor.Main())
+		case bridge.Verb:
+			os.Exit(bridge.Main(os.Args[2:]))
 		}
 	}
 	container.Init(nsjoin.Err())

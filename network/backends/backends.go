@@ -5,6 +5,7 @@ package backends
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/bridge"
 	"os"
 	"os/exec"
 
@@ -21,6 +22,8 @@ func For(m network.Mode) (network.Backend, error) {
 		return network.Static{}, nil
 	case network.Pasta, network.Slirp4netns:
 		return slirp.Backend{}, nil
+	case network.Bridge:
+		return bridge.Backend{}, nil
 	}
 	return nil, fmt.Errorf("%w: --network %s: no such network (want none, host, container:NAME, pasta or slirp4netns)", errdefs.ErrInvalidArgument, m)
 }

@@ -1,0 +1,152 @@
+package bridge
+
+import (
+	"bytes"
+	"fmt"
+	"github.com/burrow/burrow/container"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/burrow/burrow/atomicfile"
+	"github.com/burrow/burrow/userns"
+	"golang.org/x/sys/unix"
+)
+
+// Verb is the hidden argv[1] of the rootless netns holder.
+const Verb = "__netns"
+
+// holderPID returns the recorded holder when it is still that process and
+// lives in this user namespace (a holder from a user namespace that a
+// killed burrow holder left behind cannot be administered from here).
+func holderPID(runRoot string) (int, bool) {
+	pid, alive := recordedHolder(runRoot)
+	if !alive {
+		return 0, false
+	}
+	mine, err1 := os.Readlink("/proc/self/ns/user")
+	theirs, err2 := os.Readlink(fmt.Sprintf("/proc/%d/ns/user", pid))
+	return pid, err1 == nil && err2 == nil && mine == theirs
+}
+
+// recordedHolder returns the recorded holder if that process still lives.
+func recordedHolder(runRoot string) (int, bool) {
+	data, err := os.ReadFile(filepath.Join(Dir(runRoot), pidFileName))
+	if err != nil {
+		return 0, false
+	}
+	f := strings.Fields(string(data))
+	if len(f) != 2 {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(f[0])
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	data, err = os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	// After the command: state (3rd field) and start time (22nd); a zombie is gone.
+	i := bytes.LastIndexByte(data, ')')
+	st := strings.Fields(string(data[i+1:]))
+	if i < 0 || len(st) < 20 || st[0] == "Z" || st[19] != f[1] {
+		return 0, false
+	}
+	return pid, true
+}
+
+// ensureHolder returns the rootless netns, starting its holder when none
+// lives; started reports that it is new, so endpoints of live containers
+// must be wired again. Called under lock.
+func ensureHolder(runRoot string) (started bool, err error) {
+	if pid, ok := holderPID(runRoot); ok {
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d/ns/net", pid)); err == nil {
+			return false, nil
+		}
+	}
+	stopHolder(runRoot)
+	return true, startHolder(runRoot)
+}
+
+func startHolder(runRoot string) error {
+	bin, err := holderBinary()
+	if err != nil {
+		return err
+	}
+	log, err := os.OpenFile(filepath.Join(Dir(runRoot), logFileName), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("rootless netns log: %w", err)
+	}
+	defer log.Close()
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer readyR.Close()
+	cmd := exec.Command(bin, Verb, runRoot)
+	cmd.Args[0] = "burrow-netns"
+	cmd.Stdout, cmd.Stderr, cmd.Dir = log, log, "/"
+	cmd.ExtraFiles = []*os.File{readyW}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	err = cmd.Start()
+	readyW.Close()
+	if err != nil {
+		return fmt.Errorf("start the rootless netns holder: %w", err)
+	}
+	pid := cmd.Process.Pid
+	go func() { _, _ = cmd.Process.Wait() }()
+	var msg bytes.Buffer
+	_, _ = msg.ReadFrom(readyR)
+	if got := strings.TrimSpace(msg.String()); got != "ok" {
+		_ = cmd.Process.Kill()
+		if got == "" {
+			data, _ := os.ReadFile(filepath.Join(Dir(runRoot), logFileName))
+			got = "it exited: " + strings.TrimSpace(string(data))
+		}
+		return fmt.Errorf("rootless netns: %s", got)
+	}
+	st, err := userns.StartTime(pid)
+	if err != nil {
+		_ = cmd.Process.Kill()
+		return fmt.Errorf("rootless netns holder: %w", err)
+	}
+	return atomicfile.Write(filepath.Join(Dir(runRoot), pidFileName), []byte(fmt.Sprintf("%d %d\n", pid, st)), 0o600)
+}
+
+// holderBinary is the small burrow-init (or burrow itself): the holder
+// lives as long as containers use networks, so its memory counts.
+func holderBinary() (string, error) { return container.HelperBinary() }
+
+// stopHolder ends the holder (its pasta dies with it) and removes the
+// namespace's bind mount, so the namespace itself goes. Called under lock.
+func stopHolder(runRoot string) {
+	if pid, ok := recordedHolder(runRoot); ok {
+		_ = unix.Kill(pid, unix.SIGKILL)
+		deadline := time.Now().Add(2 * time.Second)
+		for time.Now().Before(deadline) {
+			if _, ok := recordedHolder(runRoot); !ok {
+				break
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	ns := nsFile(runRoot)
+	for i := 0; i < 16; i++ {
+		if unix.Unmount(ns, unix.MNT_DETACH) != nil {
+			break
+		}
+	}
+	_ = os.Remove(ns)
+	_ = os.Remove(filepath.Join(Dir(runRoot), pidFileName))
+}
+
+// Running reports whether the rootless netns exists (for tests and info).
+func Running(runRoot string) bool {
+	_, ok := holderPID(runRoot)
+	return ok
+}

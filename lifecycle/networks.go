@@ -1,0 +1,97 @@
+package lifecycle
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/burrow/burrow/bridge"
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/netconf"
+	"go.podman.io/storage"
+)
+
+// NetworkUsers are the containers (any state) whose record names the network.
+func NetworkUsers(s storage.Store, runRoot, netID string) ([]Container, error) {
+	all, err := List(s, runRoot)
+	if err != nil {
+		return nil, err
+	}
+	var out []Container
+	for _, c := range all {
+		if slices.ContainsFunc(c.Record.Networks, func(a netconf.Attach) bool { return a.Network.ID == netID }) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// RemoveNetwork deletes a network that no container uses; with force it
+// removes those containers first, as podman does.
+func RemoveNetwork(s storage.Store, runRoot string, ns netconf.Store, n netconf.Network, force bool) error {
+	users, err := NetworkUsers(s, runRoot, n.ID)
+	if err != nil {
+		return err
+	}
+	if len(users) > 0 && !force {
+		var names []string
+		for _, c := range users {
+			names = append(names, c.Record.Name)
+		}
+		return fmt.Errorf("network %s is used by %s: remove them first or use -f: %w", n.Name, strings.Join(names, ", "), errdefs.ErrInvalidArgument)
+	}
+	for _, c := range users {
+		if err := Remove(s, runRoot, c, true); err != nil {
+			return err
+		}
+	}
+	return ns.Remove(n.Name)
+}
+
+// ConnectNetwork puts a running container on one more network and records
+// it, so that a restart keeps it.
+func ConnectNetwork(s storage.Store, runRoot string, c Container, a netconf.Attach) error {
+	if !c.Running {
+		return fmt.Errorf("container %s is not running: %w", c.Record.Name, errdefs.ErrInvalidArgument)
+	}
+	if len(c.Record.Networks) == 0 {
+		return fmt.Errorf("container %s has --network %s, not a user-defined network: %w", c.Record.Name, c.Record.Network, errdefs.ErrInvalidArgument)
+	}
+	for _, have := range c.Record.Networks {
+		if have.Network.ID == a.Network.ID {
+			return fmt.Errorf("container %s is already on network %s: %w", c.Record.Name, a.Network.Name, errdefs.ErrInvalidArgument)
+		}
+	}
+	opt := bridge.Opt{RunRoot: runRoot, ID: c.ID, Name: c.Record.Name, Attach: []netconf.Attach{a}}
+	if err := bridge.Connect(opt, c.Pid); err != nil {
+		return err
+	}
+	c.Record.Networks = append(c.Record.Networks, a)
+	return setRecord(s, c)
+}
+
+// DisconnectNetwork takes a container off a network (live when it runs).
+func DisconnectNetwork(s storage.Store, runRoot string, c Container, n netconf.Network) error {
+	i := slices.IndexFunc(c.Record.Networks, func(a netconf.Attach) bool { return a.Network.ID == n.ID })
+	if i < 0 {
+		return fmt.Errorf("container %s is not on network %s: %w", c.Record.Name, n.Name, errdefs.ErrInvalidArgument)
+	}
+	if c.Running {
+		if err := bridge.Disconnect(runRoot, c.ID, n.ID); err != nil {
+			return err
+		}
+	}
+	c.Record.Networks = slices.Delete(c.Record.Networks, i, i+1)
+	return setRecord(s, c)
+}
+
+func setRecord(s storage.Store, c Container) error {
+	meta, err := c.Record.encode()
+	if err != nil {
+		return err
+	}
+	if err := s.SetMetadata(c.ID, meta); err != nil {
+		return fmt.Errorf("record networks of %s: %w", c.Record.Name, err)
+	}
+	return nil
+}
