@@ -133,25 +133,32 @@ type manifestConfig struct {
 // Config reads the image's OCI configuration from the store.
 func Config(s storage.Store, img *storage.Image) (imgspecv1.Image, error) {
 	var cfg imgspecv1.Image
+	err := ConfigInto(s, img, &cfg)
+	return cfg, err
+}
+
+// ConfigInto decodes the image's configuration into cfg, which may be a
+// superset of the OCI one (docker's, with Healthcheck and Shell).
+func ConfigInto(s storage.Store, img *storage.Image, cfg any) error {
 	raw, err := s.ImageBigData(img.ID, manifestKey)
 	if err != nil {
-		return cfg, fmt.Errorf("read manifest of image %s: %w", short(img.ID), err)
+		return fmt.Errorf("read manifest of image %s: %w", short(img.ID), err)
 	}
 	var m manifestConfig
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return cfg, fmt.Errorf("parse manifest of image %s: %w", short(img.ID), err)
+		return fmt.Errorf("parse manifest of image %s: %w", short(img.ID), err)
 	}
 	if m.Config.Digest == "" {
-		return cfg, errors.New("image " + short(img.ID) + ": manifest names no config (a manifest list?)")
+		return errors.New("image " + short(img.ID) + ": manifest names no config (a manifest list?)")
 	}
 	raw, err = s.ImageBigData(img.ID, m.Config.Digest)
 	if err != nil {
-		return cfg, fmt.Errorf("read config of image %s: %w", short(img.ID), err)
+		return fmt.Errorf("read config of image %s: %w", short(img.ID), err)
 	}
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return cfg, fmt.Errorf("parse config of image %s: %w", short(img.ID), err)
+	if err := json.Unmarshal(raw, cfg); err != nil {
+		return fmt.Errorf("parse config of image %s: %w", short(img.ID), err)
 	}
-	return cfg, nil
+	return nil
 }
 
 func short(id string) string {
