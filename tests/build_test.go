@@ -2,11 +2,15 @@ package tests
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // buildContext writes files (path → contents) into a new context directory.
@@ -297,4 +301,100 @@ func TestBuildBadInput(t *testing.T) {
 	if r := e.burrow("build", filepath.Join(e.dir, "no-such-context")); r.code != 125 || !strings.Contains(r.stderr, "build context") {
 		t.Fatalf("missing context: %s", r)
 	}
+}
+
+// TestBuildKilled: SIGKILL of a build during a RUN ends the step's
+// container; the next command removes it, its mount and its layer, and
+// the next build goes on from the cached steps.
+func TestBuildKilled(t *testing.T) {
+	e := busyboxEnv(t)
+	marker := fmt.Sprintf("%d", 40000+os.Getpid()%20000)
+	dir := buildContext(t, map[string]string{"Dockerfile": "FROM busybox\nCOPY f /f\nRUN sleep " + marker + "\n", "f": "x"})
+	cmd := exec.Command(burrowBin, "build", "-t", "killed", dir)
+	cmd.Env = e.vars
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if !waitFor(30*time.Second, func() bool { return len(processesWith("sleep "+marker)) > 0 }) {
+		_ = cmd.Process.Kill()
+		t.Fatal("the RUN step never started")
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	if !waitFor(10*time.Second, func() bool { return len(processesWith("sleep "+marker)) == 0 }) {
+		t.Fatalf("the RUN outlived the build: %v", processesWith("sleep "+marker))
+	}
+	e.ok("images") // repairs
+	if ps := e.ok("ps", "-a", "-q"); ps != "" {
+		t.Fatalf("the killed step's container is left: %s", ps)
+	}
+	if strings.Contains(e.holderMounts(t), "merged") {
+		t.Errorf("a mount is left in the holder:\n%s", e.holderMounts(t))
+	}
+	if unused := unusedLayers(t, e); len(unused) > 0 {
+		t.Errorf("layers no image or container uses: %v", unused)
+	}
+	if strings.Contains(e.ok("images"), "killed") {
+		t.Fatal("the killed build tagged an image")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox\nCOPY f /f\nRUN cat /f\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := e.ok("build", "-t", "killed", dir)
+	if strings.Count(out, "Using cache") != 1 {
+		t.Fatalf("after the kill, want the COPY step from the cache:\n%s", out)
+	}
+}
+
+// unusedLayers reads the store's own records: layers that no image or
+// container stands on.
+func unusedLayers(t *testing.T, e *env) []string {
+	t.Helper()
+	root := filepath.Join(e.dir, "data", "burrow", "storage")
+	driver := ""
+	for _, d := range []string{"overlay", "vfs"} {
+		if _, err := os.Stat(filepath.Join(root, d+"-layers", "layers.json")); err == nil {
+			driver = d
+		}
+	}
+	if driver == "" {
+		t.Fatal("no layers.json in the store")
+	}
+	var layers []struct{ ID, Parent string }
+	var images []struct{ Layer string }
+	var ctrs []struct{ Layer string }
+	for file, v := range map[string]any{driver + "-layers/layers.json": &layers, driver + "-images/images.json": &images, driver + "-containers/containers.json": &ctrs} {
+		raw, err := os.ReadFile(filepath.Join(root, file))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if len(raw) > 0 {
+			if err := json.Unmarshal(raw, v); err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+		}
+	}
+	parent := map[string]string{}
+	for _, l := range layers {
+		parent[l.ID] = l.Parent
+	}
+	used := map[string]bool{}
+	mark := func(id string) {
+		for ; id != "" && !used[id]; id = parent[id] {
+			used[id] = true
+		}
+	}
+	for _, i := range images {
+		mark(i.Layer)
+	}
+	for _, c := range ctrs {
+		mark(c.Layer)
+	}
+	var unused []string
+	for _, l := range layers {
+		if !used[l.ID] {
+			unused = append(unused, l.ID)
+		}
+	}
+	return unused
 }
