@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"runtime"
 	"slices"
 	"strings"
@@ -40,13 +39,6 @@ func (p *Plan) say(format string, a ...any) {
 	if p.opt.Out != nil {
 		fmt.Fprintf(p.opt.Out, format, a...)
 	}
-}
-
-func (p *Plan) out() io.Writer {
-	if p.opt.Out == nil {
-		return io.Discard
-	}
-	return p.opt.Out
 }
 
 func (p *Plan) buildStage(ctx context.Context, e *engine.Engine, i int, done []engine.StepImage) (engine.StepImage, error) {

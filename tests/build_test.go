@@ -259,8 +259,8 @@ func TestBuildBadInput(t *testing.T) {
 	e := busyboxEnv(t)
 	cases := []struct {
 		name, dockerfile, want string
-		files              map[string]string
-		args               []string
+		files                  map[string]string
+		args                   []string
 	}{
 		{"unknown instruction", "FROM busybox\nRUN true\nFROB x\n", "line 3", nil, nil},
 		{"missing source", "FROM busybox\nCOPY nothere /x\n", "nothere", nil, nil},
