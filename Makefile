@@ -10,13 +10,25 @@ TEST_USER ?= burrowtest
 NOSUB_USER ?= burrownosub
 VM       ?= $(abspath ../shared/vm)
 
-.PHONY: all build setup vet unit e2e test test-vm demo bench bench-net clean
+.PHONY: all build install setup vet unit e2e test test-vm demo bench bench-net clean
 
 all: build
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/burrow
 	$(GO) build -tags=$(TAGS),netgo,osusergo -ldflags "-linkmode external -extldflags -static" -o $(dir $(BIN))burrow-init ./cmd/burrow-init
+
+# install: the binaries, and the user units of the API socket (socket
+# activated: systemctl --user enable --now burrow.socket).
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
+install: build
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(USERUNITDIR)
+	install -m 0755 $(BIN) $(dir $(BIN))burrow-init $(DESTDIR)$(BINDIR)/
+	install -m 0644 contrib/systemd/burrow.socket $(DESTDIR)$(USERUNITDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|' contrib/systemd/burrow.service >$(DESTDIR)$(USERUNITDIR)/burrow.service
+	chmod 0644 $(DESTDIR)$(USERUNITDIR)/burrow.service
 
 # Host setup needs root; as another user it only checks.
 setup:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/imageio"
 	"github.com/burrow/burrow/inherit"
 	"github.com/burrow/burrow/lifecycle"
@@ -304,8 +305,10 @@ type LogsOptions struct {
 	Follow       bool // keep reading until the container stops
 	Tail         int  // only the last N entries of what is there; < 0 all
 	Since, Until time.Time
-	// FromNow skips what is logged already (attach).
-	FromNow bool
+	// Attach skips what is logged already and follows until the container
+	// stops; a container not started yet is waited for (the log is opened
+	// before its start, so a short-lived one loses nothing).
+	Attach bool
 }
 
 // Logs passes a container's log entries to fn, in order.
@@ -322,7 +325,7 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 		return (o.Since.IsZero() || !en.Time.Before(o.Since)) && (o.Until.IsZero() || en.Time.Before(o.Until))
 	}
 	var readers []io.Reader
-	if !o.FromNow {
+	if !o.Attach {
 		files := logfile.Files(path, c.Record.LogRotation)
 		for _, name := range files[:len(files)-1] {
 			if old, err := os.Open(name); err == nil {
@@ -331,7 +334,11 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 			}
 		}
 	}
-	f, err := os.Open(path)
+	flags := os.O_RDONLY
+	if o.Attach {
+		flags |= os.O_CREATE
+	}
+	f, err := os.OpenFile(path, flags, 0o600)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil // never started in the background: no log
 	}
@@ -339,7 +346,8 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 		return fmt.Errorf("open log: %w", err)
 	}
 	defer f.Close()
-	if o.FromNow {
+	if o.Attach {
+		o.Follow = true
 		if _, err := f.Seek(0, io.SeekEnd); err != nil {
 			return err
 		}
@@ -350,7 +358,8 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 	}
 	for o.Follow {
 		now, err := e.Container(c.ID)
-		running := err == nil && (now.Running || (o.FromNow && now.Owned))
+		notStarted := !now.Owned && now.Record.Finished.IsZero() && !now.Running
+		running := err == nil && (now.Running || (o.Attach && (now.Owned || notStarted)))
 		if err := emit(f, -1, window, fn); err != nil {
 			return err
 		}
@@ -411,4 +420,50 @@ func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
 // CheckChanges refuses --change instructions burrow cannot apply.
 func CheckChanges(changes []string) error {
 	return imageio.ApplyChanges(new(imageio.Config), changes)
+}
+
+// Streams are the stdio of a command a front end runs in a container
+// without a terminal of this process (the API socket).
+type Streams = lifecycle.Streams
+
+// ExecStreams is Exec with st as the command's stdio.
+func (e *Engine) ExecStreams(ref string, o ExecOptions, st Streams) (int, error) {
+	if len(o.Command) == 0 {
+		return 0, fmt.Errorf("%w: exec needs a command", errdefs.ErrInvalidArgument)
+	}
+	c, err := e.Container(ref)
+	if err != nil {
+		return 0, err
+	}
+	return lifecycle.ExecStreams(e.store, c, lifecycle.ExecOpt{
+		Args: o.Command, Env: o.Env, Workdir: o.Workdir, User: o.User, Terminal: o.Terminal,
+	}, st)
+}
+
+// PathStat is what a path in a container is.
+type PathStat = lifecycle.PathStat
+
+// Stat reports what p is in a container (resolved once, inside its root).
+func (e *Engine) Stat(ref, p string) (PathStat, error) {
+	c, err := e.Container(ref)
+	if err != nil {
+		return PathStat{}, err
+	}
+	return lifecycle.Stat(e.store, c, p)
+}
+
+// Health types: a status and one result of a check.
+type (
+	HealthState  = health.State
+	HealthResult = health.Result
+)
+
+// HealthCheck runs a running container's healthcheck once now and
+// records the result.
+func (e *Engine) HealthCheck(ref string) (HealthResult, error) {
+	c, err := e.Container(ref)
+	if err != nil {
+		return HealthResult{}, err
+	}
+	return lifecycle.HealthCheck(e.store, e.paths.RunRoot, c)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/inherit"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/logfile"
@@ -71,7 +72,11 @@ type ContainerOptions struct {
 	CapDrop         []string
 	Privileged      bool
 	AutoRemove      bool
+	Health          HealthOptions
 }
+
+// HealthOptions are the --health-* settings.
+type HealthOptions = health.Options
 
 // PullPolicy says when run and create pull their image.
 type PullPolicy string
@@ -194,13 +199,16 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	if err := checkLimits(o.Limits); err != nil {
 		return c, err
 	}
+	if _, err := health.Resolve(o.Health, nil); err != nil {
+		return c, err
+	}
 	return lifecycle.CreateOpt{
 		Image: o.Image, Name: o.Name, Args: o.Command, Entrypoint: o.Entrypoint,
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
 		ReadOnly: o.ReadOnly, Network: mode, Mounts: mounts, AutoRemove: o.AutoRemove, Labels: o.Labels,
 		Init: o.Init, Restart: restart, Log: rotation, Limits: o.Limits, Ports: ports, PublishAll: o.PublishAll,
 		DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, AddHosts: o.AddHosts,
-		Seccomp: seccomp, Security: security,
+		Seccomp: seccomp, Security: security, Health: o.Health,
 	}, nil
 }
 

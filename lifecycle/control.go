@@ -13,6 +13,7 @@ import (
 
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/health"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
 )
@@ -28,6 +29,8 @@ type Container struct {
 	Owned bool
 	// Paused: running, with its cgroup frozen (burrow pause).
 	Paused bool
+	// Health is the healthcheck's status of a running container that has one.
+	Health *health.State
 }
 
 // Status is docker's words for the state: created, running or exited.
@@ -91,6 +94,11 @@ func List(s storage.Store, runRoot string) ([]Container, error) {
 				// The cgroup says whether it is frozen, however that came about.
 				if dir := cgroupOf(s, ctr.ID); dir != "" {
 					c.Paused = cgroupv2.Frozen(dir)
+				}
+				if c.Record.Health != nil {
+					if h, ok := health.Read(runRoot, ctr.ID); ok {
+						c.Health = &h
+					}
 				}
 			}
 		}
@@ -172,7 +180,9 @@ func Wait(s storage.Store, runRoot string, c Container) (int, error) {
 	ctr, err := s.Container(c.ID)
 	if err != nil {
 		if c.Record.AutoRemove {
-			return 0, nil // --rm: the record went with the container
+			// --rm: the record went with the container, its code stayed.
+			code, _ := readExit(runRoot, c.ID)
+			return code, nil
 		}
 		return 0, fmt.Errorf("container %s: %w", c.Record.Name, err)
 	}

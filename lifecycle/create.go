@@ -17,6 +17,7 @@ import (
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/ocispec"
 	"github.com/burrow/burrow/store"
@@ -56,6 +57,7 @@ type CreateOpt struct {
 	AddHosts   []string // NAME:IP, IP may be host-gateway
 	Seccomp    string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
 	Security   ocispec.Security
+	Health     health.Options // over the image's HEALTHCHECK
 
 	netnsPath string // resolved from Network container:NAME
 }
@@ -75,7 +77,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if opt.netnsPath, err = sharedNetns(s, runRoot, opt.Network); err != nil {
 		return nil, err
 	}
-	cfg, err := store.Config(s, img)
+	cfg, imageHealth, err := store.ConfigAndHealth(s, img)
 	if err != nil {
 		return nil, err
 	}
@@ -86,10 +88,14 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		}
 		opt.Ports = append(opt.Ports, extra...)
 	}
+	hc, err := health.Resolve(opt.Health, imageHealth)
+	if err != nil {
+		return nil, err
+	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
 		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
-		Network: opt.Network.String(), Ports: opt.Ports}
+		Network: opt.Network.String(), Ports: opt.Ports, Health: hc}
 	if rec.Name == "" {
 		rec.Name = GenerateName()
 	}

@@ -57,7 +57,7 @@ func spawnMonitor(s storage.Store, runRoot string, c *created) error {
 	}
 	opt := monitor.Opt{
 		ID: c.ID, RunRoot: runRoot, SpecPath: filepath.Join(runDir, specFile), LogPath: logPath,
-		AutoRemove: c.Record.AutoRemove, Restart: c.Record.RestartPolicy, LogRotation: c.Record.LogRotation,
+		AutoRemove: c.Record.AutoRemove, Restart: c.Record.RestartPolicy, LogRotation: c.Record.LogRotation, Health: c.Record.Health,
 		Network: c.Record.Network, Ports: c.Record.Ports, Name: c.Record.Name,
 		Finish: []string{self, FinishVerb, c.ID},
 	}

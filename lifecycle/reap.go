@@ -11,6 +11,7 @@ import (
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/health"
 	"go.podman.io/storage"
 )
 
@@ -20,6 +21,11 @@ import (
 func Reap(s storage.Store, runRoot string) error {
 	var errs []error
 	atomicfile.RemoveStale(ctrstate.Dir(runRoot))
+	pruneExits(runRoot)
+	health.RemoveStale(runRoot, func(id string) bool {
+		st, ok := ctrstate.Read(runRoot, id)
+		return ok && st.OwnerAlive()
+	})
 	for _, id := range ctrstate.IDs(runRoot) {
 		if err := reapOne(s, runRoot, id); err != nil {
 			errs = append(errs, err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/network"
 )
@@ -33,6 +34,7 @@ type Record struct {
 	Started       time.Time         `json:"started,omitzero"`
 	Finished      time.Time         `json:"finished,omitzero"`
 	ExitCode      int               `json:"exitCode"`
+	Health        *health.Config    `json:"health,omitempty"`
 }
 
 func (r Record) encode() (string, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/ctrstate"
+	"github.com/burrow/burrow/health"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -56,6 +57,8 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 }
 
 func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, error) {
+	stopChecks := func() {}
+	defer func() { stopChecks() }()
 	connect, disconnect, err := networkHook(runRoot, c.ID, c.Record)
 	if err != nil {
 		return 0, err
@@ -73,6 +76,7 @@ func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, err
 			_, _ = p.Wait()
 			return nil, err
 		}
+		stopChecks = health.Start(runRoot, c.ID, c.Record.Health, c.Spec, p.Pid, c.Record.Started)
 		return p, nil
 	}, trace)
 }
@@ -169,6 +173,11 @@ func forward(signals <-chan os.Signal, p *container.Process, console *consoleCop
 func finish(s storage.Store, runRoot string, c *created, code int, started bool) error {
 	if dir := cgroupOf(s, c.ID); dir != "" {
 		c.Record.OOMKilled = cgroupv2.OOMKilled(dir)
+	}
+	if c.Record.AutoRemove && started {
+		if err := recordExit(runRoot, c.ID, code); err != nil {
+			return fmt.Errorf("record exit of %s: %w", c.Record.Name, err)
+		}
 	}
 	if err := release(s, c.ID, c.Record.AutoRemove); err != nil {
 		return fmt.Errorf("clean up container %s: %w", c.Record.Name, err)

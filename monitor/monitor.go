@@ -14,6 +14,7 @@ import (
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/network"
 	"github.com/burrow/burrow/network/backends"
@@ -35,6 +36,7 @@ type Opt struct {
 	Network     string           `json:"network,omitempty"`
 	Ports       []network.Port   `json:"ports,omitempty"`
 	Name        string           `json:"name,omitempty"`
+	Health      *health.Config   `json:"health,omitempty"`
 	Finish      []string         `json:"finish"` // argv that records the end; the exit code and "started" are appended
 }
 
@@ -154,7 +156,9 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 		_ = p.Signal(syscall.SIGKILL)
 	}
 	report(ready, 0, "")
+	stopChecks := health.Start(opt.RunRoot, opt.ID, opt.Health, spec, p.Pid, st.Started)
 	code, err := p.Wait()
+	stopChecks()
 	copies.Wait()
 	return code, err
 }

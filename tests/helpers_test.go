@@ -282,6 +282,12 @@ func writeRootfsTar(path string) error {
 // writeDockerArchive writes a `docker save` archive with the given layers
 // (each a tar stream) and tags.
 func writeDockerArchive(path string, tags []string, layers ...[]byte) error {
+	return writeDockerArchiveConfig(path, tags, map[string]any{"Cmd": []string{"/bin/sh"}, "Env": []string{"PATH=/bin"}}, layers...)
+}
+
+// writeDockerArchiveConfig is writeDockerArchive with the image config's
+// "config" object given.
+func writeDockerArchiveConfig(path string, tags []string, config map[string]any, layers ...[]byte) error {
 	var files []tarEntry
 	var layerPaths, diffIDs []string
 	for _, l := range layers {
@@ -293,7 +299,7 @@ func writeDockerArchive(path string, tags []string, layers ...[]byte) error {
 	}
 	cfg, _ := json.Marshal(map[string]any{
 		"architecture": "amd64", "os": "linux", "created": "2026-01-01T00:00:00Z",
-		"config": map[string]any{"Cmd": []string{"/bin/sh"}, "Env": []string{"PATH=/bin"}},
+		"config": config,
 		"rootfs": map[string]any{"type": "layers", "diff_ids": diffIDs},
 	})
 	cfgSum := sha256.Sum256(cfg)

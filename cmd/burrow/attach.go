@@ -35,7 +35,7 @@ func attachAction(c *cli.Context) error {
 		stop := proxySignals(e, ctr.ID)
 		defer stop()
 	}
-	if err := e.Logs(c.Context, ctr.ID, engine.LogsOptions{Follow: true, Tail: -1, FromNow: true}, printEntry(false)); err != nil {
+	if err := e.Logs(c.Context, ctr.ID, engine.LogsOptions{Follow: true, Tail: -1, Attach: true}, printEntry(false)); err != nil {
 		return err
 	}
 	code, err := e.Wait(ctr.ID)

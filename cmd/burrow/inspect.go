@@ -114,6 +114,7 @@ type containerInspect struct {
 		ExitCode   int
 		StartedAt  time.Time
 		FinishedAt time.Time
+		Health     *engine.HealthState `json:",omitempty"`
 	}
 	Config struct {
 		Image string
@@ -146,7 +147,7 @@ func newContainerInspect(e *engine.Engine, c engine.Container) containerInspect 
 	info.Image = "sha256:" + c.Record.ImageID
 	info.State.Status, info.State.Running, info.State.Paused, info.State.Pid = c.Status(), c.Running, c.Paused, c.Pid
 	info.State.ExitCode, info.State.StartedAt, info.State.FinishedAt = c.Record.ExitCode, c.Record.Started, c.Record.Finished
-	info.State.OOMKilled = c.Record.OOMKilled
+	info.State.OOMKilled, info.State.Health = c.Record.OOMKilled, c.Health
 	info.Config.Image, info.Config.Cmd = c.Record.ImageName, c.Record.Command
 	info.HostConfig.NetworkMode = c.Record.Network
 	// A container gone since it was listed has no addresses to show.

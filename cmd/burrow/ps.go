@@ -103,6 +103,9 @@ func newPSRow(c engine.Container, noTrunc bool) psRow {
 	switch r.State {
 	case "running":
 		r.Status = "Up " + units.HumanDuration(time.Since(c.Record.Started))
+		if c.Health != nil {
+			r.Status += " (" + c.Health.Status + ")"
+		}
 	case "paused":
 		r.Status = "Up " + units.HumanDuration(time.Since(c.Record.Started)) + " (Paused)"
 	case "exited":

@@ -56,6 +56,12 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "cap-drop", Usage: "drop a capability (CHOWN, ALL)"},
 			&cli.BoolFlag{Name: "privileged", Usage: "every capability of burrow's user namespace, no seccomp, no masked paths, /sys writable, the host devices you can open"},
 			&cli.UintFlag{Name: "preserve-fds", Usage: "pass descriptors 3 .. 3+N-1 on to the container (foreground run)"},
+			&cli.StringFlag{Name: "health-cmd", Usage: "command (run by /bin/sh -c in the container) whose success means healthy"},
+			&cli.DurationFlag{Name: "health-interval", Usage: "time between checks (default 30s)"},
+			&cli.DurationFlag{Name: "health-timeout", Usage: "longest a check may run (default 30s)"},
+			&cli.DurationFlag{Name: "health-start-period", Usage: "failures in this first time do not count"},
+			&cli.IntFlag{Name: "health-retries", Usage: "failures in a row that make the container unhealthy (default 3)"},
+			&cli.BoolFlag{Name: "no-healthcheck", Usage: "no healthcheck, not even the image's"},
 		},
 		Action: runAction,
 	}
@@ -123,6 +129,10 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			DNS: c.StringSlice("dns"), DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"),
 			AddHosts: c.StringSlice("add-host"), SecurityOptions: c.StringSlice("security-opt"),
 			CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged"),
+			Health: engine.HealthOptions{
+				Cmd: c.String("health-cmd"), Interval: c.Duration("health-interval"), Timeout: c.Duration("health-timeout"),
+				StartPeriod: c.Duration("health-start-period"), Retries: c.Int("health-retries"), None: c.Bool("no-healthcheck"),
+			},
 		},
 		Detach: c.Bool("detach"), Interactive: c.Bool("interactive"), PreserveFDs: int(c.Uint("preserve-fds")),
 		Pull: engine.PullPolicy(c.String("pull")), Registry: registryOptions(c), CIDFile: c.String("cidfile"),

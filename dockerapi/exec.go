@@ -1,0 +1,189 @@
+package dockerapi
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/burrow/burrow/engine"
+	"github.com/burrow/burrow/errdefs"
+	"github.com/moby/moby/api/types/container"
+)
+
+// execInstance is a created exec: docker creates one, then starts it.
+type execInstance struct {
+	id, ctr string
+	req     container.ExecCreateRequest
+	mu      sync.Mutex
+	running bool
+	pid     int
+	code    *int
+}
+
+type execs struct {
+	mu sync.Mutex
+	m  map[string]*execInstance
+}
+
+func (x *execs) get(id string) (*execInstance, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	e, ok := x.m[id]
+	return e, ok
+}
+
+func (x *execs) add(e *execInstance) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.m == nil {
+		x.m = map[string]*execInstance{}
+	}
+	x.m[e.id] = e
+}
+
+func (s *Server) createExec(w http.ResponseWriter, r *http.Request) {
+	var req container.ExecCreateRequest
+	if err := decode(r, &req); err != nil {
+		fail(w, err)
+		return
+	}
+	if len(req.Cmd) == 0 {
+		fail(w, fmt.Errorf("%w: exec needs Cmd", errdefs.ErrInvalidArgument))
+		return
+	}
+	if req.Privileged {
+		fail(w, fmt.Errorf("%w: exec with Privileged is not supported by burrow's API yet", errdefs.ErrInvalidArgument))
+		return
+	}
+	c, err := s.eng.Container(r.PathValue("id"))
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	if !c.Running {
+		writeError(w, http.StatusConflict, fmt.Errorf("container %s is not running", c.Record.Name))
+		return
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	inst := &execInstance{id: hex.EncodeToString(b), ctr: c.ID, req: req}
+	s.execs.add(inst)
+	writeJSON(w, http.StatusCreated, container.ExecCreateResponse{ID: inst.id})
+}
+
+func (s *Server) startExec(w http.ResponseWriter, r *http.Request) {
+	inst, ok := s.execs.get(r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Errorf("no such exec instance: %s", r.PathValue("id")))
+		return
+	}
+	var start container.ExecStartRequest
+	if err := decode(r, &start); err != nil {
+		fail(w, err)
+		return
+	}
+	inst.mu.Lock()
+	if inst.running || inst.code != nil {
+		inst.mu.Unlock()
+		writeError(w, http.StatusConflict, fmt.Errorf("exec %s has been started already", inst.id))
+		return
+	}
+	inst.running = true
+	inst.mu.Unlock()
+	q := inst.req
+	opt := engine.ExecOptions{Command: q.Cmd, Env: q.Env, Workdir: q.WorkingDir, User: q.User, Terminal: q.Tty}
+	finish := func(code int) {
+		inst.mu.Lock()
+		inst.running, inst.code = false, &code
+		inst.mu.Unlock()
+	}
+	started := func(pid int) { inst.mu.Lock(); inst.pid = pid; inst.mu.Unlock() }
+	if start.Detach {
+		go func() {
+			code, _ := s.eng.ExecStreams(inst.ctr, opt, engine.Streams{Started: started})
+			finish(code)
+		}()
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		writeError(w, http.StatusInternalServerError, fmt.Errorf("connection cannot be hijacked"))
+		return
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	ctype := "application/vnd.docker.multiplexed-stream"
+	if q.Tty {
+		ctype = "application/vnd.docker.raw-stream"
+	}
+	if r.Header.Get("Upgrade") != "" {
+		fmt.Fprintf(buf, "HTTP/1.1 101 UPGRADED\r\nContent-Type: %s\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n", ctype)
+	} else {
+		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n\r\n", ctype)
+	}
+	if err := buf.Flush(); err != nil {
+		return
+	}
+	st := engine.Streams{Started: started}
+	if q.AttachStdin {
+		st.Stdin = bufio.NewReader(conn)
+	} else {
+		go func() { _, _ = io.Copy(io.Discard, conn) }()
+	}
+	fw := &frameWriter{w: conn}
+	if q.Tty {
+		if q.AttachStdout || q.AttachStderr {
+			st.Stdout = conn
+		}
+	} else {
+		if q.AttachStdout {
+			st.Stdout = streamWriter{fw, 1}
+		}
+		if q.AttachStderr {
+			st.Stderr = streamWriter{fw, 2}
+		}
+	}
+	code, _ := s.eng.ExecStreams(inst.ctr, opt, st)
+	finish(code)
+	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+	}
+}
+
+// streamWriter frames what is written to it as one stream.
+type streamWriter struct {
+	f      *frameWriter
+	stream byte
+}
+
+func (s streamWriter) Write(p []byte) (int, error) {
+	if err := s.f.write(s.stream, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (s *Server) inspectExec(w http.ResponseWriter, r *http.Request) {
+	inst, ok := s.execs.get(r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Errorf("no such exec instance: %s", r.PathValue("id")))
+		return
+	}
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	q := inst.req
+	resp := container.ExecInspectResponse{
+		ID: inst.id, Running: inst.running, ExitCode: inst.code, ContainerID: inst.ctr, Pid: inst.pid,
+		OpenStdin: q.AttachStdin, OpenStdout: q.AttachStdout, OpenStderr: q.AttachStderr,
+		ProcessConfig: &container.ExecProcessConfig{Tty: q.Tty, Entrypoint: q.Cmd[0], Arguments: q.Cmd[1:], User: q.User},
+	}
+	writeJSON(w, http.StatusOK, resp)
+}

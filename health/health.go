@@ -1,0 +1,217 @@
+// Package health is docker's container healthcheck: the test a container
+// runs (from the image's HEALTHCHECK or --health-*), when it runs, how its
+// results make a status (starting, healthy, unhealthy), and where that
+// status is kept for ps, inspect, the API and compose's depends_on.
+package health
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/burrow/burrow/atomicfile"
+	"github.com/burrow/burrow/errdefs"
+)
+
+// docker's defaults.
+const (
+	DefaultInterval = 30 * time.Second
+	DefaultTimeout  = 30 * time.Second
+	DefaultRetries  = 3
+	keepResults     = 5
+	maxOutput       = 4096
+)
+
+// Config is a container's healthcheck. Test is docker's: ["CMD", args...],
+// ["CMD-SHELL", command] or ["NONE"].
+type Config struct {
+	Test        []string      `json:"test"`
+	Interval    time.Duration `json:"interval,omitempty"`
+	Timeout     time.Duration `json:"timeout,omitempty"`
+	StartPeriod time.Duration `json:"startPeriod,omitempty"`
+	Retries     int           `json:"retries,omitempty"`
+}
+
+// Options are the --health-* flags of run and create.
+type Options struct {
+	Cmd         string   // --health-cmd: a shell command
+	Test        []string // the API's form, docker's Test (over Cmd)
+	Interval    time.Duration
+	Timeout     time.Duration
+	StartPeriod time.Duration
+	Retries     int
+	None        bool // --no-healthcheck
+}
+
+// Resolve is the healthcheck a container gets: the flags over the
+// image's; nil when there is none or it is turned off.
+func Resolve(o Options, image *Config) (*Config, error) {
+	if o.None {
+		if o.Cmd != "" {
+			return nil, fmt.Errorf("%w: --no-healthcheck conflicts with --health-cmd", errdefs.ErrInvalidArgument)
+		}
+		return nil, nil
+	}
+	if o.Interval < 0 || o.Timeout < 0 || o.StartPeriod < 0 || o.Retries < 0 {
+		return nil, fmt.Errorf("%w: --health-interval, --health-timeout, --health-start-period and --health-retries cannot be negative", errdefs.ErrInvalidArgument)
+	}
+	var c Config
+	if image != nil {
+		c = *image
+	}
+	if o.Cmd != "" {
+		c.Test = []string{"CMD-SHELL", o.Cmd}
+	}
+	if len(o.Test) > 0 {
+		c.Test = o.Test
+	}
+	if o.Interval > 0 {
+		c.Interval = o.Interval
+	}
+	if o.Timeout > 0 {
+		c.Timeout = o.Timeout
+	}
+	if o.StartPeriod > 0 {
+		c.StartPeriod = o.StartPeriod
+	}
+	if o.Retries > 0 {
+		c.Retries = o.Retries
+	}
+	if len(c.Test) == 0 || c.Test[0] == "NONE" {
+		return nil, nil
+	}
+	if _, err := c.Command(); err != nil {
+		return nil, err
+	}
+	if c.Interval == 0 {
+		c.Interval = DefaultInterval
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.Retries == 0 {
+		c.Retries = DefaultRetries
+	}
+	return &c, nil
+}
+
+// Command is the argv the test runs.
+func (c Config) Command() ([]string, error) {
+	switch {
+	case len(c.Test) >= 2 && c.Test[0] == "CMD":
+		return c.Test[1:], nil
+	case len(c.Test) == 2 && c.Test[0] == "CMD-SHELL":
+		return []string{"/bin/sh", "-c", c.Test[1]}, nil
+	}
+	return nil, fmt.Errorf("%w: healthcheck test %q: want [CMD, args...] or [CMD-SHELL, command]", errdefs.ErrInvalidArgument, c.Test)
+}
+
+// Statuses, in docker's words.
+const (
+	Starting  = "starting"
+	Healthy   = "healthy"
+	Unhealthy = "unhealthy"
+)
+
+// Result is one run of the test.
+type Result struct {
+	Start    time.Time `json:"Start"`
+	End      time.Time `json:"End"`
+	ExitCode int       `json:"ExitCode"`
+	Output   string    `json:"Output"`
+}
+
+// State is docker's .State.Health.
+type State struct {
+	Status        string   `json:"Status"`
+	FailingStreak int      `json:"FailingStreak"`
+	Log           []Result `json:"Log"`
+}
+
+// Record adds a result: success makes the container healthy; a failure
+// counts towards Retries, except while the start period lasts and the
+// container has not yet been healthy.
+func (s *State) Record(r Result, c Config, started time.Time) {
+	if s.Status == "" {
+		s.Status = Starting
+	}
+	if len(r.Output) > maxOutput {
+		r.Output = r.Output[:maxOutput]
+	}
+	s.Log = append(s.Log, r)
+	if len(s.Log) > keepResults {
+		s.Log = s.Log[len(s.Log)-keepResults:]
+	}
+	if r.ExitCode == 0 {
+		s.Status, s.FailingStreak = Healthy, 0
+		return
+	}
+	if s.Status == Starting && r.Start.Sub(started) < c.StartPeriod {
+		return
+	}
+	s.FailingStreak++
+	if s.FailingStreak >= c.Retries {
+		s.Status = Unhealthy
+	}
+}
+
+func file(runRoot, id string) string { return filepath.Join(runRoot, "health", id+".json") }
+
+// Read is the container's status; false when it has none (no check, or
+// not started).
+func Read(runRoot, id string) (State, bool) {
+	data, err := os.ReadFile(file(runRoot, id))
+	if err != nil {
+		return State{}, false
+	}
+	var s State
+	return s, json.Unmarshal(data, &s) == nil
+}
+
+// Write keeps the status where every command reads it.
+func Write(runRoot, id string, s State) error {
+	if err := os.MkdirAll(filepath.Join(runRoot, "health"), 0o700); err != nil {
+		return err
+	}
+	data, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(file(runRoot, id), data, 0o600)
+}
+
+// Remove drops the status when the container stops.
+func Remove(runRoot, id string) { _ = os.Remove(file(runRoot, id)) }
+
+// RemoveStale drops the statuses of containers that alive says no live
+// process owns: a killed monitor leaves its container's behind.
+func RemoveStale(runRoot string, alive func(id string) bool) {
+	dir := filepath.Join(runRoot, "health")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	atomicfile.RemoveStale(dir)
+	for _, en := range entries {
+		if id, ok := strings.CutSuffix(en.Name(), ".json"); ok && !alive(id) {
+			_ = os.Remove(filepath.Join(dir, en.Name()))
+		}
+	}
+}
+
+// limitedBuffer keeps the first maxOutput bytes of a test's output.
+type limitedBuffer struct{ bytes.Buffer }
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if room := maxOutput - b.Len(); room > 0 {
+		b.Buffer.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+// Output trims what a test printed as docker shows it.
+func Output(b *limitedBuffer) string { return strings.TrimRight(b.String(), "\n") }
