@@ -2,12 +2,14 @@ package imageio
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
 	"github.com/burrow/burrow/store"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	digest "github.com/opencontainers/go-digest"
 	specsgo "github.com/opencontainers/image-spec/specs-go"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
@@ -54,7 +56,7 @@ func Commit(s storage.Store, containerID string, opt CommitOpt) (string, error) 
 		_ = s.DeleteLayer(layer.ID)
 		return "", err
 	}
-	id, err := recordImage(s, cfg, layer, opt.Name)
+	id, err := recordImage(s, cfg, *cfg.Created, layer, opt.Name, "")
 	if err != nil {
 		_ = s.DeleteLayer(layer.ID)
 	}
@@ -94,7 +96,7 @@ func commitLayer(s storage.Store, containerLayer, parent string) (*storage.Layer
 
 // recordImage writes the image record with its config and a manifest that
 // names every layer by its uncompressed digest.
-func recordImage(s storage.Store, cfg imgspecv1.Image, top *storage.Layer, name string) (string, error) {
+func recordImage(s storage.Store, cfg any, created time.Time, top *storage.Layer, name, metadata string) (string, error) {
 	cfgJSON, err := json.Marshal(cfg)
 	if err != nil {
 		return "", err
@@ -123,8 +125,12 @@ func recordImage(s storage.Store, cfg imgspecv1.Image, top *storage.Layer, name 
 		}
 		names = []string{full}
 	}
-	img, err := s.CreateImage(cfgDigest.Encoded(), names, top.ID, "", &storage.ImageOptions{
-		CreationDate: *cfg.Created,
+	topID := ""
+	if top != nil {
+		topID = top.ID
+	}
+	img, err := s.CreateImage(cfgDigest.Encoded(), names, topID, metadata, &storage.ImageOptions{
+		CreationDate: created,
 		Digest:       mDigest,
 		BigData: []storage.ImageBigDataOption{
 			{Key: cfgDigest.String(), Data: cfgJSON, Digest: cfgDigest},
@@ -132,10 +138,46 @@ func recordImage(s storage.Store, cfg imgspecv1.Image, top *storage.Layer, name 
 			{Key: storage.ImageDigestBigDataKey, Data: mJSON, Digest: mDigest},
 		},
 	})
+	if errors.Is(err, storage.ErrDuplicateID) {
+		return cfgDigest.Encoded(), nil // the same config: the same image
+	}
 	if err != nil {
 		return "", fmt.Errorf("record image: %w", err)
 	}
 	return img.ID, nil
+}
+
+// StepConfig is an image configuration with docker's extensions
+// (Healthcheck, Shell, OnBuild), as a build writes it.
+type StepConfig = dockerspec.DockerOCIImage
+
+// CommitOnto stores a container layer's changes as a new layer on parent
+// ("" for none) and records an image with cfg for it, the layer's diff ID
+// appended; metadata goes on the image record (a build's cache key).
+func CommitOnto(s storage.Store, containerLayer, parent string, cfg StepConfig, metadata string) (string, error) {
+	layer, err := commitLayer(s, containerLayer, parent)
+	if err != nil {
+		return "", err
+	}
+	cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, layer.UncompressedDigest)
+	id, err := recordImage(s, cfg, *cfg.Created, layer, "", metadata)
+	if err != nil {
+		_ = s.DeleteLayer(layer.ID)
+	}
+	return id, err
+}
+
+// RecordConfig records an image of top (a layer ID, "" for none) with a
+// new config and no new layer.
+func RecordConfig(s storage.Store, top string, cfg StepConfig, metadata string) (string, error) {
+	var layer *storage.Layer
+	if top != "" {
+		var err error
+		if layer, err = s.Layer(top); err != nil {
+			return "", fmt.Errorf("layer %s: %w", top, err)
+		}
+	}
+	return recordImage(s, cfg, *cfg.Created, layer, "", metadata)
 }
 
 // layerChain lists the layers from the base up to top as uncompressed

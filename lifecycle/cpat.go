@@ -164,10 +164,22 @@ func readlinkat(dir *os.File, name string) (string, error) {
 }
 
 // copier copies held source nodes into held directories; from and to
-// name the two sides in errors.
-type copier struct{ from, to side }
+// name the two sides in errors. A build's COPY sets the rest: the owner
+// and mode of what it creates, and the entries it leaves out.
+type copier struct {
+	from, to side
+	owner    *Owner
+	mode     *uint32
+	skip     func(path string) bool
+}
+
+// Owner is a numeric user and group in the container.
+type Owner struct{ UID, GID int }
 
 func (cp copier) copy(n node, dir *os.File, name, shown string) error {
+	if cp.skip != nil && cp.skip(n.path) {
+		return nil
+	}
 	switch n.st.Mode & unix.S_IFMT {
 	case unix.S_IFDIR:
 		return cp.copyDir(n, dir, name, shown)
@@ -178,6 +190,11 @@ func (cp copier) copy(n node, dir *os.File, name, shown string) error {
 		_ = unix.Unlinkat(int(dir.Fd()), name, 0)
 		if err := unix.Symlinkat(n.link, int(dir.Fd()), name); err != nil {
 			return cp.to.err("create", shown, err)
+		}
+		if cp.owner != nil {
+			if err := unix.Fchownat(int(dir.Fd()), name, cp.owner.UID, cp.owner.GID, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				return cp.to.err("chown", shown, err)
+			}
 		}
 		return nil
 	}
@@ -208,9 +225,25 @@ func (cp copier) copyDir(n node, dir *os.File, name, shown string) error {
 	// Only a directory the copy made takes the source's mode, and only
 	// now: a read-only source must not stop its own entries being copied.
 	if created {
-		if err := unix.Fchmod(int(out.Fd()), n.st.Mode&0o777); err != nil {
-			return cp.to.err("chmod", shown, err)
+		return cp.setAttrs(out, n.st.Mode&0o777, shown)
+	}
+	return nil
+}
+
+// setAttrs gives what the copy created its mode (--chmod's if given) and
+// owner (--chown's if given, else the copying user's: root).
+func (cp copier) setAttrs(f *os.File, mode uint32, shown string) error {
+	if cp.mode != nil {
+		mode = *cp.mode
+	}
+	if cp.owner != nil {
+		if err := unix.Fchown(int(f.Fd()), cp.owner.UID, cp.owner.GID); err != nil {
+			return cp.to.err("chown", shown, err)
 		}
+	}
+	// After the chown, which clears set-ID bits.
+	if err := unix.Fchmod(int(f.Fd()), mode); err != nil {
+		return cp.to.err("chmod", shown, err)
 	}
 	return nil
 }
@@ -237,8 +270,8 @@ func (cp copier) copyFile(n node, dir *os.File, name, shown string) error {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return cp.to.err("replace", shown, fmt.Errorf("%s: %w", kind(st.Mode), errors.ErrUnsupported))
 	}
-	if err := unix.Fchmod(int(out.Fd()), n.st.Mode&0o777); err != nil {
-		return cp.to.err("chmod", shown, err)
+	if err := cp.setAttrs(out, n.st.Mode&0o777, shown); err != nil {
+		return err
 	}
 	if _, err := io.Copy(out, n.f); err != nil {
 		return cp.to.err("write", shown, err)

@@ -24,6 +24,9 @@ type RunOpt struct {
 	Preserve    []*os.File // --preserve-fds: passed on as 3, 4, ...
 	// OnCreated, if set, learns the container's ID before it starts (--cidfile).
 	OnCreated func(id string) error
+	// OnExited, if set, runs after the command ended and before the
+	// container is cleaned up (a build commits its layer there).
+	OnExited func(id string, code int) error
 }
 
 // Run creates a container, runs it in the foreground with burrow as its
@@ -42,6 +45,9 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 	}
 	if runErr == nil {
 		code, runErr = runCreated(runRoot, c, opt, trace)
+	}
+	if runErr == nil && opt.OnExited != nil {
+		runErr = opt.OnExited(c.ID, code)
 	}
 	if err := finish(s, runRoot, c, code, runErr == nil); err != nil && runErr == nil {
 		runErr = err

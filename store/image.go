@@ -142,20 +142,9 @@ func Config(s storage.Store, img *storage.Image) (imgspecv1.Image, error) {
 // configuration has no field for: docker's config keeps it beside the rest.
 func ConfigAndHealth(s storage.Store, img *storage.Image) (imgspecv1.Image, *health.Config, error) {
 	var cfg imgspecv1.Image
-	raw, err := s.ImageBigData(img.ID, manifestKey)
+	raw, err := rawConfig(s, img)
 	if err != nil {
-		return cfg, nil, fmt.Errorf("read manifest of image %s: %w", short(img.ID), err)
-	}
-	var m manifestConfig
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return cfg, nil, fmt.Errorf("parse manifest of image %s: %w", short(img.ID), err)
-	}
-	if m.Config.Digest == "" {
-		return cfg, nil, errors.New("image " + short(img.ID) + ": manifest names no config (a manifest list?)")
-	}
-	raw, err = s.ImageBigData(img.ID, m.Config.Digest)
-	if err != nil {
-		return cfg, nil, fmt.Errorf("read config of image %s: %w", short(img.ID), err)
+		return cfg, nil, err
 	}
 	if err := json.Unmarshal(raw, &cfg); err != nil {
 		return cfg, nil, fmt.Errorf("parse config of image %s: %w", short(img.ID), err)
@@ -173,6 +162,39 @@ func ConfigAndHealth(s storage.Store, img *storage.Image) (imgspecv1.Image, *hea
 		return cfg, nil, fmt.Errorf("parse the healthcheck of image %s: %w", short(img.ID), err)
 	}
 	return cfg, docker.Config.Healthcheck, nil
+}
+
+// ConfigInto decodes the image's configuration into cfg, which may be a
+// superset of the OCI one (docker's, with Healthcheck and Shell).
+func ConfigInto(s storage.Store, img *storage.Image, cfg any) error {
+	raw, err := rawConfig(s, img)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, cfg); err != nil {
+		return fmt.Errorf("parse config of image %s: %w", short(img.ID), err)
+	}
+	return nil
+}
+
+// rawConfig is the image's config blob, found through its manifest.
+func rawConfig(s storage.Store, img *storage.Image) ([]byte, error) {
+	raw, err := s.ImageBigData(img.ID, manifestKey)
+	if err != nil {
+		return nil, fmt.Errorf("read manifest of image %s: %w", short(img.ID), err)
+	}
+	var m manifestConfig
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("parse manifest of image %s: %w", short(img.ID), err)
+	}
+	if m.Config.Digest == "" {
+		return nil, errors.New("image " + short(img.ID) + ": manifest names no config (a manifest list?)")
+	}
+	raw, err = s.ImageBigData(img.ID, m.Config.Digest)
+	if err != nil {
+		return nil, fmt.Errorf("read config of image %s: %w", short(img.ID), err)
+	}
+	return raw, nil
 }
 
 func short(id string) string {

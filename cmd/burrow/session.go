@@ -10,7 +10,7 @@ import (
 
 // layerWriters are the verbs that create layers: a kill between a layer
 // and the image or container that uses it leaks the layer.
-var layerWriters = map[string]bool{"load": true, "import": true, "pull": true, "commit": true, "run": true, "create": true}
+var layerWriters = map[string]bool{"load": true, "import": true, "pull": true, "commit": true, "run": true, "create": true, "build": true}
 
 // openEngine opens the engine for a verb.
 func openEngine(c *cli.Context) (*engine.Engine, error) {

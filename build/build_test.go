@@ -1,0 +1,204 @@
+package build
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/burrow/burrow/engine"
+	"github.com/burrow/burrow/errdefs"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+)
+
+func commands(t *testing.T, file string) []instructions.Command {
+	t.Helper()
+	res, err := parser.Parse(strings.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages, _, err := instructions.Parse(res.AST, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stages[0].Commands
+}
+
+func TestApplyConfig(t *testing.T) {
+	s := &stage{cfg: engine.StepConfig{}}
+	s.cfg.Config.Cmd = []string{"inherited"}
+	s.cfg.Config.Env = []string{"PATH=/bin", "A=0"}
+	file := `FROM x
+ENV A=1 B="two words"
+WORKDIR /app
+WORKDIR sub
+USER 1000:1000
+EXPOSE 80 53/udp
+LABEL k=v
+VOLUME /data
+STOPSIGNAL SIGINT
+SHELL ["/bin/ash", "-c"]
+ENTRYPOINT echo hi
+HEALTHCHECK --interval=5s CMD true
+`
+	var lines []string
+	p := &Plan{lex: shell.NewLex('\\')}
+	for _, c := range commands(t, file) {
+		if x, ok := c.(instructions.SupportsSingleWordExpansion); ok {
+			if err := x.Expand(func(w string) (string, error) { return p.expand(w, s.env()) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		line, ok, err := s.applyConfig(c)
+		if err != nil || !ok {
+			t.Fatalf("%v: ok %v err %v", c, ok, err)
+		}
+		lines = append(lines, line)
+	}
+	c := s.cfg.Config
+	if !reflect.DeepEqual(c.Env, []string{"PATH=/bin", "A=1", "B=two words"}) {
+		t.Errorf("Env %q", c.Env)
+	}
+	if c.WorkingDir != "/app/sub" || c.User != "1000:1000" || c.StopSignal != "SIGINT" || c.Labels["k"] != "v" {
+		t.Errorf("WorkingDir %q User %q StopSignal %q Labels %v", c.WorkingDir, c.User, c.StopSignal, c.Labels)
+	}
+	if len(c.ExposedPorts) != 2 || len(c.Volumes) != 1 {
+		t.Errorf("ExposedPorts %v Volumes %v", c.ExposedPorts, c.Volumes)
+	}
+	// The shell form runs through SHELL; an inherited CMD does not survive a new ENTRYPOINT.
+	if !reflect.DeepEqual(c.Entrypoint, []string{"/bin/ash", "-c", "echo hi"}) || c.Cmd != nil {
+		t.Errorf("Entrypoint %q Cmd %q", c.Entrypoint, c.Cmd)
+	}
+	if c.Healthcheck == nil || c.Healthcheck.Interval.Seconds() != 5 {
+		t.Errorf("Healthcheck %+v", c.Healthcheck)
+	}
+	want := []string{`ENV A=1 B=two words`, "WORKDIR /app", "WORKDIR /app/sub", "USER 1000:1000", "EXPOSE 53/udp 80/tcp", "LABEL k=v",
+		`VOLUME ["/data"]`, "STOPSIGNAL SIGINT", `SHELL ["/bin/ash","-c"]`, `ENTRYPOINT ["/bin/ash","-c","echo hi"]`, "HEALTHCHECK CMD-SHELL true"}
+	if !reflect.DeepEqual(lines, want) {
+		t.Errorf("history lines\n%q\nwant\n%q", lines, want)
+	}
+}
+
+func TestApplyConfigErrors(t *testing.T) {
+	s := &stage{}
+	for _, c := range commands(t, "FROM x\nEXPOSE 80/icmp\n") {
+		if _, _, err := s.applyConfig(c); err == nil {
+			t.Errorf("%v: no error", c)
+		}
+	}
+	// A layer step is not a config step.
+	for _, c := range commands(t, "FROM x\nRUN true\nCOPY a b\n") {
+		if _, ok, _ := s.applyConfig(c); ok {
+			t.Errorf("%v taken as a config step", c)
+		}
+	}
+}
+
+func TestCacheKey(t *testing.T) {
+	var cfg engine.StepConfig
+	cfg.History = []engine.History{{CreatedBy: "RUN true"}}
+	base := cacheKey("img", cfg, "")
+	other := cloneConfig(cfg)
+	other.History[0].CreatedBy = "RUN false"
+	env := cloneConfig(cfg)
+	env.Config.Env = []string{"A=1"}
+	for name, k := range map[string]string{
+		"parent": cacheKey("img2", cfg, ""), "instruction": cacheKey("img", other, ""),
+		"config": cacheKey("img", env, ""), "content": cacheKey("img", cfg, "sum"),
+	} {
+		if k == base {
+			t.Errorf("a change of %s keeps the key", name)
+		}
+	}
+	if cacheKey("img", cloneConfig(cfg), "") != base {
+		t.Error("the same step has another key")
+	}
+}
+
+func TestParseChownChmod(t *testing.T) {
+	if o, err := parseChown("1000:50"); err != nil || *o != (engine.Owner{UID: 1000, GID: 50}) {
+		t.Errorf("1000:50: %v %v", o, err)
+	}
+	if o, err := parseChown("7"); err != nil || *o != (engine.Owner{UID: 7, GID: 7}) {
+		t.Errorf("7: %v %v", o, err)
+	}
+	for _, bad := range []string{"user", "1:x", "-1"} {
+		if _, err := parseChown(bad); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("--chown=%s: %v", bad, err)
+		}
+	}
+	if m, err := parseChmod("0640"); err != nil || *m != 0o640 {
+		t.Errorf("0640: %v %v", m, err)
+	}
+	for _, bad := range []string{"9", "u+x", "77777"} {
+		if _, err := parseChmod(bad); err == nil {
+			t.Errorf("--chmod=%s accepted", bad)
+		}
+	}
+}
+
+func TestParseBuildArg(t *testing.T) {
+	env := func(k string) (string, bool) { return map[string]string{"FROM_ENV": "e"}[k], k == "FROM_ENV" }
+	for _, c := range []struct {
+		in, k, v string
+		ok       bool
+	}{{"A=1", "A", "1", true}, {"A=", "A", "", true}, {"A=b=c", "A", "b=c", true}, {"FROM_ENV", "FROM_ENV", "e", true}, {"UNSET", "UNSET", "", false}} {
+		k, v, ok, err := ParseBuildArg(c.in, env)
+		if err != nil || k != c.k || v != c.v || ok != c.ok {
+			t.Errorf("%s: %q %q %v %v", c.in, k, v, ok, err)
+		}
+	}
+	for _, bad := range []string{"=x", "", "A B=1"} {
+		if _, _, _, err := ParseBuildArg(bad, env); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func TestPrepare(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"a.txt": "a", "b.txt": "b", "skip.txt": "s", ".dockerignore": "skip.txt\n", "sub/c": "c"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prepare := func(file string, args map[string]string) (*Plan, error) {
+		return Prepare(Options{ContextDir: dir, Dockerfile: []byte(file), DockerfileName: "Dockerfile", BuildArgs: args})
+	}
+	p, err := prepare("ARG V=1\nFROM busybox:$V AS one\nFROM one\nARG F=a\nCOPY ${F}.txt sub /x/\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := p.expand("busybox:$V", p.meta); got != "busybox:1" {
+		t.Errorf("meta ARG: %q", got)
+	}
+	got, err := p.contextSources("COPY", []string{"*.txt", "/sub", "./a.txt"})
+	if err != nil || !reflect.DeepEqual(got, []string{"a.txt", "b.txt", "sub", "a.txt"}) {
+		t.Errorf("sources %q %v", got, err)
+	}
+	for file, want := range map[string]string{
+		"FROM busybox\nBOGUS x\n":                 "line 2",
+		"RUN true\n":                              "build stage",
+		"FROM busybox\nCOPY ../x /\n":             "outside the build context",
+		"FROM busybox\nCOPY skip.txt /\n":         "skip.txt",
+		"FROM busybox\nARG F=zz\nCOPY $F.txt /\n": "zz.txt",
+		"FROM busybox\nADD http://x/y /\n":        "URL",
+	} {
+		if _, err := prepare(file, nil); err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("%q: %v, want an invalid-argument error naming %q", file, err, want)
+		}
+	}
+	if _, err := Prepare(Options{ContextDir: dir, Dockerfile: []byte("FROM a AS x\n"), Target: "y"}); err == nil {
+		t.Error("a missing target passed")
+	}
+	if _, err := prepare("FROM busybox\nARG F\nCOPY $F.txt /\n", map[string]string{"F": "b"}); err != nil {
+		t.Errorf("--build-arg in a COPY source: %v", err)
+	}
+}

@@ -1,0 +1,187 @@
+package build
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/burrow/burrow/engine"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+)
+
+// copyLine is a COPY or ADD after expansion.
+type copyLine struct {
+	line, from   string
+	sources      []string
+	dest         string
+	chown, chmod string
+	contents     []instructions.SourceContent
+	add          bool
+}
+
+func (p *Plan) copy(ctx context.Context, e *engine.Engine, s *stage, c copyLine, earlier []engine.StepImage) error {
+	if len(c.contents) > 0 {
+		return invalid("heredoc sources are not supported yet")
+	}
+	o := engine.CopyStepOptions{Dest: c.dest}
+	if !path.IsAbs(o.Dest) {
+		o.Dest = path.Join("/", s.cfg.Config.WorkingDir, c.dest)
+		if strings.HasSuffix(c.dest, "/") || c.dest == "." {
+			o.Dest += "/"
+		}
+	}
+	var err error
+	if o.Owner, err = parseChown(c.chown); err != nil {
+		return err
+	}
+	if o.Mode, err = parseChmod(c.chmod); err != nil {
+		return err
+	}
+	var content string
+	if c.from != "" {
+		img, _, err := p.stageImage(ctx, e, c.from, earlier, false)
+		if err != nil {
+			return err
+		}
+		o.FromImage = img.ID
+		for _, src := range c.sources {
+			o.Sources = append(o.Sources, "."+path.Clean("/"+src))
+		}
+		content = img.ID
+	} else {
+		if o.Sources, err = p.contextSources(c.line, c.sources); err != nil {
+			return err
+		}
+		if c.add {
+			if err := p.refuseArchives(o.Sources); err != nil {
+				return err
+			}
+		}
+		o.FromDir, o.Skip = p.opt.ContextDir, p.ignored
+		if content, err = p.digest(o.Sources); err != nil {
+			return err
+		}
+	}
+	return p.commit(s, c.line, content, func(step engine.Step) (engine.StepImage, error) {
+		o.Step = step
+		return e.CopyStep(o)
+	}, e)
+}
+
+// parseChown reads --chown=UID[:GID] (numbers; a missing group is the
+// user's number, as docker does for numeric users).
+func parseChown(v string) (*engine.Owner, error) {
+	if v == "" {
+		return nil, nil
+	}
+	u, g, hasGroup := strings.Cut(v, ":")
+	if !hasGroup {
+		g = u
+	}
+	uid, err1 := strconv.Atoi(u)
+	gid, err2 := strconv.Atoi(g)
+	if err1 != nil || err2 != nil || uid < 0 || gid < 0 {
+		return nil, invalid("--chown=%s: only numeric UID[:GID] is supported yet", v)
+	}
+	return &engine.Owner{UID: uid, GID: gid}, nil
+}
+
+func parseChmod(v string) (*uint32, error) {
+	if v == "" {
+		return nil, nil
+	}
+	m, err := strconv.ParseUint(v, 8, 32)
+	if err != nil || m > 0o7777 {
+		return nil, invalid("--chmod=%s: want an octal mode", v)
+	}
+	mode := uint32(m)
+	return &mode, nil
+}
+
+// refuseArchives stops an ADD of a local archive, which docker would
+// extract and burrow cannot yet: copying it whole would differ silently.
+func (p *Plan) refuseArchives(sources []string) error {
+	for _, s := range sources {
+		f, err := os.Open(filepath.Join(p.opt.ContextDir, s))
+		if err != nil {
+			continue
+		}
+		head := make([]byte, 512)
+		n, _ := io.ReadFull(f, head)
+		f.Close()
+		if isArchive(head[:n]) {
+			return invalid("ADD %s: extracting archives is not supported yet (use RUN tar)", s)
+		}
+	}
+	return nil
+}
+
+func isArchive(h []byte) bool {
+	switch {
+	case len(h) >= 262 && string(h[257:262]) == "ustar":
+		return true
+	case len(h) >= 2 && h[0] == 0x1f && h[1] == 0x8b, // gzip
+		len(h) >= 3 && string(h[:3]) == "BZh",
+		len(h) >= 6 && string(h[:6]) == "\xfd7zXZ\x00",
+		len(h) >= 4 && string(h[:4]) == "\x28\xb5\x2f\xfd": // zstd
+		return true
+	}
+	return false
+}
+
+// digest sums what a COPY from the context copies: each entry's path,
+// type, mode and contents (or link target), .dockerignore applied. Its
+// owner and times are not in it: COPY does not keep them.
+func (p *Plan) digest(sources []string) (string, error) {
+	h := sha256.New()
+	for _, src := range sources {
+		err := filepath.WalkDir(filepath.Join(p.opt.ContextDir, src), func(name string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(p.opt.ContextDir, name)
+			if rel != src && p.ignored(rel) {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "%s\x00%o\x00", rel, info.Mode())
+			switch {
+			case info.Mode()&fs.ModeSymlink != 0:
+				target, err := os.Readlink(name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(h, "%s\x00", target)
+			case info.Mode().IsRegular():
+				f, err := os.Open(name)
+				if err != nil {
+					return err
+				}
+				_, err = io.Copy(h, f)
+				f.Close()
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return "", fmt.Errorf("read the build context: %w", err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,41 @@
+package build
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/burrow/burrow/engine"
+	"github.com/burrow/burrow/errdefs"
+)
+
+// Options describe one build.
+type Options struct {
+	ContextDir     string
+	Dockerfile     []byte // the file's contents
+	DockerfileName string // how the user named it, for messages
+	Tags           []string
+	BuildArgs      map[string]string
+	Target         string // "" the last stage
+	NoCache        bool
+	Pull           engine.PullPolicy
+	Network        string
+	Labels         map[string]string
+	Registry       engine.RegistryOptions
+	// Out gets the steps (STEP 2/5: ..., --> Using cache); nil for -q.
+	Out io.Writer
+}
+
+// ParseBuildArg reads K=V; a bare K takes its value from the
+// environment (getenv), and is left out when unset there, as docker does.
+func ParseBuildArg(v string, getenv func(string) (string, bool)) (key, value string, ok bool, err error) {
+	key, value, has := strings.Cut(v, "=")
+	if key == "" || strings.ContainsAny(key, " \t\n") {
+		return "", "", false, fmt.Errorf("%w: --build-arg %q: want NAME=VALUE", errdefs.ErrInvalidArgument, v)
+	}
+	if has {
+		return key, value, true, nil
+	}
+	value, ok = getenv(key)
+	return key, value, ok, nil
+}

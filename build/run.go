@@ -1,0 +1,269 @@
+package build
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/burrow/burrow/engine"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+)
+
+// Run builds the plan's stages up to the target, names the result and
+// returns its image ID.
+func (p *Plan) Run(ctx context.Context, e *engine.Engine) (string, error) {
+	results := make([]engine.StepImage, p.last+1)
+	for i := 0; i <= p.last; i++ {
+		img, err := p.buildStage(ctx, e, i, results)
+		if err != nil {
+			return "", err
+		}
+		results[i] = img
+	}
+	id := results[p.last].ID
+	if len(p.opt.Tags) > 0 {
+		if err := e.Tag(id, p.opt.Tags...); err != nil {
+			return "", err
+		}
+		p.say("COMMIT %s\n", strings.Join(p.opt.Tags, " "))
+	}
+	return id, nil
+}
+
+func (p *Plan) say(format string, a ...any) {
+	if p.opt.Out != nil {
+		fmt.Fprintf(p.opt.Out, format, a...)
+	}
+}
+
+func (p *Plan) buildStage(ctx context.Context, e *engine.Engine, i int, done []engine.StepImage) (engine.StepImage, error) {
+	st := p.stages[i]
+	total := len(st.Commands) + 1
+	p.say("[%d/%d] STEP 1/%d: %s\n", i+1, p.last+1, total, st.SourceCode)
+	s, err := p.from(ctx, e, st, done[:i])
+	if err != nil {
+		return engine.StepImage{}, fmt.Errorf("%s: %w", st.SourceCode, err)
+	}
+	for n, c := range st.Commands {
+		p.say("[%d/%d] STEP %d/%d: %s\n", i+1, p.last+1, n+2, total, line(c))
+		if err := p.step(ctx, e, s, c, done[:i]); err != nil {
+			return engine.StepImage{}, fmt.Errorf("building at STEP %q%s: %w", line(c), lineNumber(c), err)
+		}
+	}
+	if i == p.last && len(p.opt.Labels) > 0 {
+		if s.cfg.Config.Labels == nil {
+			s.cfg.Config.Labels = map[string]string{}
+		}
+		keys := slices.Sorted(func(yield func(string) bool) {
+			for k := range p.opt.Labels {
+				if !yield(k) {
+					return
+				}
+			}
+		})
+		for _, k := range keys {
+			s.cfg.Config.Labels[k] = p.opt.Labels[k]
+		}
+		s.pending = true
+	}
+	if !s.pending && s.img.ID != "" {
+		return s.img, nil
+	}
+	err = p.commit(s, "", "", func(step engine.Step) (engine.StepImage, error) { return e.ConfigStep(step) }, e)
+	return s.img, err
+}
+
+// line is an instruction as the file wrote it.
+func line(c instructions.Command) string {
+	if s, ok := c.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return c.Name()
+}
+
+func lineNumber(c instructions.Command) string {
+	if loc := c.Location(); len(loc) > 0 {
+		return fmt.Sprintf(" (line %d)", loc[0].Start.Line)
+	}
+	return ""
+}
+
+// from starts a stage on its base: scratch, an earlier stage or an image.
+func (p *Plan) from(ctx context.Context, e *engine.Engine, st instructions.Stage, earlier []engine.StepImage) (*stage, error) {
+	base, err := p.expand(st.BaseName, p.meta)
+	if err != nil {
+		return nil, invalid("%v", err)
+	}
+	s := &stage{}
+	switch img, ok, err := p.stageImage(ctx, e, base, earlier, true); {
+	case err != nil:
+		return nil, err
+	case ok:
+		s.img = img
+	}
+	s.cfg = cloneConfig(s.img.Config)
+	if s.img.ID == "" {
+		s.cfg.OS, s.cfg.Architecture, s.cfg.RootFS.Type = "linux", runtime.GOARCH, "layers"
+	}
+	return s, nil
+}
+
+// stageImage is what a FROM or COPY --from names: "scratch" (ok false,
+// FROM only), a stage by name or index, or an image.
+func (p *Plan) stageImage(ctx context.Context, e *engine.Engine, name string, earlier []engine.StepImage, from bool) (engine.StepImage, bool, error) {
+	if from && strings.EqualFold(name, "scratch") {
+		return engine.StepImage{}, false, nil
+	}
+	if j, ok := instructions.HasStage(p.stages[:len(earlier)], name); ok {
+		return earlier[j], true, nil
+	}
+	var j int
+	if _, err := fmt.Sscan(name, &j); err == nil && fmt.Sprint(j) == name && j >= 0 && j < len(earlier) {
+		return earlier[j], true, nil
+	}
+	img, err := e.BaseImage(ctx, name, p.opt.Pull, p.opt.Registry)
+	return img, true, err
+}
+
+// step runs one instruction of a stage.
+func (p *Plan) step(ctx context.Context, e *engine.Engine, s *stage, c instructions.Command, earlier []engine.StepImage) error {
+	if x, ok := c.(instructions.SupportsSingleWordExpansion); ok {
+		if err := x.Expand(func(w string) (string, error) { return p.expand(w, s.env()) }); err != nil {
+			return invalid("%v", err)
+		}
+	}
+	if a, ok := c.(*instructions.ArgCommand); ok {
+		return p.arg(s, a)
+	}
+	createdBy, ok, err := s.applyConfig(c)
+	if err != nil {
+		return invalid("%v", err)
+	}
+	if ok {
+		s.cfg.History = append(s.cfg.History, engine.History{CreatedBy: createdBy, EmptyLayer: true})
+		s.pending = true
+		return nil
+	}
+	switch c := c.(type) {
+	case *instructions.RunCommand:
+		return p.run(ctx, e, s, c)
+	case *instructions.CopyCommand:
+		return p.copy(ctx, e, s, copyLine{line: c.String(), from: c.From, sources: c.SourcePaths, dest: c.DestPath, chown: c.Chown, chmod: c.Chmod, contents: c.SourceContents}, earlier)
+	case *instructions.AddCommand:
+		return p.copy(ctx, e, s, copyLine{line: c.String(), sources: c.SourcePaths, dest: c.DestPath, chown: c.Chown, chmod: c.Chmod, contents: c.SourceContents, add: true}, earlier)
+	}
+	return invalid("%s is not supported", c.Name())
+}
+
+// env is what a step's words are expanded with: the ARGs, then ENV,
+// which wins over an ARG of the same name.
+func (s *stage) env() []string {
+	return append(slices.Clone(s.args), s.cfg.Config.Env...)
+}
+
+func (p *Plan) arg(s *stage, a *instructions.ArgCommand) error {
+	var parts []string
+	for _, kv := range a.Args {
+		p.used[kv.Key] = true
+		v, ok := p.opt.BuildArgs[kv.Key]
+		if !ok && kv.Value != nil {
+			v, ok = *kv.Value, true
+		}
+		if !ok {
+			for _, m := range p.meta {
+				if k, mv, _ := strings.Cut(m, "="); k == kv.Key {
+					v, ok = mv, true
+				}
+			}
+		}
+		if ok {
+			s.args = setEnv(s.args, kv.Key, v)
+		}
+		parts = append(parts, kv.String())
+	}
+	s.cfg.History = append(s.cfg.History, engine.History{CreatedBy: "ARG " + strings.Join(parts, " "), EmptyLayer: true})
+	s.pending = true
+	return nil
+}
+
+// runArgs are the ARGs a RUN sees that ENV does not set: they are in
+// its environment and, as with docker, in its history line and cache key.
+func (s *stage) runArgs() []string {
+	var out []string
+	for _, a := range s.args {
+		k, _, _ := strings.Cut(a, "=")
+		if !slices.ContainsFunc(s.cfg.Config.Env, func(kv string) bool { return strings.HasPrefix(kv, k+"=") }) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (p *Plan) run(ctx context.Context, e *engine.Engine, s *stage, c *instructions.RunCommand) error {
+	if len(c.FlagsUsed) > 0 {
+		return invalid("RUN --%s is not supported yet", strings.Join(c.FlagsUsed, ", --"))
+	}
+	if len(c.Files) > 0 {
+		return invalid("RUN with a heredoc is not supported yet")
+	}
+	cmd := s.commandLine(c.ShellDependantCmdLine)
+	args := s.runArgs()
+	createdBy := "RUN " + strings.Join(cmd, " ")
+	if len(args) > 0 {
+		createdBy = fmt.Sprintf("RUN |%d %s %s", len(args), strings.Join(args, " "), strings.Join(cmd, " "))
+	}
+	env := append(slices.Clone(s.cfg.Config.Env), args...)
+	return p.commit(s, createdBy, "", func(step engine.Step) (engine.StepImage, error) {
+		img, code, err := e.RunStep(ctx, engine.RunStepOptions{Step: step, Command: cmd, Env: env, Network: p.opt.Network})
+		if err == nil && code != 0 {
+			err = fmt.Errorf("command %s exited with status %d", jsonList(cmd), code)
+		}
+		return img, err
+	}, e)
+}
+
+// commit ends a step: with a history line, it is the step's own; the
+// cache key is computed, a cached image reused, else make makes one.
+func (p *Plan) commit(s *stage, createdBy, content string, make func(engine.Step) (engine.StepImage, error), e *engine.Engine) error {
+	if createdBy != "" {
+		s.cfg.History = append(s.cfg.History, engine.History{CreatedBy: createdBy})
+	}
+	step := engine.Step{Parent: s.img, Config: s.cfg, CacheKey: cacheKey(s.img.ID, s.cfg, content)}
+	if !p.opt.NoCache {
+		if img, ok := e.CachedStep(step.CacheKey); ok {
+			p.say("--> Using cache %s\n", img.ID)
+			s.img, s.cfg, s.pending = img, cloneConfig(img.Config), false
+			return nil
+		}
+	}
+	img, err := make(step)
+	if err != nil {
+		return err
+	}
+	p.say("--> %s\n", img.ID[:12])
+	s.img, s.cfg, s.pending = img, cloneConfig(img.Config), false
+	return nil
+}
+
+// cacheKey is what makes a step the same as an earlier one: the image it
+// starts from, the configuration and history lines since (the
+// instruction, with the ARGs it sees, among them) and what it copies.
+func cacheKey(parent string, cfg engine.StepConfig, content string) string {
+	var lines []string
+	for _, h := range cfg.History {
+		lines = append(lines, h.CreatedBy)
+	}
+	raw, _ := json.Marshal(struct {
+		Parent  string
+		Config  any
+		History []string
+		Content string
+	}{parent, cfg.Config, lines, content})
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
