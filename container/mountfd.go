@@ -163,10 +163,7 @@ func newFilesystem(m specs.Mount, flags uintptr, data string) (int, error) {
 			return -1, err
 		}
 	}
-	for _, o := range strings.Split(data, ",") {
-		if o == "" {
-			continue
-		}
+	for _, o := range splitData(data) {
 		if k, v, ok := strings.Cut(o, "="); ok {
 			err = unix.FsconfigSetString(fsfd, k, v)
 		} else {
@@ -197,4 +194,35 @@ func attach(mnt, pointFD int, propagation uintptr) error {
 		}
 	}
 	return unix.MoveMount(mnt, "", pointFD, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+}
+
+// splitData splits mount data at the commas outside double quotes and
+// drops the quotes around a value: an SELinux context="u:r:t:s0:c1,c2"
+// holds a comma, and fsconfig takes the value without the quotes that
+// mount(2) data needs.
+func splitData(data string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted := false
+	flush := func() {
+		if o := cur.String(); o != "" {
+			if k, v, ok := strings.Cut(o, "="); ok && len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				o = k + "=" + v[1:len(v)-1]
+			}
+			out = append(out, o)
+		}
+		cur.Reset()
+	}
+	for _, r := range data {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case r == ',' && !quoted:
+			flush()
+			continue
+		}
+		cur.WriteRune(r)
+	}
+	flush()
+	return out
 }

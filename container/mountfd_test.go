@@ -3,6 +3,7 @@ package container
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -81,5 +82,19 @@ func TestOpenMountPoint(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
 		t.Errorf("created outside the root: %v", entries)
+	}
+}
+
+func TestSplitData(t *testing.T) {
+	for data, want := range map[string][]string{
+		"":                           nil,
+		"size=65536k,mode=755":       {"size=65536k", "mode=755"},
+		"newinstance,,ptmxmode=0666": {"newinstance", "ptmxmode=0666"},
+		`size=1k,context="system_u:object_r:container_file_t:s0:c1,c2"`: {"size=1k", "context=system_u:object_r:container_file_t:s0:c1,c2"},
+		`context="a,b",mode=1777`: {"context=a,b", "mode=1777"},
+	} {
+		if got := splitData(data); !slices.Equal(got, want) {
+			t.Errorf("splitData(%q) = %q, want %q", data, got, want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/monitor"
 	"github.com/burrow/burrow/network"
 	"github.com/burrow/burrow/ocispec"
 	"github.com/docker/go-units"
@@ -158,7 +159,12 @@ func joinNamespaces(s storage.Store, runRoot string, c *ocispec.Controls) error 
 // shmDir is a shareable container's /dev/shm in its run directory.
 const shmDir = "shm"
 
-// makeShmDir makes the /dev/shm of a container with --ipc shareable.
+// makeShmDir makes the /dev/shm of a container with --ipc shareable: a
+// tmpfs of its own (--shm-size, else docker's 64m) on a directory in its
+// run directory. It is mounted in burrow's mount namespace, where every
+// container's mounts are made, so a container that joins the IPC
+// namespace (--ipc container:) binds the same one. Mounting it again when
+// it is there already is nothing (start after stop).
 func makeShmDir(s storage.Store, id string, c *ocispec.Controls) error {
 	if c.IPC != ocispec.NSShareable {
 		return nil
@@ -171,7 +177,71 @@ func makeShmDir(s storage.Store, id string, c *ocispec.Controls) error {
 	if err := os.Mkdir(c.ShmDir, 0o1777); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("make the shareable /dev/shm: %w", err)
 	}
-	return os.Chmod(c.ShmDir, 0o1777)
+	if mounted, err := isMountPoint(c.ShmDir); err != nil || mounted {
+		return err
+	}
+	size := c.ShmSize
+	if size <= 0 {
+		size = defaultShmSize
+	}
+	data := fmt.Sprintf("mode=1777,size=%dk", (size+1023)/1024)
+	if err := unix.Mount("shm", c.ShmDir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, data); err != nil {
+		return fmt.Errorf("mount the shareable /dev/shm (%s): %w", data, err)
+	}
+	return nil
+}
+
+// defaultShmSize is docker's /dev/shm.
+const defaultShmSize = 64 << 20
+
+// unmountShmDir takes a shareable /dev/shm away before its container's
+// run directory goes; a missing one is nothing.
+func unmountShmDir(s storage.Store, id string) error {
+	dir, err := s.ContainerRunDirectory(id)
+	if err != nil {
+		return nil
+	}
+	err = unix.Unmount(filepath.Join(dir, shmDir), unix.MNT_DETACH)
+	if err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("unmount the shareable /dev/shm: %w", err)
+	}
+	return nil
+}
+
+// isMountPoint reports whether dir is on another file system than its
+// parent (both sit on tmpfs here, so the device tells them apart).
+func isMountPoint(dir string) (bool, error) {
+	var st, parent unix.Stat_t
+	if err := unix.Lstat(dir, &st); err != nil {
+		return false, err
+	}
+	if err := unix.Lstat(filepath.Dir(dir), &parent); err != nil {
+		return false, err
+	}
+	return st.Dev != parent.Dev, nil
+}
+
+// joinedContainers are the containers whose namespaces rec joins, by ID,
+// for its monitor to join again when it restarts the container.
+func joinedContainers(s storage.Store, runRoot string, rec Record) []monitor.Join {
+	var joins []monitor.Join
+	netMode := ""
+	if net := network.MustParse(rec.Network); net.Kind == network.Container {
+		netMode = ocispec.NSContainer + net.Target
+	}
+	for _, n := range []struct {
+		t    specs.LinuxNamespaceType
+		mode string
+	}{{specs.PIDNamespace, rec.Namespaces.PID}, {specs.IPCNamespace, rec.Namespaces.IPC}, {specs.UTSNamespace, rec.Namespaces.UTS}, {specs.NetworkNamespace, netMode}} {
+		name, ok := strings.CutPrefix(n.mode, ocispec.NSContainer)
+		if !ok {
+			continue
+		}
+		if other, err := Find(s, runRoot, name); err == nil {
+			joins = append(joins, monitor.Join{Type: n.t, ID: other.ID})
+		}
+	}
+	return joins
 }
 
 func mapWith(m map[specs.LinuxNamespaceType]string, k specs.LinuxNamespaceType, v string) map[specs.LinuxNamespaceType]string {

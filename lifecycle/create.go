@@ -108,6 +108,9 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
 		Network: opt.Network.String(), Ports: opt.Ports, Networks: opt.Networks, Health: hc, StopTimeout: opt.StopTimeout,
 		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns}}
+	if opt.Controls.IPC == ocispec.NSShareable {
+		rec.Namespaces.ShmSize = opt.Controls.ShmSize
+	}
 	if opt.StopSignal != "" {
 		rec.StopSignal = opt.StopSignal
 	}
@@ -139,7 +142,11 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if err := ownState(runRoot, ctr.ID, opt.AutoRemove); err != nil {
 		return nil, err
 	}
-	rootfs, err := s.Mount(ctr.ID, "")
+	procLabel, mountLabel, err := selinuxLabels(opt.Security.Label)
+	if err != nil {
+		return nil, err
+	}
+	rootfs, err := s.Mount(ctr.ID, mountLabel)
 	if err != nil {
 		return nil, fmt.Errorf("mount root of %s: %w", rec.Name, err)
 	}
@@ -150,9 +157,8 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if err != nil {
 		return nil, err
 	}
-	if err := applyLabels(spec, opt.Security.Label); err != nil {
-		return nil, err
-	}
+	spec.Process.SelinuxLabel = procLabel
+	ocispec.WithMountLabel(spec, mountLabel)
 	profile := opt.Seccomp
 	if opt.Security.Privileged && profile == "" {
 		profile = seccomp.Unconfined
@@ -181,20 +187,19 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	return &created{ID: ctr.ID, Record: rec, Spec: spec}, nil
 }
 
-// applyLabels sets the SELinux process and mount labels from
+// selinuxLabels are the SELinux process and mount labels from
 // --security-opt label= through github.com/opencontainers/selinux. Where
-// SELinux is off (no selinuxfs) that is nothing, and the library is not
+// SELinux is off (no selinuxfs) they are empty, and the library is not
 // asked, which would read mountinfo on every run to find out.
-func applyLabels(spec *specs.Spec, opts []string) error {
+func selinuxLabels(opts []string) (proc, mount string, err error) {
 	if _, err := os.Stat("/sys/fs/selinux/enforce"); err != nil {
-		return nil
+		return "", "", nil
 	}
-	proc, mnt, err := label.InitLabels(opts)
+	proc, mount, err = label.InitLabels(opts)
 	if err != nil {
-		return fmt.Errorf("%w: --security-opt label: %v", errdefs.ErrInvalidArgument, err)
+		return "", "", fmt.Errorf("%w: --security-opt label: %v", errdefs.ErrInvalidArgument, err)
 	}
-	spec.Process.SelinuxLabel, spec.Linux.MountLabel = proc, mnt
-	return nil
+	return proc, mount, nil
 }
 
 // applySeccomp puts the compiled filter where the init finds it.

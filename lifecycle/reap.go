@@ -70,6 +70,9 @@ func release(s storage.Store, id string, remove bool) error {
 		}
 		return nil
 	}
+	if err := unmountShmDir(s, id); err != nil {
+		return err
+	}
 	// Deleting unmounts too; a separate unmount would cost one more store write.
 	if err := s.DeleteContainer(id); err != nil && !errors.Is(err, storage.ErrContainerUnknown) && !errors.Is(err, storage.ErrNotAContainer) {
 		return fmt.Errorf("remove: %w", err)

@@ -48,6 +48,9 @@ type NamespaceModes struct {
 	IPC    string `json:"ipc,omitempty"`
 	UTS    string `json:"uts,omitempty"`
 	Cgroup string `json:"cgroup,omitempty"`
+	// ShmSize is --shm-size of a shareable IPC namespace, whose /dev/shm
+	// is mounted again when it starts after the holder was gone.
+	ShmSize int64 `json:"shmSize,omitempty"`
 }
 
 func (r Record) encode() (string, error) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/burrow/burrow/ctrstate"
+	"github.com/burrow/burrow/ocispec"
 	"go.podman.io/storage"
 )
 
@@ -55,11 +56,15 @@ func prepareStart(s storage.Store, runRoot string, c Container) (cr *created, er
 		}
 	}()
 	c.Record.OOMKilled = false
-	rootfs, err := s.Mount(c.ID, "")
+	rootfs, err := s.Mount(c.ID, spec.Linux.MountLabel)
 	if err != nil {
 		return nil, fmt.Errorf("mount root of %s: %w", c.Record.Name, err)
 	}
 	spec.Root.Path = rootfs
+	shm := ocispec.Controls{IPC: c.Record.Namespaces.IPC, ShmSize: c.Record.Namespaces.ShmSize}
+	if err := makeShmDir(s, c.ID, &shm); err != nil {
+		return nil, err
+	}
 	if err := rejoinNamespaces(s, runRoot, c.Record, spec); err != nil {
 		return nil, err
 	}

@@ -39,7 +39,11 @@ type Opt struct {
 	Name        string           `json:"name,omitempty"`
 	Networks    []netconf.Attach `json:"networks,omitempty"`
 	Health      *health.Config   `json:"health,omitempty"`
-	Finish      []string         `json:"finish"` // argv that records the end; the exit code and "started" are appended
+	// Joins are the containers whose namespaces this one joins (--pid,
+	// --ipc, --uts, --network container:); a restart joins them as they
+	// run then.
+	Joins  []Join   `json:"joins,omitempty"`
+	Finish []string `json:"finish"` // argv that records the end; the exit code and "started" are appended
 }
 
 // Report is the monitor's one message to the CLI (fd 4): 0 once the
@@ -89,6 +93,10 @@ func supervise(opt Opt, ready *os.File) (int, bool) {
 		st.RestartCount++
 		time.Sleep(restartDelay(st.RestartCount))
 		if ctrstate.Stopped(opt.RunRoot, opt.ID) {
+			return code, true
+		}
+		if err := rejoin(opt, spec, rejoinWait); err != nil {
+			fmt.Fprintf(os.Stderr, "monitor: restart %s: %v\n", opt.ID, err)
 			return code, true
 		}
 	}

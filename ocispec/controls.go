@@ -177,10 +177,11 @@ func CheckControls(c Controls, sharedNetwork, hostname string) error {
 		}
 	}
 	if by := shared[specs.IPCNamespace]; by != "" && c.ShmSize > 0 {
-		return fmt.Errorf("%w: --shm-size with %s: /dev/shm is the shared namespace's", errdefs.ErrInvalidArgument, by)
-	}
-	if c.IPC == NSShareable && c.ShmSize > 0 {
-		return fmt.Errorf("%w: --shm-size with --ipc shareable: a shareable /dev/shm is a directory on the user's runtime tmpfs (a tmpfs of its own cannot be bound into another container's mount namespace without root), so only that tmpfs limits it", errdefs.ErrInvalidArgument)
+		hint := ""
+		if strings.HasPrefix(c.IPC, NSContainer) {
+			hint = " (give --shm-size to the container that runs with --ipc shareable)"
+		}
+		return fmt.Errorf("%w: --shm-size with %s: /dev/shm is the shared namespace's%s", errdefs.ErrInvalidArgument, by, hint)
 	}
 	if by := shared[specs.UTSNamespace]; by != "" && hostname != "" {
 		return fmt.Errorf("%w: --hostname with %s: the host name is the shared namespace's", errdefs.ErrInvalidArgument, by)

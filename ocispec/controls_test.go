@@ -63,7 +63,7 @@ func TestCheckControls(t *testing.T) {
 		{Controls{UTS: "host", Sysctls: map[string]string{"kernel.hostname": "h"}}, "", "", "kernel.hostname"},
 		{Controls{UTS: "host"}, "", "name", "--hostname"},
 		{Controls{IPC: "host", ShmSize: 1}, "", "", "--shm-size"},
-		{Controls{IPC: "shareable", ShmSize: 1}, "", "", "--shm-size"},
+		{Controls{IPC: "container:a", ShmSize: 1}, "", "", "--ipc shareable"},
 		{Controls{KeepGroups: true, GroupAdd: []string{"1"}}, "", "", "keep-groups"},
 		{Controls{OOMScoreAdj: &adj}, "", "", "-2000"},
 		{Controls{PID: "private"}, "", "", "--pid"},
@@ -75,7 +75,7 @@ func TestCheckControls(t *testing.T) {
 			t.Errorf("%+v with network %q: %v, want an error naming %s", c.c, c.network, err, c.wantErrContains)
 		}
 	}
-	ok := Controls{PID: "host", IPC: "shareable", UTS: "container:a", Cgroupns: "private", ShmSize: 0,
+	ok := Controls{PID: "host", IPC: "shareable", UTS: "container:a", Cgroupns: "private", ShmSize: 1 << 20,
 		Sysctls: map[string]string{"net.ipv4.ip_forward": "1", "kernel.shmmax": "1"}, KeepGroups: true}
 	if err := CheckControls(ok, "", ""); err != nil {
 		t.Errorf("%+v: %v", ok, err)

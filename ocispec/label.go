@@ -3,7 +3,11 @@ package ocispec
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/selinux/go-selinux/label"
 )
 
 var (
@@ -32,4 +36,28 @@ func ParseLabel(v string) (string, error) {
 		return "", fmt.Errorf("label %q: want disable, nested, user:, role:, type:, filetype: with an SELinux name, or level: with an MLS range such as s0:c1,c2", v)
 	}
 	return v, nil
+}
+
+// labelledTypes are the file systems that take the container's SELinux
+// mount label as a context= option when they are mounted afresh; a bind
+// keeps its source's labels, and proc, sysfs, mqueue and cgroup2 get
+// theirs from the policy.
+var labelledTypes = map[string]bool{"tmpfs": true, "devpts": true}
+
+// WithMountLabel gives the fresh tmpfs and devpts mounts of s the mount
+// label (github.com/opencontainers/selinux's context= option), so that the
+// container's process label may use them. An empty label (SELinux off, or
+// label=disable where the library gives none) changes nothing.
+func WithMountLabel(s *specs.Spec, mountLabel string) {
+	if s.Linux != nil {
+		s.Linux.MountLabel = mountLabel
+	}
+	if mountLabel == "" {
+		return
+	}
+	for i, m := range s.Mounts {
+		if labelledTypes[m.Type] {
+			s.Mounts[i].Options = append(slices.Clip(m.Options), label.FormatMountLabel("", mountLabel))
+		}
+	}
 }

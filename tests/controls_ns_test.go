@@ -122,3 +122,79 @@ func TestControlsStopSignal(t *testing.T) {
 		t.Errorf("deaf after stop: exit %q, want 137", out)
 	}
 }
+
+// TestControlsSharedNamespacesAutoRestart: a container that joins app's
+// namespaces and has --restart always dies with app's PID namespace when
+// app restarts; its monitor starts it again in app's new namespaces (the
+// paths of the last start name a process that is gone).
+func TestControlsSharedNamespacesAutoRestart(t *testing.T) {
+	e := busyboxEnv(t)
+	e.ok("run", "-d", "--name", "app", "--network", "none", "--ipc", "shareable", busyboxImage, "sleep", "1000")
+	e.ok("run", "-d", "--name", "side", "--restart", "always", "--network", "container:app",
+		"--pid", "container:app", "--ipc", "container:app", "--uts", "container:app", busyboxImage, "sleep", "2000")
+	e.ok("restart", "-t", "0", "app")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out := e.ok("inspect", "--format", "{{.State.Status}} {{.RestartCount}}", "side")
+		if strings.HasPrefix(out, "running ") && out != "running 0\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("side was not restarted in app's new namespaces: %q", out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if out := e.ok("exec", "side", "ps"); !strings.Contains(out, "sleep 1000") {
+		t.Errorf("side after its restart does not see app's new sleep: %q", out)
+	}
+	for _, ns := range []string{"pid", "ipc", "uts", "net"} {
+		app := e.ok("exec", "app", "readlink", "/proc/self/ns/"+ns)
+		if side := e.ok("exec", "side", "readlink", "/proc/self/ns/"+ns); side != app {
+			t.Errorf("%s namespace after the restarts: side %q, app %q", ns, side, app)
+		}
+	}
+	e.ok("rm", "-f", "side", "app")
+}
+
+// TestControlsShareableShmSize: --shm-size sizes a shareable /dev/shm,
+// which a container joining with --ipc container: sees; joining a private
+// IPC namespace, or --shm-size on the joiner, is refused by name; rm takes
+// the /dev/shm mount away.
+func TestControlsShareableShmSize(t *testing.T) {
+	e := busyboxEnv(t)
+	df := "df -k /dev/shm | awk 'NR==2 {print $2}'"
+	e.ok("run", "-d", "--name", "app", "--network", "none", "--ipc", "shareable", "--shm-size", "8m", busyboxImage, "sleep", "1000")
+	if out := e.ok("exec", "app", "sh", "-c", df); out != "8192\n" {
+		t.Errorf("--ipc shareable --shm-size 8m: app's /dev/shm has %q KiB", out)
+	}
+	if out := e.ok("run", "--rm", "--network", "none", "--ipc", "container:app", busyboxImage, "sh", "-c", df+"; echo hi > /dev/shm/x"); out != "8192\n" {
+		t.Errorf("--ipc container:app: /dev/shm has %q KiB, app's is 8192", out)
+	}
+	if out := e.ok("exec", "app", "cat", "/dev/shm/x"); out != "hi\n" {
+		t.Errorf("app's /dev/shm does not have what the joiner wrote: %q", out)
+	}
+	e.ok("run", "-d", "--name", "dflt", "--network", "none", "--ipc", "shareable", busyboxImage, "sleep", "1000")
+	if out := e.ok("exec", "dflt", "sh", "-c", df); out != "65536\n" {
+		t.Errorf("--ipc shareable: /dev/shm has %q KiB, want docker's 64m", out)
+	}
+	e.ok("run", "-d", "--name", "priv", "--network", "none", busyboxImage, "sleep", "1000")
+	if r := e.burrow("run", "--rm", "--network", "none", "--ipc", "container:priv", busyboxImage, "true"); r.code != 125 || !strings.Contains(r.stderr, "--ipc shareable") {
+		t.Errorf("--ipc container:priv (private): %s", r)
+	}
+	if r := e.burrow("run", "--rm", "--network", "none", "--ipc", "container:app", "--shm-size", "1m", busyboxImage, "true"); r.code != 125 || !strings.Contains(r.stderr, "--shm-size") {
+		t.Errorf("--shm-size with --ipc container:app: %s", r)
+	}
+	id := strings.TrimSpace(e.ok("inspect", "--format", "{{.ID}}", "app"))
+	if !strings.Contains(e.holderMounts(t), id) {
+		t.Fatalf("no mount of app's shareable /dev/shm in the holder")
+	}
+	e.ok("stop", "-t", "0", "app")
+	e.ok("start", "app")
+	if out := e.ok("exec", "app", "sh", "-c", df); out != "8192\n" {
+		t.Errorf("app started again: /dev/shm has %q KiB", out)
+	}
+	e.ok("rm", "-f", "app", "dflt", "priv")
+	if m := e.holderMounts(t); strings.Contains(m, id) {
+		t.Errorf("rm -f app left mounts of it:\n%s", m)
+	}
+}

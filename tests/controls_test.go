@@ -69,6 +69,18 @@ func TestControlsSecurityOpts(t *testing.T) {
 	if out != "0\n0\n" {
 		t.Errorf("unmask=/proc/keys, mask=/etc/hostname: %q", out)
 	}
+	// SELinux labels: where SELinux is off they are accepted and change
+	// nothing; where it is on the process runs with the type asked for.
+	_, selinuxErr := os.Stat("/sys/fs/selinux/enforce")
+	for _, l := range []string{"label=disable", "label=type:spc_t", "label=level:s0:c1,c2"} {
+		out := e.ok("run", "--rm", "--network", "none", "--security-opt", l, busyboxImage, "sh", "-c", "cat /proc/self/attr/current 2>/dev/null; echo; df -k /dev/shm | tail -1")
+		if !strings.Contains(out, "65536") {
+			t.Errorf("--security-opt %s: %q", l, out)
+		}
+		if selinuxErr == nil && l == "label=type:spc_t" && !strings.Contains(out, ":spc_t:") {
+			t.Errorf("--security-opt %s: the process label is %q", l, out)
+		}
+	}
 }
 
 // TestControlsBadInput: each refused with 125 and its name, nothing created.

@@ -105,7 +105,9 @@ type containerInspect struct {
 	Path    string
 	Args    []string
 	Image   string
-	State   struct {
+	// RestartCount is how often the restart policy started it again.
+	RestartCount int
+	State        struct {
 		Status     string
 		Running    bool
 		Paused     bool
@@ -147,6 +149,7 @@ type portBinding struct {
 func newContainerInspect(e *engine.Engine, c engine.Container) containerInspect {
 	var info containerInspect
 	info.ID, info.Name, info.Created = c.ID, c.Record.Name, c.Record.Created
+	info.RestartCount = c.Record.RestartCount
 	if len(c.Record.Command) > 0 {
 		info.Path, info.Args = c.Record.Command[0], c.Record.Command[1:]
 	}
