@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 
+	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/netconf"
 	"github.com/vishvananda/netns"
 )
@@ -71,18 +73,25 @@ func (n *namespaces) join(o Opt, a netconf.Attach, ctrNs netns.NsHandle) (Endpoi
 		if ep.Container == o.ID {
 			return ep, fmt.Errorf("container %s is already on network %s", o.Name, a.Network.Name)
 		}
+		if a.MAC != "" && strings.EqualFold(ep.MAC, a.MAC) {
+			return Endpoint{}, fmt.Errorf("--mac-address %s: container %s has it on network %s: %w", a.MAC, ep.Name, a.Network.Name, errdefs.ErrInvalidArgument)
+		}
 		inUse[ep.IP] = true
 	}
 	ip, err := netconf.Allocate(a.Network, inUse, a.IP)
 	if err != nil {
 		return Endpoint{}, err
 	}
+	mac := a.MAC
+	if mac == "" {
+		mac = netconf.MAC(ip).String()
+	}
 	iface, err := nextIface(ctrNs)
 	if err != nil {
 		return Endpoint{}, err
 	}
 	ep := Endpoint{Container: o.ID, Name: o.Name, Aliases: a.Aliases, Network: a.Network, IP: ip.String(),
-		MAC: netconf.MAC(ip).String(), Iface: iface, HostIface: hostIface(o.ID, a.Network.ID)}
+		MAC: mac, Iface: iface, HostIface: hostIface(o.ID, a.Network.ID)}
 	defaultRoute := !a.Network.Internal && !hasDefaultRoute(ctrNs)
 	if err := n.wire(ctrNs, ep, defaultRoute); err != nil {
 		return Endpoint{}, err

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/burrow/burrow/atomicfile"
+	"github.com/burrow/burrow/netconf"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -98,9 +99,35 @@ func MarkStarted(runRoot, id string, st *State, pid int) error {
 	return Write(runRoot, id, *st)
 }
 
-// Remove forgets id's state and its stop marker.
+// networksPath does not end in .json, which IDs takes for a state file.
+func networksPath(runRoot, id string) string { return filepath.Join(Dir(runRoot), id+".networks") }
+
+// WriteNetworks records the user-defined networks of a running container
+// after `network connect` or `disconnect` changed them, so that its
+// monitor restarts it (--restart) on those and not on the ones it was
+// handed at its start.
+func WriteNetworks(runRoot, id string, attach []netconf.Attach) error {
+	data, err := json.Marshal(attach)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(networksPath(runRoot, id), data, 0o600)
+}
+
+// Networks returns what WriteNetworks recorded; ok is false when nothing
+// changed since the start.
+func Networks(runRoot, id string) (attach []netconf.Attach, ok bool) {
+	data, err := os.ReadFile(networksPath(runRoot, id))
+	if err != nil || json.Unmarshal(data, &attach) != nil {
+		return nil, false
+	}
+	return attach, true
+}
+
+// Remove forgets id's state, its stop marker and its changed networks.
 func Remove(runRoot, id string) error {
 	ClearStopped(runRoot, id)
+	_ = os.Remove(networksPath(runRoot, id))
 	err := os.Remove(path(runRoot, id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil

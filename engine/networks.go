@@ -160,8 +160,8 @@ func (e *Engine) DisconnectNetwork(netRef, ctrRef string) error {
 
 // checkNetworkFlags: --ip and --network-alias need a user-defined network.
 func checkNetworkFlags(m network.Mode, o ContainerOptions) error {
-	if m.Kind != network.Bridge && (len(o.NetworkAliases) > 0 || o.IP != "" || len(o.Links) > 0) {
-		return fmt.Errorf("%w: --network-alias, --ip and --link need a user-defined network (--network NAME), not %s", errdefs.ErrInvalidArgument, m)
+	if m.Kind != network.Bridge && (len(o.NetworkAliases) > 0 || o.IP != "" || o.MacAddress != "" || len(o.Links) > 0) {
+		return fmt.Errorf("%w: --network-alias, --ip, --mac-address and --link need a user-defined network (--network NAME), not %s", errdefs.ErrInvalidArgument, m)
 	}
 	return nil
 }
@@ -173,7 +173,7 @@ func (e *Engine) resolveNetworks(c *lifecycle.CreateOpt, o ContainerOptions) err
 		return nil
 	}
 	var err error
-	c.Networks, err = e.networks().Resolve(netconf.AttachOpt{Networks: []string{c.Network.Target}, IP: o.IP, Aliases: o.NetworkAliases})
+	c.Networks, err = e.networks().Resolve(netconf.AttachOpt{Networks: c.Network.Networks(), IP: o.IP, MAC: o.MacAddress, Aliases: o.NetworkAliases})
 	if err != nil || len(o.Links) == 0 {
 		return err
 	}

@@ -53,9 +53,11 @@ type ContainerOptions struct {
 	// runs, else slirp4netns, else none with a warning).
 	Network string
 	Publish []string // -p values
-	// NetworkAliases and IP apply on a user-defined network.
+	// NetworkAliases, IP and MacAddress apply on a user-defined network
+	// (IP and MacAddress on the first one).
 	NetworkAliases []string
 	IP             string
+	MacAddress     string
 	Links          []string // --link CTR[:ALIAS], on a user-defined network
 	PublishAll     bool
 	Volumes        []string // -v HOST:CONTAINER[:OPTIONS]

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/burrow/burrow/bridge"
+	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/netconf"
 	"go.podman.io/storage"
@@ -67,7 +68,7 @@ func ConnectNetwork(s storage.Store, runRoot string, c Container, a netconf.Atta
 		return err
 	}
 	c.Record.Networks = append(c.Record.Networks, a)
-	return setRecord(s, c)
+	return setRecordAndState(s, runRoot, c)
 }
 
 // DisconnectNetwork takes a container off a network (live when it runs).
@@ -82,7 +83,22 @@ func DisconnectNetwork(s storage.Store, runRoot string, c Container, n netconf.N
 		}
 	}
 	c.Record.Networks = slices.Delete(c.Record.Networks, i, i+1)
-	return setRecord(s, c)
+	return setRecordAndState(s, runRoot, c)
+}
+
+// setRecordAndState records changed networks for the next start and, for
+// a container a monitor owns, for that monitor's next restart.
+func setRecordAndState(s storage.Store, runRoot string, c Container) error {
+	if err := setRecord(s, c); err != nil {
+		return err
+	}
+	if !c.Owned {
+		return nil
+	}
+	if err := ctrstate.WriteNetworks(runRoot, c.ID, c.Record.Networks); err != nil {
+		return fmt.Errorf("record networks of %s for its restarts: %w", c.Record.Name, err)
+	}
+	return nil
 }
 
 func setRecord(s storage.Store, c Container) error {

@@ -142,8 +142,12 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	if err != nil {
 		return 0, err
 	}
+	networks := opt.Networks
+	if changed, ok := ctrstate.Networks(opt.RunRoot, opt.ID); ok {
+		networks = changed // network connect/disconnect since the start
+	}
 	connect, disconnect := network.Hook(backend, m, network.Request{ID: opt.ID, Name: opt.Name, Ports: opt.Ports,
-		StateDir: network.StateDir(opt.RunRoot, opt.ID), RunRoot: opt.RunRoot, Networks: opt.Networks})
+		StateDir: network.StateDir(opt.RunRoot, opt.ID), RunRoot: opt.RunRoot, Networks: networks})
 	defer disconnect()
 	p, err := container.Start(spec, container.Stdio{Stdout: stdoutW, Stderr: stderrW}, container.Hooks{AfterClone: connect})
 	stdoutW.Close()

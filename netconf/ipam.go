@@ -1,6 +1,7 @@
 package netconf
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"net"
@@ -76,4 +77,19 @@ func offset(ip net.IP, n uint32) net.IP {
 func MAC(ip net.IP) net.HardwareAddr {
 	v := ip.To4()
 	return net.HardwareAddr{0x02, 0x42, v[0], v[1], v[2], v[3]}
+}
+
+// ParseMAC checks --mac-address: six bytes, unicast (a multicast source
+// address is dropped by every bridge), not all zeros.
+func ParseMAC(v string) (net.HardwareAddr, error) {
+	mac, err := net.ParseMAC(v)
+	switch {
+	case err != nil || len(mac) != 6:
+		return nil, fmt.Errorf("--mac-address %q: want six bytes such as 02:42:0a:59:01:32: %w", v, errdefs.ErrInvalidArgument)
+	case mac[0]&1 != 0:
+		return nil, fmt.Errorf("--mac-address %s is a multicast address: want a unicast one (even first byte): %w", v, errdefs.ErrInvalidArgument)
+	case bytes.Equal(mac, make(net.HardwareAddr, 6)):
+		return nil, fmt.Errorf("--mac-address %s: all zeros: %w", v, errdefs.ErrInvalidArgument)
+	}
+	return mac, nil
 }

@@ -159,3 +159,16 @@ func FuzzCreateSubnet(f *testing.F) {
 		}
 	})
 }
+
+func TestParseMAC(t *testing.T) {
+	for _, ok := range []string{"02:42:0a:59:01:32", "92:10:00:00:00:01", "AA:bb:cc:dd:ee:ff"} {
+		if _, err := ParseMAC(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "02:42:0a:59:01", "01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00", "zz:42:0a:59:01:32", "02:42:0a:59:01:32:00:11"} {
+		if _, err := ParseMAC(bad); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("%q: %v, want invalid", bad, err)
+		}
+	}
+}

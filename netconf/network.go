@@ -356,6 +356,7 @@ func (s Store) Remove(name string) error {
 type Attach struct {
 	Network Network  `json:"network"`
 	IP      string   `json:"ip,omitempty"`
+	MAC     string   `json:"mac,omitempty"` // --mac-address; else one derived from the address
 	Aliases []string `json:"aliases,omitempty"`
 }
 
@@ -363,6 +364,7 @@ type Attach struct {
 type AttachOpt struct {
 	Networks []string // --network NAME[,NAME...]
 	IP       string   // --ip, for the first network
+	MAC      string   // --mac-address, for the first network
 	Aliases  []string // --network-alias, on every network
 }
 
@@ -386,6 +388,13 @@ func (s Store) Resolve(o AttachOpt) ([]Attach, error) {
 				return nil, err
 			}
 			a.IP = o.IP
+		}
+		if i == 0 && o.MAC != "" {
+			mac, err := ParseMAC(o.MAC)
+			if err != nil {
+				return nil, err
+			}
+			a.MAC = mac.String()
 		}
 		out = append(out, a)
 	}

@@ -16,7 +16,8 @@ type Addresses struct {
 	IPv4      net.IP
 	PrefixLen int
 	Gateway   net.IP
-	IPv6      net.IP // global, not link-local
+	IPv6      net.IP           // global, not link-local
+	MAC       net.HardwareAddr // of the first interface with an address
 }
 
 // ReadAddresses looks into the network namespace of pid from a thread that
@@ -35,6 +36,9 @@ func ReadAddresses(pid int) (Addresses, error) {
 			addrs, err := iface.Addrs()
 			if err != nil {
 				return err
+			}
+			if a.MAC == nil && len(addrs) > 0 {
+				a.MAC = iface.HardwareAddr
 			}
 			a.add(addrs)
 		}

@@ -29,7 +29,7 @@ const (
 // created; the record keeps String(), which parses back to the same Mode.
 type Mode struct {
 	Kind    string
-	Target  string // Container: the container; Bridge: the network's name
+	Target  string // Container: the container; Bridge: the networks' names, comma-separated
 	Options string // Pasta, Slirp4netns: what follows the colon
 }
 
@@ -53,10 +53,24 @@ func Parse(v string) (Mode, error) {
 	case Pasta, Slirp4netns:
 		return Mode{Kind: kind, Options: rest}, nil
 	}
-	if hasRest || !networkName.MatchString(v) {
-		return Mode{}, fmt.Errorf("%w: --network %q (want none, host, container:NAME, pasta, slirp4netns or a network's name)", errdefs.ErrInvalidArgument, v)
+	for _, name := range strings.Split(v, ",") {
+		if hasRest || !networkName.MatchString(name) || modes[name] {
+			return Mode{}, fmt.Errorf("%w: --network %q (want none, host, container:NAME, pasta, slirp4netns, or the names of networks: NAME[,NAME...])", errdefs.ErrInvalidArgument, v)
+		}
 	}
 	return Mode{Kind: Bridge, Target: v}, nil
+}
+
+// modes are the words that name a mode, not a network.
+var modes = map[string]bool{None: true, Host: true, Container: true, Pasta: true, Slirp4netns: true}
+
+// Networks are the user-defined networks of a Bridge mode, in order (the
+// first one has --ip and the default route).
+func (m Mode) Networks() []string {
+	if m.Kind != Bridge {
+		return nil
+	}
+	return strings.Split(m.Target, ",")
 }
 
 // MustParse is Parse for values burrow wrote itself (a container's record).

@@ -55,7 +55,7 @@ func TestWithoutLoopbackServers(t *testing.T) {
 }
 
 func TestParseMode(t *testing.T) {
-	for _, v := range []string{"none", "host", "container:db", "pasta", "pasta:--mtu,1500", "slirp4netns:mtu=1500", "appnet", "bridge"} {
+	for _, v := range []string{"none", "host", "container:db", "pasta", "pasta:--mtu,1500", "slirp4netns:mtu=1500", "appnet", "bridge", "front,back"} {
 		m, err := Parse(v)
 		if err != nil {
 			t.Errorf("%q: %v", v, err)
@@ -65,10 +65,13 @@ func TestParseMode(t *testing.T) {
 			t.Errorf("%q parses to %+v, which prints as %q", v, m, m.String())
 		}
 	}
-	for _, bad := range []string{"", "none:x", "host:1", "container:", "-x", "a b", "net/x"} {
+	for _, bad := range []string{"", "none:x", "host:1", "container:", "-x", "a b", "net/x", "a,", ",a", "a,none", "a,host", "a,,b"} {
 		if _, err := Parse(bad); !errors.Is(err, errdefs.ErrInvalidArgument) {
 			t.Errorf("%q accepted (err %v)", bad, err)
 		}
+	}
+	if m, _ := Parse("front,back"); len(m.Networks()) != 2 || m.Networks()[1] != "back" {
+		t.Errorf("front,back: networks %q", m.Networks())
 	}
 	if (Mode{Kind: Host}).OwnNamespace() || (Mode{Kind: Container}).OwnNamespace() || !(Mode{Kind: Pasta}).OwnNamespace() {
 		t.Error("OwnNamespace: host and container:NAME share a namespace; the others have their own")

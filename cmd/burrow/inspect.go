@@ -137,6 +137,7 @@ type containerInspect struct {
 		IPPrefixLen       int
 		Gateway           string
 		GlobalIPv6Address string
+		MacAddress        string
 	}
 }
 
@@ -196,6 +197,7 @@ func setAddresses(info *containerInspect, a engine.Addresses) {
 	if a.IPv6 != nil {
 		n.GlobalIPv6Address = a.IPv6.String()
 	}
+	n.MacAddress = a.MAC.String()
 }
 
 func inspectImage(e *engine.Engine, ref string) (imageInspect, error) {
