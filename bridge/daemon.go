@@ -1,8 +1,9 @@
 package bridge
 
 import (
+	"errors"
 	"fmt"
-	"github.com/vishvananda/netns"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/burrow/burrow/hostbin"
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -67,6 +69,11 @@ func setUp(runRoot string) (*exec.Cmd, error) {
 		// Opened on this thread, so the file is the new namespace's.
 		if err := os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("1"), 0); err != nil {
 			return fmt.Errorf("enable forwarding: %w", err)
+		}
+		// IPv6 networks route between their containers and out; a kernel
+		// without IPv6 has no such file, and then no IPv6 network works.
+		if err := os.WriteFile("/proc/sys/net/ipv6/conf/all/forwarding", []byte("1"), 0); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("enable IPv6 forwarding: %w", err)
 		}
 		dns, err = listenDNS()
 		return err

@@ -119,7 +119,7 @@ func clientIP(a net.Addr) string {
 func networksOf(eps []Endpoint, src string) (map[string]bool, bool) {
 	ctr := ""
 	for _, ep := range eps {
-		if ep.IP == src {
+		if ep.IP == src || (ep.IP6 != "" && net.ParseIP(ep.IP6).Equal(net.ParseIP(src))) {
 			ctr = ep.Container
 		}
 	}
@@ -141,6 +141,9 @@ func lookup(eps []Endpoint, nets map[string]bool, name string) []net.IP {
 			continue
 		}
 		ips = append(ips, net.ParseIP(ep.IP))
+		if ep.IP6 != "" {
+			ips = append(ips, net.ParseIP(ep.IP6))
+		}
 	}
 	return ips
 }
@@ -157,20 +160,20 @@ func answersTo(ep Endpoint, name string) bool {
 	return false
 }
 
-// answer holds the A records of a known name; other types get an empty
-// answer, so a resolver does not go on to ask elsewhere.
+// answer holds the A (IPv4) or AAAA (IPv6) records of a known name; other
+// types get an empty answer, so a resolver does not go on to ask elsewhere.
 func answer(q *dns.Msg, ips []net.IP) *dns.Msg {
 	m := new(dns.Msg)
 	m.SetReply(q)
 	m.Authoritative = true
-	if q.Question[0].Qtype != dns.TypeA {
-		return m
-	}
+	hdr := dns.RR_Header{Name: q.Question[0].Name, Rrtype: q.Question[0].Qtype, Class: dns.ClassINET, Ttl: 0}
 	for _, ip := range ips {
-		m.Answer = append(m.Answer, &dns.A{
-			Hdr: dns.RR_Header{Name: q.Question[0].Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 0},
-			A:   ip.To4(),
-		})
+		switch ip4 := ip.To4(); {
+		case q.Question[0].Qtype == dns.TypeA && ip4 != nil:
+			m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: ip4})
+		case q.Question[0].Qtype == dns.TypeAAAA && ip4 == nil:
+			m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: ip})
+		}
 	}
 	return m
 }

@@ -83,3 +83,23 @@ func TestUpstreams(t *testing.T) {
 }
 
 func writeFile(p, s string) error { return os.WriteFile(p, []byte(s), 0o600) }
+
+func TestAnswerIPv6(t *testing.T) {
+	n := netconf.Network{ID: "aaaaaaaaaaaaaaaa", Name: "a", Subnet6: "fd42::/64"}
+	eps := []Endpoint{
+		{Container: "c1aaaaaaaaaaaaaa", Name: "web", Network: n, IP: "10.89.1.2", IP6: "fd42::2"},
+		{Container: "c2aaaaaaaaaaaaaa", Name: "app", Network: n, IP: "10.89.1.3", IP6: "fd42::3"},
+	}
+	for _, src := range []string{"10.89.1.3", "fd42::3"} {
+		nets, _ := networksOf(eps, src)
+		ips := lookup(eps, nets, "web")
+		for qtype, want := range map[uint16]string{dns.TypeA: "10.89.1.2", dns.TypeAAAA: "fd42::2"} {
+			q := new(dns.Msg)
+			q.SetQuestion("web.", qtype)
+			m := answer(q, ips)
+			if len(m.Answer) != 1 || !strings.Contains(m.Answer[0].String(), want) {
+				t.Errorf("%s asks %s web: %v, want %s", src, dns.TypeToString[qtype], m.Answer, want)
+			}
+		}
+	}
+}

@@ -91,8 +91,8 @@ func (n *namespaces) join(o Opt, a netconf.Attach, ctrNs netns.NsHandle) (Endpoi
 		return Endpoint{}, err
 	}
 	ep := Endpoint{Container: o.ID, Name: o.Name, Aliases: a.Aliases, Network: a.Network, IP: ip.String(),
-		MAC: mac, Iface: iface, HostIface: hostIface(o.ID, a.Network.ID)}
-	defaultRoute := !a.Network.Internal && !hasDefaultRoute(ctrNs)
+		IP6: ipString(netconf.Mirror6(a.Network, ip)), MAC: mac, Iface: iface, HostIface: hostIface(o.ID, a.Network.ID)}
+	defaultRoute := !a.Network.Internal && !containerRoutesOut(ctrNs)
 	if err := n.wire(ctrNs, ep, defaultRoute); err != nil {
 		return Endpoint{}, err
 	}
@@ -273,4 +273,12 @@ func Address(runRoot, id, netID string) (net.IP, bool) {
 		}
 	}
 	return nil, false
+}
+
+// ipString is "" for nil, where net.IP's String says "<nil>".
+func ipString(ip net.IP) string {
+	if ip == nil {
+		return ""
+	}
+	return ip.String()
 }

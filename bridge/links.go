@@ -88,6 +88,11 @@ func (n *namespaces) ensureBridge(nw netconf.Network) (netlink.Link, error) {
 	if err := n.rootless.AddrAdd(l, addr); err != nil && !errors.Is(err, unix.EEXIST) {
 		return nil, fmt.Errorf("gateway %s of network %s: %w", nw.Gateway, nw.Name, err)
 	}
+	if sub6 := nw.IPNet6(); sub6 != nil {
+		if err := n.rootless.AddrAdd(l, address6(nw.Gateway6, sub6)); err != nil && !errors.Is(err, unix.EEXIST) {
+			return nil, fmt.Errorf("IPv6 gateway %s of network %s: %w", nw.Gateway6, nw.Name, err)
+		}
+	}
 	if err := n.rootless.LinkSetUp(l); err != nil {
 		return nil, fmt.Errorf("bridge of network %s up: %w", nw.Name, err)
 	}
@@ -155,6 +160,12 @@ func configureInside(ctrNs netns.NsHandle, ep Endpoint, defaultRoute bool) error
 	if err := h.AddrAdd(l, &netlink.Addr{IPNet: &net.IPNet{IP: net.ParseIP(ep.IP).To4(), Mask: sub.Mask}}); err != nil {
 		return fmt.Errorf("address %s in the container: %w", ep.IP, err)
 	}
+	sub6 := ep.Network.IPNet6()
+	if sub6 != nil && ep.IP6 != "" {
+		if err := h.AddrAdd(l, address6(ep.IP6, sub6)); err != nil {
+			return fmt.Errorf("IPv6 address %s in the container: %w", ep.IP6, err)
+		}
+	}
 	if err := h.LinkSetUp(l); err != nil {
 		return fmt.Errorf("%s up in the container: %w", ep.Iface, err)
 	}
@@ -165,7 +176,20 @@ func configureInside(ctrNs netns.NsHandle, ep Endpoint, defaultRoute bool) error
 	if err := h.RouteAdd(route); err != nil {
 		return fmt.Errorf("default route in the container: %w", err)
 	}
+	if sub6 != nil && !hasDefaultRoute(h, netlink.FAMILY_V6) {
+		route6 := &netlink.Route{LinkIndex: l.Attrs().Index, Gw: net.ParseIP(ep.Network.Gateway6)}
+		if err := h.RouteAdd(route6); err != nil {
+			return fmt.Errorf("IPv6 default route in the container: %w", err)
+		}
+	}
 	return nil
+}
+
+// address6 is an IPv6 address without duplicate address detection: the
+// address is ours alone on the bridge (IPAM says so), and DAD would keep it
+// unusable for a second or so after the container starts.
+func address6(ip string, sub *net.IPNet) *netlink.Addr {
+	return &netlink.Addr{IPNet: &net.IPNet{IP: net.ParseIP(ip), Mask: sub.Mask}, Flags: unix.IFA_F_NODAD}
 }
 
 // unwire removes a live container's veth (network disconnect); a stopped
@@ -177,13 +201,8 @@ func (n *namespaces) unwire(ep Endpoint) {
 }
 
 // hasDefaultRoute reports whether the container already routes out.
-func hasDefaultRoute(ctrNs netns.NsHandle) bool {
-	h, err := netlink.NewHandleAt(ctrNs)
-	if err != nil {
-		return false
-	}
-	defer h.Close()
-	routes, err := h.RouteList(nil, netlink.FAMILY_V4)
+func hasDefaultRoute(h *netlink.Handle, family int) bool {
+	routes, err := h.RouteList(nil, family)
 	if err != nil {
 		return false
 	}
@@ -209,4 +228,14 @@ func nextIface(ctrNs netns.NsHandle) (string, error) {
 		}
 	}
 	return "", errors.New("the container has 64 interfaces")
+}
+
+// containerRoutesOut reports whether the container has an IPv4 default route.
+func containerRoutesOut(ctrNs netns.NsHandle) bool {
+	h, err := netlink.NewHandleAt(ctrNs)
+	if err != nil {
+		return false
+	}
+	defer h.Close()
+	return hasDefaultRoute(h, netlink.FAMILY_V4)
 }

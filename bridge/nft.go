@@ -22,7 +22,29 @@ func (n *namespaces) setRules(nets []netconf.Network) error {
 	if err != nil {
 		return fmt.Errorf("nftables in the rootless netns: %w", err)
 	}
-	t := &nftables.Table{Name: "burrow", Family: nftables.TableFamilyIPv4}
+	var nets6 []netconf.Network
+	for _, nw := range nets {
+		if nw.IPNet6() != nil {
+			nets6 = append(nets6, nw)
+		}
+	}
+	addTable(c, nftables.TableFamilyIPv4, nets, netconf.Network.IPNet)
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("nftables rules in the rootless netns: %w", err)
+	}
+	// The IPv6 table apart: a kernel without IPv6 NAT fails it, and the
+	// IPv4 networks must work all the same. With no IPv6 network it is
+	// still replaced, by an empty one.
+	addTable(c, nftables.TableFamilyIPv6, nets6, netconf.Network.IPNet6)
+	if err := c.Flush(); err != nil && len(nets6) > 0 {
+		return fmt.Errorf("IPv6 nftables rules in the rootless netns: %w", err)
+	}
+	return nil
+}
+
+// addTable queues the table "burrow" of one address family, replaced whole.
+func addTable(c *nftables.Conn, family nftables.TableFamily, nets []netconf.Network, subnet func(netconf.Network) *net.IPNet) {
+	t := &nftables.Table{Name: "burrow", Family: family}
 	c.AddTable(t)
 	c.DelTable(t)
 	c.AddTable(t)
@@ -32,29 +54,46 @@ func (n *namespaces) setRules(nets []netconf.Network) error {
 	nat := c.AddChain(&nftables.Chain{Name: "postrouting", Table: t, Type: nftables.ChainTypeNAT,
 		Hooknum: nftables.ChainHookPostrouting, Priority: nftables.ChainPriorityNATSource})
 	c.AddRule(&nftables.Rule{Table: t, Chain: fwd, Exprs: append(established(), verdict(expr.VerdictAccept))})
+	src, dst := uint32(12), uint32(16)
+	if family == nftables.TableFamilyIPv6 {
+		src, dst = 8, 24
+		// Where br_netfilter is loaded, traffic bridged between two
+		// containers passes this chain too. IPv4 finds its neighbours by
+		// ARP, which it does not see; IPv6 by ICMPv6 to link-local
+		// multicast, from link-local addresses, which never leave the link.
+		for _, link := range []struct {
+			off  uint32
+			cidr string
+		}{{dst, "ff02::/16"}, {src, "fe80::/10"}} {
+			_, sub, _ := net.ParseCIDR(link.cidr)
+			c.AddRule(&nftables.Rule{Table: t, Chain: fwd, Exprs: append(match(link.off, sub), verdict(expr.VerdictAccept))})
+		}
+	}
 	for _, nw := range nets {
-		sub := nw.IPNet()
-		within := append(match(12, sub), match(16, sub)...)
+		sub := subnet(nw)
+		within := append(match(src, sub), match(dst, sub)...)
 		c.AddRule(&nftables.Rule{Table: t, Chain: fwd, Exprs: append(within, verdict(expr.VerdictAccept))})
 		if nw.Internal {
 			continue
 		}
-		out := append(match(12, sub), oifname(Uplink)...)
+		out := append(match(src, sub), oifname(Uplink)...)
 		c.AddRule(&nftables.Rule{Table: t, Chain: fwd, Exprs: append(out, verdict(expr.VerdictAccept))})
-		c.AddRule(&nftables.Rule{Table: t, Chain: nat, Exprs: append(append(match(12, sub), oifname(Uplink)...), &expr.Masq{})})
+		c.AddRule(&nftables.Rule{Table: t, Chain: nat, Exprs: append(append(match(src, sub), oifname(Uplink)...), &expr.Masq{})})
 	}
-	if err := c.Flush(); err != nil {
-		return fmt.Errorf("nftables rules in the rootless netns: %w", err)
-	}
-	return nil
 }
 
-// match: the IPv4 address at offset (12 source, 16 destination) is in sub.
+// match: the address at offset of the network header (IPv4: 12 source,
+// 16 destination; IPv6: 8 and 24) is in sub.
 func match(offset uint32, sub *net.IPNet) []expr.Any {
+	ip := sub.IP.To4()
+	if ip == nil {
+		ip = sub.IP.To16()
+	}
+	n := uint32(len(ip))
 	return []expr.Any{
-		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: offset, Len: 4},
-		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: []byte(sub.Mask), Xor: make([]byte, 4)},
-		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: sub.IP.To4()},
+		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: offset, Len: n},
+		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: n, Mask: []byte(sub.Mask), Xor: make([]byte, n)},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ip},
 	}
 }
 

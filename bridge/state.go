@@ -39,6 +39,7 @@ type Endpoint struct {
 	Aliases   []string        `json:"aliases,omitempty"`
 	Network   netconf.Network `json:"network"`
 	IP        string          `json:"ip"`
+	IP6       string          `json:"ip6,omitempty"` // on a dual-stack network
 	MAC       string          `json:"mac"`
 	Iface     string          `json:"iface"`      // in the container
 	HostIface string          `json:"host_iface"` // on the bridge

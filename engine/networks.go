@@ -189,3 +189,7 @@ func (e *Engine) resolveNetworks(c *lifecycle.CreateOpt, o ContainerOptions) err
 	c.Env = ocispec.MergeEnv(links.Env, c.Env)
 	return nil
 }
+
+// SortSubnets takes network create's --subnet values apart into the IPv4
+// and the IPv6 one.
+func SortSubnets(subnets []string) (v4, v6 string, err error) { return netconf.SortSubnets(subnets) }

@@ -93,3 +93,18 @@ func ParseMAC(v string) (net.HardwareAddr, error) {
 	}
 	return mac, nil
 }
+
+// Mirror6 is the IPv6 address of a dual-stack network that matches its
+// IPv4 address ip: the same host offset in the IPv6 subnet. IPv4
+// addresses are unique on a network, so these are too; nil without IPv6.
+func Mirror6(n Network, ip net.IP) net.IP {
+	sub6, sub4 := n.IPNet6(), n.IPNet()
+	if sub6 == nil || ip.To4() == nil {
+		return nil
+	}
+	host := binary.BigEndian.Uint32(ip.To4()) - binary.BigEndian.Uint32(sub4.IP.To4())
+	out := make(net.IP, 16)
+	copy(out, sub6.IP)
+	binary.BigEndian.PutUint32(out[12:], binary.BigEndian.Uint32(out[12:])|host)
+	return out
+}

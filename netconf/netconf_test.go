@@ -172,3 +172,40 @@ func TestParseMAC(t *testing.T) {
 		}
 	}
 }
+
+func TestIPv6(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	n, err := s.Create(CreateOpt{Name: "v6", Subnet: "10.89.8.0/24", Subnet6: "fd42:89:8::/64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Subnet6 != "fd42:89:8::/64" || n.Gateway6 != "fd42:89:8::1" {
+		t.Errorf("subnet6 %s gateway6 %s", n.Subnet6, n.Gateway6)
+	}
+	if got := Mirror6(n, net.ParseIP("10.89.8.37")).String(); got != "fd42:89:8::25" {
+		t.Errorf("Mirror6(10.89.8.37) = %s", got)
+	}
+	auto, err := s.Create(CreateOpt{Name: "auto", IPv6: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub := auto.IPNet6(); sub == nil || sub.IP[0] != 0xfd || auto.Subnet6[len(auto.Subnet6)-3:] != "/64" || !sub.Contains(net.ParseIP(auto.Gateway6)) {
+		t.Errorf("--ipv6 without a subnet: %s gateway %s", auto.Subnet6, auto.Gateway6)
+	}
+	if Mirror6(Network{Subnet: "10.89.9.0/24"}, net.ParseIP("10.89.9.2")) != nil {
+		t.Error("Mirror6 of an IPv4-only network")
+	}
+	for _, c := range []struct {
+		o    CreateOpt
+		want string
+	}{
+		{CreateOpt{Name: "a", Subnet: "10.89.10.0/24", Subnet6: "fd42:89:8:0:1::/80"}, "overlaps network v6"},
+		{CreateOpt{Name: "a", Subnet: "10.89.10.0/24", Subnet6: "fd42::1/64"}, "host bits"},
+		{CreateOpt{Name: "a", Subnet: "10.89.10.0/24", Subnet6: "10.0.0.0/8"}, "not an IPv6 CIDR"},
+		{CreateOpt{Name: "a", Subnet: "10.89.10.0/24", Subnet6: "fd43::/124"}, "smaller than"},
+	} {
+		if _, err := s.Create(c.o); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.o, err, c.want)
+		}
+	}
+}

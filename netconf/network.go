@@ -28,12 +28,16 @@ const Driver = "bridge"
 
 // Network is one user-defined network as stored.
 type Network struct {
-	Name     string            `json:"name"`
-	ID       string            `json:"id"`
-	Driver   string            `json:"driver"`
-	Subnet   string            `json:"subnet"`
-	Gateway  string            `json:"gateway"`
-	IPRange  string            `json:"ip_range,omitempty"`
+	Name    string `json:"name"`
+	ID      string `json:"id"`
+	Driver  string `json:"driver"`
+	Subnet  string `json:"subnet"`
+	Gateway string `json:"gateway"`
+	IPRange string `json:"ip_range,omitempty"`
+	// Subnet6 and Gateway6 are the IPv6 half of a dual-stack network
+	// (--ipv6); a container's IPv6 address mirrors its IPv4 one.
+	Subnet6  string            `json:"subnet6,omitempty"`
+	Gateway6 string            `json:"gateway6,omitempty"`
 	Internal bool              `json:"internal,omitempty"`
 	Labels   map[string]string `json:"labels,omitempty"`
 	Created  time.Time         `json:"created"`
@@ -49,11 +53,23 @@ func (n Network) IPNet() *net.IPNet {
 	return sub
 }
 
+// IPNet6 is the parsed IPv6 subnet, nil when the network has none.
+func (n Network) IPNet6() *net.IPNet {
+	if n.Subnet6 == "" {
+		return nil
+	}
+	_, sub, _ := net.ParseCIDR(n.Subnet6)
+	return sub
+}
+
 // CreateOpt is `network create`.
 type CreateOpt struct {
 	Name, Driver, Subnet, Gateway, IPRange string
-	Internal                               bool
-	Labels                                 map[string]string
+	// IPv6 adds an IPv6 subnet: Subnet6, else a unique local /64.
+	IPv6     bool
+	Subnet6  string
+	Internal bool
+	Labels   map[string]string
 }
 
 // Store is the directory of network files, $XDG_DATA_HOME/burrow/networks.
@@ -180,7 +196,45 @@ func plan(o CreateOpt, others []Network, hostRoutes []*net.IPNet) (Network, erro
 		}
 		n.IPRange = r.String()
 	}
+	if o.IPv6 || o.Subnet6 != "" {
+		if err := plan6(&n, o.Subnet6, others); err != nil {
+			return n, err
+		}
+	}
 	return n, nil
+}
+
+// plan6 gives n its IPv6 half: the subnet given, else the unique local
+// fdXX:XXXX:XXXX:XXXX::/64 made of its ID. Addresses mirror the IPv4 ones
+// (the same host offset), so the subnet needs at least as many host bits.
+func plan6(n *Network, want string, others []Network) error {
+	var sub *net.IPNet
+	if want != "" {
+		ip, s, err := net.ParseCIDR(want)
+		switch {
+		case err != nil || ip.To4() != nil:
+			return fmt.Errorf("IPv6 subnet %q is not an IPv6 CIDR (like fd00:89:1::/64): %w", want, errdefs.ErrInvalidArgument)
+		case !ip.Equal(s.IP):
+			return fmt.Errorf("IPv6 subnet %s has host bits set (did you mean %s?): %w", want, s, errdefs.ErrInvalidArgument)
+		}
+		sub = s
+	} else {
+		id, _ := hex.DecodeString(n.ID[:14])
+		sub = &net.IPNet{IP: append(append(net.IP{0xfd}, id...), make(net.IP, 8)...), Mask: net.CIDRMask(64, 128)}
+	}
+	ones6, _ := sub.Mask.Size()
+	ones4, _ := n.IPNet().Mask.Size()
+	if 128-ones6 < 32-ones4 {
+		return fmt.Errorf("IPv6 subnet %s is smaller than IPv4 subnet %s (want at most /%d): %w", sub, n.Subnet, 96+ones4, errdefs.ErrInvalidArgument)
+	}
+	for _, o := range others {
+		if os := o.IPNet6(); os != nil && (os.Contains(sub.IP) || sub.Contains(os.IP)) {
+			return fmt.Errorf("IPv6 subnet %s overlaps network %s: %w", sub, o.Name, errdefs.ErrInvalidArgument)
+		}
+	}
+	n.Subnet6 = sub.String()
+	n.Gateway6 = Mirror6(*n, net.ParseIP(n.Gateway)).String()
+	return nil
 }
 
 // parseSubnet reads an IPv4 CIDR; the address must be the network's own
@@ -290,7 +344,7 @@ func (s Store) read(name string) (Network, error) {
 	if err != nil {
 		return n, fmt.Errorf("read network %s: %w", name, err)
 	}
-	if err := json.Unmarshal(data, &n); err != nil || n.IPNet() == nil || len(n.ID) < 12 {
+	if err := json.Unmarshal(data, &n); err != nil || n.IPNet() == nil || len(n.ID) < 12 || (n.Subnet6 != "" && n.IPNet6() == nil) {
 		return n, fmt.Errorf("network file %s is damaged: %v", s.file(name), err)
 	}
 	return n, nil
@@ -404,4 +458,20 @@ func (s Store) Resolve(o AttachOpt) ([]Attach, error) {
 		}
 	}
 	return out, nil
+}
+
+// SortSubnets takes network create's --subnet values apart: at most one
+// IPv4 and one IPv6 subnet, checked later by Create.
+func SortSubnets(subnets []string) (v4, v6 string, err error) {
+	for _, s := range subnets {
+		p := &v4
+		if strings.Contains(s, ":") {
+			p = &v6
+		}
+		if *p != "" {
+			return "", "", fmt.Errorf("--subnet %s and %s: one IPv4 and one IPv6 subnet at most: %w", *p, s, errdefs.ErrInvalidArgument)
+		}
+		*p = s
+	}
+	return v4, v6, nil
 }

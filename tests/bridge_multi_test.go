@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -108,4 +109,63 @@ func TestBridgeConnectSurvivesRestart(t *testing.T) {
 		t.Errorf("after its restart c is not on second alone:\n%s", out)
 	}
 	e.ok("rm", "-f", "c")
+}
+
+// TestBridgeIPv6: a dual-stack network gives each container an IPv6
+// address next to its IPv4 one (mirroring it), the bridge routes between
+// them, the responder answers AAAA, inspect shows it; another IPv6
+// network is not reachable; bad IPv6 subnets are refused by name.
+func TestBridgeIPv6(t *testing.T) {
+	e := bridgeEnv(t)
+	if _, err := os.Stat("/proc/sys/net/ipv6"); err != nil {
+		t.Skip("the kernel has no IPv6")
+	}
+	e.ok("network", "create", "--subnet", "10.89.66.0/24", "--subnet", "fd42:89:66::/64", "six")
+	e.ok("network", "create", "--ipv6", "--subnet", "10.89.67.0/24", "other6")
+	e.ok("run", "-d", "--name", "web", "--network", "six", "--ip", "10.89.66.20", busyboxImage, "sh", "-c", httpdScript)
+	e.ok("run", "-d", "--name", "app", "--network", "six", busyboxImage, "sleep", "1000")
+	e.ok("run", "-d", "--name", "far", "--network", "other6", busyboxImage, "sleep", "1000")
+	if out := e.ok("exec", "web", "ip", "-o", "-6", "addr", "show", "scope", "global"); !strings.Contains(out, "inet6 fd42:89:66::14/64") {
+		t.Errorf("web on six (10.89.66.20): IPv6 addresses\n%s", out)
+	}
+	if out := e.ok("inspect", "--format", "{{.NetworkSettings.GlobalIPv6Address}}", "web"); out != "fd42:89:66::14\n" {
+		t.Errorf("inspect GlobalIPv6Address: %q", out)
+	}
+	if r := e.wgetIn("app", "http://[fd42:89:66::14]/"); !strings.HasPrefix(r.stdout, "served-by-") {
+		t.Errorf("app -> web over IPv6: %s", r)
+	}
+	if out := e.ok("exec", "app", "busybox", "nslookup", "-type=AAAA", "web", "10.89.66.1"); !strings.Contains(out, "fd42:89:66::14") {
+		t.Errorf("AAAA of web:\n%s", out)
+	}
+	if out := e.ok("exec", "app", "ip", "-6", "route"); !strings.Contains(out, "default via fd42:89:66::1") {
+		t.Errorf("no IPv6 default route through the gateway:\n%s", out)
+	}
+	far := e.ok("exec", "far", "ip", "-o", "-6", "addr", "show", "scope", "global")
+	if !strings.Contains(far, "inet6 fd") || !strings.Contains(far, "/64") {
+		t.Errorf("far on other6 (--ipv6, no IPv6 subnet given): %s", far)
+	}
+	if r := e.burrow("exec", "far", "busybox", "timeout", "3", "wget", "-q", "-O", "-", "http://[fd42:89:66::14]/"); r.code == 0 {
+		t.Errorf("far on other6 reached web on six over IPv6: %s", r)
+	}
+	if out := e.ok("network", "inspect", "--format", "{{.IPv6Enabled}} {{len .Subnets}}", "six"); out != "true 2\n" {
+		t.Errorf("network inspect six: %q", out)
+	}
+	for _, c := range []struct {
+		want string
+		args []string
+	}{
+		{"host bits", []string{"--subnet", "fd42:89:68::1/64"}},
+		{"overlaps network six", []string{"--subnet", "10.89.68.0/24", "--subnet", "fd42:89:66::/48"}},
+		{"one IPv4 and one IPv6", []string{"--subnet", "fd42:1::/64", "--subnet", "fd42:2::/64"}},
+		{"smaller than", []string{"--subnet", "10.89.69.0/24", "--subnet", "fd42:89:69::/124"}},
+	} {
+		r := e.burrow(append(append([]string{"network", "create"}, c.args...), "bad6")...)
+		if r.code != 125 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("network create %v: %s", c.args, r)
+		}
+	}
+	if r := e.burrow("network", "exists", "bad6"); r.code == 0 {
+		t.Error("a refused network was stored")
+	}
+	e.ok("rm", "-f", "web", "app", "far")
 }

@@ -20,7 +20,8 @@ func networkCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{Name: "create", Usage: "create a network", ArgsUsage: "NAME", Action: networkCreate, Flags: []cli.Flag{
 				&cli.StringFlag{Name: "driver", Aliases: []string{"d"}, Value: "bridge", Usage: "bridge (the only driver)"},
-				&cli.StringFlag{Name: "subnet", Usage: "IPv4 subnet in CIDR form (default: a free 10.89.N.0/24)"},
+				&cli.StringSliceFlag{Name: "subnet", Usage: "subnet in CIDR form: IPv4 (default: a free 10.89.N.0/24), and an IPv6 one for a dual-stack network"},
+				&cli.BoolFlag{Name: "ipv6", Usage: "dual-stack: an IPv6 subnet too (the --subnet given, else a unique local /64)"},
 				&cli.StringFlag{Name: "gateway", Usage: "gateway address (default: the subnet's first)"},
 				&cli.StringFlag{Name: "ip-range", Usage: "allocate container addresses from this part of the subnet"},
 				&cli.BoolFlag{Name: "internal", Usage: "no route out of the network"},
@@ -57,13 +58,17 @@ func networkCreate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	v4, v6, err := engine.SortSubnets(c.StringSlice("subnet"))
+	if err != nil {
+		return err
+	}
 	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
 	n, err := e.CreateNetwork(engine.NetworkCreateOptions{Name: c.Args().First(), Driver: c.String("driver"),
-		Subnet: c.String("subnet"), Gateway: c.String("gateway"), IPRange: c.String("ip-range"),
+		Subnet: v4, Subnet6: v6, IPv6: c.Bool("ipv6"), Gateway: c.String("gateway"), IPRange: c.String("ip-range"),
 		Internal: c.Bool("internal"), Labels: labels})
 	if err != nil {
 		return err
@@ -168,6 +173,7 @@ type networkInfo struct {
 	Created     time.Time                     `json:"created"`
 	Subnets     []networkSubnet               `json:"subnets"`
 	Internal    bool                          `json:"internal"`
+	IPv6Enabled bool                          `json:"ipv6_enabled"`
 	DNSEnabled  bool                          `json:"dns_enabled"`
 	Labels      map[string]string             `json:"labels,omitempty"`
 	Containers  map[string]networkContainerIn `json:"containers"`
@@ -202,7 +208,10 @@ func networkInspect(c *cli.Context) error {
 		}
 		info := networkInfo{Name: n.Name, ID: n.ID, Driver: n.Driver, NetworkIntf: n.Bridge(), Created: n.Created,
 			Subnets: []networkSubnet{{Subnet: n.Subnet, Gateway: n.Gateway, LeaseRng: n.IPRange}}, Internal: n.Internal,
-			DNSEnabled: true, Labels: n.Labels, Containers: map[string]networkContainerIn{}}
+			DNSEnabled: true, Labels: n.Labels, Containers: map[string]networkContainerIn{}, IPv6Enabled: n.Subnet6 != ""}
+		if n.Subnet6 != "" {
+			info.Subnets = append(info.Subnets, networkSubnet{Subnet: n.Subnet6, Gateway: n.Gateway6})
+		}
 		members, err := e.NetworkMembers(n)
 		if err != nil {
 			return err
