@@ -413,6 +413,7 @@ type CommitOptions struct {
 	Changes []string // Dockerfile instructions: CMD, ENTRYPOINT, ENV, ...
 	Message string
 	Author  string
+	Pause   bool // freeze a running container while its layer is read
 }
 
 // Commit makes an image of a container's changes and returns its ID.
@@ -423,6 +424,11 @@ func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
 	c, err := e.Container(ref)
 	if err != nil {
 		return "", err
+	}
+	if o.Pause && c.Running && !c.Paused {
+		if err := e.Pause(c.ID, true); err == nil {
+			defer func() { _ = e.Pause(c.ID, false) }()
+		}
 	}
 	return imageio.Commit(e.store, c.ID, imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author})
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/imageio"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/store"
@@ -173,7 +174,7 @@ func (e *Engine) RemoveImage(ref string, force bool) (Removed, error) {
 	}
 	if _, err := e.store.DeleteImage(img.ID, true); err != nil {
 		if errors.Is(err, storage.ErrImageUsedByContainer) {
-			return Removed{}, fmt.Errorf("image %s is in use by a container (remove it first, or use rmi -f): %w", ref, err)
+			return Removed{}, fmt.Errorf("image %s is used by a container (remove it first, or use rmi -f): %w", ref, errdefs.ErrInUse)
 		}
 		return Removed{}, fmt.Errorf("remove image %s: %w", ref, err)
 	}

@@ -211,7 +211,7 @@ func Wait(s storage.Store, runRoot string, c Container) (int, error) {
 func Remove(s storage.Store, runRoot string, c Container, force bool) error {
 	if c.Owned {
 		if !force {
-			return fmt.Errorf("container %s is %s: stop it first or use rm -f: %w", c.Record.Name, c.Status(), errdefs.ErrInvalidArgument)
+			return fmt.Errorf("container %s is %s: stop it first or use rm -f: %w", c.Record.Name, c.Status(), errdefs.ErrInUse)
 		}
 		if c.Record.StopTimeout != nil {
 			// --stop-timeout asked for a graceful stop; without it rm -f

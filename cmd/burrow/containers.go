@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/burrow/burrow/engine"
@@ -10,20 +11,96 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// eachContainer runs fn for every named container, printing each name that
-// succeeded, and joins the errors (docker's behaviour for stop, kill, rm).
-func eachContainer(c *cli.Context, verb string, fn func(e *engine.Engine, ref string) error) error {
-	if c.NArg() < 1 {
-		return fmt.Errorf("%w: %s needs at least one container", errdefs.ErrInvalidArgument, verb)
+// selection is how a verb that takes containers picks them besides by
+// name: podman's --all, --latest, --filter and --ignore.
+type selection struct {
+	allShort bool                        // -a means --all (not start's --attach)
+	ignore   bool                        // the verb has --ignore/-i
+	want     func(engine.Container) bool // the containers --all means
+}
+
+func (s selection) flags() []cli.Flag {
+	all := &cli.BoolFlag{Name: "all", Usage: "every container the verb applies to"}
+	if s.allShort {
+		all.Aliases = []string{"a"}
 	}
+	flags := []cli.Flag{all,
+		&cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "the newest container"},
+		&cli.StringSliceFlag{Name: "filter", Usage: "containers matching status=, name=, label=, ancestor=, exited=, id= (as ps)"},
+	}
+	if s.ignore {
+		flags = append(flags, &cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "no error for a container that does not exist"})
+	}
+	return flags
+}
+
+func anyContainer(engine.Container) bool { return true }
+func isRunning(c engine.Container) bool  { return c.Running && !c.Paused }
+func isStopped(c engine.Container) bool  { return !c.Running }
+func isPaused(c engine.Container) bool   { return c.Paused }
+
+// refs are the containers a verb acts on: its arguments, or those that
+// --all, --latest or --filter pick (by full ID).
+func (s selection) refs(c *cli.Context, e *engine.Engine, verb string) ([]string, error) {
+	byFlag := c.Bool("all") || c.Bool("latest") || len(c.StringSlice("filter")) > 0
+	switch {
+	case byFlag && c.NArg() > 0:
+		return nil, fmt.Errorf("%w: %s takes container names or --all/--latest/--filter, not both", errdefs.ErrInvalidArgument, verb)
+	case !byFlag && c.NArg() == 0:
+		return nil, fmt.Errorf("%w: %s needs at least one container", errdefs.ErrInvalidArgument, verb)
+	case !byFlag:
+		return c.Args().Slice(), nil
+	}
+	filters, err := parsePSFilters(c.StringSlice("filter"))
+	if err != nil {
+		return nil, err
+	}
+	all, err := e.Containers()
+	if err != nil {
+		return nil, err
+	}
+	var picked []engine.Container
+	for _, ctr := range all {
+		if matchesAll(ctr, filters) && (!c.Bool("all") || s.want(ctr)) {
+			picked = append(picked, ctr)
+		}
+	}
+	if c.Bool("latest") && len(picked) > 1 {
+		newest := picked[0]
+		for _, ctr := range picked[1:] {
+			if ctr.Record.Created.After(newest.Record.Created) {
+				newest = ctr
+			}
+		}
+		picked = []engine.Container{newest}
+	}
+	refs := make([]string, 0, len(picked))
+	for _, ctr := range picked {
+		refs = append(refs, ctr.ID)
+	}
+	return refs, nil
+}
+
+// eachContainer runs fn for every selected container, printing each one
+// that succeeded, and joins the errors (docker's behaviour for stop, kill,
+// rm). With --ignore a container that does not exist is no error.
+func eachContainer(c *cli.Context, verb string, s selection, fn func(e *engine.Engine, ref string) error) error {
 	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
+	refs, err := s.refs(c, e, verb)
+	if err != nil {
+		return err
+	}
 	var errs []error
-	for _, ref := range c.Args().Slice() {
-		if err := fn(e, ref); err != nil {
+	for _, ref := range refs {
+		err := fn(e, ref)
+		if s.ignore && c.Bool("ignore") && errors.Is(err, errdefs.ErrContainerUnknown) {
+			continue
+		}
+		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -32,32 +109,46 @@ func eachContainer(c *cli.Context, verb string, fn func(e *engine.Engine, ref st
 	return errors.Join(errs...)
 }
 
+// stopTimeout is -t/--time (podman also spells it --timeout): the
+// container's own --stop-timeout unless given.
+func stopTimeout(c *cli.Context) time.Duration {
+	if c.IsSet("time") {
+		return time.Duration(c.Int("time")) * time.Second
+	}
+	return engine.ContainerStopTimeout
+}
+
+func timeFlag() cli.Flag {
+	return &cli.IntFlag{Name: "time", Aliases: []string{"t", "timeout"}, Value: 10, Usage: "seconds to wait before SIGKILL (default: the container's --stop-timeout, else 10)"}
+}
+
 func stopCommand() *cli.Command {
+	s := selection{allShort: true, ignore: true, want: isRunning}
 	return &cli.Command{
 		Name: "stop", Usage: "stop running containers (stop signal, then SIGKILL after the timeout)", ArgsUsage: "CONTAINER...",
-		Flags: []cli.Flag{&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "seconds to wait before SIGKILL (default: the container's --stop-timeout, else 10)"}},
+		Flags: append(s.flags(), timeFlag()),
 		Action: func(c *cli.Context) error {
-			timeout := engine.ContainerStopTimeout
-			if c.IsSet("time") {
-				timeout = time.Duration(c.Int("time")) * time.Second
-			}
-			return eachContainer(c, "stop", func(e *engine.Engine, ref string) error {
-				return e.Stop(ref, timeout)
+			return eachContainer(c, "stop", s, func(e *engine.Engine, ref string) error {
+				return e.Stop(ref, stopTimeout(c))
 			})
 		},
 	}
 }
 
 func killCommand() *cli.Command {
+	s := selection{allShort: true, want: isRunning}
 	return &cli.Command{
 		Name: "kill", Usage: "send a signal to running containers", ArgsUsage: "CONTAINER...",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "signal", Aliases: []string{"s"}, Value: "KILL", Usage: "signal name or number"}},
+		Flags: append(s.flags(), &cli.StringFlag{Name: "signal", Aliases: []string{"s"}, Value: "KILL", Usage: "signal name (with or without SIG) or number; 0 checks the container is running"}),
 		Action: func(c *cli.Context) error {
-			sig, err := engine.ParseSignal(c.String("signal"))
-			if err != nil {
-				return err
+			sig := syscall.Signal(0)
+			if c.String("signal") != "0" {
+				var err error
+				if sig, err = engine.ParseSignal(c.String("signal")); err != nil {
+					return err
+				}
 			}
-			return eachContainer(c, "kill", func(e *engine.Engine, ref string) error {
+			return eachContainer(c, "kill", s, func(e *engine.Engine, ref string) error {
 				return e.Kill(ref, sig)
 			})
 		},
@@ -65,31 +156,85 @@ func killCommand() *cli.Command {
 }
 
 func rmCommand() *cli.Command {
+	s := selection{allShort: true, ignore: true, want: anyContainer}
 	return &cli.Command{
 		Name: "rm", Usage: "remove containers", ArgsUsage: "CONTAINER...",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "kill running containers first"}},
+		Flags: append(s.flags(),
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "stop running containers first"},
+			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "with -f: seconds to wait for the stop signal before SIGKILL (default: SIGKILL at once, or the container's --stop-timeout)"}),
 		Action: func(c *cli.Context) error {
-			return eachContainer(c, "rm", func(e *engine.Engine, ref string) error {
+			err := eachContainer(c, "rm", s, func(e *engine.Engine, ref string) error {
+				if c.Bool("force") && c.IsSet("time") {
+					if ctr, err := e.Container(ref); err == nil && ctr.Running {
+						if err := e.Stop(ref, stopTimeout(c)); err != nil {
+							return err
+						}
+					}
+				}
 				return e.Remove(ref, engine.RemoveOptions{Force: c.Bool("force")})
 			})
+			return withRemoveExitCode(err, errdefs.ErrContainerUnknown)
 		},
 	}
 }
 
+// withRemoveExitCode gives rm's and rmi's errors podman's exit codes: 1
+// when every failure was a missing object, 2 when one was in use.
+func withRemoveExitCode(err, unknown error) error {
+	if err == nil {
+		return nil
+	}
+	errs := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = joined.Unwrap()
+	}
+	missing := 0
+	for _, one := range errs {
+		if errors.Is(one, errdefs.ErrInUse) {
+			return exitError{err, 2}
+		}
+		if errors.Is(one, unknown) {
+			missing++
+		}
+	}
+	if missing == len(errs) {
+		return exitError{err, 1}
+	}
+	return err
+}
+
+// exitError is an error that exits burrow with its own code, printed as
+// burrow's errors are.
+type exitError struct {
+	err  error
+	code int
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
+func (e exitError) ExitCode() int { return e.code }
+
 func waitCommand() *cli.Command {
+	s := selection{ignore: true, want: anyContainer}
 	return &cli.Command{
 		Name: "wait", Usage: "wait for containers to stop and print their exit codes", ArgsUsage: "CONTAINER...",
+		Flags: s.flags(),
 		Action: func(c *cli.Context) error {
-			if c.NArg() < 1 {
-				return fmt.Errorf("%w: wait needs at least one container", errdefs.ErrInvalidArgument)
-			}
 			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			for _, ref := range c.Args().Slice() {
+			refs, err := s.refs(c, e, "wait")
+			if err != nil {
+				return err
+			}
+			for _, ref := range refs {
 				code, err := e.Wait(ref)
+				if c.Bool("ignore") && errors.Is(err, errdefs.ErrContainerUnknown) {
+					fmt.Println(-1)
+					continue
+				}
 				if err != nil {
 					return err
 				}

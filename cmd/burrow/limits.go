@@ -86,7 +86,7 @@ func updateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return eachContainer(c, "update", func(e *engine.Engine, ref string) error {
+			return eachContainer(c, "update", selection{}, func(e *engine.Engine, ref string) error {
 				return e.Update(ref, limits)
 			})
 		},
@@ -98,10 +98,14 @@ func pauseCommand(pause bool) *cli.Command {
 	if pause {
 		name, usage = "pause", "freeze every process of a container (cgroup.freeze)"
 	}
+	s := selection{allShort: true, want: isRunning}
+	if !pause {
+		s.want = isPaused
+	}
 	return &cli.Command{
-		Name: name, Usage: usage, ArgsUsage: "CONTAINER...",
+		Name: name, Usage: usage, ArgsUsage: "CONTAINER...", Flags: s.flags(),
 		Action: func(c *cli.Context) error {
-			return eachContainer(c, name, func(e *engine.Engine, ref string) error {
+			return eachContainer(c, name, s, func(e *engine.Engine, ref string) error {
 				return e.Pause(ref, pause)
 			})
 		},

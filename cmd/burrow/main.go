@@ -26,7 +26,8 @@ func main() {
 	if code, ok := engine.Role(os.Args); ok {
 		os.Exit(code)
 	}
-	os.Exit(exitCode(newApp().Run(os.Args)))
+	app := newApp()
+	os.Exit(exitCode(app.Run(normalizeArgs(app, os.Args))))
 }
 
 // statusError carries a container's exit code out of a verb: burrow exits
@@ -56,6 +57,9 @@ func usageError(_ *cli.Context, err error, _ bool) error {
 func withUsageErrors(cmds []*cli.Command) []*cli.Command {
 	for _, c := range cmds {
 		c.OnUsageError = usageError
+		// Without this every verb has a "help" subcommand aliased "h",
+		// which shadows a container named h or help.
+		c.HideHelpCommand = true
 		withUsageErrors(c.Subcommands)
 	}
 	return cmds
