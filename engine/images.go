@@ -272,3 +272,27 @@ func (e *Engine) InspectImage(ref string) (ImageDetails, error) {
 	}
 	return ImageDetails{Image: e.image(img), Config: cfg}, nil
 }
+
+// Untag removes names from an image (every name when none are given) and
+// returns those it removed; the image itself stays.
+func (e *Engine) Untag(ref string, names ...string) ([]string, error) {
+	img, err := store.FindImage(e.store, ref)
+	if err != nil {
+		return nil, err
+	}
+	drop := img.Names
+	if len(names) > 0 {
+		drop = nil
+		for _, n := range names {
+			name := matchedName(img, n)
+			if name == "" {
+				return nil, fmt.Errorf("%s is not a name of image %s: %w", n, ref, errdefs.ErrImageUnknown)
+			}
+			drop = append(drop, name)
+		}
+	}
+	if err := e.store.RemoveNames(img.ID, drop); err != nil {
+		return nil, fmt.Errorf("untag %s: %w", ref, err)
+	}
+	return drop, nil
+}

@@ -134,10 +134,17 @@ func containerGroup() *cli.Command {
 		Name: "container", Usage: "manage containers",
 		Subcommands: []*cli.Command{
 			pruneCommand(), renameCommand(), startCommand(), restartCommand(), createCommand(),
-			rename(psCommand(), "ls"), stopCommand(), killCommand(), rmCommand(), waitCommand(),
+			withAliases(rename(psCommand(), "ls"), "list"), stopCommand(), killCommand(), rmCommand(), waitCommand(),
 			logsCommand(), execCommand(), inspectCommand(), diffCommand(), topCommand(), cpCommand(), attachCommand(),
+			runCommand(), containerExists(), commitCommand(), portCommand(), pauseCommand(true), pauseCommand(false),
+			statsCommand(), updateCommand(), exportCommand(),
 		},
 	}
+}
+
+func withAliases(cmd *cli.Command, aliases ...string) *cli.Command {
+	cmd.Aliases = append(cmd.Aliases, aliases...)
+	return cmd
 }
 
 func rename(cmd *cli.Command, name string) *cli.Command {

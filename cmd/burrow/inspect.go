@@ -23,6 +23,7 @@ func imageCommand() *cli.Command {
 			{Name: "load", Usage: "load images", Flags: loadCommand().Flags, Action: loadAction},
 			{Name: "import", Usage: "import a rootfs tarball", Flags: importCommand().Flags, Action: importAction},
 			imagePruneCommand(), pullCommand(), pushCommand(), saveCommand(), historyCommand(),
+			imageExists(), untagCommand(),
 		},
 	}
 }
@@ -32,7 +33,11 @@ func inspectCommand() *cli.Command {
 }
 
 func inspectFlags() []cli.Flag {
-	return []cli.Flag{&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Go template, e.g. '{{.Config.Cmd}}'"}}
+	return []cli.Flag{
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "json or a Go template, e.g. '{{.Config.Cmd}}'"},
+		&cli.StringFlag{Name: "type", Aliases: []string{"t"}, Value: "all", Usage: "container, image or all"},
+		&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "accepted for docker's scripts; sizes are always shown for images"},
+	}
 }
 
 // imageInspect has docker's field names: scripts and tools read them.
@@ -51,7 +56,17 @@ type imageInspect struct {
 }
 
 func inspectAction(imagesOnly bool) cli.ActionFunc {
-	return func(c *cli.Context) error { return inspect(c, imagesOnly) }
+	return func(c *cli.Context) error {
+		switch t := c.String("type"); {
+		case t == "image":
+			imagesOnly = true
+		case t == "container":
+			return inspectContainers(c)
+		case t != "all":
+			return fmt.Errorf("%w: --type %q (want container, image or all)", errdefs.ErrInvalidArgument, t)
+		}
+		return inspect(c, imagesOnly)
+	}
 }
 
 func inspect(c *cli.Context, imagesOnly bool) error {
@@ -73,7 +88,36 @@ func inspect(c *cli.Context, imagesOnly bool) error {
 		}
 		out = append(out, info)
 	}
-	if format := c.String("format"); format != "" {
+	return printInspected(c.String("format"), out, errs)
+}
+
+// inspectContainers is inspect --type container: images are not looked at.
+func inspectContainers(c *cli.Context) error {
+	if c.NArg() < 1 {
+		return fmt.Errorf("%w: inspect needs at least one name", errdefs.ErrInvalidArgument)
+	}
+	e, err := openEngine(c)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	var out []any
+	var errs []error
+	for _, ref := range c.Args().Slice() {
+		ctr, err := e.Container(ref)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, newContainerInspect(e, ctr))
+	}
+	return printInspected(c.String("format"), out, errs)
+}
+
+// printInspected prints what inspect found, as a JSON array or one
+// template line each, then returns the errors of what it did not find.
+func printInspected(format string, out []any, errs []error) error {
+	if format != "" && format != "json" {
 		for _, info := range out {
 			if err := printTemplate(format, info); err != nil {
 				return err
