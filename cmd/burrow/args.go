@@ -10,9 +10,10 @@ import (
 // argument and knows no joined short values. Scripts written for docker and
 // podman (cobra/pflag) put flags after names (`inspect NAME --format X`),
 // join values to short flags (`stop -t0`, `-p8080:80`) and end flags with
-// `--`. normalizeArgs rewrites such a command line, once, into the form Go's
-// parser reads the same way: flags first, each value split from its flag,
-// then `--` and the positional arguments.
+// `--`, and mix a flag's spellings (`-e A --env B`, which urfave/cli
+// refuses). normalizeArgs rewrites such a command line, once, into the form
+// Go's parser reads the same way: flags first, each by its long name with
+// its value apart, then `--` and the positional arguments.
 
 // stopsAtCommand lists the verbs whose arguments after the first
 // positional one are a command to run, never burrow's flags (podman's
@@ -45,6 +46,9 @@ func normalizeArgs(app *cli.App, args []string) []string {
 		}
 		out = append(out, tail[0])
 		rest = tail[1:]
+		if cmd.SkipFlagParsing {
+			return append(out, rest...)
+		}
 		if len(cmd.Subcommands) > 0 {
 			flags, cmds = cmd.Flags, cmd.Subcommands
 			continue
@@ -86,10 +90,13 @@ func splitFlags(flags []cli.Flag, args []string, interspersed bool) (lead, pos, 
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		f := findFlag(flags, name)
 		switch {
-		case f != nil && hasValue, f == nil && strings.HasPrefix(a, "--"):
+		case f != nil && hasValue:
+			_, value, _ := strings.Cut(a, "=")
+			lead = append(lead, "--"+f.Names()[0]+"="+value)
+		case f == nil && strings.HasPrefix(a, "--"):
 			lead = append(lead, a)
 		case f != nil:
-			lead = append(lead, a)
+			lead = append(lead, "--"+f.Names()[0])
 			if takesValue(f) && i+1 < len(args) {
 				i++
 				lead = append(lead, args[i])
@@ -114,7 +121,7 @@ func splitShort(flags []cli.Flag, a string, next []string) (out []string, consum
 		if f == nil {
 			return []string{a}, 0
 		}
-		out = append(out, "-"+string(r))
+		out = append(out, "--"+f.Names()[0])
 		if !takesValue(f) {
 			continue
 		}

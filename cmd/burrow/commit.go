@@ -15,7 +15,7 @@ func commitCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "change", Aliases: []string{"c"}, Usage: "Dockerfile instruction: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE"},
 			&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "commit message"},
 			&cli.StringFlag{Name: "author", Aliases: []string{"a"}, Usage: "author"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image ID (burrow prints nothing else)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image ID, without sha256:"},
 			&cli.BoolFlag{Name: "pause", Aliases: []string{"p"}, Value: true, Usage: "freeze a running container while its changes are read"},
 		},
 		Action: func(c *cli.Context) error {
@@ -36,6 +36,10 @@ func commitCommand() *cli.Command {
 			})
 			if err != nil {
 				return err
+			}
+			if c.Bool("quiet") {
+				fmt.Println(id) // podman's -q: the bare ID, for $(...)
+				return nil
 			}
 			fmt.Println("sha256:" + id)
 			return nil

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -62,8 +63,7 @@ func title(s string) string {
 // parseFormat compiles a --format template; `\t` and `\n` typed on a
 // command line mean a tab and a newline, as in docker.
 func parseFormat(format string) (*template.Template, error) {
-	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
-	tmpl, err := template.New("format").Funcs(templateFuncs).Parse(format)
+	tmpl, err := template.New("format").Funcs(templateFuncs).Parse(unescape(format))
 	if err != nil {
 		return nil, fmt.Errorf("--format: %w", err)
 	}
@@ -114,11 +114,7 @@ func writeList[T any](rows []T, o listFormat) error {
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 3, ' ', 0)
 	if !o.noHeading {
-		// A template that calls methods (.Label "k") has no header to show.
-		var head strings.Builder
-		if tmpl.Execute(&head, headers[T](o.headers)) == nil {
-			fmt.Fprint(w, head.String())
-		}
+		fmt.Fprint(w, tableHeader(unescape(strings.TrimLeft(body, " ")), headers[T](o.headers)))
 	}
 	for _, r := range rows {
 		if err := tmpl.Execute(w, r); err != nil {
@@ -141,6 +137,42 @@ func executeRows[T any](w io.Writer, format string, rows []T) error {
 	return nil
 }
 
+func unescape(format string) string {
+	return strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
+}
+
+var (
+	action   = regexp.MustCompile(`{{-?\s*(.*?)\s*-?}}`)
+	fieldRef = regexp.MustCompile(`\.([A-Za-z_][A-Za-z0-9_]*)`)
+)
+
+// tableHeader is a table template's header line: each action replaced by
+// the header of the first field it names ({{index .Labels "k"}}: LABELS),
+// the text between actions kept, as docker prints it.
+func tableHeader(body string, names map[string]string) string {
+	return action.ReplaceAllStringFunc(body, func(a string) string {
+		m := fieldRef.FindStringSubmatch(a)
+		if m == nil {
+			return ""
+		}
+		if h, ok := names[m[1]]; ok {
+			return h
+		}
+		return upperWords(m[1])
+	}) + "\n"
+}
+
+func upperWords(name string) string {
+	var b strings.Builder
+	for j, r := range name {
+		if j > 0 && unicode.IsUpper(r) && !unicode.IsUpper(rune(name[j-1])) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
+}
+
 // headers maps each field of T to its column header: the override, else
 // the field's name in capitals with its words apart (CreatedAt: CREATED AT).
 func headers[T any](overrides map[string]string) map[string]string {
@@ -152,14 +184,7 @@ func headers[T any](overrides map[string]string) map[string]string {
 			out[name] = h
 			continue
 		}
-		var b strings.Builder
-		for j, r := range name {
-			if j > 0 && unicode.IsUpper(r) && !unicode.IsUpper(rune(name[j-1])) {
-				b.WriteByte(' ')
-			}
-			b.WriteRune(unicode.ToUpper(r))
-		}
-		out[name] = b.String()
+		out[name] = upperWords(name)
 	}
 	return out
 }

@@ -1,0 +1,166 @@
+package tests
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// scriptLine is one command as docker's and podman's documentation and
+// people's scripts write it, with the exit code and output it must give.
+type scriptLine struct {
+	args []string
+	code int
+	out  string // a regular expression stdout must match ("" for any)
+}
+
+// runScript runs lines in order in one burrow home, reporting each that
+// exits or prints otherwise.
+func runScript(t *testing.T, e *env, lines []scriptLine) {
+	t.Helper()
+	for _, l := range lines {
+		r := e.burrow(l.args...)
+		if r.code != l.code {
+			t.Errorf("burrow %s: exit %d, want %d\n%s", strings.Join(l.args, " "), r.code, l.code, r)
+			continue
+		}
+		if l.out != "" && !regexp.MustCompile(l.out).MatchString(r.stdout) {
+			t.Errorf("burrow %s: stdout %q does not match %q\n%s", strings.Join(l.args, " "), r.stdout, l.out, r)
+		}
+	}
+}
+
+func line(code int, out string, args ...string) scriptLine {
+	return scriptLine{args: args, code: code, out: out}
+}
+
+// TestCLIParsing: flags after names, joined short values, -e and --env in
+// one command, `--` ending flags, and a container named h (urfave/cli's
+// help alias) that exec and rm reach.
+func TestCLIParsing(t *testing.T) {
+	e := detachedEnv(t)
+	runScript(t, e, []scriptLine{
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "h", busyboxImage, "sleep", "1000"),
+		line(0, `^hi\n$`, "exec", "h", "echo", "hi"),
+		line(0, `^h running\n$`, "inspect", "h", "--format", "{{.Name}} {{.State.Status}}"),
+		line(0, `^h running\n$`, "container", "inspect", "h", "-f", "{{.Name}} {{.State.Status}}"),
+		line(0, `^x1\n$`, "exec", "-eX=1", "h", "sh", "-c", "echo x$X"),
+		line(0, `^12\n$`, "run", "--rm", "-e", "A=1", "--env", "B=2", busyboxImage, "sh", "-c", "echo $A$B"),
+		// After the image, everything is the container's command.
+		line(0, `^--rm -t0\n$`, "run", "--rm", busyboxImage, "echo", "--rm", "-t0"),
+		line(0, `^[0-9a-f]{12}\n$`, "images", busyboxImage, "-q"),
+		line(0, `^h\n$`, "stop", "-t0", "h"),
+		line(0, `^h\n$`, "rm", "--", "h"),
+		line(125, "", "ps", "--no-such-flag"),
+	})
+	start := time.Now()
+	e.ok("run", "-d", "--name", "slow", busyboxImage, "sleep", "1000")
+	e.ok("stop", "slow", "-t", "0")
+	if d := time.Since(start); d > 8*time.Second {
+		t.Errorf("stop slow -t 0 took %v: the -t after the name was not honoured", d)
+	}
+}
+
+// TestCLIFormat: --format with docker's and podman's template functions,
+// table headers, json on listings and inspect, --noheading, --no-trunc,
+// --sort.
+func TestCLIFormat(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("tag", busyboxImage, "zzz/other:v1")
+	e.ok("run", "-d", "--name", "bravo", "-l", "tier=web", busyboxImage, "sleep", "1000")
+	e.ok("run", "-d", "--name", "alpha", busyboxImage, "sleep", "1000")
+	runScript(t, e, []scriptLine{
+		line(0, `^REPOSITORY\s+TAG\n\S+busybox\s+LATEST\n\S*zzz/other\s+V1\n$`, "images", "--sort", "repository", "--format", `table {{.Repository}}\t{{upper .Tag}}`),
+		line(0, `^\S+busybox\s+latest\s`, "images", "--noheading", "--sort", "repository"),
+		line(0, `^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\n`, "images"),
+		line(0, `^[0-9a-f]{64}\n$`, "images", "-q", "--no-trunc", busyboxImage),
+		line(0, `^alpha\nbravo\n$`, "ps", "--sort", "names", "--format", "{{.Names}}"),
+		line(0, `^NAMES\s+LABELS\nalpha\s+\nbravo\s+web\n$`, "ps", "--sort", "names", "--format", `table {{.Names}}\t{{index .Labels "tier"}}`),
+		line(0, `^web\n$`, "ps", "--filter", "name=bravo", "--format", `{{.Label "tier"}}`),
+		line(0, `^Alp\|  brav  \|ALPHA\nBra\|  brav  \|BRAVO\n$`, "ps", "--sort", "names", "--format", `{{title (truncate .Names 3)}}|{{pad (lower "brav") 2 2}}|{{upper .Names}}`),
+		line(0, `^\[localhost zzz other\] a-b\n$`, "images", "--filter", "reference=zzz/*", "--format", `{{split .Repository "/" | printf "%v"}} {{join (split "a b" " ") "-"}}`),
+		line(0, `^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\n`, "ps"),
+		line(0, `^[0-9a-f]{12}\s+busybox\s+`, "ps", "--noheading"),
+		line(0, `^[0-9a-f]{64}\n[0-9a-f]{64}\n$`, "ps", "-q", "--no-trunc"),
+		line(125, "", "ps", "--sort", "nosuchkey"),
+		line(0, `"tier": "web"`, "ps", "--filter", "name=bravo", "--format", "json"),
+		line(0, `^\[\n\s+\{\n\s+"Id": "[0-9a-f]{64}"`, "inspect", "alpha", "--format", "json"),
+		line(0, `"RepoTags": \[`, "image", "inspect", busyboxImage, "--format", "json"),
+		line(0, `^\[\n\s+\{\n\s+"ID": "[0-9a-f]{12}"`, "images", "--format", "json"),
+	})
+	var rows []struct{ Names, State string }
+	if err := json.Unmarshal([]byte(e.ok("ps", "--format", "json")), &rows); err != nil || len(rows) != 2 {
+		t.Errorf("ps --format json: %v, %d rows", err, len(rows))
+	}
+}
+
+// TestCLIExitCodes: podman's exit codes for rm, rmi, exists and commands
+// that cannot run.
+func TestCLIExitCodes(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "up", busyboxImage, "sleep", "1000")
+	e.ok("create", "--name", "idle", busyboxImage, "true")
+	runScript(t, e, []scriptLine{
+		line(1, "", "rm", "nosuch"),
+		line(1, "", "rm", "nosuch", "other"),
+		line(2, "", "rm", "up"),
+		line(0, `^$`, "rm", "--ignore", "nosuch"),
+		line(1, "", "rmi", "nosuch:1"),
+		line(0, `^$`, "rmi", "-i", "nosuch:1"),
+		line(2, "", "rmi", busyboxImage),
+		line(0, `^$`, "container", "exists", "up"),
+		line(1, `^$`, "container", "exists", "nosuch"),
+		line(0, `^$`, "image", "exists", busyboxImage),
+		line(1, `^$`, "image", "exists", "nosuch"),
+		line(127, "", "run", "--rm", busyboxImage, "/no/such/command"),
+		line(126, "", "run", "--rm", busyboxImage, "/etc/passwd"),
+		line(125, "", "run", "--no-such-flag", busyboxImage),
+		line(0, `^idle\n$`, "rm", "idle"),
+		line(0, `^up\n$`, "rm", "-f", "-t", "0", "up"),
+	})
+}
+
+// TestCLIVerbs: the verbs and flags scripts copy from docker's and
+// podman's documentation.
+func TestCLIVerbs(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("create", "--name", "one", busyboxImage, "sleep", "1000")
+	e.ok("create", "--name", "two", busyboxImage, "sleep", "1000")
+	runScript(t, e, []scriptLine{
+		line(0, `^[0-9a-f]{64}\n[0-9a-f]{64}\n$`, "start", "--all"),
+		line(0, `^one running\ntwo running\n$`, "ps", "--sort", "names", "--format", "{{.Names}} {{.State}}"),
+		line(0, `^[0-9a-f]{64}\n$`, "kill", "-s", "0", "--latest"),
+		line(0, `^one\n$`, "kill", "--signal", "SIGCONT", "one"),
+		line(0, `^[0-9a-f]{64}\n[0-9a-f]{64}\n$`, "stop", "-a", "-t0"),
+		line(0, `^$`, "ps", "-q"),
+		line(0, `^[0-9a-f]{64}\n$`, "commit", "-q", "one", "committed:v1"),
+		line(0, `^[0-9a-f]{64}\n$`, "rm", "--filter", "name=two"),
+		line(0, `\S*committed\s+v1\s`, "images", "-a", "--noheading", "--sort", "repository"),
+		line(0, `^$`, "untag", "committed:v1"),
+		line(1, "", "image", "exists", "committed:v1"),
+		line(0, `^[0-9a-f]{64}\n$`, "container", "rm", "-a"),
+		line(0, `^\d+\.\d+ linux/`, "version", "--format", "{{.Client.APIVersion}} {{.Client.OsArch}}"),
+		line(0, `^burrow true (overlay|vfs)\n$`, "info", "--format", "{{.Host.OCIRuntime.Name}} {{.Host.Security.Rootless}} {{.Store.GraphDriverName}}"),
+		line(0, `complete -F _burrow burrow`, "completion", "bash"),
+		line(0, `complete -c burrow`, "completion", "fish"),
+		line(125, "", "completion", "tcsh"),
+	})
+	root := strings.TrimSpace(e.ok("info", "--format", "{{.Store.GraphRoot}} {{.Store.RunRoot}} {{(index .Host.IDMappings.UIDMap 0).HostID}}"))
+	if want := filepath.Join(e.dir, "data") + "/"; !strings.HasPrefix(root, want) || !strings.HasSuffix(root, " "+itoa(os.Getuid())) {
+		t.Errorf("info paths %q: want the graph root under %s and container root mapped to %d", root, want, os.Getuid())
+	}
+	script := filepath.Join(e.dir, "completion.bash")
+	if err := os.WriteFile(script, []byte(e.ok("completion", "bash")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Complete `burrow container l` in a real bash.
+	out, err := exec.Command("bash", "-c", `source "$1"; COMP_WORDS=(burrow container l); COMP_CWORD=2; _burrow; echo "${COMPREPLY[*]}"`, "_", script).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "ls") || !strings.Contains(string(out), "logs") {
+		t.Errorf("bash completion of `burrow container l`: %q (%v)", out, err)
+	}
+}
