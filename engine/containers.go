@@ -19,6 +19,7 @@ import (
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/network"
 	"github.com/burrow/burrow/ocispec"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/storage/pkg/archive"
 )
 
@@ -44,6 +45,12 @@ func (e *Engine) Container(ref string) (Container, error) {
 }
 
 // Containers lists every container, newest first.
+// Spec is the runtime spec c was created with: its process, mounts and
+// root, for inspect.
+func (e *Engine) Spec(c Container) (*specs.Spec, error) {
+	return lifecycle.LoadSpec(e.store, c.ID)
+}
+
 func (e *Engine) Containers() ([]Container, error) {
 	return lifecycle.List(e.store, e.paths.RunRoot)
 }

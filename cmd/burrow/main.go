@@ -60,6 +60,9 @@ func withUsageErrors(cmds []*cli.Command) []*cli.Command {
 		// Without this every verb has a "help" subcommand aliased "h",
 		// which shadows a container named h or help.
 		c.HideHelpCommand = true
+		if len(c.Subcommands) > 0 && c.Action == nil {
+			c.Action = unknownCommand
+		}
 		withUsageErrors(c.Subcommands)
 	}
 	return cmds
@@ -89,5 +92,15 @@ func newApp() *cli.App {
 		}),
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once, with docker's codes
 		OnUsageError:   usageError,
+		Action:         unknownCommand,
 	}
+}
+
+// unknownCommand answers a verb or subcommand burrow does not have with
+// exit 125, as podman does, instead of urfave/cli's help lookup (exit 3).
+func unknownCommand(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return cli.ShowSubcommandHelp(c)
+	}
+	return fmt.Errorf("%w: unrecognized command `%s %s` (see --help)", errdefs.ErrInvalidArgument, c.Command.HelpName, c.Args().First())
 }
