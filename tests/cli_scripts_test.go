@@ -120,6 +120,8 @@ func TestCLIExitCodes(t *testing.T) {
 		line(127, "", "run", "--rm", busyboxImage, "/no/such/command"),
 		line(126, "", "run", "--rm", busyboxImage, "/etc/passwd"),
 		line(125, "", "run", "--no-such-flag", busyboxImage),
+		line(125, "", "nosuchverb"),
+		line(125, "", "container", "nosuchverb"),
 		line(0, `^idle\n$`, "rm", "idle"),
 		line(0, `^up\n$`, "rm", "-f", "-t", "0", "up"),
 	})
@@ -163,4 +165,57 @@ func TestCLIVerbs(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "ls") || !strings.Contains(string(out), "logs") {
 		t.Errorf("bash completion of `burrow container l`: %q (%v)", out, err)
 	}
+}
+
+// TestCLIRunCompat: run and create flags scripts pass to docker and
+// podman: --entrypoint in JSON form, --memory=0, --kernel-memory,
+// --log-driver, --label-file, --env-host, --replace, --rmi.
+func TestCLIRunCompat(t *testing.T) {
+	e := detachedEnv(t)
+	labels := filepath.Join(e.dir, "labels")
+	if err := os.WriteFile(labels, []byte("# team labels\nteam=blue\n\nstage=test\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("tag", busyboxImage, "throwaway:1")
+	e.ok("create", "--name", "victim", busyboxImage, "true")
+	runScript(t, e, []scriptLine{
+		line(0, `^ep-ok\n$`, "run", "--rm", "--network", "none", "--entrypoint", `["/bin/sh","-c"]`, busyboxImage, "echo ep-ok"),
+		line(0, `^$`, "run", "--rm", "--network", "none", "--memory=0", busyboxImage, "true"),
+		line(0, `^$`, "run", "--rm", "--network", "none", "--kernel-memory", "64m", busyboxImage, "true"),
+		line(0, `^hi\n$`, "run", "--rm", "--network", "none", "--log-driver", "k8s-file", busyboxImage, "echo", "hi"),
+		line(125, "", "run", "--rm", "--network", "none", "--log-driver", "journald", busyboxImage, "true"),
+		line(0, `XDG_DATA_HOME=`+regexp.QuoteMeta(filepath.Join(e.dir, "data")), "run", "--rm", "--network", "none", "--env-host", busyboxImage, "env"),
+		line(0, `^[0-9a-f]{64}\n$`, "create", "--name", "labelled", "--label-file", labels, "-l", "stage=prod", busyboxImage, "true"),
+		line(0, `^blue prod\n$`, "inspect", "labelled", "--format", `{{index .Config.Labels "team"}} {{index .Config.Labels "stage"}}`),
+		line(0, `^[0-9a-f]{64}\n$`, "create", "--replace", "--name", "victim", busyboxImage, "sleep", "1"),
+		line(0, `^victim sleep 1\n$`, "ps", "-a", "--filter", "name=victim", "--format", "{{.Names}} {{.Command}}"),
+		line(0, `^$`, "run", "--rmi", "--network", "none", "throwaway:1", "true"),
+		line(1, "", "image", "exists", "throwaway:1"),
+		line(0, `^$`, "image", "exists", busyboxImage),
+		line(125, "", "run", "-d", "--rmi", busyboxImage, "true"),
+	})
+	if r := e.burrow("run", "--rm", "--network", "none", "--kernel-memory", "64m", busyboxImage, "true"); !strings.Contains(r.stderr, "kernel-memory") {
+		t.Errorf("--kernel-memory gave no warning: %s", r)
+	}
+}
+
+// TestCLIInspectFields: inspect answers docker's field paths.
+func TestCLIInspectFields(t *testing.T) {
+	e := detachedEnv(t)
+	data := filepath.Join(e.dir, "data-dir")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	id := strings.TrimSpace(e.ok("run", "-d", "--name", "web", "--network", "none", "-e", "FOO=bar", "-w", "/tmp", "-v", data+":/data:ro",
+		"--restart", "on-failure:3", "-l", "tier=web", busyboxImage, "sleep", "1000"))
+	image := strings.TrimSpace(e.ok("image", "inspect", busyboxImage, "--format", "{{.Id}}"))
+	runScript(t, e, []scriptLine{
+		line(0, `^`+id+` /?web running true busybox `+regexp.QuoteMeta(image)+`\n$`, "inspect", "web", "--format", "{{.Id}} {{.Name}} {{.State.Status}} {{.State.Running}} {{.ImageName}} {{.Image}}"),
+		line(0, `^\[.*FOO=bar.*\] /tmp web \[sleep 1000\]\n$`, "inspect", "web", "--format", `{{.Config.Env}} {{.Config.WorkingDir}} {{.Config.Labels.tier}} {{.Config.Cmd}}`),
+		line(0, `^on-failure 3 none \[`+regexp.QuoteMeta(data)+`:/data:ro\]\n$`, "inspect", "web", "--format", "{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}} {{.HostConfig.NetworkMode}} {{.HostConfig.Binds}}"),
+		line(0, `^bind `+regexp.QuoteMeta(data)+` /data false\n$`, "inspect", "web", "--format", "{{range .Mounts}}{{.Type}} {{.Source}} {{.Destination}} {{.RW}}{{end}}"),
+		line(0, `^private 0 0\n$`, "inspect", "web", "--format", "{{.HostConfig.IpcMode}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}"),
+		line(0, `^sha256:[0-9a-f]{64} layers 1 \[/bin/sh\] \[\S*busybox:latest\]\n$`, "image", "inspect", busyboxImage, "--format", "{{.Id}} {{.RootFS.Type}} {{len .RootFS.Layers}} {{.Config.Cmd}} {{.RepoTags}}"),
+		line(0, `^map\[\]\n$`, "image", "inspect", busyboxImage, "--format", "{{.Labels}}"),
+	})
 }

@@ -25,6 +25,9 @@ func createCommand() *cli.Command {
 				return err
 			}
 			defer e.Close()
+			if err := replaceContainer(c, e); err != nil {
+				return err
+			}
 			id, err := e.Create(c.Context, opt)
 			if err != nil {
 				return err

@@ -19,7 +19,7 @@ func parseLimits(c *cli.Context) (engine.Limits, error) {
 	bad := func(flag string, err error) (engine.Limits, error) {
 		return l, fmt.Errorf("%w: --%s: %v", errdefs.ErrInvalidArgument, flag, err)
 	}
-	if v := c.String("memory"); v != "" {
+	if v := c.String("memory"); v != "" && v != "0" { // 0: no limit, as docker reads it
 		if l.Memory, err = units.RAMInBytes(v); err != nil || l.Memory < 6<<20 {
 			return bad("memory", fmt.Errorf("%q: want a size of at least 6m", v))
 		}
