@@ -219,3 +219,33 @@ func TestCLIInspectFields(t *testing.T) {
 		line(0, `^map\[\]\n$`, "image", "inspect", busyboxImage, "--format", "{{.Labels}}"),
 	})
 }
+
+// TestCLILatestAndFiles: --latest on exec, logs and inspect; exec
+// --env-file; commit --iidfile; stop and rm --cidfile.
+func TestCLILatestAndFiles(t *testing.T) {
+	e := detachedEnv(t)
+	envFile := filepath.Join(e.dir, "env")
+	if err := os.WriteFile(envFile, []byte("FROM_FILE=yes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cid, iid := filepath.Join(e.dir, "cid"), filepath.Join(e.dir, "iid")
+	e.ok("run", "-d", "--name", "older", "--network", "none", busyboxImage, "sleep", "1000")
+	time.Sleep(10 * time.Millisecond)
+	e.ok("run", "-d", "--name", "newest", "--network", "none", "--cidfile", cid, busyboxImage, "sh", "-c", "echo logged; sleep 1000")
+	if !waitFor(10*time.Second, func() bool { return e.burrow("logs", "--latest").stdout == "logged\n" }) {
+		t.Errorf("logs --latest: %s", e.burrow("logs", "--latest"))
+	}
+	runScript(t, e, []scriptLine{
+		line(0, `^newest\n$`, "inspect", "-l", "--format", "{{.Name}}"),
+		line(0, `^yes\n$`, "exec", "--env-file", envFile, "-l", "sh", "-c", "echo $FROM_FILE"),
+		line(0, `^yes\n$`, "exec", "--env-file", envFile, "older", "sh", "-c", "echo $FROM_FILE"),
+		line(0, `^[0-9a-f]{64}\n$`, "commit", "-q", "--iidfile", iid, "older", "snap:1"),
+		line(0, `^[0-9a-f]{64}\n$`, "stop", "-t", "0", "--cidfile", cid),
+		line(0, `^[0-9a-f]{64}\n$`, "rm", "--cidfile", cid),
+		line(0, `^older\n$`, "ps", "-a", "--format", "{{.Names}}"),
+	})
+	data, err := os.ReadFile(iid)
+	if want := strings.TrimSpace(e.ok("image", "inspect", "snap:1", "--format", "{{.Id}}")); err != nil || string(data) != want {
+		t.Errorf("--iidfile holds %q (%v), want %s", data, err, want)
+	}
+}

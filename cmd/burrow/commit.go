@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
@@ -17,6 +18,7 @@ func commitCommand() *cli.Command {
 			&cli.StringFlag{Name: "author", Aliases: []string{"a"}, Usage: "author"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image ID, without sha256:"},
 			&cli.BoolFlag{Name: "pause", Aliases: []string{"p"}, Value: true, Usage: "freeze a running container while its changes are read"},
+			&cli.StringFlag{Name: "iidfile", Usage: "write the image ID to this file"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 1 || c.NArg() > 2 {
@@ -36,6 +38,11 @@ func commitCommand() *cli.Command {
 			})
 			if err != nil {
 				return err
+			}
+			if f := c.String("iidfile"); f != "" {
+				if err := os.WriteFile(f, []byte("sha256:"+id), 0o644); err != nil {
+					return fmt.Errorf("--iidfile: %w", err)
+				}
 			}
 			if c.Bool("quiet") {
 				fmt.Println(id) // podman's -q: the bare ID, for $(...)

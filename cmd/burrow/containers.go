@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 type selection struct {
 	allShort bool                        // -a means --all (not start's --attach)
 	ignore   bool                        // the verb has --ignore/-i
+	cidfile  bool                        // the verb has --cidfile (read the ID from a file)
 	want     func(engine.Container) bool // the containers --all means
 }
 
@@ -31,7 +34,26 @@ func (s selection) flags() []cli.Flag {
 	if s.ignore {
 		flags = append(flags, &cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "no error for a container that does not exist"})
 	}
+	if s.cidfile {
+		flags = append(flags, &cli.StringSliceFlag{Name: "cidfile", Usage: "the container whose ID this file holds (run --cidfile's)"})
+	}
 	return flags
+}
+
+// namedRefs are the containers named as arguments or in --cidfile files.
+func namedRefs(c *cli.Context, verb string) ([]string, error) {
+	refs := c.Args().Slice()
+	for _, f := range c.StringSlice("cidfile") {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --cidfile: %v", errdefs.ErrInvalidArgument, err)
+		}
+		refs = append(refs, strings.TrimSpace(string(data)))
+	}
+	if len(refs) == 0 {
+		return nil, fmt.Errorf("%w: %s needs at least one container", errdefs.ErrInvalidArgument, verb)
+	}
+	return refs, nil
 }
 
 func anyContainer(engine.Container) bool { return true }
@@ -46,10 +68,8 @@ func (s selection) refs(c *cli.Context, e *engine.Engine, verb string) ([]string
 	switch {
 	case byFlag && c.NArg() > 0:
 		return nil, fmt.Errorf("%w: %s takes container names or --all/--latest/--filter, not both", errdefs.ErrInvalidArgument, verb)
-	case !byFlag && c.NArg() == 0:
-		return nil, fmt.Errorf("%w: %s needs at least one container", errdefs.ErrInvalidArgument, verb)
 	case !byFlag:
-		return c.Args().Slice(), nil
+		return namedRefs(c, verb)
 	}
 	filters, err := parsePSFilters(c.StringSlice("filter"))
 	if err != nil {
@@ -66,13 +86,7 @@ func (s selection) refs(c *cli.Context, e *engine.Engine, verb string) ([]string
 		}
 	}
 	if c.Bool("latest") && len(picked) > 1 {
-		newest := picked[0]
-		for _, ctr := range picked[1:] {
-			if ctr.Record.Created.After(newest.Record.Created) {
-				newest = ctr
-			}
-		}
-		picked = []engine.Container{newest}
+		picked = []engine.Container{newest(picked)}
 	}
 	refs := make([]string, 0, len(picked))
 	for _, ctr := range picked {
@@ -123,7 +137,7 @@ func timeFlag() cli.Flag {
 }
 
 func stopCommand() *cli.Command {
-	s := selection{allShort: true, ignore: true, want: isRunning}
+	s := selection{allShort: true, ignore: true, cidfile: true, want: isRunning}
 	return &cli.Command{
 		Name: "stop", Usage: "stop running containers (stop signal, then SIGKILL after the timeout)", ArgsUsage: "CONTAINER...",
 		Flags: append(s.flags(), timeFlag()),
@@ -156,7 +170,7 @@ func killCommand() *cli.Command {
 }
 
 func rmCommand() *cli.Command {
-	s := selection{allShort: true, ignore: true, want: anyContainer}
+	s := selection{allShort: true, ignore: true, cidfile: true, want: anyContainer}
 	return &cli.Command{
 		Name: "rm", Usage: "remove containers", ArgsUsage: "CONTAINER...",
 		Flags: append(s.flags(),
@@ -243,4 +257,37 @@ func waitCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+var latestFlag = &cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "the newest container instead of a name"}
+
+// targetArgs splits a verb's arguments into its container and the rest:
+// with --latest the container is the newest one and every argument is the
+// rest.
+func targetArgs(c *cli.Context, e *engine.Engine) (string, []string, error) {
+	args := c.Args().Slice()
+	if !c.Bool("latest") {
+		if len(args) == 0 {
+			return "", nil, fmt.Errorf("%w: %s needs a container (or --latest)", errdefs.ErrInvalidArgument, c.Command.Name)
+		}
+		return args[0], args[1:], nil
+	}
+	all, err := e.Containers()
+	if err != nil {
+		return "", nil, err
+	}
+	if len(all) == 0 {
+		return "", nil, fmt.Errorf("--latest: there are no containers: %w", errdefs.ErrContainerUnknown)
+	}
+	return newest(all).ID, args, nil
+}
+
+func newest(ctrs []engine.Container) engine.Container {
+	n := ctrs[0]
+	for _, ctr := range ctrs[1:] {
+		if ctr.Record.Created.After(n.Record.Created) {
+			n = ctr
+		}
+	}
+	return n
 }

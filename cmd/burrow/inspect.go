@@ -37,6 +37,7 @@ func inspectFlags() []cli.Flag {
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "json or a Go template, e.g. '{{.Config.Cmd}}'"},
 		&cli.StringFlag{Name: "type", Aliases: []string{"t"}, Value: "all", Usage: "container, image or all"},
 		&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "accepted for docker's scripts; sizes are always shown for images"},
+		latestFlag,
 	}
 }
 
@@ -78,17 +79,18 @@ func inspectAction(imagesOnly bool) cli.ActionFunc {
 }
 
 func inspect(c *cli.Context, imagesOnly bool) error {
-	if c.NArg() < 1 {
-		return fmt.Errorf("%w: inspect needs at least one name", errdefs.ErrInvalidArgument)
-	}
 	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
+	refs, err := inspectRefs(c, e)
+	if err != nil {
+		return err
+	}
 	var out []any
 	var errs []error
-	for _, ref := range c.Args().Slice() {
+	for _, ref := range refs {
 		info, err := inspectOne(e, ref, imagesOnly)
 		if err != nil {
 			errs = append(errs, err)
@@ -101,17 +103,18 @@ func inspect(c *cli.Context, imagesOnly bool) error {
 
 // inspectContainers is inspect --type container: images are not looked at.
 func inspectContainers(c *cli.Context) error {
-	if c.NArg() < 1 {
-		return fmt.Errorf("%w: inspect needs at least one name", errdefs.ErrInvalidArgument)
-	}
 	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
+	refs, err := inspectRefs(c, e)
+	if err != nil {
+		return err
+	}
 	var out []any
 	var errs []error
-	for _, ref := range c.Args().Slice() {
+	for _, ref := range refs {
 		ctr, err := e.Container(ref)
 		if err != nil {
 			errs = append(errs, err)
@@ -120,6 +123,18 @@ func inspectContainers(c *cli.Context) error {
 		out = append(out, newContainerInspect(e, ctr))
 	}
 	return printInspected(c.String("format"), out, errs)
+}
+
+// inspectRefs are inspect's names, or the newest container's ID.
+func inspectRefs(c *cli.Context, e *engine.Engine) ([]string, error) {
+	if c.Bool("latest") {
+		ref, _, err := targetArgs(c, e)
+		return []string{ref}, err
+	}
+	if c.NArg() < 1 {
+		return nil, fmt.Errorf("%w: inspect needs at least one name", errdefs.ErrInvalidArgument)
+	}
+	return c.Args().Slice(), nil
 }
 
 // printInspected prints what inspect found, as a JSON array or one
