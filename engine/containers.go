@@ -65,7 +65,7 @@ func (e *Engine) Stop(ref string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.Stop(e.store, e.paths.RunRoot, c, timeout)
+	return lifecycle.StopWarn(e.store, e.paths.RunRoot, c, timeout, e.warn)
 }
 
 // Kill sends sig to the container's PID 1.

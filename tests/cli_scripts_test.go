@@ -249,3 +249,25 @@ func TestCLILatestAndFiles(t *testing.T) {
 		t.Errorf("--iidfile holds %q (%v), want %s", data, err, want)
 	}
 }
+
+// TestCLIMessages: errors in the user's terms: a stop that needed SIGKILL
+// says so once; load of a file that is no image says so; cp names the
+// path and container asked for.
+func TestCLIMessages(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "deaf", "--network", "none", busyboxImage, "sleep", "1000")
+	r := e.burrow("stop", "-t", "1", "deaf")
+	if r.code != 0 || strings.Count(r.stderr, "SIGKILL") != 1 || !strings.Contains(r.stderr, "deaf") {
+		t.Errorf("stop of a container that ignores SIGTERM: %s; want one warning naming SIGKILL and deaf", r)
+	}
+	junk := filepath.Join(e.dir, "junk.tar")
+	if err := os.WriteFile(junk, []byte("not an image\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.burrow("load", "-i", junk); r.code != 125 || !strings.Contains(r.stderr, "matches none of the supported formats") {
+		t.Errorf("load of a file that is no image: %s", r)
+	}
+	if r := e.burrow("cp", "deaf:/no/such", e.dir); r.code != 125 || !strings.Contains(r.stderr, `"/no/such" could not be found on container deaf`) {
+		t.Errorf("cp of a missing path: %s", r)
+	}
+}
