@@ -271,3 +271,25 @@ func TestCLIMessages(t *testing.T) {
 		t.Errorf("cp of a missing path: %s", r)
 	}
 }
+
+// TestCLISystem: system df and system prune -af as CI scripts call them;
+// history with --format, -q and --no-trunc.
+func TestCLISystem(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("tag", busyboxImage, "spare:1")
+	e.ok("commit", "-q", strings.TrimSpace(e.ok("create", "--name", "base", busyboxImage, "true")), "unused:1")
+	e.ok("create", "--name", "stopped", busyboxImage, "true")
+	e.ok("run", "-d", "--name", "up", "--network", "none", busyboxImage, "sleep", "1000")
+	runScript(t, e, []scriptLine{
+		line(0, `^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE\nImages\s+2\s+1\s+\S+\s+\S+\nContainers\s+3\s+1\s`, "system", "df"),
+		line(0, `^Images 2\nContainers 3\n$`, "system", "df", "--format", "{{.Type}} {{.Total}}"),
+		line(0, `^Deleted Containers\n[0-9a-f]{64}\n[0-9a-f]{64}\n(Deleted Networks\n(\S+\n)*)?Deleted Images\n`, "system", "prune", "-af"),
+		line(0, `^up\n$`, "ps", "-a", "--format", "{{.Names}}"),
+		line(1, "", "image", "exists", "unused:1"),
+		line(0, `^$`, "image", "exists", busyboxImage),
+		line(125, "", "system", "prune", "--volumes"),
+		line(0, `^IMAGE\s+CREATED\s+CREATED BY\s+COMMENT\n[0-9a-f]{12}\s+`, "history", busyboxImage),
+		line(0, `^sha256:[0-9a-f]{64} imported from tarball\n$`, "history", "--no-trunc", "--format", "{{.ID}} {{.Comment}}", busyboxImage),
+		line(0, `^[0-9a-f]{12}\n$`, "history", "-q", busyboxImage),
+	})
+}
