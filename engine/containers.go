@@ -51,6 +51,11 @@ func (e *Engine) Spec(c Container) (*specs.Spec, error) {
 	return lifecycle.LoadSpec(e.store, c.ID)
 }
 
+// ContainerSize is the size of what c wrote to its own layer.
+func (e *Engine) ContainerSize(c Container) (int64, error) {
+	return e.store.ContainerSize(c.ID)
+}
+
 func (e *Engine) Containers() ([]Container, error) {
 	return lifecycle.List(e.store, e.paths.RunRoot)
 }

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -292,4 +293,55 @@ func TestCLISystem(t *testing.T) {
 		line(0, `^sha256:[0-9a-f]{64} imported from tarball\n$`, "history", "--no-trunc", "--format", "{{.ID}} {{.Comment}}", busyboxImage),
 		line(0, `^[0-9a-f]{12}\n$`, "history", "-q", busyboxImage),
 	})
+}
+
+// TestCLIPortWaitSize: port with a private port and --all, wait
+// --condition, ps --size, run --pidfile and --userns.
+func TestCLIPortWaitSize(t *testing.T) {
+	e := detachedEnv(t)
+	port := freePort(t)
+	pidfile := filepath.Join(e.dir, "pid")
+	e.ok("run", "-d", "--name", "pub", "-p", fmt.Sprintf("127.0.0.1:%d:80", port), busyboxImage, "sleep", "1000")
+	e.ok("run", "-d", "--name", "writer", "--network", "none", "--pidfile", pidfile, "--userns", "host", busyboxImage,
+		"sh", "-c", "head -c 300000 /dev/zero > /big; sleep 1000")
+	e.ok("create", "--name", "idle", busyboxImage, "true")
+	hostAddr := fmt.Sprintf("127.0.0.1:%d", port)
+	runScript(t, e, []scriptLine{
+		line(0, `^`+regexp.QuoteMeta(hostAddr)+`\n$`, "port", "pub", "80"),
+		line(0, `^`+regexp.QuoteMeta(hostAddr)+`\n$`, "port", "pub", "80/tcp"),
+		line(125, "", "port", "pub", "81"),
+		line(0, `^[0-9a-f]{64}\n80/tcp -> `+regexp.QuoteMeta(hostAddr)+`\n$`, "port", "--all"),
+		line(0, `^-1\n$`, "wait", "--condition", "running", "pub"),
+		line(0, `^-1\n$`, "wait", "--condition", "created", "idle"),
+		line(125, "", "wait", "--condition", "sleeping", "pub"),
+		line(125, "", "run", "--rm", "--userns", "keep-id", busyboxImage, "true"),
+		line(125, "", "run", "--rm", "--pidfile", pidfile, busyboxImage, "true"),
+	})
+	if !waitFor(10*time.Second, func() bool {
+		return strings.Contains(e.ok("exec", "writer", "ls", "-l", "/big"), "300000")
+	}) {
+		t.Fatal("the writer never wrote /big")
+	}
+	out := e.ok("ps", "--size", "--filter", "name=writer", "--format", "{{.Names}} {{.Size}}")
+	if !regexp.MustCompile(`^writer \d+(\.\d+)?kB\n$`).MatchString(out) {
+		t.Errorf("ps --size: %q, want writer and about 300kB", out)
+	}
+	if !strings.Contains(e.ok("ps", "--size"), "SIZE") {
+		t.Error("ps --size has no SIZE column")
+	}
+	data, err := os.ReadFile(pidfile)
+	if want := strings.TrimSpace(e.ok("inspect", "writer", "--format", "{{.State.Pid}}")); err != nil || string(data) != want {
+		t.Errorf("--pidfile holds %q (%v), want %s", data, err, want)
+	}
+	done := make(chan result, 1)
+	go func() { done <- e.burrow("wait", "--condition", "exited", "writer") }()
+	e.ok("kill", "writer")
+	select {
+	case r := <-done:
+		if r.code != 0 || r.stdout != "137\n" {
+			t.Errorf("wait --condition exited after kill: %s", r)
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("wait --condition exited did not return")
+	}
 }

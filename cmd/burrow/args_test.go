@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 func TestNormalizeArgs(t *testing.T) {
@@ -35,4 +37,25 @@ func TestNormalizeArgs(t *testing.T) {
 			t.Errorf("%s:\n got %q\nwant %q", c.in, got, want)
 		}
 	}
+}
+
+// TestNoFlagDefinedTwice: a name or alias used twice in one verb panics
+// when the verb runs.
+func TestNoFlagDefinedTwice(t *testing.T) {
+	var walk func(path string, cmds []*cli.Command)
+	walk = func(path string, cmds []*cli.Command) {
+		for _, c := range cmds {
+			seen := map[string]bool{"help": true}
+			for _, f := range c.Flags {
+				for _, n := range f.Names() {
+					if seen[n] {
+						t.Errorf("%s %s: flag %s defined twice", path, c.Name, n)
+					}
+					seen[n] = true
+				}
+			}
+			walk(path+" "+c.Name, c.Subcommands)
+		}
+	}
+	walk("burrow", newApp().Commands)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -18,6 +19,7 @@ import (
 type selection struct {
 	allShort bool                        // -a means --all (not start's --attach)
 	ignore   bool                        // the verb has --ignore/-i
+	longOnly bool                        // --ignore without -i (wait's -i is --interval)
 	cidfile  bool                        // the verb has --cidfile (read the ID from a file)
 	want     func(engine.Container) bool // the containers --all means
 }
@@ -32,7 +34,11 @@ func (s selection) flags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "filter", Usage: "containers matching status=, name=, label=, ancestor=, exited=, id= (as ps)"},
 	}
 	if s.ignore {
-		flags = append(flags, &cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "no error for a container that does not exist"})
+		ignore := &cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "no error for a container that does not exist"}
+		if s.longOnly {
+			ignore.Aliases = nil
+		}
+		flags = append(flags, ignore)
 	}
 	if s.cidfile {
 		flags = append(flags, &cli.StringSliceFlag{Name: "cidfile", Usage: "the container whose ID this file holds (run --cidfile's)"})
@@ -229,11 +235,19 @@ func (e exitError) Unwrap() error { return e.err }
 func (e exitError) ExitCode() int { return e.code }
 
 func waitCommand() *cli.Command {
-	s := selection{ignore: true, want: anyContainer}
+	s := selection{ignore: true, longOnly: true, want: anyContainer}
 	return &cli.Command{
-		Name: "wait", Usage: "wait for containers to stop and print their exit codes", ArgsUsage: "CONTAINER...",
-		Flags: s.flags(),
+		Name: "wait", Usage: "wait for containers to stop (or reach --condition) and print their exit codes", ArgsUsage: "CONTAINER...",
+		Flags: append(s.flags(),
+			&cli.StringSliceFlag{Name: "condition", Usage: "stopped (the default, also exited), running, paused, created, healthy or unhealthy"},
+			&cli.DurationFlag{Name: "interval", Aliases: []string{"i"}, Value: 250 * time.Millisecond, Usage: "how often to look for a condition other than stopped"}),
 		Action: func(c *cli.Context) error {
+			conds := c.StringSlice("condition")
+			for _, cond := range conds {
+				if !waitConditions[cond] {
+					return fmt.Errorf("%w: --condition %q (want stopped, exited, running, paused, created, healthy or unhealthy)", errdefs.ErrInvalidArgument, cond)
+				}
+			}
 			e, err := openEngine(c)
 			if err != nil {
 				return err
@@ -244,7 +258,7 @@ func waitCommand() *cli.Command {
 				return err
 			}
 			for _, ref := range refs {
-				code, err := e.Wait(ref)
+				code, err := waitOne(c, e, ref, conds)
 				if c.Bool("ignore") && errors.Is(err, errdefs.ErrContainerUnknown) {
 					fmt.Println(-1)
 					continue
@@ -256,6 +270,34 @@ func waitCommand() *cli.Command {
 			}
 			return nil
 		},
+	}
+}
+
+var waitConditions = map[string]bool{"stopped": true, "exited": true, "running": true, "paused": true, "created": true, "healthy": true, "unhealthy": true}
+
+// waitOne waits for the container to stop (its exit code) or to reach one
+// of conds (-1, as podman prints).
+func waitOne(c *cli.Context, e *engine.Engine, ref string, conds []string) (int, error) {
+	if len(conds) == 0 || slices.Contains(conds, "stopped") || slices.Contains(conds, "exited") {
+		return e.Wait(ref)
+	}
+	for {
+		ctr, err := e.Container(ref)
+		if err != nil {
+			return 0, err
+		}
+		state := ctr.Status()
+		if ctr.Health != nil && (ctr.Health.Status == "healthy" || ctr.Health.Status == "unhealthy") {
+			state = ctr.Health.Status
+		}
+		if slices.Contains(conds, state) || slices.Contains(conds, ctr.Status()) {
+			return -1, nil
+		}
+		select {
+		case <-c.Context.Done():
+			return 0, c.Context.Err()
+		case <-time.After(c.Duration("interval")):
+		}
 	}
 }
 

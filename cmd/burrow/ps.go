@@ -22,7 +22,7 @@ func psCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-trunc", Usage: "full IDs and commands"},
 			&cli.BoolFlag{Name: "noheading", Usage: "no header line"},
 			&cli.StringFlag{Name: "sort", Usage: "command, created, id, image, names, runningfor or status"},
-			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "accepted for docker's scripts; sizes are not shown"},
+			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "show each container's writable layer size"},
 			&cli.StringFlag{Name: "format", Usage: "json or a Go template, e.g. '{{.Names}}'"},
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "status=, name=, label=KEY[=VALUE], ancestor=, exited=CODE"},
 			&cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "only the newest container (implies -a)"},
@@ -34,10 +34,11 @@ func psCommand() *cli.Command {
 
 // psRow has docker's field names, for --format.
 type psRow struct {
-	ID, Image, Command, CreatedAt, RunningFor, Status, Names, State, Ports string
-	ExitCode, Pid                                                          int
-	Labels                                                                 map[string]string
-	created                                                                time.Time
+	ID, Image, Command, CreatedAt, RunningFor, Status, Names, State, Ports, Size string
+	ExitCode, Pid                                                                int
+	Labels                                                                       map[string]string
+	created                                                                      time.Time
+	ctr                                                                          engine.Container
 }
 
 // Label is podman's {{.Label "key"}}.
@@ -80,9 +81,18 @@ func psAction(c *cli.Context) error {
 		}
 		return nil
 	}
+	table := "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+	if c.Bool("size") {
+		table += "\t{{.Size}}"
+		for i := range rows {
+			if n, err := e.ContainerSize(rows[i].ctr); err == nil {
+				rows[i].Size = units.HumanSizeWithPrecision(float64(n), 3)
+			}
+		}
+	}
 	return writeList(rows, listFormat{
 		format: c.String("format"), noHeading: c.Bool("noheading"),
-		table:   "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
+		table:   table,
 		headers: map[string]string{"ID": "CONTAINER ID", "RunningFor": "CREATED"},
 	})
 }
@@ -103,7 +113,7 @@ func newPSRow(c engine.Container, noTrunc bool) psRow {
 		ID: c.ID, Image: c.Record.ImageName, Command: strings.Join(c.Record.Command, " "),
 		CreatedAt: c.Record.Created.Format(time.RFC3339), RunningFor: ago(c.Record.Created),
 		Names: c.Record.Name, State: c.Status(), ExitCode: c.Record.ExitCode, Pid: c.Pid,
-		Labels: c.Record.Labels, Ports: portsColumn(c), created: c.Record.Created,
+		Labels: c.Record.Labels, Ports: portsColumn(c), created: c.Record.Created, ctr: c,
 	}
 	if r.Labels == nil {
 		r.Labels = map[string]string{}

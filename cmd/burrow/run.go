@@ -139,6 +139,9 @@ func runAction(c *cli.Context) error {
 	removeImageAfter(c, e, opt.Image)
 	if opt.Detach {
 		fmt.Println(id)
+		if err := writePidfile(c, e, id); err != nil {
+			return err
+		}
 	}
 	if code != 0 {
 		return statusError{code}

@@ -21,6 +21,8 @@ func compatFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "env-host", Usage: "pass your whole environment in (before --env-file and --env)"},
 		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "json-file or k8s-file (both read by burrow logs); other drivers are refused"},
 		&cli.StringFlag{Name: "kernel-memory", Usage: "accepted and ignored with a warning: cgroup v2 has no kernel memory limit"},
+		&cli.StringFlag{Name: "userns", Usage: "host (or empty): burrow's own mapping, you as root and your subordinate IDs; other modes are refused"},
+		&cli.StringFlag{Name: "pidfile", Usage: "with -d: write the container's PID (as the host sees it) to this file"},
 	}
 }
 
@@ -33,6 +35,14 @@ func checkCompat(c *cli.Context) error {
 	}
 	if c.Bool("rmi") && c.Bool("detach") {
 		return fmt.Errorf("%w: --rmi removes the image when a foreground run ends: not with -d", errdefs.ErrInvalidArgument)
+	}
+	switch u := c.String("userns"); u {
+	case "", "host":
+	default:
+		return fmt.Errorf("%w: --userns %s: burrow runs every container in its one user namespace (you as root, your subordinate IDs); only host is supported", errdefs.ErrInvalidArgument, u)
+	}
+	if c.String("pidfile") != "" && !c.Bool("detach") {
+		return fmt.Errorf("%w: --pidfile needs -d", errdefs.ErrInvalidArgument)
 	}
 	if c.IsSet("kernel-memory") {
 		warn("--kernel-memory is ignored: cgroup v2 has no separate kernel memory limit")
@@ -79,4 +89,20 @@ func removeImageAfter(c *cli.Context, e *engine.Engine, image string) {
 	if _, err := e.RemoveImage(image, false); err != nil && !errors.Is(err, errdefs.ErrInUse) {
 		warn(fmt.Sprintf("--rmi: %v", err))
 	}
+}
+
+// writePidfile is --pidfile for a detached container.
+func writePidfile(c *cli.Context, e *engine.Engine, id string) error {
+	path := c.String("pidfile")
+	if path == "" {
+		return nil
+	}
+	ctr, err := e.Container(id)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(fmt.Sprint(ctr.Pid)), 0o644); err != nil {
+		return fmt.Errorf("--pidfile: %w", err)
+	}
+	return nil
 }
