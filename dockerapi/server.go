@@ -132,7 +132,7 @@ func fail(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, errdefs.ErrImageUnknown), errors.Is(err, errdefs.ErrContainerUnknown), errors.Is(err, os.ErrNotExist):
 		status = http.StatusNotFound
-	case errors.Is(err, errdefs.ErrNameInUse):
+	case errors.Is(err, errdefs.ErrNameInUse), errors.Is(err, errdefs.ErrInUse):
 		status = http.StatusConflict
 	case errors.Is(err, errdefs.ErrInvalidArgument):
 		status = http.StatusBadRequest

@@ -19,6 +19,7 @@ import (
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/network"
 	"github.com/burrow/burrow/ocispec"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/storage/pkg/archive"
 )
 
@@ -44,6 +45,17 @@ func (e *Engine) Container(ref string) (Container, error) {
 }
 
 // Containers lists every container, newest first.
+// Spec is the runtime spec c was created with: its process, mounts and
+// root, for inspect.
+func (e *Engine) Spec(c Container) (*specs.Spec, error) {
+	return lifecycle.LoadSpec(e.store, c.ID)
+}
+
+// ContainerSize is the size of what c wrote to its own layer.
+func (e *Engine) ContainerSize(c Container) (int64, error) {
+	return e.store.ContainerSize(c.ID)
+}
+
 func (e *Engine) Containers() ([]Container, error) {
 	return lifecycle.List(e.store, e.paths.RunRoot)
 }
@@ -58,7 +70,7 @@ func (e *Engine) Stop(ref string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.Stop(e.store, e.paths.RunRoot, c, timeout)
+	return lifecycle.StopWarn(e.store, e.paths.RunRoot, c, timeout, e.warn)
 }
 
 // Kill sends sig to the container's PID 1.
@@ -413,6 +425,7 @@ type CommitOptions struct {
 	Changes []string // Dockerfile instructions: CMD, ENTRYPOINT, ENV, ...
 	Message string
 	Author  string
+	Pause   bool // freeze a running container while its layer is read
 }
 
 // Commit makes an image of a container's changes and returns its ID.
@@ -423,6 +436,11 @@ func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
 	c, err := e.Container(ref)
 	if err != nil {
 		return "", err
+	}
+	if o.Pause && c.Running && !c.Paused {
+		if err := e.Pause(c.ID, true); err == nil {
+			defer func() { _ = e.Pause(c.ID, false) }()
+		}
 	}
 	return imageio.Commit(e.store, c.ID, imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author})
 }

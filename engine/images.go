@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/imageio"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/store"
@@ -173,7 +174,7 @@ func (e *Engine) RemoveImage(ref string, force bool) (Removed, error) {
 	}
 	if _, err := e.store.DeleteImage(img.ID, true); err != nil {
 		if errors.Is(err, storage.ErrImageUsedByContainer) {
-			return Removed{}, fmt.Errorf("image %s is in use by a container (remove it first, or use rmi -f): %w", ref, err)
+			return Removed{}, fmt.Errorf("image %s is used by a container (remove it first, or use rmi -f): %w", ref, errdefs.ErrInUse)
 		}
 		return Removed{}, fmt.Errorf("remove image %s: %w", ref, err)
 	}
@@ -270,4 +271,28 @@ func (e *Engine) InspectImage(ref string) (ImageDetails, error) {
 		return ImageDetails{}, err
 	}
 	return ImageDetails{Image: e.image(img), Config: cfg}, nil
+}
+
+// Untag removes names from an image (every name when none are given) and
+// returns those it removed; the image itself stays.
+func (e *Engine) Untag(ref string, names ...string) ([]string, error) {
+	img, err := store.FindImage(e.store, ref)
+	if err != nil {
+		return nil, err
+	}
+	drop := img.Names
+	if len(names) > 0 {
+		drop = nil
+		for _, n := range names {
+			name := matchedName(img, n)
+			if name == "" {
+				return nil, fmt.Errorf("%s is not a name of image %s: %w", n, ref, errdefs.ErrImageUnknown)
+			}
+			drop = append(drop, name)
+		}
+	}
+	if err := e.store.RemoveNames(img.ID, drop); err != nil {
+		return nil, fmt.Errorf("untag %s: %w", ref, err)
+	}
+	return drop, nil
 }

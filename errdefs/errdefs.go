@@ -17,8 +17,11 @@ var (
 	ErrContainerUnknown = errors.New("no such container")
 	ErrNameInUse        = errors.New("name is already in use")
 	ErrInvalidArgument  = errors.New("invalid argument")
-	ErrCommandNotFound  = errors.New("executable file not found")
-	ErrCannotExecute    = errors.New("permission denied")
+	// ErrInUse: a container running, or an image a container uses; rm and
+	// rmi exit 2 for it, as podman's do.
+	ErrInUse           = errors.New("in use")
+	ErrCommandNotFound = errors.New("executable file not found")
+	ErrCannotExecute   = errors.New("permission denied")
 )
 
 // exitCoder is an error that knows burrow's exit code (a container's own

@@ -31,7 +31,7 @@ func Load(ctx context.Context, s storage.Store, path string, report io.Writer) (
 	if ociErr == nil {
 		return loaded, nil
 	}
-	return nil, fmt.Errorf("load %s: not a usable docker-archive (%v) nor oci-archive (%v)", path, dockerErr, ociErr)
+	return nil, fmt.Errorf("load %s: the file matches none of the supported formats (docker-archive: %v; oci-archive: %v)", path, dockerErr, ociErr)
 }
 
 func loadDockerArchive(ctx context.Context, s storage.Store, path string, report io.Writer) ([]string, error) {

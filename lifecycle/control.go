@@ -140,6 +140,12 @@ func (r Record) stopTimeout() time.Duration {
 // --stop-timeout), then kills; it returns once the monitor has recorded
 // the exit.
 func Stop(s storage.Store, runRoot string, c Container, timeout time.Duration) error {
+	return StopWarn(s, runRoot, c, timeout, nil)
+}
+
+// StopWarn is Stop that tells warn, once, when the stop signal was not
+// enough and SIGKILL followed.
+func StopWarn(s storage.Store, runRoot string, c Container, timeout time.Duration, warn func(string)) error {
 	if !c.Owned {
 		return nil
 	}
@@ -164,6 +170,9 @@ func Stop(s storage.Store, runRoot string, c Container, timeout time.Duration) e
 		return nil
 	}
 	if c, err := Find(s, runRoot, c.ID); err == nil && c.Running {
+		if warn != nil {
+			warn(fmt.Sprintf("%s did not stop container %s within %v: sent SIGKILL", unix.SignalName(sig), c.Record.Name, timeout))
+		}
 		_ = unix.Kill(c.Pid, unix.SIGKILL)
 	}
 	if !waitStopped(runRoot, c.ID, 30*time.Second) {
@@ -211,7 +220,7 @@ func Wait(s storage.Store, runRoot string, c Container) (int, error) {
 func Remove(s storage.Store, runRoot string, c Container, force bool) error {
 	if c.Owned {
 		if !force {
-			return fmt.Errorf("container %s is %s: stop it first or use rm -f: %w", c.Record.Name, c.Status(), errdefs.ErrInvalidArgument)
+			return fmt.Errorf("container %s is %s: stop it first or use rm -f: %w", c.Record.Name, c.Status(), errdefs.ErrInUse)
 		}
 		if c.Record.StopTimeout != nil {
 			// --stop-timeout asked for a graceful stop; without it rm -f

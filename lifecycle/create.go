@@ -355,6 +355,9 @@ func saveSpec(s storage.Store, id string, spec *specs.Spec) error {
 	return nil
 }
 
+// LoadSpec reads the runtime spec a container was created with.
+func LoadSpec(s storage.Store, id string) (*specs.Spec, error) { return loadSpec(s, id) }
+
 func loadSpec(s storage.Store, id string) (*specs.Spec, error) {
 	runDir, err := s.ContainerRunDirectory(id)
 	if err != nil {

@@ -1,6 +1,7 @@
 package ocispec
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -42,7 +43,12 @@ func Command(img imgspecv1.ImageConfig, entrypoint *string, args []string) ([]st
 	cmd := img.Cmd
 	if entrypoint != nil {
 		ep = nil
-		if *entrypoint != "" {
+		// podman's JSON form, --entrypoint '["/bin/sh","-c"]', is a whole
+		// argument list; anything else is one word.
+		var list []string
+		if strings.HasPrefix(*entrypoint, "[") && json.Unmarshal([]byte(*entrypoint), &list) == nil && len(list) > 0 {
+			ep = list
+		} else if *entrypoint != "" {
 			ep = []string{*entrypoint}
 		}
 		cmd = nil

@@ -35,6 +35,8 @@ func TestCommand(t *testing.T) {
 		{"--entrypoint with args", both, strptr("/new"), []string{"a", "b"}, []string{"/new", "a", "b"}},
 		{"--entrypoint on a cmd-only image", cmdOnly, strptr("/new"), nil, []string{"/new"}},
 		{"--entrypoint is one word", both, strptr("/bin/sh -c"), nil, []string{"/bin/sh -c"}},
+		{"--entrypoint in JSON form", both, strptr(`["/bin/sh","-c"]`), []string{"echo hi"}, []string{"/bin/sh", "-c", "echo hi"}},
+		{"--entrypoint that is not JSON", both, strptr(`[x`), nil, []string{"[x"}},
 		{`--entrypoint "" with args`, both, strptr(""), []string{"ls", "/"}, []string{"ls", "/"}},
 		{"no image config, args", imgspecv1.ImageConfig{}, nil, []string{"true"}, []string{"true"}},
 		{`--entrypoint "" on an empty image, args`, imgspecv1.ImageConfig{}, strptr(""), []string{"true"}, []string{"true"}},

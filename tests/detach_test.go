@@ -38,8 +38,8 @@ func TestDetachLifecycle(t *testing.T) {
 	if out := e.ok("inspect", "--format", "{{.State.Running}} {{.Name}}", id[:8]); out != "true web\n" {
 		t.Errorf("inspect by ID prefix: %q", out)
 	}
-	if r := e.burrow("rm", "web"); r.code != 125 || !strings.Contains(r.stderr, "running") {
-		t.Errorf("rm of a running container: %s; want exit 125", r)
+	if r := e.burrow("rm", "web"); r.code != 2 || !strings.Contains(r.stderr, "running") {
+		t.Errorf("rm of a running container: %s; want exit 2 (podman's)", r)
 	}
 	e.ok("stop", "web")
 	if out := e.ok("wait", "web"); out != "0\n" {

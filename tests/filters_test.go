@@ -71,8 +71,8 @@ func TestRmiForce(t *testing.T) {
 	e.ok("import", "-q", writeRootfsTarFor(t, e), "victim:v1")
 	e.ok("run", "--name", "user", "victim:v1", "/bin/true")
 	r := e.burrow("rmi", "victim:v1")
-	if r.code != 125 || !strings.Contains(r.stderr, "in use") {
-		t.Fatalf("rmi of an image in use: %s; want exit 125 saying it is in use", r)
+	if r.code != 2 || !strings.Contains(r.stderr, "used by a container") {
+		t.Fatalf("rmi of an image in use: %s; want exit 2 (podman's) saying it is in use", r)
 	}
 	if out := e.ok("ps", "-a", "--format", "{{.Names}}"); out != "user\n" {
 		t.Fatalf("refused rmi touched the containers: %q", out)

@@ -35,7 +35,8 @@ func TestBadNamesRefused(t *testing.T) {
 	id := strings.TrimSpace(e.ok("create", "--name", "good_name-1.x", busyboxImage, "true"))
 	defer e.ok("rm", id)
 	for _, name := range bad {
-		if r := e.burrow("rename", id, name); r.code != 125 || !strings.Contains(r.stderr, "container name") {
+		// `--`: a name may start with a dash, as podman reads it.
+		if r := e.burrow("rename", "--", id, name); r.code != 125 || !strings.Contains(r.stderr, "container name") {
 			t.Errorf("rename to %q: want exit 125, got %s", name, r)
 		}
 	}

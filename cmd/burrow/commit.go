@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
@@ -15,6 +16,9 @@ func commitCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "change", Aliases: []string{"c"}, Usage: "Dockerfile instruction: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE"},
 			&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "commit message"},
 			&cli.StringFlag{Name: "author", Aliases: []string{"a"}, Usage: "author"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image ID, without sha256:"},
+			&cli.BoolFlag{Name: "pause", Aliases: []string{"p"}, Value: true, Usage: "freeze a running container while its changes are read"},
+			&cli.StringFlag{Name: "iidfile", Usage: "write the image ID to this file"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 1 || c.NArg() > 2 {
@@ -30,9 +34,19 @@ func commitCommand() *cli.Command {
 			defer e.Close()
 			id, err := e.Commit(c.Args().First(), engine.CommitOptions{
 				Name: c.Args().Get(1), Changes: c.StringSlice("change"), Message: c.String("message"), Author: c.String("author"),
+				Pause: c.Bool("pause"),
 			})
 			if err != nil {
 				return err
+			}
+			if f := c.String("iidfile"); f != "" {
+				if err := os.WriteFile(f, []byte("sha256:"+id), 0o644); err != nil {
+					return fmt.Errorf("--iidfile: %w", err)
+				}
+			}
+			if c.Bool("quiet") {
+				fmt.Println(id) // podman's -q: the bare ID, for $(...)
+				return nil
 			}
 			fmt.Println("sha256:" + id)
 			return nil

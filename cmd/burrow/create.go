@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
@@ -26,6 +25,9 @@ func createCommand() *cli.Command {
 				return err
 			}
 			defer e.Close()
+			if err := replaceContainer(c, e); err != nil {
+				return err
+			}
 			id, err := e.Create(c.Context, opt)
 			if err != nil {
 				return err
@@ -39,21 +41,23 @@ func createCommand() *cli.Command {
 func startCommand() *cli.Command {
 	return &cli.Command{
 		Name: "start", Usage: "start stopped containers", ArgsUsage: "CONTAINER...",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "attach", Aliases: []string{"a"}, Usage: "stay attached to the container's output and return its exit code"},
 			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "with -a: connect stdin"},
-		},
+		}, startSelection.flags()...),
 		Action: func(c *cli.Context) error {
 			if c.Bool("attach") {
 				return startAttached(c)
 			}
-			return eachContainer(c, "start", func(e *engine.Engine, ref string) error {
+			return eachContainer(c, "start", startSelection, func(e *engine.Engine, ref string) error {
 				_, err := e.Start(ref, engine.StartOptions{})
 				return err
 			})
 		},
 	}
 }
+
+var startSelection = selection{want: isStopped}
 
 func startAttached(c *cli.Context) error {
 	if c.NArg() != 1 {
@@ -77,18 +81,16 @@ func startAttached(c *cli.Context) error {
 func restartCommand() *cli.Command {
 	return &cli.Command{
 		Name: "restart", Usage: "stop and start containers", ArgsUsage: "CONTAINER...",
-		Flags: []cli.Flag{&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "seconds to wait before SIGKILL (default: the container's --stop-timeout, else 10)"}},
+		Flags: append(restartSelection.flags(), timeFlag()),
 		Action: func(c *cli.Context) error {
-			timeout := engine.ContainerStopTimeout
-			if c.IsSet("time") {
-				timeout = time.Duration(c.Int("time")) * time.Second
-			}
-			return eachContainer(c, "restart", func(e *engine.Engine, ref string) error {
-				return e.Restart(ref, timeout)
+			return eachContainer(c, "restart", restartSelection, func(e *engine.Engine, ref string) error {
+				return e.Restart(ref, stopTimeout(c))
 			})
 		},
 	}
 }
+
+var restartSelection = selection{allShort: true, want: anyContainer}
 
 func renameCommand() *cli.Command {
 	return &cli.Command{
@@ -135,10 +137,17 @@ func containerGroup() *cli.Command {
 		Name: "container", Usage: "manage containers",
 		Subcommands: []*cli.Command{
 			pruneCommand(), renameCommand(), startCommand(), restartCommand(), createCommand(),
-			rename(psCommand(), "ls"), stopCommand(), killCommand(), rmCommand(), waitCommand(),
+			withAliases(rename(psCommand(), "ls"), "list"), stopCommand(), killCommand(), rmCommand(), waitCommand(),
 			logsCommand(), execCommand(), inspectCommand(), diffCommand(), topCommand(), cpCommand(), attachCommand(),
+			runCommand(), containerExists(), commitCommand(), portCommand(), pauseCommand(true), pauseCommand(false),
+			statsCommand(), updateCommand(), exportCommand(),
 		},
 	}
+}
+
+func withAliases(cmd *cli.Command, aliases ...string) *cli.Command {
+	cmd.Aliases = append(cmd.Aliases, aliases...)
+	return cmd
 }
 
 func rename(cmd *cli.Command, name string) *cli.Command {

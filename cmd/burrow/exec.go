@@ -2,11 +2,9 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
-	"github.com/burrow/burrow/ocispec"
 	"github.com/urfave/cli/v2"
 )
 
@@ -19,6 +17,8 @@ func execCommand() *cli.Command {
 			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "keep stdin open"},
 			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-terminal"},
 			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables"},
+			&cli.StringSliceFlag{Name: "env-file", Usage: "read environment variables from a file"},
+			latestFlag,
 			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory"},
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "user[:group]"},
 			&cli.UintFlag{Name: "preserve-fds", Usage: "pass descriptors 3 .. 3+N-1 on to the command"},
@@ -31,10 +31,7 @@ func execCommand() *cli.Command {
 }
 
 func execAction(c *cli.Context) error {
-	if c.NArg() < 2 {
-		return fmt.Errorf("%w: exec needs CONTAINER and COMMAND", errdefs.ErrInvalidArgument)
-	}
-	env, err := ocispec.ParseEnv(c.StringSlice("env"), os.LookupEnv)
+	env, err := collectEnv(c)
 	if err != nil {
 		return err
 	}
@@ -43,8 +40,15 @@ func execAction(c *cli.Context) error {
 		return err
 	}
 	defer e.Close()
-	code, err := e.Exec(c.Args().First(), engine.ExecOptions{
-		Command: c.Args().Tail(), Env: env, Workdir: c.String("workdir"), User: c.String("user"),
+	ref, command, err := targetArgs(c, e)
+	if err != nil {
+		return err
+	}
+	if len(command) == 0 {
+		return fmt.Errorf("%w: exec needs CONTAINER and COMMAND", errdefs.ErrInvalidArgument)
+	}
+	code, err := e.Exec(ref, engine.ExecOptions{
+		Command: command, Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 		Interactive: c.Bool("interactive"), Terminal: c.Bool("tty"), PreserveFDs: int(c.Uint("preserve-fds")),
 		CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged"),
 	})

@@ -1,13 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
-	"os"
 	"path"
 	"slices"
 	"strings"
-	"text/tabwriter"
-	"text/template"
 	"time"
 
 	"github.com/burrow/burrow/engine"
@@ -18,11 +16,16 @@ import (
 
 func imagesCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "images",
-		Usage: "list images",
+		Name:      "images",
+		Usage:     "list images",
+		ArgsUsage: "[REPOSITORY[:TAG]]",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only IDs"},
 			&cli.BoolFlag{Name: "no-trunc", Usage: "full IDs"},
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "accepted for scripts: every image is listed"},
+			&cli.BoolFlag{Name: "digests", Usage: "show the DIGEST column"},
+			&cli.BoolFlag{Name: "noheading", Aliases: []string{"n"}, Usage: "no header line"},
+			&cli.StringFlag{Name: "sort", Usage: "created, id, repository, size or tag"},
 			&cli.StringFlag{Name: "format", Usage: "Go template, e.g. '{{.ID}}', or json"},
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "dangling=true|false, reference=PATTERN"},
 		},
@@ -58,8 +61,16 @@ func imagesAction(c *cli.Context) error {
 		return err
 	}
 	rows := filter(imageRows(images, c.Bool("no-trunc")))
-	switch format := c.String("format"); {
-	case c.Bool("quiet"):
+	if c.NArg() > 1 {
+		return fmt.Errorf("%w: images takes at most one REPOSITORY[:TAG]", errdefs.ErrInvalidArgument)
+	}
+	if ref := c.Args().First(); ref != "" {
+		rows = slices.DeleteFunc(rows, func(r imageRow) bool { return !matchReference(ref, r.Repository, r.Tag) })
+	}
+	if err := sortRows(rows, c.String("sort"), imageSortKeys); err != nil {
+		return err
+	}
+	if c.Bool("quiet") {
 		seen := map[string]bool{}
 		for _, r := range rows {
 			if !seen[r.ID] {
@@ -68,17 +79,24 @@ func imagesAction(c *cli.Context) error {
 			}
 		}
 		return nil
-	case format == "json":
-		return printJSON(rows)
-	case format != "":
-		return printTemplate(format, rows)
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(w, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
-	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, r.ID, r.CreatedSince, r.Size)
+	table := "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+	if c.Bool("digests") {
+		table = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
 	}
-	return w.Flush()
+	return writeList(rows, listFormat{
+		format: c.String("format"), noHeading: c.Bool("noheading"), table: table,
+		headers: map[string]string{"ID": "IMAGE ID", "CreatedSince": "CREATED"},
+	})
+}
+
+// imageSortKeys are podman's images --sort keys; created is newest first.
+var imageSortKeys = map[string]func(a, b imageRow) int{
+	"created":    func(a, b imageRow) int { return b.CreatedAt.Compare(a.CreatedAt) },
+	"id":         func(a, b imageRow) int { return strings.Compare(a.ID, b.ID) },
+	"repository": func(a, b imageRow) int { return strings.Compare(a.Repository, b.Repository) },
+	"tag":        func(a, b imageRow) int { return strings.Compare(a.Tag, b.Tag) },
+	"size":       func(a, b imageRow) int { return cmp.Compare(a.VirtualSize, b.VirtualSize) },
 }
 
 func imageRows(images []engine.Image, noTrunc bool) []imageRow {
@@ -117,23 +135,6 @@ func splitName(name string) (repo, tag string) {
 		return name[:colon], name[colon+1:]
 	}
 	return name, "<none>"
-}
-
-func printTemplate(format string, rows any) error {
-	tmpl, err := template.New("format").Funcs(template.FuncMap{"json": toJSON}).Parse(format + "\n")
-	if err != nil {
-		return fmt.Errorf("--format: %w", err)
-	}
-	switch rs := rows.(type) {
-	case []imageRow:
-		for _, r := range rs {
-			if err := tmpl.Execute(os.Stdout, r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return tmpl.Execute(os.Stdout, rows)
 }
 
 // parseImageFilters reads docker's dangling= and reference= filters; all must match.

@@ -23,6 +23,7 @@ func imageCommand() *cli.Command {
 			{Name: "load", Usage: "load images", Flags: loadCommand().Flags, Action: loadAction},
 			{Name: "import", Usage: "import a rootfs tarball", Flags: importCommand().Flags, Action: importAction},
 			imagePruneCommand(), pullCommand(), pushCommand(), saveCommand(), historyCommand(),
+			imageExists(), untagCommand(),
 		},
 	}
 }
@@ -32,12 +33,17 @@ func inspectCommand() *cli.Command {
 }
 
 func inspectFlags() []cli.Flag {
-	return []cli.Flag{&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Go template, e.g. '{{.Config.Cmd}}'"}}
+	return []cli.Flag{
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "json or a Go template, e.g. '{{.Config.Cmd}}'"},
+		&cli.StringFlag{Name: "type", Aliases: []string{"t"}, Value: "all", Usage: "container, image or all"},
+		&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "accepted for docker's scripts; sizes are always shown for images"},
+		latestFlag,
+	}
 }
 
 // imageInspect has docker's field names: scripts and tools read them.
 type imageInspect struct {
-	ID           string                `json:"Id"`
+	Id           string                `json:"Id"` //nolint:revive // docker's template name
 	RepoTags     []string              `json:"RepoTags"`
 	RepoDigests  []string              `json:"RepoDigests"`
 	Created      *time.Time            `json:"Created"`
@@ -46,26 +52,45 @@ type imageInspect struct {
 	Os           string                `json:"Os"`
 	Size         int64                 `json:"Size"`
 	Config       imgspecv1.ImageConfig `json:"Config"`
-	RootFS       imgspecv1.RootFS      `json:"RootFS"`
+	RootFS       imageRootFS           `json:"RootFS"`
 	History      []imgspecv1.History   `json:"History"`
+	Labels       map[string]string     `json:"Labels"` // podman's, beside .Config.Labels
+}
+
+// imageRootFS is docker's .RootFS: the OCI config's diff IDs as Layers.
+type imageRootFS struct {
+	Type    string
+	Layers  []string
+	DiffIDs []string `json:"-"` // burrow's earlier template name for Layers
 }
 
 func inspectAction(imagesOnly bool) cli.ActionFunc {
-	return func(c *cli.Context) error { return inspect(c, imagesOnly) }
+	return func(c *cli.Context) error {
+		switch t := c.String("type"); {
+		case t == "image":
+			imagesOnly = true
+		case t == "container":
+			return inspectContainers(c)
+		case t != "all":
+			return fmt.Errorf("%w: --type %q (want container, image or all)", errdefs.ErrInvalidArgument, t)
+		}
+		return inspect(c, imagesOnly)
+	}
 }
 
 func inspect(c *cli.Context, imagesOnly bool) error {
-	if c.NArg() < 1 {
-		return fmt.Errorf("%w: inspect needs at least one name", errdefs.ErrInvalidArgument)
-	}
 	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
+	refs, err := inspectRefs(c, e)
+	if err != nil {
+		return err
+	}
 	var out []any
 	var errs []error
-	for _, ref := range c.Args().Slice() {
+	for _, ref := range refs {
 		info, err := inspectOne(e, ref, imagesOnly)
 		if err != nil {
 			errs = append(errs, err)
@@ -73,7 +98,49 @@ func inspect(c *cli.Context, imagesOnly bool) error {
 		}
 		out = append(out, info)
 	}
-	if format := c.String("format"); format != "" {
+	return printInspected(c.String("format"), out, errs)
+}
+
+// inspectContainers is inspect --type container: images are not looked at.
+func inspectContainers(c *cli.Context) error {
+	e, err := openEngine(c)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	refs, err := inspectRefs(c, e)
+	if err != nil {
+		return err
+	}
+	var out []any
+	var errs []error
+	for _, ref := range refs {
+		ctr, err := e.Container(ref)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, newContainerInspect(e, ctr))
+	}
+	return printInspected(c.String("format"), out, errs)
+}
+
+// inspectRefs are inspect's names, or the newest container's ID.
+func inspectRefs(c *cli.Context, e *engine.Engine) ([]string, error) {
+	if c.Bool("latest") {
+		ref, _, err := targetArgs(c, e)
+		return []string{ref}, err
+	}
+	if c.NArg() < 1 {
+		return nil, fmt.Errorf("%w: inspect needs at least one name", errdefs.ErrInvalidArgument)
+	}
+	return c.Args().Slice(), nil
+}
+
+// printInspected prints what inspect found, as a JSON array or one
+// template line each, then returns the errors of what it did not find.
+func printInspected(format string, out []any, errs []error) error {
+	if format != "" && format != "json" {
 		for _, info := range out {
 			if err := printTemplate(format, info); err != nil {
 				return err
@@ -97,109 +164,6 @@ func inspectOne(e *engine.Engine, ref string, imagesOnly bool) (any, error) {
 	return inspectImage(e, ref)
 }
 
-// containerInspect has docker's field names for the parts burrow knows.
-type containerInspect struct {
-	ID      string `json:"Id"`
-	Name    string `json:"Name"`
-	Created time.Time
-	Path    string
-	Args    []string
-	Image   string
-	// RestartCount is how often the restart policy started it again.
-	RestartCount int
-	State        struct {
-		Status     string
-		Running    bool
-		Paused     bool
-		OOMKilled  bool
-		Pid        int
-		ExitCode   int
-		StartedAt  time.Time
-		FinishedAt time.Time
-		Health     *engine.HealthState `json:",omitempty"`
-	}
-	Config struct {
-		Image       string
-		Cmd         []string
-		StopSignal  string `json:",omitempty"`
-		StopTimeout *int   `json:",omitempty"`
-	}
-	HostConfig struct {
-		NetworkMode  string
-		PidMode      string
-		IpcMode      string
-		UTSMode      string
-		CgroupnsMode string
-	}
-	NetworkSettings struct {
-		Ports             map[string][]portBinding
-		IPAddress         string
-		IPPrefixLen       int
-		Gateway           string
-		GlobalIPv6Address string
-		MacAddress        string
-	}
-}
-
-// portBinding is docker's .NetworkSettings.Ports entry.
-type portBinding struct {
-	HostIP   string `json:"HostIp"`
-	HostPort string
-}
-
-func newContainerInspect(e *engine.Engine, c engine.Container) containerInspect {
-	var info containerInspect
-	info.ID, info.Name, info.Created = c.ID, c.Record.Name, c.Record.Created
-	info.RestartCount = c.Record.RestartCount
-	if len(c.Record.Command) > 0 {
-		info.Path, info.Args = c.Record.Command[0], c.Record.Command[1:]
-	}
-	info.Image = "sha256:" + c.Record.ImageID
-	info.State.Status, info.State.Running, info.State.Paused, info.State.Pid = c.Status(), c.Running, c.Paused, c.Pid
-	info.State.ExitCode, info.State.StartedAt, info.State.FinishedAt = c.Record.ExitCode, c.Record.Started, c.Record.Finished
-	info.State.OOMKilled, info.State.Health = c.Record.OOMKilled, c.Health
-	info.Config.Image, info.Config.Cmd = c.Record.ImageName, c.Record.Command
-	info.HostConfig.NetworkMode = c.Record.Network
-	info.Config.StopSignal, info.Config.StopTimeout = c.Record.StopSignal, c.Record.StopTimeout
-	ns := c.Record.Namespaces
-	info.HostConfig.PidMode, info.HostConfig.IpcMode, info.HostConfig.UTSMode = ns.PID, ns.IPC, ns.UTS
-	info.HostConfig.CgroupnsMode = ns.Cgroup
-	if info.HostConfig.IpcMode == "" {
-		info.HostConfig.IpcMode = "private"
-	}
-	if info.HostConfig.CgroupnsMode == "" {
-		info.HostConfig.CgroupnsMode = "private"
-	}
-	// A container gone since it was listed has no addresses to show.
-	if a, ok := e.Addresses(c); ok {
-		setAddresses(&info, a)
-	}
-	info.NetworkSettings.Ports = map[string][]portBinding{}
-	for _, p := range c.Record.Ports {
-		key := fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto)
-		ip := p.HostIP
-		if ip == "" {
-			ip = "0.0.0.0"
-		}
-		info.NetworkSettings.Ports[key] = append(info.NetworkSettings.Ports[key], portBinding{HostIP: ip, HostPort: fmt.Sprint(p.HostPort)})
-	}
-	return info
-}
-
-func setAddresses(info *containerInspect, a engine.Addresses) {
-	n := &info.NetworkSettings
-	if a.IPv4 != nil {
-		n.IPAddress, n.IPPrefixLen = a.IPv4.String(), a.PrefixLen
-	}
-	if a.Gateway != nil {
-		n.Gateway = a.Gateway.String()
-	}
-	if a.IPv6 != nil {
-		n.GlobalIPv6Address = a.IPv6.String()
-	}
-	n.MacAddress = a.MAC.String()
-}
-
 func inspectImage(e *engine.Engine, ref string) (imageInspect, error) {
 	img, err := e.InspectImage(ref)
 	if err != nil {
@@ -207,9 +171,17 @@ func inspectImage(e *engine.Engine, ref string) (imageInspect, error) {
 	}
 	cfg := img.Config
 	info := imageInspect{
-		ID: "sha256:" + img.ID, RepoTags: img.Names, RepoDigests: []string{}, Created: cfg.Created,
+		Id: "sha256:" + img.ID, RepoTags: img.Names, RepoDigests: []string{}, Created: cfg.Created,
 		Author: cfg.Author, Architecture: cfg.Architecture, Os: cfg.OS, Size: img.Size,
-		Config: cfg.Config, RootFS: cfg.RootFS, History: cfg.History,
+		Config: cfg.Config, RootFS: imageRootFS{Type: cfg.RootFS.Type, Layers: []string{}}, History: cfg.History,
+		Labels: cfg.Config.Labels,
+	}
+	for _, d := range cfg.RootFS.DiffIDs {
+		info.RootFS.Layers = append(info.RootFS.Layers, d.String())
+	}
+	info.RootFS.DiffIDs = info.RootFS.Layers
+	if info.Labels == nil {
+		info.Labels = map[string]string{}
 	}
 	if info.RepoTags == nil {
 		info.RepoTags = []string{}
@@ -222,3 +194,6 @@ func inspectImage(e *engine.Engine, ref string) (imageInspect, error) {
 	}
 	return info, nil
 }
+
+// ID answers {{.ID}} as well as docker's {{.Id}}.
+func (i imageInspect) ID() string { return i.Id }

@@ -19,7 +19,7 @@ func parseLimits(c *cli.Context) (engine.Limits, error) {
 	bad := func(flag string, err error) (engine.Limits, error) {
 		return l, fmt.Errorf("%w: --%s: %v", errdefs.ErrInvalidArgument, flag, err)
 	}
-	if v := c.String("memory"); v != "" {
+	if v := c.String("memory"); v != "" && v != "0" { // 0: no limit, as docker reads it
 		if l.Memory, err = units.RAMInBytes(v); err != nil || l.Memory < 6<<20 {
 			return bad("memory", fmt.Errorf("%q: want a size of at least 6m", v))
 		}
@@ -86,7 +86,7 @@ func updateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return eachContainer(c, "update", func(e *engine.Engine, ref string) error {
+			return eachContainer(c, "update", selection{}, func(e *engine.Engine, ref string) error {
 				return e.Update(ref, limits)
 			})
 		},
@@ -98,10 +98,14 @@ func pauseCommand(pause bool) *cli.Command {
 	if pause {
 		name, usage = "pause", "freeze every process of a container (cgroup.freeze)"
 	}
+	s := selection{allShort: true, want: isRunning}
+	if !pause {
+		s.want = isPaused
+	}
 	return &cli.Command{
-		Name: name, Usage: usage, ArgsUsage: "CONTAINER...",
+		Name: name, Usage: usage, ArgsUsage: "CONTAINER...", Flags: s.flags(),
 		Action: func(c *cli.Context) error {
-			return eachContainer(c, name, func(e *engine.Engine, ref string) error {
+			return eachContainer(c, name, s, func(e *engine.Engine, ref string) error {
 				return e.Pause(ref, pause)
 			})
 		},

@@ -19,14 +19,15 @@ func logsCommand() *cli.Command {
 			&cli.IntFlag{Name: "tail", Value: -1, Usage: "only the last N lines"},
 			&cli.StringFlag{Name: "since", Usage: "only lines after a time (RFC 3339) or a duration ago (10m)"},
 			&cli.StringFlag{Name: "until", Usage: "only lines before a time (RFC 3339) or a duration ago (10m)"},
+			latestFlag,
 		},
 		Action: logsAction,
 	}
 }
 
 func logsAction(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return fmt.Errorf("%w: logs needs one container", errdefs.ErrInvalidArgument)
+	if c.NArg()+boolInt(c.Bool("latest")) != 1 {
+		return fmt.Errorf("%w: logs needs one container (or --latest)", errdefs.ErrInvalidArgument)
 	}
 	window, err := parseWindow(c.String("since"), c.String("until"), time.Now())
 	if err != nil {
@@ -37,7 +38,11 @@ func logsAction(c *cli.Context) error {
 		return err
 	}
 	defer e.Close()
-	return e.Logs(c.Context, c.Args().First(), engine.LogsOptions{
+	ref, _, err := targetArgs(c, e)
+	if err != nil {
+		return err
+	}
+	return e.Logs(c.Context, ref, engine.LogsOptions{
 		Follow: c.Bool("follow"), Tail: c.Int("tail"), Since: window.since, Until: window.until,
 	}, printEntry(c.Bool("timestamps")))
 }
@@ -92,4 +97,11 @@ func parseTimeArg(v string, now time.Time) (time.Time, error) {
 		return time.Unix(secs, 0), nil
 	}
 	return time.Time{}, fmt.Errorf("%q is neither a time (RFC 3339), a Unix timestamp nor a duration", v)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -26,7 +26,8 @@ func main() {
 	if code, ok := engine.Role(os.Args); ok {
 		os.Exit(code)
 	}
-	os.Exit(exitCode(newApp().Run(os.Args)))
+	app := newApp()
+	os.Exit(exitCode(app.Run(normalizeArgs(app, os.Args))))
 }
 
 // statusError carries a container's exit code out of a verb: burrow exits
@@ -56,6 +57,12 @@ func usageError(_ *cli.Context, err error, _ bool) error {
 func withUsageErrors(cmds []*cli.Command) []*cli.Command {
 	for _, c := range cmds {
 		c.OnUsageError = usageError
+		// Without this every verb has a "help" subcommand aliased "h",
+		// which shadows a container named h or help.
+		c.HideHelpCommand = true
+		if len(c.Subcommands) > 0 && c.Action == nil {
+			c.Action = unknownCommand
+		}
 		withUsageErrors(c.Subcommands)
 	}
 	return cmds
@@ -81,8 +88,19 @@ func newApp() *cli.App {
 			rmiCommand(), imageCommand(), inspectCommand(), unshareCommand(), infoCommand(),
 			psCommand(), logsCommand(), execCommand(), createCommand(), startCommand(), restartCommand(),
 			renameCommand(), containerGroup(), systemGroup(), healthcheckGroup(), networkCommand(), diffCommand(), topCommand(), cpCommand(), attachCommand(), portCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
+			untagCommand(), versionCommand(), completionCommand(),
 		}),
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once, with docker's codes
 		OnUsageError:   usageError,
+		Action:         unknownCommand,
 	}
+}
+
+// unknownCommand answers a verb or subcommand burrow does not have with
+// exit 125, as podman does, instead of urfave/cli's help lookup (exit 3).
+func unknownCommand(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return cli.ShowSubcommandHelp(c)
+	}
+	return fmt.Errorf("%w: unrecognized command `%s %s` (see --help)", errdefs.ErrInvalidArgument, c.Command.HelpName, c.Args().First())
 }

@@ -2,9 +2,8 @@ package main
 
 import (
 	"fmt"
-	"os"
+	"net"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/burrow/burrow/engine"
@@ -21,6 +20,9 @@ func psCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "also stopped containers"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only IDs"},
 			&cli.BoolFlag{Name: "no-trunc", Usage: "full IDs and commands"},
+			&cli.BoolFlag{Name: "noheading", Usage: "no header line"},
+			&cli.StringFlag{Name: "sort", Usage: "command, created, id, image, names, runningfor or status"},
+			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "show each container's writable layer size"},
 			&cli.StringFlag{Name: "format", Usage: "json or a Go template, e.g. '{{.Names}}'"},
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "status=, name=, label=KEY[=VALUE], ancestor=, exited=CODE"},
 			&cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "only the newest container (implies -a)"},
@@ -32,9 +34,15 @@ func psCommand() *cli.Command {
 
 // psRow has docker's field names, for --format.
 type psRow struct {
-	ID, Image, Command, CreatedAt, RunningFor, Status, Names, State string
-	ExitCode                                                        int
+	ID, Image, Command, CreatedAt, RunningFor, Status, Names, State, Ports, Size string
+	ExitCode, Pid                                                                int
+	Labels                                                                       map[string]string
+	created                                                                      time.Time
+	ctr                                                                          engine.Container
 }
+
+// Label is podman's {{.Label "key"}}.
+func (r psRow) Label(key string) string { return r.Labels[key] }
 
 func psAction(c *cli.Context) error {
 	e, err := openEngine(c)
@@ -64,35 +72,51 @@ func psAction(c *cli.Context) error {
 	if last >= 0 && len(rows) > last {
 		rows = rows[:last]
 	}
-	switch format := c.String("format"); {
-	case c.Bool("quiet"):
+	if err := sortRows(rows, c.String("sort"), psSortKeys); err != nil {
+		return err
+	}
+	if c.Bool("quiet") {
 		for _, r := range rows {
 			fmt.Println(r.ID)
 		}
 		return nil
-	case format == "json":
-		return printJSON(rows)
-	case format != "":
-		for _, r := range rows {
-			if err := printTemplate(format, r); err != nil {
-				return err
+	}
+	table := "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+	if c.Bool("size") {
+		table += "\t{{.Size}}"
+		for i := range rows {
+			if n, err := e.ContainerSize(rows[i].ctr); err == nil {
+				rows[i].Size = units.HumanSizeWithPrecision(float64(n), 3)
 			}
 		}
-		return nil
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(w, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tNAMES")
-	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%s\t%q\t%s\t%s\t%s\n", r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Names)
-	}
-	return w.Flush()
+	return writeList(rows, listFormat{
+		format: c.String("format"), noHeading: c.Bool("noheading"),
+		table:   table,
+		headers: map[string]string{"ID": "CONTAINER ID", "RunningFor": "CREATED"},
+	})
+}
+
+// psSortKeys are podman's ps --sort keys.
+var psSortKeys = map[string]func(a, b psRow) int{
+	"id":         func(a, b psRow) int { return strings.Compare(a.ID, b.ID) },
+	"image":      func(a, b psRow) int { return strings.Compare(a.Image, b.Image) },
+	"command":    func(a, b psRow) int { return strings.Compare(a.Command, b.Command) },
+	"names":      func(a, b psRow) int { return strings.Compare(a.Names, b.Names) },
+	"status":     func(a, b psRow) int { return strings.Compare(a.Status, b.Status) },
+	"created":    func(a, b psRow) int { return a.created.Compare(b.created) },
+	"runningfor": func(a, b psRow) int { return b.created.Compare(a.created) },
 }
 
 func newPSRow(c engine.Container, noTrunc bool) psRow {
 	r := psRow{
 		ID: c.ID, Image: c.Record.ImageName, Command: strings.Join(c.Record.Command, " "),
 		CreatedAt: c.Record.Created.Format(time.RFC3339), RunningFor: ago(c.Record.Created),
-		Names: c.Record.Name, State: c.Status(), ExitCode: c.Record.ExitCode,
+		Names: c.Record.Name, State: c.Status(), ExitCode: c.Record.ExitCode, Pid: c.Pid,
+		Labels: c.Record.Labels, Ports: portsColumn(c), created: c.Record.Created, ctr: c,
+	}
+	if r.Labels == nil {
+		r.Labels = map[string]string{}
 	}
 	if !noTrunc {
 		r.ID = r.ID[:12]
@@ -165,4 +189,17 @@ func matches(c engine.Container, f psFilter) bool {
 		return ok && (!hasValue || got == v)
 	}
 	return false
+}
+
+// portsColumn is docker's PORTS column: 0.0.0.0:8080->80/tcp, ...
+func portsColumn(c engine.Container) string {
+	var out []string
+	for _, p := range c.Record.Ports {
+		ip := p.HostIP
+		if ip == "" {
+			ip = "0.0.0.0"
+		}
+		out = append(out, fmt.Sprintf("%s->%d/%s", net.JoinHostPort(ip, fmt.Sprint(p.HostPort)), p.ContainerPort, p.Proto))
+	}
+	return strings.Join(out, ", ")
 }

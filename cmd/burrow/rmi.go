@@ -15,23 +15,38 @@ func rmiCommand() *cli.Command {
 		ArgsUsage: "IMAGE...",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "also remove containers using the image and all its names"},
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "every image"},
+			&cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "no error for an image that does not exist"},
 		},
 		Action: rmiAction,
 	}
 }
 
 func rmiAction(c *cli.Context) error {
-	if c.NArg() < 1 {
-		return fmt.Errorf("%w: rmi needs at least one image", errdefs.ErrInvalidArgument)
+	if c.Bool("all") == (c.NArg() > 0) {
+		return fmt.Errorf("%w: rmi needs images or --all", errdefs.ErrInvalidArgument)
 	}
 	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
+	refs := c.Args().Slice()
+	if c.Bool("all") {
+		images, err := e.Images()
+		if err != nil {
+			return err
+		}
+		for _, img := range images {
+			refs = append(refs, img.ID)
+		}
+	}
 	var errs []error
-	for _, ref := range c.Args().Slice() {
+	for _, ref := range refs {
 		removed, err := e.RemoveImage(ref, c.Bool("force"))
+		if c.Bool("ignore") && errors.Is(err, errdefs.ErrImageUnknown) {
+			continue
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -43,5 +58,5 @@ func rmiAction(c *cli.Context) error {
 			fmt.Println("Deleted: " + removed.Deleted)
 		}
 	}
-	return errors.Join(errs...)
+	return withRemoveExitCode(errors.Join(errs...), errdefs.ErrImageUnknown)
 }

@@ -70,6 +70,7 @@ func runCommand() *cli.Command {
 		Action: runAction,
 	}
 	cmd.Flags = append(cmd.Flags, controlFlags()...)
+	cmd.Flags = append(cmd.Flags, compatFlags()...)
 	cmd.Flags = append(cmd.Flags, pullFlags()...)
 	return cmd
 }
@@ -129,12 +130,19 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 	defer e.Close()
+	if err := replaceContainer(c, e); err != nil {
+		return err
+	}
 	id, code, err := e.Run(c.Context, opt)
 	if err != nil {
 		return err
 	}
+	removeImageAfter(c, e, opt.Image)
 	if opt.Detach {
 		fmt.Println(id)
+		if err := writePidfile(c, e, id); err != nil {
+			return err
+		}
 	}
 	if code != 0 {
 		return statusError{code}
@@ -149,11 +157,18 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 	if c.NArg() < 1 {
 		return opt, fmt.Errorf("%w: %s needs an image (burrow %s [OPTIONS] IMAGE [COMMAND...])", errdefs.ErrInvalidArgument, c.Command.Name, c.Command.Name)
 	}
+	if err := checkCompat(c); err != nil {
+		return opt, err
+	}
+	fromFile, err := labelFiles(c)
+	if err != nil {
+		return opt, err
+	}
 	env, err := collectEnv(c)
 	if err != nil {
 		return opt, err
 	}
-	labels, err := parseLabels(c.StringSlice("label"))
+	labels, err := parseLabels(append(fromFile, c.StringSlice("label")...))
 	if err != nil {
 		return opt, err
 	}
@@ -168,7 +183,7 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: c.String("network"), Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
 			NetworkAliases: c.StringSlice("network-alias"), IP: c.String("ip"), MacAddress: c.String("mac-address"), Links: c.StringSlice("link"),
-			Volumes: c.StringSlice("volume"), Tmpfs: c.StringSlice("tmpfs"), AutoRemove: c.Bool("rm"), Labels: labels,
+			Volumes: c.StringSlice("volume"), Tmpfs: c.StringSlice("tmpfs"), AutoRemove: c.Bool("rm") || c.Bool("rmi"), Labels: labels,
 			Init: c.Bool("init"), Restart: c.String("restart"), LogOptions: c.StringSlice("log-opt"), Limits: limits,
 			DNS: c.StringSlice("dns"), DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"),
 			AddHosts: c.StringSlice("add-host"), SecurityOptions: c.StringSlice("security-opt"),
@@ -194,6 +209,9 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 
 func collectEnv(c *cli.Context) ([]string, error) {
 	var fromFiles []string
+	if c.Bool("env-host") {
+		fromFiles = os.Environ()
+	}
 	for _, f := range c.StringSlice("env-file") {
 		data, err := os.ReadFile(f)
 		if err != nil {

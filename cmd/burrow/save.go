@@ -92,37 +92,6 @@ func exportCommand() *cli.Command {
 	}
 }
 
-func historyCommand() *cli.Command {
-	return &cli.Command{
-		Name: "history", Usage: "show how an image was built", ArgsUsage: "IMAGE",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only the creating commands"}},
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return fmt.Errorf("%w: history needs one image", errdefs.ErrInvalidArgument)
-			}
-			e, err := openEngine(c)
-			if err != nil {
-				return err
-			}
-			defer e.Close()
-			img, err := e.InspectImage(c.Args().First())
-			if err != nil {
-				return err
-			}
-			fmt.Println("CREATED\tCREATED BY\tCOMMENT")
-			for i := len(img.Config.History) - 1; i >= 0; i-- {
-				h := img.Config.History[i]
-				created := "<unknown>"
-				if h.Created != nil {
-					created = ago(*h.Created)
-				}
-				fmt.Printf("%s\t%s\t%s\n", created, h.CreatedBy, h.Comment)
-			}
-			return nil
-		},
-	}
-}
-
 func imagePruneCommand() *cli.Command {
 	return &cli.Command{
 		Name: "prune", Usage: "remove dangling images (-a: every image no container uses)",

@@ -33,3 +33,23 @@ func tagAction(c *cli.Context) error {
 	defer e.Close()
 	return e.Tag(c.Args().First(), c.Args().Tail()...)
 }
+
+func untagCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "untag",
+		Usage:     "remove names from an image (every name when none are given); the image stays",
+		ArgsUsage: "IMAGE [NAME[:TAG]...]",
+		Action: func(c *cli.Context) error {
+			if c.NArg() < 1 {
+				return fmt.Errorf("%w: untag needs IMAGE", errdefs.ErrInvalidArgument)
+			}
+			e, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			_, err = e.Untag(c.Args().First(), c.Args().Tail()...)
+			return err
+		},
+	}
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/burrow/burrow/engine"
+	"github.com/burrow/burrow/errdefs"
+	"github.com/urfave/cli/v2"
+)
+
+// compatFlags are run's and create's flags that scripts written for
+// docker and podman pass and that burrow answers in the CLI itself.
+func compatFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "replace", Usage: "remove a container of the same --name first (stopping it)"},
+		&cli.BoolFlag{Name: "rmi", Usage: "after the container exits, remove its image unless another container uses it (implies --rm; not with -d)"},
+		&cli.StringSliceFlag{Name: "label-file", Usage: "read KEY=VALUE labels from a file, a line each"},
+		&cli.BoolFlag{Name: "env-host", Usage: "pass your whole environment in (before --env-file and --env)"},
+		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "json-file or k8s-file (both read by burrow logs); other drivers are refused"},
+		&cli.StringFlag{Name: "kernel-memory", Usage: "accepted and ignored with a warning: cgroup v2 has no kernel memory limit"},
+		&cli.StringFlag{Name: "userns", Usage: "host (or empty): burrow's own mapping, you as root and your subordinate IDs; other modes are refused"},
+		&cli.StringFlag{Name: "pidfile", Usage: "with -d: write the container's PID (as the host sees it) to this file"},
+	}
+}
+
+// checkCompat refuses what burrow cannot honour before anything is made.
+func checkCompat(c *cli.Context) error {
+	switch d := c.String("log-driver"); d {
+	case "json-file", "k8s-file":
+	default:
+		return fmt.Errorf("%w: --log-driver %s: burrow keeps one log format (json-file, also accepted as k8s-file); burrow logs reads it", errdefs.ErrInvalidArgument, d)
+	}
+	if c.Bool("rmi") && c.Bool("detach") {
+		return fmt.Errorf("%w: --rmi removes the image when a foreground run ends: not with -d", errdefs.ErrInvalidArgument)
+	}
+	switch u := c.String("userns"); u {
+	case "", "host":
+	default:
+		return fmt.Errorf("%w: --userns %s: burrow runs every container in its one user namespace (you as root, your subordinate IDs); only host is supported", errdefs.ErrInvalidArgument, u)
+	}
+	if c.String("pidfile") != "" && !c.Bool("detach") {
+		return fmt.Errorf("%w: --pidfile needs -d", errdefs.ErrInvalidArgument)
+	}
+	if c.IsSet("kernel-memory") {
+		warn("--kernel-memory is ignored: cgroup v2 has no separate kernel memory limit")
+	}
+	return nil
+}
+
+// labelFiles reads --label-file files: KEY=VALUE lines, # comments.
+func labelFiles(c *cli.Context) ([]string, error) {
+	var out []string
+	for _, f := range c.StringSlice("label-file") {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --label-file: %v", errdefs.ErrInvalidArgument, err)
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+				out = append(out, l)
+			}
+		}
+	}
+	return out, nil
+}
+
+// replaceContainer is --replace: the named container goes first.
+func replaceContainer(c *cli.Context, e *engine.Engine) error {
+	name := c.String("name")
+	if !c.Bool("replace") || name == "" {
+		return nil
+	}
+	err := e.Remove(name, engine.RemoveOptions{Force: true})
+	if errors.Is(err, errdefs.ErrContainerUnknown) {
+		return nil
+	}
+	return err
+}
+
+// removeImageAfter is --rmi: an image still used by another container
+// stays, as podman leaves it.
+func removeImageAfter(c *cli.Context, e *engine.Engine, image string) {
+	if !c.Bool("rmi") {
+		return
+	}
+	if _, err := e.RemoveImage(image, false); err != nil && !errors.Is(err, errdefs.ErrInUse) {
+		warn(fmt.Sprintf("--rmi: %v", err))
+	}
+}
+
+// writePidfile is --pidfile for a detached container.
+func writePidfile(c *cli.Context, e *engine.Engine, id string) error {
+	path := c.String("pidfile")
+	if path == "" {
+		return nil
+	}
+	ctr, err := e.Container(id)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(fmt.Sprint(ctr.Pid)), 0o644); err != nil {
+		return fmt.Errorf("--pidfile: %w", err)
+	}
+	return nil
+}

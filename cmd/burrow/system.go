@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/burrow/burrow/errdefs"
+	units "github.com/docker/go-units"
+	"github.com/urfave/cli/v2"
+)
+
+// systemPruneCommand is `system prune`: stopped containers, then the
+// images (dangling, or with -a every unused one) and networks nobody uses.
+func systemPruneCommand() *cli.Command {
+	return &cli.Command{
+		Name: "prune", Usage: "remove stopped containers, unused networks and dangling images (-a: every unused image)",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "every image no container uses, not only dangling ones"},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask (burrow never asks)"},
+			&cli.BoolFlag{Name: "volumes", Usage: "also volumes no container uses (refused until burrow has volumes)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Bool("volumes") {
+				return fmt.Errorf("%w: --volumes: this burrow has no volumes to prune", errdefs.ErrInvalidArgument)
+			}
+			e, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			var errs []error
+			report := func(title string, removed []string, err error) {
+				if len(removed) > 0 {
+					fmt.Println(title)
+					for _, r := range removed {
+						fmt.Println(r)
+					}
+				}
+				errs = append(errs, err)
+			}
+			ctrs, err := e.Prune()
+			report("Deleted Containers", ctrs, err)
+			nets, err := e.PruneNetworks()
+			report("Deleted Networks", nets, err)
+			images, err := e.PruneImages(c.Bool("all"))
+			report("Deleted Images", images, err)
+			return errors.Join(errs...)
+		},
+	}
+}
+
+// dfRow is one line of `system df`, with podman's field names.
+type dfRow struct {
+	Type              string
+	Total, Active     int
+	Size, Reclaimable string
+	size, reclaimable int64
+}
+
+func systemDFCommand() *cli.Command {
+	return &cli.Command{
+		Name: "df", Usage: "show how many images and containers there are and how much space the images take",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "format", Usage: "json or a Go template, e.g. '{{.Type}} {{.Size}}'"}},
+		Action: func(c *cli.Context) error {
+			e, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			images, err := e.Images()
+			if err != nil {
+				return err
+			}
+			ctrs, err := e.Containers()
+			if err != nil {
+				return err
+			}
+			used := map[string]bool{}
+			active := 0
+			for _, ctr := range ctrs {
+				used[ctr.Record.ImageID] = true
+				if ctr.Running {
+					active++
+				}
+			}
+			img := dfRow{Type: "Images", Total: len(images)}
+			for _, i := range images {
+				img.size += i.Size
+				if used[i.ID] {
+					img.Active++
+				} else {
+					img.reclaimable += i.Size
+				}
+			}
+			img.Size, img.Reclaimable = units.HumanSize(float64(img.size)), units.HumanSize(float64(img.reclaimable))
+			ctr := dfRow{Type: "Containers", Total: len(ctrs), Active: active, Size: "-", Reclaimable: "-"}
+			return writeList([]dfRow{img, ctr}, listFormat{
+				format: c.String("format"),
+				table:  "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
+			})
+		},
+	}
+}
