@@ -19,6 +19,10 @@ var (
 	ErrInvalidArgument  = errors.New("invalid argument")
 	ErrCommandNotFound  = errors.New("executable file not found")
 	ErrCannotExecute    = errors.New("permission denied")
+	ErrVolumeUnknown    = errors.New("no such volume")
+	// ErrInUse is an object that something else still uses (a volume
+	// mounted by a container): docker's 409 Conflict.
+	ErrInUse = errors.New("in use")
 )
 
 // exitCoder is an error that knows burrow's exit code (a container's own

@@ -190,7 +190,17 @@ func finish(s storage.Store, runRoot string, c *created, code int, started bool)
 			}
 		}
 	}
-	return ctrstate.Remove(runRoot, c.ID)
+	if err := ctrstate.Remove(runRoot, c.ID); err != nil {
+		return err
+	}
+	// After the state is gone: a volume rm -f that holds the volume lock
+	// waits for this container to be released, not for this call.
+	if c.Record.AutoRemove {
+		if err := RemoveAnonymousVolumes(s, c.Record); err != nil {
+			return fmt.Errorf("remove volumes of %s: %w", c.Record.Name, err)
+		}
+	}
+	return nil
 }
 
 // consoleCopy joins the user's terminal to the container's pty.

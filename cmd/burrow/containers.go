@@ -67,10 +67,13 @@ func killCommand() *cli.Command {
 func rmCommand() *cli.Command {
 	return &cli.Command{
 		Name: "rm", Usage: "remove containers", ArgsUsage: "CONTAINER...",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "kill running containers first"}},
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "kill running containers first"},
+			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "remove the container's anonymous volumes too"},
+		},
 		Action: func(c *cli.Context) error {
 			return eachContainer(c, "rm", func(e *engine.Engine, ref string) error {
-				return e.Remove(ref, engine.RemoveOptions{Force: c.Bool("force")})
+				return e.Remove(ref, engine.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes")})
 			})
 		},
 	}
