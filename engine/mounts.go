@@ -103,28 +103,31 @@ type mountPlan struct {
 	made    []string // volumes this command created
 }
 
-// resolveMounts adds --volumes-from and the image's VOLUMEs to the
-// parsed mounts, creates the volumes that do not exist yet, and fills in
-// what lifecycle needs. The caller holds the volume lock until the
-// container exists; on error, undo removes what was created.
-func (e *Engine) resolveMounts(vs *volume.Store, opt *lifecycle.CreateOpt, o ContainerOptions) (*mountPlan, error) {
-	p := &mountPlan{e: e, vs: vs}
+// collectMounts adds --volumes-from and the image's VOLUMEs to the
+// parsed mounts.
+func (e *Engine) collectMounts(opt *lifecycle.CreateOpt, o ContainerOptions) ([]volume.Mount, error) {
 	mounts := opt.VolumeMounts
 	from, err := e.volumesFrom(o.VolumesFrom, mounts)
 	if err != nil {
-		return p, err
+		return nil, err
 	}
 	mounts = append(mounts, from...)
 	image, err := e.imageVolumes(opt.Image, mounts)
 	if err != nil {
-		return p, err
+		return nil, err
 	}
-	mounts = append(mounts, image...)
+	return append(mounts, image...), nil
+}
+
+// resolve creates the volumes that do not exist yet and fills in what
+// lifecycle needs. With volumes, the caller holds the volume lock until
+// the container exists; on error, undo removes what was created.
+func (p *mountPlan) resolve(opt *lifecycle.CreateOpt, mounts []volume.Mount) error {
 	for _, m := range mounts {
 		if m.Kind == volume.KindVolume {
 			v, err := p.volume(m.Source)
 			if err != nil {
-				return p, err
+				return err
 			}
 			m.Source = v.Name
 			p.volumes = append(p.volumes, v)
@@ -136,8 +139,10 @@ func (e *Engine) resolveMounts(vs *volume.Store, opt *lifecycle.CreateOpt, o Con
 		opt.Mounts = append(opt.Mounts, p.spec(len(p.mounts)-1))
 	}
 	opt.VolumeMounts = p.mounts
-	opt.PrepareMounts = p.prepare
-	return p, nil
+	if len(p.mounts) > 0 {
+		opt.PrepareMounts = p.prepare
+	}
+	return nil
 }
 
 // volume finds or makes (first use, anonymous) the volume of a mount.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/burrow/burrow/network/backends"
 	"github.com/burrow/burrow/ocispec"
 	"github.com/burrow/burrow/store"
+	"github.com/burrow/burrow/volume"
 	"github.com/docker/go-units"
 )
 
@@ -471,20 +473,27 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 	return id, code, err
 }
 
-// withMounts resolves the container's volumes under the volume lock and
-// returns what ends it: done(true) once the container exists (its record
-// now names its volumes), done(false) when it never will, which removes
-// the volumes this command created for it. Only the first call counts.
+// withMounts resolves the container's mounts, its volumes under the
+// volume lock, and returns what ends it: done(true) once the container
+// exists (its record now names its volumes), done(false) when it never
+// will, which removes the volumes this command created for it. Only the
+// first call counts. A container without volumes takes no lock.
 func (e *Engine) withMounts(opt *lifecycle.CreateOpt, o ContainerOptions) (func(created bool), error) {
-	vs, err := lifecycle.Volumes(e.store)
+	mounts, err := e.collectMounts(opt, o)
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := vs.Lock()
+	plan := &mountPlan{e: e}
+	if !slices.ContainsFunc(mounts, func(m volume.Mount) bool { return m.Kind == volume.KindVolume }) {
+		return func(bool) {}, plan.resolve(opt, mounts)
+	}
+	if plan.vs, err = lifecycle.Volumes(e.store); err != nil {
+		return nil, err
+	}
+	unlock, err := plan.vs.Lock()
 	if err != nil {
 		return nil, err
 	}
-	plan, err := e.resolveMounts(vs, opt, o)
 	var once sync.Once
 	done := func(created bool) {
 		once.Do(func() {
@@ -494,7 +503,7 @@ func (e *Engine) withMounts(opt *lifecycle.CreateOpt, o ContainerOptions) (func(
 			unlock()
 		})
 	}
-	if err != nil {
+	if err := plan.resolve(opt, mounts); err != nil {
 		done(false)
 		return nil, err
 	}
