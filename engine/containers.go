@@ -91,7 +91,7 @@ func (e *Engine) Remove(ref string, o RemoveOptions) error {
 	if !o.Volumes {
 		return nil
 	}
-	return lifecycle.RemoveAnonymousVolumes(e.store, c.Record)
+	return lifecycle.RemoveAnonymousVolumes(e.store, c.ID, c.Record)
 }
 
 // Wait blocks until the container stops and returns its exit code.

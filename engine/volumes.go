@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -92,7 +93,7 @@ func (e *Engine) Volumes(o VolumeListOptions) ([]VolumeEntry, error) {
 		if err != nil {
 			return err
 		}
-		users, err := lifecycle.VolumeUsers(e.store)
+		users, err := lifecycle.VolumeUsers(e.store, "")
 		if err != nil {
 			return err
 		}
@@ -137,28 +138,37 @@ func volumeFilter(filters []string) (func(VolumeEntry) bool, error) {
 }
 
 // RemoveVolume deletes a volume no container uses; with force, the
-// containers that use it are removed first (as podman does).
+// containers that use it are removed first (as podman does). They are
+// removed without the volume lock: a --rm container's own cleanup takes
+// it, and waiting for that under the lock would wait for ever.
 func (e *Engine) RemoveVolume(name string, force bool) error {
+	if force {
+		var users []string
+		err := e.withVolumes(func(vs *volume.Store) error {
+			all, err := lifecycle.VolumeUsers(e.store, "")
+			users = all[name]
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, ref := range users {
+			if err := e.Remove(ref, RemoveOptions{Force: true}); err != nil && !errors.Is(err, errdefs.ErrContainerUnknown) {
+				return fmt.Errorf("volume rm -f %s: %w", name, err)
+			}
+		}
+	}
 	return e.withVolumes(func(vs *volume.Store) error {
 		if _, err := vs.Get(name); err != nil {
 			return err
 		}
-		users, err := lifecycle.VolumeUsers(e.store)
+		users, err := lifecycle.VolumeUsers(e.store, "")
 		if err != nil {
 			return err
 		}
-		if len(users[name]) > 0 && !force {
+		if len(users[name]) > 0 {
 			return fmt.Errorf("volume %s is used by container %s: remove it first or use volume rm -f: %w",
 				name, strings.Join(users[name], ", "), errdefs.ErrInUse)
-		}
-		for _, ref := range users[name] {
-			c, err := e.Container(ref)
-			if err != nil {
-				return err
-			}
-			if err := lifecycle.Remove(e.store, e.paths.RunRoot, c, true); err != nil {
-				return err
-			}
 		}
 		return vs.Remove(name)
 	})
@@ -173,7 +183,7 @@ func (e *Engine) PruneVolumes() ([]string, error) {
 		if err != nil {
 			return err
 		}
-		users, err := lifecycle.VolumeUsers(e.store)
+		users, err := lifecycle.VolumeUsers(e.store, "")
 		if err != nil {
 			return err
 		}

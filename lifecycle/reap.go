@@ -39,9 +39,12 @@ func reapOne(s storage.Store, runRoot, id string) error {
 	if ok && st.OwnerAlive() {
 		return nil
 	}
-	var rec Record
-	if ctr, err := s.Container(id); err == nil {
-		rec = DecodeRecord(ctr.Metadata)
+	if st.AutoRemove {
+		if ctr, err := s.Container(id); err == nil {
+			if err := RemoveAnonymousVolumes(s, id, DecodeRecord(ctr.Metadata)); err != nil {
+				return fmt.Errorf("remove volumes of container %s after its burrow was killed: %w", id[:12], err)
+			}
+		}
 	}
 	if err := release(s, id, st.AutoRemove); err != nil {
 		return fmt.Errorf("clean up container %s after its burrow was killed: %w", id[:12], err)
@@ -49,15 +52,7 @@ func reapOne(s storage.Store, runRoot, id string) error {
 	if !st.AutoRemove && st.Pid != 0 {
 		recordKilled(s, id, st)
 	}
-	if err := ctrstate.Remove(runRoot, id); err != nil {
-		return err
-	}
-	if st.AutoRemove {
-		if err := RemoveAnonymousVolumes(s, rec); err != nil {
-			return fmt.Errorf("remove volumes of container %s after its burrow was killed: %w", id[:12], err)
-		}
-	}
-	return nil
+	return ctrstate.Remove(runRoot, id)
 }
 
 // ownState makes the calling process the container's owner.

@@ -179,6 +179,11 @@ func finish(s storage.Store, runRoot string, c *created, code int, started bool)
 			return fmt.Errorf("record exit of %s: %w", c.Record.Name, err)
 		}
 	}
+	if c.Record.AutoRemove {
+		if err := RemoveAnonymousVolumes(s, c.ID, c.Record); err != nil {
+			return fmt.Errorf("remove volumes of %s: %w", c.Record.Name, err)
+		}
+	}
 	if err := release(s, c.ID, c.Record.AutoRemove); err != nil {
 		return fmt.Errorf("clean up container %s: %w", c.Record.Name, err)
 	}
@@ -190,17 +195,7 @@ func finish(s storage.Store, runRoot string, c *created, code int, started bool)
 			}
 		}
 	}
-	if err := ctrstate.Remove(runRoot, c.ID); err != nil {
-		return err
-	}
-	// After the state is gone: a volume rm -f that holds the volume lock
-	// waits for this container to be released, not for this call.
-	if c.Record.AutoRemove {
-		if err := RemoveAnonymousVolumes(s, c.Record); err != nil {
-			return fmt.Errorf("remove volumes of %s: %w", c.Record.Name, err)
-		}
-	}
-	return nil
+	return ctrstate.Remove(runRoot, c.ID)
 }
 
 // consoleCopy joins the user's terminal to the container's pty.

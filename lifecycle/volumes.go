@@ -16,15 +16,19 @@ func Volumes(s storage.Store) (*volume.Store, error) {
 }
 
 // VolumeUsers maps each volume name to the containers (names) whose
-// records use it; the caller holds the volume lock so no container is
-// being created with a volume meanwhile.
-func VolumeUsers(s storage.Store) (map[string][]string, error) {
+// records use it, but for the container except (an ID, or ""); the caller
+// holds the volume lock so no container is being created with a volume
+// meanwhile.
+func VolumeUsers(s storage.Store, except string) (map[string][]string, error) {
 	ctrs, err := s.Containers()
 	if err != nil {
 		return nil, fmt.Errorf("list containers: %w", err)
 	}
 	users := map[string][]string{}
 	for _, c := range ctrs {
+		if c.ID == except {
+			continue
+		}
 		rec := DecodeRecord(c.Metadata)
 		for _, v := range rec.Volumes {
 			users[v] = append(users[v], rec.Name)
@@ -34,9 +38,12 @@ func VolumeUsers(s storage.Store) (map[string][]string, error) {
 }
 
 // RemoveAnonymousVolumes deletes the anonymous volumes of a container
-// that is gone (rm -v, --rm) unless another container (--volumes-from)
-// still uses them; named volumes always stay.
-func RemoveAnonymousVolumes(s storage.Store, rec Record) error {
+// that has stopped for good (rm -v, --rm) unless another container
+// (--volumes-from) still uses them; named volumes always stay. id is the
+// container's, while its record may still exist: --rm removes the volumes
+// before the container, so that a kill in between leaves a container
+// that the next command reaps, never a volume nobody knows of.
+func RemoveAnonymousVolumes(s storage.Store, id string, rec Record) error {
 	if len(rec.Volumes) == 0 {
 		return nil
 	}
@@ -49,7 +56,7 @@ func RemoveAnonymousVolumes(s storage.Store, rec Record) error {
 		return err
 	}
 	defer unlock()
-	users, err := VolumeUsers(s)
+	users, err := VolumeUsers(s, id)
 	if err != nil {
 		return err
 	}

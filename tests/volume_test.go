@@ -239,6 +239,26 @@ func TestVolumeInUse(t *testing.T) {
 	if r := e.burrow("volume", "rm", "shared"); r.code != 125 || !strings.Contains(r.stderr, "no such volume") {
 		t.Errorf("rm of a missing volume: %s", r)
 	}
+	// A foreground --rm container removes its own anonymous volume while
+	// volume rm -f removes it: neither waits for the other.
+	fg := exec.Command(burrowBin, "run", "--rm", "-v", "fg:/s", "-v", "/fganon", busyboxImage, "sleep", "100")
+	fg.Env = e.vars
+	if err := fg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = fg.Process.Kill(); _ = fg.Wait() }()
+	if !waitFor(15*time.Second, func() bool { return e.ok("ps", "-q") != "" }) {
+		t.Fatal("the foreground container never ran")
+	}
+	start := time.Now()
+	e.ok("volume", "rm", "-f", "fg")
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("volume rm -f of a volume a foreground container uses took %v", d)
+	}
+	_ = fg.Wait()
+	if got := e.volumeNames(); len(got) != 0 {
+		t.Errorf("volumes left: %v", got)
+	}
 }
 
 // TestVolumesFrom: the data-volume-container pattern, :ro refusing writes.
