@@ -2,6 +2,7 @@ package volume
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -109,13 +110,13 @@ func (m *Mount) option(o string) error {
 func (m *Mount) check() error {
 	switch {
 	case m.Overlay && m.Kind != KindBind:
-		return fmt.Errorf("O needs a host directory as the source")
+		return errors.New("the option O needs a host directory as the source")
 	case m.NoCopy && m.Kind != KindVolume:
-		return fmt.Errorf("nocopy applies to volumes")
+		return errors.New("nocopy applies to volumes")
 	case m.Kind == KindTmpfs && (m.Chown || m.Relabel != ""):
-		return fmt.Errorf("U, z and Z need a source")
+		return errors.New("the options U, z and Z need a source")
 	case m.Overlay && m.ReadOnly:
-		return fmt.Errorf("O and ro conflict: an overlay exists to be written")
+		return errors.New("the options O and ro conflict: an overlay exists to be written")
 	}
 	return nil
 }
@@ -186,30 +187,30 @@ func ParseMount(v string) (Mount, error) {
 
 func (m *Mount) finishMount(hasSource bool, tmpfs []string) error {
 	if !path.IsAbs(m.Destination) {
-		return fmt.Errorf("dst must be an absolute path in the container")
+		return errors.New("dst must be an absolute path in the container")
 	}
 	m.Destination = path.Clean(m.Destination)
 	if len(tmpfs) > 0 && m.Kind != KindTmpfs {
-		return fmt.Errorf("tmpfs-size and tmpfs-mode need type=tmpfs")
+		return errors.New("tmpfs-size and tmpfs-mode need type=tmpfs")
 	}
 	if m.NonRecursive && m.Kind != KindBind {
-		return fmt.Errorf("bind-nonrecursive needs type=bind")
+		return errors.New("bind-nonrecursive needs type=bind")
 	}
 	switch m.Kind {
 	case KindTmpfs:
 		if hasSource {
-			return fmt.Errorf("a tmpfs mount takes no source")
+			return errors.New("a tmpfs mount takes no source")
 		}
 		m.Options = append(m.Options, tmpfs...)
 	case KindBind:
 		if !filepath.IsAbs(m.Source) {
-			return fmt.Errorf("type=bind needs src=ABSOLUTE-HOST-PATH")
+			return errors.New("type=bind needs src=ABSOLUTE-HOST-PATH")
 		}
 		m.Source = filepath.Clean(m.Source)
 	case KindVolume:
 		for _, o := range m.Options {
 			if propagations[o] {
-				return fmt.Errorf("bind-propagation needs type=bind")
+				return errors.New("bind-propagation needs type=bind")
 			}
 		}
 		if m.Source != "" {
