@@ -218,3 +218,50 @@ func (e *Engine) ImportVolume(name string, r io.Reader) error {
 	}
 	return volume.Import(v, r)
 }
+
+// MountPoint is a container's mount as docker's inspect shows it.
+type MountPoint struct {
+	Type        string `json:"Type"` // bind, volume, tmpfs
+	Name        string `json:"Name,omitempty"`
+	Source      string `json:"Source"`
+	Destination string `json:"Destination"`
+	Driver      string `json:"Driver,omitempty"`
+	Mode        string `json:"Mode"`
+	RW          bool   `json:"RW"`
+	Propagation string `json:"Propagation"`
+}
+
+// MountPoints lists the container's -v, --mount, --volumes-from and image
+// VOLUME mounts; a volume removed since shows without its source.
+func (e *Engine) MountPoints(c Container) []MountPoint {
+	out := []MountPoint{}
+	for _, m := range c.Record.Mounts {
+		p := MountPoint{Type: string(m.Kind), Destination: m.Destination, RW: !m.ReadOnly, Source: m.Source}
+		var modes []string
+		for _, o := range m.Options {
+			if strings.Contains(o, "private") || strings.Contains(o, "slave") || strings.Contains(o, "shared") || strings.Contains(o, "bindable") {
+				p.Propagation = o
+			} else {
+				modes = append(modes, o)
+			}
+		}
+		if m.ReadOnly {
+			modes = append(modes, "ro")
+		}
+		if m.Relabel != "" {
+			modes = append(modes, m.Relabel)
+		}
+		p.Mode = strings.Join(modes, ",")
+		if m.Kind == volume.KindVolume {
+			p.Name, p.Driver, p.Source = m.Source, volume.DriverLocal, ""
+			if v, err := e.InspectVolume(m.Source); err == nil {
+				p.Source = v.Mountpoint
+			}
+		}
+		if m.Kind == volume.KindBind && p.Propagation == "" {
+			p.Propagation = "rprivate"
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -57,6 +57,10 @@ func contains(list []string, s string) bool {
 func TestVolumeRoundTrip(t *testing.T) {
 	e := detachedEnv(t)
 	e.ok("run", "--name", "w", "-v", "pgdata:/var/lib/data", busyboxImage, "sh", "-c", "echo kept > /var/lib/data/f")
+	format := "{{range .Mounts}}{{.Type}} {{.Name}} {{.Source}} {{.Destination}} {{.RW}}{{end}}"
+	if out, want := e.ok("inspect", "--format", format, "w"), "volume pgdata "+e.mountpoint("pgdata")+" /var/lib/data true\n"; out != want {
+		t.Errorf("inspect .Mounts: %q, want %q", out, want)
+	}
 	e.ok("rm", "w")
 	if out := e.ok("run", "--rm", "-v", "pgdata:/d", busyboxImage, "cat", "/d/f"); out != "kept\n" {
 		t.Fatalf("second container read %q", out)

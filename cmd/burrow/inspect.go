@@ -122,6 +122,7 @@ type containerInspect struct {
 		StopSignal  string `json:",omitempty"`
 		StopTimeout *int   `json:",omitempty"`
 	}
+	Mounts     []engine.MountPoint
 	HostConfig struct {
 		NetworkMode  string
 		PidMode      string
@@ -156,6 +157,7 @@ func newContainerInspect(e *engine.Engine, c engine.Container) containerInspect 
 	info.State.OOMKilled, info.State.Health = c.Record.OOMKilled, c.Health
 	info.Config.Image, info.Config.Cmd = c.Record.ImageName, c.Record.Command
 	info.HostConfig.NetworkMode = c.Record.Network
+	info.Mounts = e.MountPoints(c)
 	info.Config.StopSignal, info.Config.StopTimeout = c.Record.StopSignal, c.Record.StopTimeout
 	ns := c.Record.Namespaces
 	info.HostConfig.PidMode, info.HostConfig.IpcMode, info.HostConfig.UTSMode = ns.PID, ns.IPC, ns.UTS
