@@ -85,6 +85,9 @@ func (e *Engine) Kill(ref string, sig syscall.Signal) error {
 // RemoveOptions say how to remove a container.
 type RemoveOptions struct {
 	Force bool // stop a running container first (SIGKILL; stop signal and wait with --stop-timeout)
+	// Volumes removes the container's anonymous volumes too (rm -v) unless
+	// another container uses them; named volumes stay.
+	Volumes bool
 }
 
 // Remove deletes a container with everything it has: storage, cgroup,
@@ -94,7 +97,13 @@ func (e *Engine) Remove(ref string, o RemoveOptions) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.Remove(e.store, e.paths.RunRoot, c, o.Force)
+	if err := lifecycle.Remove(e.store, e.paths.RunRoot, c, o.Force); err != nil {
+		return err
+	}
+	if !o.Volumes {
+		return nil
+	}
+	return lifecycle.RemoveAnonymousVolumes(e.store, c.ID, c.Record)
 }
 
 // Wait blocks until the container stops and returns its exit code.

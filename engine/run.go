@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/errdefs"
@@ -20,8 +22,8 @@ import (
 	"github.com/burrow/burrow/network/backends"
 	"github.com/burrow/burrow/ocispec"
 	"github.com/burrow/burrow/store"
+	"github.com/burrow/burrow/volume"
 	"github.com/docker/go-units"
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // Types the front ends fill in or read.
@@ -60,17 +62,21 @@ type ContainerOptions struct {
 	MacAddress     string
 	Links          []string // --link CTR[:ALIAS], on a user-defined network
 	PublishAll     bool
-	Volumes        []string // -v HOST:CONTAINER[:OPTIONS]
+	Volumes        []string // -v [SOURCE:]CONTAINER[:OPTIONS], SOURCE a host path or volume name
+	Mounts         []string // --mount type=bind|volume|tmpfs,...
+	VolumesFrom    []string // --volumes-from CONTAINER[:ro|rw]
 	Tmpfs          []string // --tmpfs PATH[:OPTIONS]
-	Labels         map[string]string
-	Init           bool
-	Restart        string   // no, always, unless-stopped, on-failure[:N]
-	LogOptions     []string // max-size=SIZE, max-file=N
-	Limits         Limits
-	DNS            []string
-	DNSSearch      []string
-	DNSOptions     []string
-	AddHosts       []string
+	// ReadOnlyTmpfs, with ReadOnly, mounts tmpfs on /tmp, /var/tmp, /run.
+	ReadOnlyTmpfs bool
+	Labels        map[string]string
+	Init          bool
+	Restart       string   // no, always, unless-stopped, on-failure[:N]
+	LogOptions    []string // max-size=SIZE, max-file=N
+	Limits        Limits
+	DNS           []string
+	DNSSearch     []string
+	DNSOptions    []string
+	AddHosts      []string
 	// SecurityOptions are --security-opt values: seccomp=, no-new-privileges,
 	// mask=, unmask=, label=.
 	SecurityOptions []string
@@ -186,7 +192,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	if err := checkNetworkFlags(mode, o); err != nil {
 		return c, err
 	}
-	mounts, err := mounts(o.Volumes, o.Tmpfs)
+	mounts, err := parseMounts(o)
 	if err != nil {
 		return c, err
 	}
@@ -231,7 +237,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	return lifecycle.CreateOpt{
 		Image: o.Image, Name: o.Name, Args: o.Command, Entrypoint: o.Entrypoint,
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
-		ReadOnly: o.ReadOnly, Network: mode, Mounts: mounts, AutoRemove: o.AutoRemove, Labels: o.Labels,
+		ReadOnly: o.ReadOnly, Network: mode, VolumeMounts: mounts, AutoRemove: o.AutoRemove, Labels: o.Labels,
 		Init: o.Init, Restart: restart, Log: rotation, Limits: o.Limits, Ports: ports, PublishAll: o.PublishAll,
 		DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, AddHosts: o.AddHosts,
 		Seccomp: seccomp, Security: security, Health: o.Health,
@@ -288,28 +294,6 @@ func networkMode(value string, publish []string, publishAll bool, warn func(stri
 		return m, nil, err
 	}
 	return m, ports, b.Check(m, ports)
-}
-
-func mounts(volumes, tmpfs []string) ([]specs.Mount, error) {
-	var out []specs.Mount
-	for _, v := range volumes {
-		m, err := ocispec.ParseVolume(v)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := os.Stat(m.Source); err != nil {
-			return nil, fmt.Errorf("%w: volume %s: %v", errdefs.ErrInvalidArgument, v, err)
-		}
-		out = append(out, m)
-	}
-	for _, v := range tmpfs {
-		m, err := ocispec.ParseTmpfs(v)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, nil
 }
 
 // parseLogOptions reads max-size=10m and max-file=3 (docker's json-file
@@ -407,7 +391,12 @@ func (e *Engine) Create(ctx context.Context, o RunOptions) (string, error) {
 	if err := e.ensureImage(ctx, o.Image, o.Pull, o.Registry); err != nil {
 		return "", err
 	}
+	done, err := e.withMounts(&opt, o.ContainerOptions)
+	if err != nil {
+		return "", err
+	}
 	id, err := lifecycle.Create(e.store, e.paths.RunRoot, opt)
+	done(id != "")
 	if err != nil {
 		return "", err
 	}
@@ -456,8 +445,13 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 	if err := e.ensureImage(ctx, o.Image, o.Pull, o.Registry); err != nil {
 		return "", 0, err
 	}
+	done, err := e.withMounts(&opt, o.ContainerOptions)
+	if err != nil {
+		return "", 0, err
+	}
 	if o.Detach {
 		id, err := lifecycle.RunDetached(e.store, e.paths.RunRoot, opt)
+		done(id != "")
 		if err == nil {
 			err = writeCIDFile(o.CIDFile, id)
 		}
@@ -465,13 +459,55 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 	}
 	run := lifecycle.RunOpt{CreateOpt: opt, Interactive: o.Interactive}
 	if run.Preserve, err = inherit.Files(o.PreserveFDs); err != nil {
+		done(false)
 		return "", 0, fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
 	}
 	run.OnCreated = func(created string) error {
 		id = created
+		done(true)
 		e.layersWritten()
 		return writeCIDFile(o.CIDFile, created)
 	}
 	code, err = lifecycle.Run(e.store, e.paths.RunRoot, run)
+	if id == "" {
+		done(false)
+	}
 	return id, code, err
+}
+
+// withMounts resolves the container's mounts, its volumes under the
+// volume lock, and returns what ends it: done(true) once the container
+// exists (its record now names its volumes), done(false) when it never
+// will, which removes the volumes this command created for it. Only the
+// first call counts. A container without volumes takes no lock.
+func (e *Engine) withMounts(opt *lifecycle.CreateOpt, o ContainerOptions) (func(created bool), error) {
+	mounts, err := e.collectMounts(opt, o)
+	if err != nil {
+		return nil, err
+	}
+	plan := &mountPlan{e: e}
+	if !slices.ContainsFunc(mounts, func(m volume.Mount) bool { return m.Kind == volume.KindVolume }) {
+		return func(bool) {}, plan.resolve(opt, mounts)
+	}
+	if plan.vs, err = lifecycle.Volumes(e.store); err != nil {
+		return nil, err
+	}
+	unlock, err := plan.vs.Lock()
+	if err != nil {
+		return nil, err
+	}
+	var once sync.Once
+	done := func(created bool) {
+		once.Do(func() {
+			if !created {
+				plan.undo()
+			}
+			unlock()
+		})
+	}
+	if err := plan.resolve(opt, mounts); err != nil {
+		done(false)
+		return nil, err
+	}
+	return done, nil
 }

@@ -22,6 +22,7 @@ var (
 	ErrInUse           = errors.New("in use")
 	ErrCommandNotFound = errors.New("executable file not found")
 	ErrCannotExecute   = errors.New("permission denied")
+	ErrVolumeUnknown   = errors.New("no such volume")
 )
 
 // exitCoder is an error that knows burrow's exit code (a container's own

@@ -14,6 +14,7 @@ import (
 	"github.com/burrow/burrow/network"
 	"github.com/burrow/burrow/network/backends"
 	"github.com/burrow/burrow/seccomp"
+	"github.com/burrow/burrow/volume"
 
 	"github.com/burrow/burrow/cgroupv2"
 	"github.com/burrow/burrow/ctrstate"
@@ -67,6 +68,14 @@ type CreateOpt struct {
 	StopSignal  string // --stop-signal; "" is the image's STOPSIGNAL, else SIGTERM
 	StopTimeout *int   // --stop-timeout in seconds; nil is stop's own default
 
+	// Volumes and VolumeMounts go into the record (see Record); Mounts
+	// above already hold what they mount.
+	Volumes      []string
+	VolumeMounts []volume.Mount
+	// PrepareMounts, if set, runs once the root is mounted and the spec
+	// built: copy-up into empty volumes, :U, :O. It may change spec.Mounts.
+	PrepareMounts func(id, rootfs string, spec *specs.Spec) error
+
 	netnsPath string // resolved from Network container:NAME
 }
 
@@ -107,7 +116,8 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
 		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
 		Network: opt.Network.String(), Ports: opt.Ports, Networks: opt.Networks, Health: hc, StopTimeout: opt.StopTimeout,
-		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns}}
+		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns},
+		Volumes:    opt.Volumes, Mounts: opt.VolumeMounts}
 	if opt.Controls.IPC == ocispec.NSShareable {
 		rec.Namespaces.ShmSize = opt.Controls.ShmSize
 	}
@@ -159,6 +169,11 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	}
 	spec.Process.SelinuxLabel = procLabel
 	ocispec.WithMountLabel(spec, mountLabel)
+	if opt.PrepareMounts != nil {
+		if err := opt.PrepareMounts(ctr.ID, rootfs, spec); err != nil {
+			return nil, err
+		}
+	}
 	profile := opt.Seccomp
 	if opt.Security.Privileged && profile == "" {
 		profile = seccomp.Unconfined

@@ -39,6 +39,13 @@ func reapOne(s storage.Store, runRoot, id string) error {
 	if ok && st.OwnerAlive() {
 		return nil
 	}
+	if st.AutoRemove {
+		if ctr, err := s.Container(id); err == nil {
+			if err := RemoveAnonymousVolumes(s, id, DecodeRecord(ctr.Metadata)); err != nil {
+				return fmt.Errorf("remove volumes of container %s after its burrow was killed: %w", id[:12], err)
+			}
+		}
+	}
 	if err := release(s, id, st.AutoRemove); err != nil {
 		return fmt.Errorf("clean up container %s after its burrow was killed: %w", id[:12], err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/network"
+	"github.com/burrow/burrow/volume"
 )
 
 // Record is what burrow keeps about a container, as the storage
@@ -39,6 +40,12 @@ type Record struct {
 	Finished      time.Time         `json:"finished,omitzero"`
 	ExitCode      int               `json:"exitCode"`
 	Health        *health.Config    `json:"health,omitempty"`
+	// Volumes are the volumes the container mounts, named and anonymous:
+	// volume rm refuses them, rm -v and --rm delete the anonymous ones.
+	Volumes []string `json:"volumes,omitempty"`
+	// Mounts are the -v, --mount and image VOLUME mounts as resolved, for
+	// --volumes-from.
+	Mounts []volume.Mount `json:"mounts,omitempty"`
 }
 
 // NamespaceModes are --pid, --ipc, --uts and --cgroupns as given: "" (the

@@ -179,6 +179,11 @@ func finish(s storage.Store, runRoot string, c *created, code int, started bool)
 			return fmt.Errorf("record exit of %s: %w", c.Record.Name, err)
 		}
 	}
+	if c.Record.AutoRemove {
+		if err := RemoveAnonymousVolumes(s, c.ID, c.Record); err != nil {
+			return fmt.Errorf("remove volumes of %s: %w", c.Record.Name, err)
+		}
+	}
 	if err := release(s, c.ID, c.Record.AutoRemove); err != nil {
 		return fmt.Errorf("clean up container %s: %w", c.Record.Name, err)
 	}

@@ -3,48 +3,11 @@ package ocispec
 import (
 	"fmt"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
-
-// ParseVolume parses -v SRC:DST[:OPTS] for a host bind mount. OPTS is a
-// comma list of ro, rw, z, Z (SELinux relabel requests are accepted and
-// ignored: a rootless user cannot relabel), and propagation modes.
-func ParseVolume(v string) (specs.Mount, error) {
-	bad := func(why string) (specs.Mount, error) {
-		return specs.Mount{}, fmt.Errorf("volume %q: %s: %w", v, why, errdefs.ErrInvalidArgument)
-	}
-	parts := strings.Split(v, ":")
-	if len(parts) < 2 || len(parts) > 3 {
-		return bad("want SOURCE:DESTINATION[:OPTIONS]")
-	}
-	src, dst := parts[0], parts[1]
-	if !filepath.IsAbs(src) {
-		return bad("source must be an absolute host path (named volumes are not supported yet)")
-	}
-	if !path.IsAbs(dst) {
-		return bad("destination must be an absolute path in the container")
-	}
-	opts := []string{"rbind"}
-	mode := "rw"
-	if len(parts) == 3 {
-		for _, o := range strings.Split(parts[2], ",") {
-			switch o {
-			case "ro", "rw":
-				mode = o
-			case "z", "Z":
-			case "private", "rprivate", "slave", "rslave", "shared", "rshared":
-				opts = append(opts, o)
-			default:
-				return bad("unknown option " + o)
-			}
-		}
-	}
-	return specs.Mount{Destination: path.Clean(dst), Type: "bind", Source: filepath.Clean(src), Options: append(opts, mode)}, nil
-}
 
 // ParseTmpfs parses --tmpfs DST[:OPTS], OPTS being mount options such as
 // size=64m,mode=1777,noexec.

@@ -2,105 +2,12 @@ package ocispec
 
 import (
 	"errors"
-	"path"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/burrow/burrow/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
-
-func TestParseVolume(t *testing.T) {
-	bind := func(src, dst string, opts ...string) specs.Mount {
-		return specs.Mount{Destination: dst, Type: "bind", Source: src, Options: opts}
-	}
-	cases := []struct {
-		in   string
-		want specs.Mount
-	}{
-		{"/srv/data:/data", bind("/srv/data", "/data", "rbind", "rw")},
-		{"/srv/data:/data:ro", bind("/srv/data", "/data", "rbind", "ro")},
-		{"/srv/data:/data:rw", bind("/srv/data", "/data", "rbind", "rw")},
-		{"/srv/data:/data:ro,rw", bind("/srv/data", "/data", "rbind", "rw")}, // the last mode wins
-		{"/srv/data:/data:z", bind("/srv/data", "/data", "rbind", "rw")},
-		{"/srv/data:/data:Z,ro", bind("/srv/data", "/data", "rbind", "ro")},
-		{"/srv/data:/data:rslave", bind("/srv/data", "/data", "rbind", "rslave", "rw")},
-		{"/srv/data:/data:ro,shared", bind("/srv/data", "/data", "rbind", "shared", "ro")},
-		{"/srv/data:/data:private,z,rw", bind("/srv/data", "/data", "rbind", "private", "rw")},
-		{"/srv//data/:/data/sub/../x/", bind("/srv/data", "/data/x", "rbind", "rw")}, // cleaned
-		{"/:/host", bind("/", "/host", "rbind", "rw")},
-	}
-	for _, c := range cases {
-		got, err := ParseVolume(c.in)
-		if err != nil {
-			t.Errorf("ParseVolume(%q): %v", c.in, err)
-			continue
-		}
-		if !reflect.DeepEqual(got, c.want) {
-			t.Errorf("ParseVolume(%q) = %+v, want %+v", c.in, got, c.want)
-		}
-	}
-}
-
-func TestParseVolumeErrors(t *testing.T) {
-	cases := []struct {
-		in, why string
-	}{
-		{"", "SOURCE:DESTINATION"},
-		{"/srv/data", "SOURCE:DESTINATION"},
-		{"/a:/b:ro:extra", "SOURCE:DESTINATION"}, // too many colons
-		{"/a:/b:ro:z:rw", "SOURCE:DESTINATION"},
-		{"data:/data", "source must be an absolute"}, // a named volume
-		{"./data:/data", "source must be an absolute"},
-		{":/data", "source must be an absolute"},
-		{"/srv/data:data", "destination must be an absolute"},
-		{"/srv/data:", "destination must be an absolute"},
-		{"/srv/data:/data:rx", "unknown option rx"},
-		{"/srv/data:/data:ro,nosuid", "unknown option nosuid"},
-		{"/srv/data:/data:", "unknown option"},
-	}
-	for _, c := range cases {
-		m, err := ParseVolume(c.in)
-		if err == nil {
-			t.Errorf("ParseVolume(%q) = %+v, want an error", c.in, m)
-			continue
-		}
-		if !errors.Is(err, errdefs.ErrInvalidArgument) {
-			t.Errorf("ParseVolume(%q): error %q does not wrap ErrInvalidArgument", c.in, err)
-		}
-		if !strings.Contains(err.Error(), c.why) || !strings.Contains(err.Error(), c.in) {
-			t.Errorf("ParseVolume(%q): error %q, want it to name the value and say %q", c.in, err, c.why)
-		}
-	}
-}
-
-func FuzzParseVolume(f *testing.F) {
-	for _, seed := range []string{"/a:/b", "/a:/b:ro", "/a:/b:z,rslave", "a:/b", "/a:b", "/a:/b:c:d", "", ":", "::", "/a:/../..", "/a:/b:ro,,rw"} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		m, err := ParseVolume(v)
-		if err != nil {
-			if !errors.Is(err, errdefs.ErrInvalidArgument) {
-				t.Fatalf("ParseVolume(%q): error %v does not wrap ErrInvalidArgument", v, err)
-			}
-			return
-		}
-		if !path.IsAbs(m.Destination) || path.Clean(m.Destination) != m.Destination {
-			t.Fatalf("ParseVolume(%q): destination %q is not a clean absolute path", v, m.Destination)
-		}
-		if !path.IsAbs(m.Source) {
-			t.Fatalf("ParseVolume(%q): source %q is not absolute", v, m.Source)
-		}
-		if m.Type != "bind" || len(m.Options) < 2 || m.Options[0] != "rbind" {
-			t.Fatalf("ParseVolume(%q): not an rbind mount: %+v", v, m)
-		}
-		if mode := m.Options[len(m.Options)-1]; mode != "ro" && mode != "rw" {
-			t.Fatalf("ParseVolume(%q): last option %q, want ro or rw", v, mode)
-		}
-	})
-}
 
 func TestParseTmpfs(t *testing.T) {
 	cases := []struct {

@@ -51,7 +51,7 @@ func TestRunMalformedFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"run", "--no-such-flag", busyboxImage, "true"},
 		{"run"},
-		{"run", "--rm", "-v", "relative:/x", busyboxImage, "true"},
+		{"run", "--rm", "-v", "./relative:/x", busyboxImage, "true"}, // "relative" alone names a volume
 		{"run", "--rm", "-v", "/nonexistent-burrow-src:/x", busyboxImage, "true"},
 		{"run", "--rm", "--network", "bogus", busyboxImage, "true"},
 		{"run", "--rm", "-e", "=x", busyboxImage, "true"},

@@ -181,6 +181,7 @@ func rmCommand() *cli.Command {
 		Name: "rm", Usage: "remove containers", ArgsUsage: "CONTAINER...",
 		Flags: append(s.flags(),
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "stop running containers first"},
+			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "remove the container's anonymous volumes too"},
 			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "with -f: seconds to wait for the stop signal before SIGKILL (default: SIGKILL at once, or the container's --stop-timeout)"}),
 		Action: func(c *cli.Context) error {
 			err := eachContainer(c, "rm", s, func(e *engine.Engine, ref string) error {
@@ -191,7 +192,7 @@ func rmCommand() *cli.Command {
 						}
 					}
 				}
-				return e.Remove(ref, engine.RemoveOptions{Force: c.Bool("force")})
+				return e.Remove(ref, engine.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes")})
 			})
 			return withRemoveExitCode(err, errdefs.ErrContainerUnknown)
 		},

@@ -26,7 +26,7 @@ type containerInspect struct {
 	State           inspectState
 	Config          inspectConfig
 	HostConfig      inspectHostConfig
-	Mounts          []inspectMount
+	Mounts          []engine.MountPoint
 	NetworkSettings struct {
 		Ports             map[string][]portBinding
 		IPAddress         string
@@ -95,16 +95,6 @@ type inspectHostConfig struct {
 	BlkioWeight uint16
 }
 
-// inspectMount is docker's .Mounts entry for a bind mount.
-type inspectMount struct {
-	Type        string
-	Source      string
-	Destination string
-	Mode        string
-	RW          bool
-	Propagation string
-}
-
 type inspectEndpoint struct {
 	IPAddress   string
 	IPPrefixLen int
@@ -136,7 +126,20 @@ func newContainerInspect(e *engine.Engine, c engine.Container) containerInspect 
 		info.Config.Labels = map[string]string{}
 	}
 	info.HostConfig = newHostConfig(rec)
-	info.Mounts = []inspectMount{}
+	info.Mounts = e.MountPoints(c)
+	for _, m := range info.Mounts {
+		src := m.Source
+		if m.Type == "volume" {
+			src = m.Name
+		} else if m.Type != "bind" {
+			continue
+		}
+		bind := src + ":" + m.Destination
+		if m.Mode != "" {
+			bind += ":" + m.Mode
+		}
+		info.HostConfig.Binds = append(info.HostConfig.Binds, bind)
+	}
 	if spec, err := e.Spec(c); err == nil {
 		fromSpec(&info, spec)
 	}
@@ -181,9 +184,6 @@ func newHostConfig(rec engine.Record) inspectHostConfig {
 	return h
 }
 
-// generated are the binds burrow itself adds to every container.
-var generated = map[string]bool{"/etc/hostname": true, "/etc/hosts": true, "/etc/resolv.conf": true, "/sys": true}
-
 // fromSpec fills what only the runtime spec knows: the process as it
 // runs, the root's mode and the user's bind mounts.
 func fromSpec(info *containerInspect, spec *specs.Spec) {
@@ -196,26 +196,6 @@ func fromSpec(info *containerInspect, spec *specs.Spec) {
 	}
 	if spec.Root != nil {
 		info.HostConfig.ReadonlyRootfs = spec.Root.Readonly
-	}
-	for _, m := range spec.Mounts {
-		if m.Type != "bind" || generated[m.Destination] || strings.HasPrefix(m.Destination, "/dev/") {
-			continue
-		}
-		mode, rw, propagation := "", true, "rprivate"
-		for _, o := range m.Options {
-			switch o {
-			case "ro":
-				mode, rw = "ro", false
-			case "shared", "rshared", "slave", "rslave", "private":
-				propagation = o
-			}
-		}
-		info.Mounts = append(info.Mounts, inspectMount{Type: "bind", Source: m.Source, Destination: m.Destination, Mode: mode, RW: rw, Propagation: propagation})
-		bind := m.Source + ":" + m.Destination
-		if !rw {
-			bind += ":ro"
-		}
-		info.HostConfig.Binds = append(info.HostConfig.Binds, bind)
 	}
 }
 
