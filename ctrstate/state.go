@@ -98,9 +98,15 @@ func MarkStarted(runRoot, id string, st *State, pid int) error {
 	return Write(runRoot, id, *st)
 }
 
-// Remove forgets id's state and its stop marker.
+// AttachPath is the socket on which id's monitor takes stdin and terminal
+// sizes (see monitor/attach.go).
+func AttachPath(runRoot, id string) string { return filepath.Join(Dir(runRoot), id+".attach") }
+
+// Remove forgets id's state, its stop marker and its attach socket (left
+// by a killed monitor).
 func Remove(runRoot, id string) error {
 	ClearStopped(runRoot, id)
+	_ = os.Remove(AttachPath(runRoot, id))
 	err := os.Remove(path(runRoot, id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil

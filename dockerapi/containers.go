@@ -431,7 +431,8 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) {
 			Restarting: c.Status() == "restarting", OOMKilled: rec.OOMKilled, Pid: c.Pid, ExitCode: rec.ExitCode,
 			StartedAt: rfc3339(rec.Started), FinishedAt: rfc3339(rec.Finished), Health: apiHealth(c.Health),
 		},
-		Config: &container.Config{Image: rec.ImageName, Cmd: rec.Command, Labels: rec.Labels, StopSignal: rec.StopSignal, StopTimeout: rec.StopTimeout},
+		Config: &container.Config{Image: rec.ImageName, Cmd: rec.Command, Labels: rec.Labels, StopSignal: rec.StopSignal, StopTimeout: rec.StopTimeout,
+			Tty: rec.Terminal, OpenStdin: rec.OpenStdin, StdinOnce: rec.StdinOnce},
 		HostConfig: &container.HostConfig{
 			NetworkMode: container.NetworkMode(rec.Network), AutoRemove: rec.AutoRemove,
 			PortBindings: network.PortMap{},

@@ -26,6 +26,7 @@ func createOptions(name string, req container.CreateRequest) (engine.RunOptions,
 	o := engine.ContainerOptions{
 		Image: c.Image, Command: c.Cmd, Name: strings.TrimPrefix(name, "/"), Env: c.Env, Workdir: c.WorkingDir,
 		User: c.User, Hostname: c.Hostname, Terminal: c.Tty, Labels: c.Labels,
+		OpenStdin: c.OpenStdin, StdinOnce: c.StdinOnce,
 	}
 	o.Controls.StopSignal, o.Controls.StopTimeout = c.StopSignal, c.StopTimeout
 	if h := c.Healthcheck; h != nil {

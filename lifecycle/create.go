@@ -67,6 +67,10 @@ type CreateOpt struct {
 	StopSignal  string // --stop-signal; "" is the image's STOPSIGNAL, else SIGTERM
 	StopTimeout *int   // --stop-timeout in seconds; nil is stop's own default
 
+	// OpenStdin keeps a detached container's stdin open for attach;
+	// StdinOnce closes it after the first attach's EOF (docker's fields).
+	OpenStdin, StdinOnce bool
+
 	netnsPath string // resolved from Network container:NAME
 }
 
@@ -105,7 +109,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
-		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
+		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits, OpenStdin: opt.OpenStdin, StdinOnce: opt.StdinOnce, Terminal: opt.Terminal,
 		Network: opt.Network.String(), Ports: opt.Ports, Networks: opt.Networks, Health: hc, StopTimeout: opt.StopTimeout,
 		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns}}
 	if opt.StopSignal != "" {
