@@ -469,5 +469,8 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.NetworkSettings.Networks[rec.Network] = ep
 	}
+	for _, ep := range s.eng.Endpoints(c) {
+		resp.NetworkSettings.Networks[ep.Network.Name] = endpointSettings(c.ID, ep)
+	}
 	writeJSON(w, http.StatusOK, resp)
 }
