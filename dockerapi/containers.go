@@ -285,8 +285,12 @@ func filters(r *http.Request) (map[string][]string, error) {
 	return out, nil
 }
 
-// matches: values of one key are ORed, keys ANDed, as docker does.
+// matches: values of one key are ORed, keys ANDed, as docker does; labels
+// are all required (compose asks for project=P and oneoff=False at once).
 func matches(c engine.Container, f map[string][]string) bool {
+	if !hasLabels(c.Record.Labels, f["label"]) {
+		return false
+	}
 	for key, values := range f {
 		ok := false
 		for _, v := range values {
@@ -299,10 +303,6 @@ func matches(c engine.Container, f map[string][]string) bool {
 				ok = ok || strings.HasPrefix(c.ID, v)
 			case "ancestor":
 				ok = ok || c.Record.ImageName == v || strings.HasPrefix(c.Record.ImageID, strings.TrimPrefix(v, "sha256:"))
-			case "label":
-				k, want, hasValue := strings.Cut(v, "=")
-				got, present := c.Record.Labels[k]
-				ok = ok || (present && (!hasValue || got == want))
 			case "exited":
 				ok = ok || (c.Status() == "exited" && strconv.Itoa(c.Record.ExitCode) == v)
 			case "health":
@@ -445,6 +445,11 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) {
 	if len(rec.Command) > 0 {
 		resp.Path, resp.Args = rec.Command[0], rec.Command[1:]
 	}
+	if h := rec.Health; h != nil {
+		// compose's depends_on service_healthy looks for it here.
+		resp.Config.Healthcheck = &container.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout,
+			StartPeriod: h.StartPeriod, Retries: h.Retries}
+	}
 	if name, n, ok := strings.Cut(rec.RestartPolicy, ":"); ok {
 		resp.HostConfig.RestartPolicy.Name = container.RestartPolicyMode(name)
 		resp.HostConfig.RestartPolicy.MaximumRetryCount, _ = strconv.Atoi(n)
@@ -473,4 +478,16 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) {
 		resp.NetworkSettings.Networks[ep.Network.Name] = endpointSettings(c.ID, ep)
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// hasLabels reports whether labels has every KEY or KEY=VALUE of want.
+func hasLabels(labels map[string]string, want []string) bool {
+	for _, v := range want {
+		k, value, hasValue := strings.Cut(v, "=")
+		got, present := labels[k]
+		if !present || (hasValue && got != value) {
+			return false
+		}
+	}
+	return true
 }

@@ -28,8 +28,12 @@ func apiNetwork(n engine.Network) network.Network {
 }
 
 // networkMatches: docker's network filters (name and id are prefixes or
-// parts, as docker's are; values of one key ORed, keys ANDed).
+// parts, as docker's are; values of one key ORed, keys ANDed, labels all
+// required).
 func networkMatches(n engine.Network, f map[string][]string) bool {
+	if !hasLabels(n.Labels, f["label"]) {
+		return false
+	}
 	for key, values := range f {
 		ok := false
 		for _, v := range values {
@@ -40,10 +44,6 @@ func networkMatches(n engine.Network, f map[string][]string) bool {
 				ok = ok || strings.HasPrefix(n.ID, v)
 			case "driver":
 				ok = ok || n.Driver == v
-			case "label":
-				k, want, hasValue := strings.Cut(v, "=")
-				got, present := n.Labels[k]
-				ok = ok || (present && (!hasValue || got == want))
 			case "type":
 				ok = ok || (v == "custom") == (n.Name != "bridge")
 			case "scope":
