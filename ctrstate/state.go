@@ -99,6 +99,10 @@ func MarkStarted(runRoot, id string, st *State, pid int) error {
 	return Write(runRoot, id, *st)
 }
 
+// AttachPath is the socket on which id's monitor takes stdin and terminal
+// sizes (see monitor/attach.go).
+func AttachPath(runRoot, id string) string { return filepath.Join(Dir(runRoot), id+".attach") }
+
 // networksPath does not end in .json, which IDs takes for a state file.
 func networksPath(runRoot, id string) string { return filepath.Join(Dir(runRoot), id+".networks") }
 
@@ -124,10 +128,12 @@ func Networks(runRoot, id string) (attach []netconf.Attach, ok bool) {
 	return attach, true
 }
 
-// Remove forgets id's state, its stop marker and its changed networks.
+// Remove forgets id's state, its stop marker, its changed networks and
+// its attach socket (left by a killed monitor).
 func Remove(runRoot, id string) error {
 	ClearStopped(runRoot, id)
 	_ = os.Remove(networksPath(runRoot, id))
+	_ = os.Remove(AttachPath(runRoot, id))
 	err := os.Remove(path(runRoot, id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil

@@ -18,133 +18,6 @@ import (
 	"github.com/moby/moby/api/types/network"
 )
 
-// createOptions maps a create request onto the engine's options: the
-// HostConfig parts burrow has.
-func createOptions(name string, req container.CreateRequest) (engine.RunOptions, error) {
-	if req.Config == nil || req.Image == "" {
-		return engine.RunOptions{}, fmt.Errorf("%w: create needs Config.Image", errdefs.ErrInvalidArgument)
-	}
-	if err := unsupported(req); err != nil {
-		return engine.RunOptions{}, err
-	}
-	c := req.Config
-	o := engine.ContainerOptions{
-		Image: c.Image, Command: c.Cmd, Name: strings.TrimPrefix(name, "/"), Env: c.Env, Workdir: c.WorkingDir,
-		User: c.User, Hostname: c.Hostname, Terminal: c.Tty, Labels: c.Labels,
-	}
-	if h := c.Healthcheck; h != nil {
-		o.Health = engine.HealthOptions{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
-		o.Health.None = len(h.Test) > 0 && h.Test[0] == "NONE"
-		if o.Health.None {
-			o.Health.Test = nil
-		}
-	}
-	if c.Entrypoint != nil {
-		// The API's entrypoint is a list; burrow's is one program, with the
-		// rest of the list before the command.
-		ep := ""
-		if len(c.Entrypoint) > 0 {
-			ep = c.Entrypoint[0]
-			o.Command = append(append([]string{}, c.Entrypoint[1:]...), c.Cmd...)
-		}
-		o.Entrypoint = &ep
-	}
-	if h := req.HostConfig; h != nil {
-		o.Volumes, o.AutoRemove, o.ReadOnly, o.Privileged = h.Binds, h.AutoRemove, h.ReadonlyRootfs, h.Privileged
-		o.CapAdd, o.CapDrop, o.SecurityOptions = h.CapAdd, h.CapDrop, h.SecurityOpt
-		o.DNSSearch, o.DNSOptions, o.AddHosts = h.DNSSearch, h.DNSOptions, h.ExtraHosts
-		for _, d := range h.DNS {
-			o.DNS = append(o.DNS, d.String())
-		}
-		o.PublishAll = h.PublishAllPorts
-		switch mode := string(h.NetworkMode); mode {
-		case "", "default", "bridge":
-			// burrow's default: pasta, else slirp4netns.
-		default:
-			o.Network = mode
-		}
-		for port, bindings := range h.PortBindings {
-			for _, b := range bindings {
-				spec := fmt.Sprintf("%s/%s", port.Port(), port.Proto())
-				host := b.HostPort
-				if host == "" {
-					host = port.Port() // docker picks a free one; burrow asks for the same
-				}
-				spec = host + ":" + spec
-				if b.HostIP.IsValid() && !b.HostIP.IsUnspecified() {
-					spec = b.HostIP.String() + ":" + spec
-				}
-				o.Publish = append(o.Publish, spec)
-			}
-		}
-		if p := h.RestartPolicy; p.Name != "" && p.Name != "no" {
-			o.Restart = string(p.Name)
-			if p.Name == "on-failure" && p.MaximumRetryCount > 0 {
-				o.Restart += ":" + strconv.Itoa(p.MaximumRetryCount)
-			}
-		}
-		for dst, opts := range h.Tmpfs {
-			if opts != "" {
-				dst += ":" + opts
-			}
-			o.Tmpfs = append(o.Tmpfs, dst)
-		}
-		if h.Init != nil {
-			o.Init = *h.Init
-		}
-		for k, v := range h.LogConfig.Config {
-			o.LogOptions = append(o.LogOptions, k+"="+v)
-		}
-		r := h.Resources
-		o.Limits = engine.Limits{Memory: r.Memory, MemorySwap: r.MemorySwap, CPUs: float64(r.NanoCPUs) / 1e9,
-			CpusetCPUs: r.CpusetCpus, BlkioWeight: r.BlkioWeight}
-		if r.CPUShares > 0 {
-			o.Limits.CPUShares = uint64(r.CPUShares)
-		}
-		if r.PidsLimit != nil {
-			o.Limits.PidsLimit = *r.PidsLimit
-		}
-	}
-	return engine.RunOptions{ContainerOptions: o, Pull: engine.PullNever}, nil
-}
-
-// unsupported refuses, by name, the create fields burrow's API does not
-// apply yet: a silent ignore would run something else than was asked.
-func unsupported(req container.CreateRequest) error {
-	var what []string
-	add := func(set bool, name string) {
-		if set {
-			what = append(what, name)
-		}
-	}
-	c := req.Config
-	add(len(c.Volumes) > 0, "Config.Volumes (anonymous volumes)")
-	add(c.StopTimeout != nil, "Config.StopTimeout")
-	add(c.StopSignal != "", "Config.StopSignal")
-	add(c.OpenStdin && c.AttachStdin, "Config.OpenStdin with AttachStdin (attach has no stdin: the monitor keeps none)")
-	if h := req.HostConfig; h != nil {
-		add(len(h.VolumesFrom) > 0, "HostConfig.VolumesFrom")
-		add(len(h.Links) > 0, "HostConfig.Links")
-		add(len(h.Mounts) > 0, "HostConfig.Mounts")
-		add(len(h.GroupAdd) > 0, "HostConfig.GroupAdd")
-		add(len(h.Sysctls) > 0, "HostConfig.Sysctls")
-		add(len(h.Devices) > 0, "HostConfig.Devices")
-		add(h.OomScoreAdj != 0, "HostConfig.OomScoreAdj")
-		add(h.ShmSize != 0, "HostConfig.ShmSize")
-		add(h.PidMode != "" && h.PidMode != "private", "HostConfig.PidMode")
-		add(h.IpcMode != "" && h.IpcMode != "private" && h.IpcMode != "shareable", "HostConfig.IpcMode")
-		add(h.UTSMode != "" && h.UTSMode != "private", "HostConfig.UTSMode")
-		add(h.UsernsMode != "", "HostConfig.UsernsMode")
-		add(len(h.Ulimits) > 0, "HostConfig.Ulimits")
-		add(h.VolumeDriver != "" && h.VolumeDriver != "local", "HostConfig.VolumeDriver")
-		add(h.Runtime != "" && h.Runtime != "runc" && h.Runtime != "burrow", "HostConfig.Runtime")
-	}
-	if len(what) > 0 {
-		return fmt.Errorf("%w: burrow does not support %s yet", errdefs.ErrInvalidArgument, strings.Join(what, ", "))
-	}
-	return nil
-}
-
 func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) {
 	var req container.CreateRequest
 	if err := decode(r, &req); err != nil {
@@ -201,7 +74,7 @@ func timeoutParam(r *http.Request) time.Duration {
 	}
 	n, err := strconv.Atoi(t)
 	if err != nil || n < 0 {
-		return 10 * time.Second
+		return engine.ContainerStopTimeout
 	}
 	return time.Duration(n) * time.Second
 }
@@ -412,8 +285,12 @@ func filters(r *http.Request) (map[string][]string, error) {
 	return out, nil
 }
 
-// matches: values of one key are ORed, keys ANDed, as docker does.
+// matches: values of one key are ORed, keys ANDed, as docker does; labels
+// are all required (compose asks for project=P and oneoff=False at once).
 func matches(c engine.Container, f map[string][]string) bool {
+	if !hasLabels(c.Record.Labels, f["label"]) {
+		return false
+	}
 	for key, values := range f {
 		ok := false
 		for _, v := range values {
@@ -426,10 +303,6 @@ func matches(c engine.Container, f map[string][]string) bool {
 				ok = ok || strings.HasPrefix(c.ID, v)
 			case "ancestor":
 				ok = ok || c.Record.ImageName == v || strings.HasPrefix(c.Record.ImageID, strings.TrimPrefix(v, "sha256:"))
-			case "label":
-				k, want, hasValue := strings.Cut(v, "=")
-				got, present := c.Record.Labels[k]
-				ok = ok || (present && (!hasValue || got == want))
 			case "exited":
 				ok = ok || (c.Status() == "exited" && strconv.Itoa(c.Record.ExitCode) == v)
 			case "health":
@@ -558,7 +431,8 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) {
 			Restarting: c.Status() == "restarting", OOMKilled: rec.OOMKilled, Pid: c.Pid, ExitCode: rec.ExitCode,
 			StartedAt: rfc3339(rec.Started), FinishedAt: rfc3339(rec.Finished), Health: apiHealth(c.Health),
 		},
-		Config: &container.Config{Image: rec.ImageName, Cmd: rec.Command, Labels: rec.Labels, StopSignal: rec.StopSignal},
+		Config: &container.Config{Image: rec.ImageName, Cmd: rec.Command, Labels: rec.Labels, StopSignal: rec.StopSignal, StopTimeout: rec.StopTimeout,
+			Tty: rec.Terminal, OpenStdin: rec.OpenStdin, StdinOnce: rec.StdinOnce},
 		HostConfig: &container.HostConfig{
 			NetworkMode: container.NetworkMode(rec.Network), AutoRemove: rec.AutoRemove,
 			PortBindings: network.PortMap{},
@@ -570,6 +444,11 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(rec.Command) > 0 {
 		resp.Path, resp.Args = rec.Command[0], rec.Command[1:]
+	}
+	if h := rec.Health; h != nil {
+		// compose's depends_on service_healthy looks for it here.
+		resp.Config.Healthcheck = &container.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout,
+			StartPeriod: h.StartPeriod, Retries: h.Retries}
 	}
 	if name, n, ok := strings.Cut(rec.RestartPolicy, ":"); ok {
 		resp.HostConfig.RestartPolicy.Name = container.RestartPolicyMode(name)
@@ -595,5 +474,20 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.NetworkSettings.Networks[rec.Network] = ep
 	}
+	for _, ep := range s.eng.Endpoints(c) {
+		resp.NetworkSettings.Networks[ep.Network.Name] = endpointSettings(c.ID, ep)
+	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// hasLabels reports whether labels has every KEY or KEY=VALUE of want.
+func hasLabels(labels map[string]string, want []string) bool {
+	for _, v := range want {
+		k, value, hasValue := strings.Cut(v, "=")
+		got, present := labels[k]
+		if !present || (hasValue && got != value) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,12 +1,12 @@
 package dockerapi
 
 import (
-	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/burrow/burrow/engine"
@@ -22,6 +22,10 @@ type execInstance struct {
 	running bool
 	pid     int
 	code    *int
+	// resize sizes the running command's terminal (Tty only); a size
+	// asked for before it runs waits in size.
+	resize func(rows, cols uint16) error
+	size   [2]uint16
 }
 
 type execs struct {
@@ -98,7 +102,7 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) {
 	opt := engine.ExecOptions{Command: q.Cmd, Env: q.Env, Workdir: q.WorkingDir, User: q.User, Terminal: q.Tty}
 	finish := func(code int) {
 		inst.mu.Lock()
-		inst.running, inst.code = false, &code
+		inst.running, inst.code, inst.resize = false, &code, nil
 		inst.mu.Unlock()
 	}
 	started := func(pid int) { inst.mu.Lock(); inst.pid = pid; inst.mu.Unlock() }
@@ -110,33 +114,27 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		writeError(w, http.StatusInternalServerError, fmt.Errorf("connection cannot be hijacked"))
-		return
-	}
-	conn, buf, err := hj.Hijack()
-	if err != nil {
-		return
-	}
-	defer conn.Close()
 	ctype := "application/vnd.docker.multiplexed-stream"
 	if q.Tty {
 		ctype = "application/vnd.docker.raw-stream"
 	}
-	if r.Header.Get("Upgrade") != "" {
-		fmt.Fprintf(buf, "HTTP/1.1 101 UPGRADED\r\nContent-Type: %s\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n", ctype)
-	} else {
-		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n\r\n", ctype)
-	}
-	if err := buf.Flush(); err != nil {
+	conn, in, ok := hijack(w, r, ctype)
+	if !ok {
 		return
 	}
-	st := engine.Streams{Started: started}
+	defer conn.Close()
+	st := engine.Streams{Started: started, Resizable: func(resize func(rows, cols uint16) error) {
+		inst.mu.Lock()
+		defer inst.mu.Unlock()
+		inst.resize = resize
+		if inst.size[0] > 0 {
+			_ = resize(inst.size[0], inst.size[1])
+		}
+	}}
 	if q.AttachStdin {
-		st.Stdin = bufio.NewReader(conn)
+		st.Stdin = in
 	} else {
-		go func() { _, _ = io.Copy(io.Discard, conn) }()
+		go func() { _, _ = io.Copy(io.Discard, in) }()
 	}
 	fw := &frameWriter{w: conn}
 	if q.Tty {
@@ -186,4 +184,64 @@ func (s *Server) inspectExec(w http.ResponseWriter, r *http.Request) {
 		ProcessConfig: &container.ExecProcessConfig{Tty: q.Tty, Entrypoint: q.Cmd[0], Arguments: q.Cmd[1:], User: q.User},
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// sizeParams reads the h and w parameters of the resize endpoints.
+func sizeParams(r *http.Request) (rows, cols uint16, err error) {
+	h, err1 := strconv.ParseUint(r.URL.Query().Get("h"), 10, 16)
+	w, err2 := strconv.ParseUint(r.URL.Query().Get("w"), 10, 16)
+	if err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("%w: resize needs h and w, numbers of rows and columns", errdefs.ErrInvalidArgument)
+	}
+	return uint16(h), uint16(w), nil
+}
+
+func (s *Server) resizeExec(w http.ResponseWriter, r *http.Request) {
+	inst, ok := s.execs.get(r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Errorf("no such exec instance: %s", r.PathValue("id")))
+		return
+	}
+	rows, cols, err := sizeParams(r)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	if !inst.req.Tty || inst.code != nil {
+		writeError(w, http.StatusConflict, fmt.Errorf("exec %s has no terminal to resize (not a Tty, or ended)", inst.id))
+		return
+	}
+	inst.size = [2]uint16{rows, cols}
+	if inst.resize != nil {
+		if err := inst.resize(rows, cols); err != nil {
+			fail(w, err)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (s *Server) resizeContainer(w http.ResponseWriter, r *http.Request) {
+	rows, cols, err := sizeParams(r)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	c, err := s.eng.Container(r.PathValue("id"))
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	if !c.Record.Terminal {
+		// docker answers so too: there is nothing to size.
+		writeError(w, http.StatusConflict, fmt.Errorf("container %s has no terminal", c.Record.Name))
+		return
+	}
+	if err := s.eng.Resize(c.ID, rows, cols); err != nil {
+		fail(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
 }

@@ -130,7 +130,8 @@ func writeError(w http.ResponseWriter, status int, err error) {
 func fail(w http.ResponseWriter, err error) {
 	status := http.StatusInternalServerError
 	switch {
-	case errors.Is(err, errdefs.ErrImageUnknown), errors.Is(err, errdefs.ErrContainerUnknown), errors.Is(err, os.ErrNotExist):
+	case errors.Is(err, errdefs.ErrImageUnknown), errors.Is(err, errdefs.ErrContainerUnknown), errors.Is(err, os.ErrNotExist),
+		errors.Is(err, engine.ErrNetworkUnknown):
 		status = http.StatusNotFound
 	case errors.Is(err, errdefs.ErrNameInUse), errors.Is(err, errdefs.ErrInUse):
 		status = http.StatusConflict

@@ -1,16 +1,18 @@
 package dockerapi
 
 import (
-	"bufio"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/burrow/burrow/engine"
+	"github.com/burrow/burrow/errdefs"
 )
 
 // frameWriter writes docker's multiplexed stream: an 8-byte header (stream
@@ -94,48 +96,101 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 }
 
 // attach hijacks the connection and streams what the container writes
-// from now until it stops. burrow's monitor keeps no stdin, so what the
-// client sends is read and dropped.
+// from now until it stops: raw with a terminal, else in frames. With
+// stdin=1, what the client sends goes to the container's stdin once it
+// runs (it must have been created with OpenStdin), else it is dropped.
 func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 	c, err := s.eng.Container(r.PathValue("id"))
 	if err != nil {
 		fail(w, err)
 		return
 	}
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		writeError(w, http.StatusInternalServerError, fmt.Errorf("connection cannot be hijacked"))
+	if boolParam(r, "stdin") && !c.Record.OpenStdin {
+		fail(w, fmt.Errorf("%w: container %s was created without OpenStdin: it has no stdin to attach to", errdefs.ErrInvalidArgument, c.Record.Name))
 		return
 	}
-	conn, buf, err := hj.Hijack()
-	if err != nil {
+	ctype := "application/vnd.docker.multiplexed-stream"
+	if c.Record.Terminal {
+		ctype = "application/vnd.docker.raw-stream"
+	}
+	conn, in, ok := hijack(w, r, ctype)
+	if !ok {
 		return
 	}
 	defer conn.Close()
-	upgrade := r.Header.Get("Upgrade") != ""
-	status := "200 OK"
-	if upgrade {
-		status = "101 UPGRADED"
+	done := make(chan struct{})
+	defer close(done)
+	if boolParam(r, "stdin") {
+		go s.forwardStdin(c.ID, in, done)
+	} else {
+		go func() { _, _ = io.Copy(io.Discard, in) }()
 	}
-	fmt.Fprintf(buf, "HTTP/1.1 %s\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n", status)
-	if upgrade {
-		fmt.Fprintf(buf, "Connection: Upgrade\r\nUpgrade: tcp\r\n")
-	}
-	fmt.Fprintf(buf, "\r\n")
-	if err := buf.Flush(); err != nil {
-		return
-	}
-	go func() { _, _ = io.Copy(io.Discard, bufio.NewReader(conn)) }()
 	if !boolParam(r, "stream") {
 		return
 	}
-	fw := &frameWriter{w: conn}
-	_ = s.eng.Logs(r.Context(), c.ID, engine.LogsOptions{Attach: true, Tail: -1},
-		entryWriter(fw, boolParam(r, "stdout"), boolParam(r, "stderr"), false))
+	write := entryWriter(&frameWriter{w: conn}, boolParam(r, "stdout"), boolParam(r, "stderr"), false)
+	if c.Record.Terminal {
+		write = func(en engine.LogEntry) error { _, err := io.WriteString(conn, en.Log); return err }
+	}
+	// The request's context ends when the client half-closes (its stdin's
+	// end), which must not end the output: a write that fails ends it.
+	_ = s.eng.Logs(context.WithoutCancel(r.Context()), c.ID, engine.LogsOptions{Attach: true, Tail: -1}, write)
 	// A client that half-closed its side reads the end of the stream.
 	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
 	}
+}
+
+// hijack takes the connection over, answering as docker does (101 when the
+// client asked for an upgrade); in reads what the client sends.
+func hijack(w http.ResponseWriter, r *http.Request, ctype string) (net.Conn, io.Reader, bool) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		writeError(w, http.StatusInternalServerError, fmt.Errorf("connection cannot be hijacked"))
+		return nil, nil, false
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		return nil, nil, false
+	}
+	if r.Header.Get("Upgrade") != "" {
+		fmt.Fprintf(buf, "HTTP/1.1 101 UPGRADED\r\nContent-Type: %s\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n", ctype)
+	} else {
+		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n\r\n", ctype)
+	}
+	if err := buf.Flush(); err != nil {
+		conn.Close()
+		return nil, nil, false
+	}
+	return conn, buf.Reader, true
+}
+
+// forwardStdin waits for the container to run (docker clients attach
+// before they start it), then copies in to its stdin until in ends.
+func (s *Server) forwardStdin(id string, in io.Reader, done <-chan struct{}) {
+	for {
+		c, err := s.eng.Container(id)
+		if err != nil {
+			return
+		}
+		if c.Running {
+			break
+		}
+		select {
+		case <-done:
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	sock, err := s.eng.AttachStdin(id)
+	if err != nil {
+		return
+	}
+	defer sock.Close()
+	go func() { <-done; sock.Close() }()
+	_, _ = io.Copy(sock, in)
+	_ = sock.CloseWrite()
+	_, _ = io.Copy(io.Discard, sock) // the monitor closes once stdin is delivered
 }
 
 // copyStream copies to w, flushing as it goes.

@@ -32,7 +32,7 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE /containers/{id}", s.removeContainer)
 	m.HandleFunc("GET /containers/{id}/logs", s.logs)
 	m.HandleFunc("POST /containers/{id}/attach", s.attach)
-	m.HandleFunc("POST /containers/{id}/resize", s.noop)
+	m.HandleFunc("POST /containers/{id}/resize", s.resizeContainer)
 	m.HandleFunc("GET /containers/{id}/top", s.top)
 	m.HandleFunc("GET /containers/{id}/stats", s.stats)
 	m.HandleFunc("HEAD /containers/{id}/archive", s.headArchive)
@@ -41,7 +41,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /containers/prune", s.pruneContainers)
 	m.HandleFunc("POST /containers/{id}/exec", s.createExec)
 	m.HandleFunc("POST /exec/{id}/start", s.startExec)
-	m.HandleFunc("POST /exec/{id}/resize", s.noop)
+	m.HandleFunc("POST /exec/{id}/resize", s.resizeExec)
 	m.HandleFunc("GET /exec/{id}/json", s.inspectExec)
 
 	m.HandleFunc("GET /images/json", s.listImages)
@@ -53,6 +53,13 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /images/{rest...}", s.imageGet)
 	m.HandleFunc("POST /images/{rest...}", s.imagePost)
 	m.HandleFunc("DELETE /images/{rest...}", s.removeImage)
+	m.HandleFunc("GET /networks", s.listNetworks)
+	m.HandleFunc("POST /networks/create", s.createNetwork)
+	m.HandleFunc("POST /networks/prune", s.pruneNetworks)
+	m.HandleFunc("GET /networks/{id}", s.inspectNetwork)
+	m.HandleFunc("DELETE /networks/{id}", s.removeNetwork)
+	m.HandleFunc("POST /networks/{id}/connect", s.connectNetwork)
+	m.HandleFunc("POST /networks/{id}/disconnect", s.disconnectNetwork)
 	m.HandleFunc("/", notServed)
 }
 
@@ -70,8 +77,6 @@ func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("OK"))
 	}
 }
-
-func (s *Server) noop(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }
 
 func kernel() string {
 	var u unix.Utsname

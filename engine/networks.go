@@ -193,3 +193,26 @@ func (e *Engine) resolveNetworks(c *lifecycle.CreateOpt, o ContainerOptions) err
 // SortSubnets takes network create's --subnet values apart into the IPv4
 // and the IPv6 one.
 func SortSubnets(subnets []string) (v4, v6 string, err error) { return netconf.SortSubnets(subnets) }
+
+// ErrNetworkUnknown is a network name or ID that no network has.
+var ErrNetworkUnknown = netconf.ErrNetworkUnknown
+
+// Endpoint is a container's place on one user-defined network.
+type Endpoint struct {
+	Network Network
+	IP      string // while it runs
+	Aliases []string
+}
+
+// Endpoints are the user-defined networks c is on, as its record says.
+func (e *Engine) Endpoints(c Container) []Endpoint {
+	var out []Endpoint
+	for _, a := range c.Record.Networks {
+		ep := Endpoint{Network: a.Network, Aliases: a.Aliases}
+		if ip, ok := bridge.Address(e.paths.RunRoot, c.ID, a.Network.ID); ok && c.Running {
+			ep.IP = ip.String()
+		}
+		out = append(out, ep)
+	}
+	return out
+}

@@ -88,6 +88,10 @@ type ContainerOptions struct {
 	// Controls are devices, groups, sysctls, limits, shared namespaces
 	// and the stop signal and timeout.
 	Controls ControlOptions
+
+	// OpenStdin keeps a detached container's stdin open for attach;
+	// StdinOnce closes it after the first attach's EOF.
+	OpenStdin, StdinOnce bool
 }
 
 // HealthOptions are the --health-* settings.
@@ -237,6 +241,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	return lifecycle.CreateOpt{
 		Image: o.Image, Name: o.Name, Args: o.Command, Entrypoint: o.Entrypoint,
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
+		OpenStdin: o.OpenStdin, StdinOnce: o.StdinOnce,
 		ReadOnly: o.ReadOnly, Network: mode, VolumeMounts: mounts, AutoRemove: o.AutoRemove, Labels: o.Labels,
 		Init: o.Init, Restart: restart, Log: rotation, Limits: o.Limits, Ports: ports, PublishAll: o.PublishAll,
 		DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, AddHosts: o.AddHosts,

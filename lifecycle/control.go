@@ -97,9 +97,13 @@ func List(s storage.Store, runRoot string) ([]Container, error) {
 					c.Paused = cgroupv2.Frozen(dir)
 				}
 				if c.Record.Health != nil {
-					if h, ok := health.Read(runRoot, ctr.ID); ok {
-						c.Health = &h
+					// Between the start and the monitor's first status
+					// write, it is starting too (compose asks at once).
+					h, ok := health.Read(runRoot, ctr.ID)
+					if !ok {
+						h = health.State{Status: health.Starting, Log: []health.Result{}}
 					}
+					c.Health = &h
 				}
 			}
 		}

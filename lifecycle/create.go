@@ -76,6 +76,10 @@ type CreateOpt struct {
 	// built: copy-up into empty volumes, :U, :O. It may change spec.Mounts.
 	PrepareMounts func(id, rootfs string, spec *specs.Spec) error
 
+	// OpenStdin keeps a detached container's stdin open for attach;
+	// StdinOnce closes it after the first attach's EOF (docker's fields).
+	OpenStdin, StdinOnce bool
+
 	netnsPath string // resolved from Network container:NAME
 }
 
@@ -114,7 +118,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
-		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits,
+		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits, OpenStdin: opt.OpenStdin, StdinOnce: opt.StdinOnce, Terminal: opt.Terminal,
 		Network: opt.Network.String(), Ports: opt.Ports, Networks: opt.Networks, Health: hc, StopTimeout: opt.StopTimeout,
 		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns},
 		Volumes:    opt.Volumes, Mounts: opt.VolumeMounts}

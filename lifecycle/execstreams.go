@@ -9,6 +9,7 @@ import (
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/errdefs"
 	"go.podman.io/storage"
+	"golang.org/x/sys/unix"
 )
 
 // Streams are an exec'd command's stdio when the caller is not a terminal
@@ -18,6 +19,8 @@ type Streams struct {
 	Stdout, Stderr io.Writer
 	// Started, if set, learns the command's host PID once it runs.
 	Started func(pid int)
+	// Resizable, if set, learns how to size the command's terminal.
+	Resizable func(resize func(rows, cols uint16) error)
 }
 
 // ExecStreams runs a command in a running container with st as its stdio
@@ -79,6 +82,12 @@ func ExecStreams(s storage.Store, c Container, opt ExecOpt, st Streams) (int, er
 		st.Started(p.Pid)
 	}
 	if p.Terminal != nil {
+		if st.Resizable != nil {
+			term := p.Terminal
+			st.Resizable(func(rows, cols uint16) error {
+				return unix.IoctlSetWinsize(int(term.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols})
+			})
+		}
 		if st.Stdin != nil {
 			go func() { _, _ = io.Copy(p.Terminal, st.Stdin) }()
 		}

@@ -24,6 +24,9 @@ type Record struct {
 	Command       []string          `json:"command"`
 	Created       time.Time         `json:"created"`
 	AutoRemove    bool              `json:"autoRemove,omitempty"`
+	Terminal      bool              `json:"terminal,omitempty"`
+	OpenStdin     bool              `json:"openStdin,omitempty"`
+	StdinOnce     bool              `json:"stdinOnce,omitempty"`
 	StopSignal    string            `json:"stopSignal,omitempty"`
 	StopTimeout   *int              `json:"stopTimeout,omitempty"`
 	Namespaces    NamespaceModes    `json:"namespaces,omitzero"`

@@ -182,3 +182,24 @@ func Read(r io.Reader, fn func(Entry) error) error {
 		}
 	}
 }
+
+// CopyChunks logs what each read of r returns as one entry: a terminal's
+// output, where a prompt has no newline and must not wait for one (docker
+// logs a tty's output the same way).
+func (w *Writer) CopyChunks(stream string, r io.Reader) error {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if werr := w.write(stream, buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}

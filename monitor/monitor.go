@@ -42,8 +42,12 @@ type Opt struct {
 	// Joins are the containers whose namespaces this one joins (--pid,
 	// --ipc, --uts, --network container:); a restart joins them as they
 	// run then.
-	Joins  []Join   `json:"joins,omitempty"`
-	Finish []string `json:"finish"` // argv that records the end; the exit code and "started" are appended
+	Joins []Join `json:"joins,omitempty"`
+	// Stdin keeps the container's stdin open for attach (docker's
+	// OpenStdin); StdinOnce closes it after the first attach's EOF.
+	Stdin     bool     `json:"stdin,omitempty"`
+	StdinOnce bool     `json:"stdinOnce,omitempty"`
+	Finish    []string `json:"finish"` // argv that records the end; the exit code and "started" are appended
 }
 
 // Report is the monitor's one message to the CLI (fd 4): 0 once the
@@ -79,9 +83,18 @@ func supervise(opt Opt, ready *os.File) (int, bool) {
 		return 0, false
 	}
 	defer closeLog()
+	var attach *attachServer
+	if opt.Stdin || spec.Process.Terminal {
+		path := ctrstate.AttachPath(opt.RunRoot, opt.ID)
+		if attach, err = listenAttach(path, opt.StdinOnce); err != nil {
+			report(ready, errdefs.ExitBurrow, err.Error())
+			return 0, false
+		}
+		defer attach.stop(path)
+	}
 	policy, _ := ParseRestartPolicy(opt.Restart)
 	for {
-		code, err := runOnce(opt, &st, spec, logw, ready)
+		code, err := runOnce(opt, &st, spec, logw, ready, attach)
 		if err != nil {
 			report(ready, startCode(err), err.Error())
 			return 0, ready == nil // a failed restart still ran before
@@ -128,7 +141,7 @@ func prepare(opt Opt) (ctrstate.State, *specs.Spec, *logfile.Writer, func(), err
 func startCode(err error) int { return errdefs.ExitCode(err) }
 
 // runOnce starts the container once, logs its output and waits for it.
-func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File) (int, error) {
+func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer) (int, error) {
 	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
 		return 0, err
@@ -149,9 +162,21 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	connect, disconnect := network.Hook(backend, m, network.Request{ID: opt.ID, Name: opt.Name, Ports: opt.Ports,
 		StateDir: network.StateDir(opt.RunRoot, opt.ID), RunRoot: opt.RunRoot, Networks: networks})
 	defer disconnect()
-	p, err := container.Start(spec, container.Stdio{Stdout: stdoutW, Stderr: stderrW}, container.Hooks{AfterClone: connect})
+	stdio := container.Stdio{Stdout: stdoutW, Stderr: stderrW}
+	var stdinW *os.File
+	if opt.Stdin && !spec.Process.Terminal {
+		if stdio.Stdin, stdinW, err = os.Pipe(); err != nil {
+			return 0, err
+		}
+		attach.set(stdinW, false)
+		defer func() { attach.set(nil, false); stdinW.Close() }()
+	}
+	p, err := container.Start(spec, stdio, container.Hooks{AfterClone: connect})
 	stdoutW.Close()
 	stderrW.Close()
+	if stdio.Stdin != nil {
+		stdio.Stdin.Close()
+	}
 	if err != nil {
 		stdout.Close()
 		stderr.Close()
@@ -162,10 +187,18 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 		copies.Add(1)
 		go func() { defer copies.Done(); _ = logw.Copy(stream, r); r.Close() }()
 	}
+	copyTerminal := func(r *os.File) {
+		copies.Add(1)
+		go func() { defer copies.Done(); _ = logw.CopyChunks("stdout", r); r.Close() }()
+	}
 	copyLog("stdout", stdout)
 	copyLog("stderr", stderr)
 	if p.Terminal != nil {
-		copyLog("stdout", p.Terminal)
+		if attach != nil {
+			attach.set(p.Terminal, true)
+			defer attach.set(nil, false)
+		}
+		copyTerminal(p.Terminal)
 	}
 	if err := ctrstate.MarkStarted(opt.RunRoot, opt.ID, st, p.Pid); err != nil {
 		_ = p.Signal(syscall.SIGKILL)

@@ -63,6 +63,10 @@ func parsePort(v string) ([]Port, error) {
 		return nil, err
 	}
 	hFrom, hTo := cFrom, cTo
+	if hostPart == "0" {
+		// docker's "pick a free one" (the API's empty or zero HostPort).
+		return freePorts(hostIP, cFrom, cTo, proto)
+	}
 	if hostPart != "" {
 		if hFrom, hTo, err = parseRange(hostPart); err != nil {
 			return nil, err
@@ -156,6 +160,18 @@ func PublishExposed(exposed map[string]struct{}, published []Port) ([]Port, erro
 			return nil, fmt.Errorf("a free host port for %s: %w", spec, err)
 		}
 		out = append(out, Port{HostPort: host, ContainerPort: uint16(n), Proto: proto})
+	}
+	return out, nil
+}
+
+func freePorts(hostIP string, from, to uint16, proto string) ([]Port, error) {
+	var out []Port
+	for p := from; p <= to && p >= from; p++ {
+		host, err := freeHostPort(proto)
+		if err != nil {
+			return nil, fmt.Errorf("a free host port for %d/%s: %w", p, proto, err)
+		}
+		out = append(out, Port{HostIP: hostIP, HostPort: host, ContainerPort: p, Proto: proto})
 	}
 	return out, nil
 }

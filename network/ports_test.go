@@ -57,3 +57,18 @@ func FuzzParsePorts(f *testing.F) {
 		}
 	})
 }
+
+// TestParsePortsFree: a zero host port gets a free one per container port
+// (the API's empty HostPort), each different and nonzero.
+func TestParsePortsFree(t *testing.T) {
+	got, err := ParsePorts([]string{"0:80-81", "127.0.0.1:0:53/udp"})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if got[0].HostPort == 0 || got[1].HostPort == 0 || got[0].HostPort == got[1].HostPort || got[2].HostPort == 0 {
+		t.Errorf("host ports not picked: %+v", got)
+	}
+	if got[1].ContainerPort != 81 || got[2].HostIP != "127.0.0.1" || got[2].Proto != "udp" {
+		t.Errorf("%+v", got)
+	}
+}

@@ -41,12 +41,17 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 }
 
 func startTerminal(t *testing.T, e *env, rows, cols uint16, args ...string) *terminal {
+	return startTerminalCmd(t, e.vars, rows, cols, burrowBin, args...)
+}
+
+// startTerminalCmd runs any program (the docker CLI) on a new terminal.
+func startTerminalCmd(t *testing.T, vars []string, rows, cols uint16, name string, args ...string) *terminal {
 	master, slave := openPTY(t)
 	if err := unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols}); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(burrowBin, args...)
-	cmd.Env = append(e.vars, "TERM=xterm")
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(append([]string{}, vars...), "TERM=xterm")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if err := cmd.Start(); err != nil {
