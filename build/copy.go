@@ -25,12 +25,11 @@ type copyLine struct {
 	chown, chmod string
 	contents     []instructions.SourceContent
 	add          bool
+	checksum     string
+	unpack       *bool
 }
 
 func (p *Plan) copy(ctx context.Context, e *engine.Engine, s *stage, c copyLine, earlier []engine.StepImage) error {
-	if len(c.contents) > 0 {
-		return invalid("heredoc sources are not supported yet")
-	}
 	o := engine.CopyStepOptions{Dest: c.dest}
 	if !path.IsAbs(o.Dest) {
 		o.Dest = path.Join("/", s.cfg.Config.WorkingDir, c.dest)
@@ -46,7 +45,21 @@ func (p *Plan) copy(ctx context.Context, e *engine.Engine, s *stage, c copyLine,
 		return err
 	}
 	var content string
-	if c.from != "" {
+	switch {
+	case len(c.contents) > 0:
+		if len(c.sources) > 0 {
+			return invalid("%s: mixes heredocs with other sources; give each its own line", c.line)
+		}
+		dir, names, err := heredocSources(c.contents)
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		o.FromDir, o.Sources = dir, names
+		if content, err = digestDir(dir, names); err != nil {
+			return err
+		}
+	case c.from != "":
 		img, _, err := p.stageImage(ctx, e, c.from, earlier, false)
 		if err != nil {
 			return err
@@ -56,16 +69,31 @@ func (p *Plan) copy(ctx context.Context, e *engine.Engine, s *stage, c copyLine,
 			o.Sources = append(o.Sources, "."+path.Clean("/"+src))
 		}
 		content = img.ID
-	} else {
-		if o.Sources, err = p.contextSources(c.line, c.sources); err != nil {
+	default:
+		var local []string
+		for _, src := range c.sources {
+			if !c.add || !isURL(src) {
+				local = append(local, src)
+			}
+		}
+		if local, err = p.contextSources(c.line, local); err != nil {
 			return err
 		}
 		if c.add {
-			if err := p.refuseArchives(o.Sources); err != nil {
+			st, ok, err := p.stageAdd(ctx, c, local)
+			if err != nil {
 				return err
 			}
+			if ok {
+				defer os.RemoveAll(st.dir)
+				o.FromDir, o.Sources, content = st.dir, st.sources, st.content
+				if st.sources[0] == "." && !strings.HasSuffix(o.Dest, "/") {
+					o.Dest += "/"
+				}
+				break
+			}
 		}
-		o.FromDir, o.Skip = p.opt.ContextDir, p.ignored
+		o.Sources, o.FromDir, o.Skip = local, p.opt.ContextDir, p.ignored
 		if content, err = p.digest(o.Sources); err != nil {
 			return err
 		}
@@ -106,24 +134,6 @@ func parseChmod(v string) (*uint32, error) {
 	return &mode, nil
 }
 
-// refuseArchives stops an ADD of a local archive, which docker would
-// extract and burrow cannot yet: copying it whole would differ silently.
-func (p *Plan) refuseArchives(sources []string) error {
-	for _, s := range sources {
-		f, err := os.Open(filepath.Join(p.opt.ContextDir, s))
-		if err != nil {
-			continue
-		}
-		head := make([]byte, 512)
-		n, _ := io.ReadFull(f, head)
-		f.Close()
-		if isArchive(head[:n]) {
-			return invalid("ADD %s: extracting archives is not supported yet (use RUN tar)", s)
-		}
-	}
-	return nil
-}
-
 func isArchive(h []byte) bool {
 	switch {
 	case len(h) >= 262 && string(h[257:262]) == "ustar":
@@ -141,14 +151,22 @@ func isArchive(h []byte) bool {
 // type, mode and contents (or link target), .dockerignore applied. Its
 // owner and times are not in it: COPY does not keep them.
 func (p *Plan) digest(sources []string) (string, error) {
+	return digestTree(p.opt.ContextDir, sources, p.ignored)
+}
+
+func digestDir(dir string, sources []string) (string, error) {
+	return digestTree(dir, sources, func(string) bool { return false })
+}
+
+func digestTree(root string, sources []string, ignored func(string) bool) (string, error) {
 	h := sha256.New()
 	for _, src := range sources {
-		err := filepath.WalkDir(filepath.Join(p.opt.ContextDir, src), func(name string, d fs.DirEntry, err error) error {
+		err := filepath.WalkDir(filepath.Join(root, src), func(name string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			rel, _ := filepath.Rel(p.opt.ContextDir, name)
-			if rel != src && p.ignored(rel) {
+			rel, _ := filepath.Rel(root, name)
+			if rel != src && ignored(rel) {
 				if d.IsDir() {
 					return filepath.SkipDir
 				}

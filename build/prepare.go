@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
@@ -15,6 +17,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
+	"go.podman.io/storage/pkg/archive"
 )
 
 // Plan is a checked build: the parsed file, the stages to build and the
@@ -27,6 +30,8 @@ type Plan struct {
 	lex    *shell.Lex
 	ignore *patternmatcher.PatternMatcher
 	used   map[string]bool // build arguments some ARG declared
+	// platform is --platform when it is not the host's (emulated).
+	platform string
 }
 
 func invalid(format string, a ...any) error {
@@ -52,6 +57,9 @@ func Prepare(o Options) (*Plan, error) {
 		return nil, invalid("%s: no FROM instruction", o.DockerfileName)
 	}
 	p := &Plan{opt: o, stages: stages, last: len(stages) - 1, lex: shell.NewLex(res.EscapeToken), used: map[string]bool{}}
+	if p.platform, err = checkPlatform(o.Platform, binfmtDir); err != nil {
+		return nil, err
+	}
 	if o.Target != "" {
 		i, ok := instructions.HasStage(stages, o.Target)
 		if !ok {
@@ -62,11 +70,14 @@ func Prepare(o Options) (*Plan, error) {
 	if p.meta, err = p.metaArgs(metaArgs); err != nil {
 		return nil, err
 	}
-	if p.ignore, err = readIgnore(o.ContextDir); err != nil {
+	if p.ignore, err = readIgnore(o.ContextDir, o.DockerfilePath); err != nil {
 		return nil, err
 	}
 	for i := 0; i <= p.last; i++ {
 		if err := p.checkSources(stages[i]); err != nil {
+			return nil, err
+		}
+		if err := p.checkStagePlatform(stages[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -110,10 +121,17 @@ func (p *Plan) expand(word string, env []string) (string, error) {
 	return res.Result, err
 }
 
-// readIgnore reads .containerignore, else .dockerignore, of the context.
-func readIgnore(dir string) (*patternmatcher.PatternMatcher, error) {
-	for _, name := range []string{".containerignore", ".dockerignore"} {
-		f, err := os.Open(filepath.Join(dir, name))
+// readIgnore reads the Dockerfile's own ignore file (NAME.dockerignore
+// or NAME.containerignore beside it), else the context's
+// .containerignore, else its .dockerignore.
+func readIgnore(dir, dockerfile string) (*patternmatcher.PatternMatcher, error) {
+	var candidates []string
+	if dockerfile != "" {
+		candidates = append(candidates, dockerfile+".containerignore", dockerfile+".dockerignore")
+	}
+	candidates = append(candidates, filepath.Join(dir, ".containerignore"), filepath.Join(dir, ".dockerignore"))
+	for _, name := range candidates {
+		f, err := os.Open(name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -166,11 +184,11 @@ func (p *Plan) checkSources(st instructions.Stage) error {
 			if c.From != "" {
 				continue
 			}
-			if err := p.checkCopy(c.String(), c.SourcePaths, c.SourceContents, env); err != nil {
+			if err := p.checkCopy(c.String(), c.SourcePaths, env, false); err != nil {
 				return err
 			}
 		case *instructions.AddCommand:
-			if err := p.checkCopy(c.String(), c.SourcePaths, c.SourceContents, env); err != nil {
+			if err := p.checkCopy(c.String(), c.SourcePaths, env, true); err != nil {
 				return err
 			}
 		}
@@ -178,15 +196,15 @@ func (p *Plan) checkSources(st instructions.Stage) error {
 	return nil
 }
 
-func (p *Plan) checkCopy(line string, sources []string, contents []instructions.SourceContent, env []string) error {
-	if len(contents) > 0 {
-		return invalid("%s: heredoc sources are not supported yet", line)
-	}
+func (p *Plan) checkCopy(line string, sources []string, env []string, add bool) error {
 	var expanded []string
 	for _, s := range sources {
 		v, err := p.expand(s, env)
 		if err != nil {
 			return invalid("%s: %v", line, err)
+		}
+		if add && isURL(v) {
+			continue
 		}
 		expanded = append(expanded, v)
 	}
@@ -200,7 +218,7 @@ func (p *Plan) contextSources(line string, sources []string) ([]string, error) {
 	var out []string
 	for _, s := range sources {
 		if strings.Contains(s, "://") {
-			return nil, invalid("%s: URL sources are not supported yet", line)
+			return nil, invalid("%s: %s: a URL is a source for ADD only", line, s)
 		}
 		rel := filepath.Clean(s)
 		if filepath.IsAbs(rel) {
@@ -235,4 +253,31 @@ func (p *Plan) contextSources(line string, sources []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// checkStagePlatform refuses a FROM --platform this machine cannot run.
+func (p *Plan) checkStagePlatform(st instructions.Stage) error {
+	if st.Platform == "" {
+		return nil
+	}
+	v, err := p.expand(st.Platform, append(slices.Clone(p.meta), platformArgs()...))
+	if err != nil {
+		return invalid("%s: %v", st.SourceCode, err)
+	}
+	_, err = checkPlatform(v, binfmtDir)
+	return err
+}
+
+// ExtractContext unpacks a build context sent as a tar (plain or
+// compressed) into a new directory under TMPDIR.
+func ExtractContext(r io.Reader) (string, error) {
+	dir, err := os.MkdirTemp("", "context-")
+	if err != nil {
+		return "", err
+	}
+	if err := archive.Untar(r, dir, &archive.TarOptions{NoLchown: true}); err != nil {
+		os.RemoveAll(dir)
+		return "", invalid("the build context on stdin: %v", err)
+	}
+	return dir, nil
 }
