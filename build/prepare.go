@@ -28,6 +28,7 @@ type Plan struct {
 	last   int // the index of the stage the build ends with
 	meta   []string
 	lex    *shell.Lex
+	escape rune
 	ignore *patternmatcher.PatternMatcher
 	used   map[string]bool // build arguments some ARG declared
 	// platform is --platform when it is not the host's (emulated).
@@ -56,7 +57,7 @@ func Prepare(o Options) (*Plan, error) {
 	if len(stages) == 0 {
 		return nil, invalid("%s: no FROM instruction", o.DockerfileName)
 	}
-	p := &Plan{opt: o, stages: stages, last: len(stages) - 1, lex: shell.NewLex(res.EscapeToken), used: map[string]bool{}}
+	p := &Plan{opt: o, stages: stages, last: len(stages) - 1, lex: shell.NewLex(res.EscapeToken), escape: res.EscapeToken, used: map[string]bool{}}
 	if p.platform, err = checkPlatform(o.Platform, binfmtDir); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/burrow/burrow/engine"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // Run builds the plan's stages up to the target, names the result and
@@ -180,6 +181,18 @@ func (p *Plan) stageImage(ctx context.Context, e *engine.Engine, name string, ea
 func (p *Plan) step(ctx context.Context, e *engine.Engine, s *stage, c instructions.Command, earlier []engine.StepImage) error {
 	if x, ok := c.(instructions.SupportsSingleWordExpansion); ok {
 		if err := x.Expand(func(w string) (string, error) { return p.expand(w, s.env()) }); err != nil {
+			return invalid("%v", err)
+		}
+	}
+	if x, ok := c.(instructions.SupportsSingleWordExpansionRaw); ok {
+		// Heredoc bodies expand variables only: quotes stay as written.
+		raw := shell.NewLex(p.escape)
+		raw.SkipProcessQuotes = true
+		err := x.ExpandRaw(func(w string) (string, error) {
+			res, err := raw.ProcessWordWithMatches(w, shell.EnvsFromSlice(s.env()))
+			return res.Result, err
+		})
+		if err != nil {
 			return invalid("%v", err)
 		}
 	}

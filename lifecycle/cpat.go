@@ -276,6 +276,11 @@ func (cp copier) copyFile(n node, dir *os.File, name, shown string) error {
 	if _, err := io.Copy(out, n.f); err != nil {
 		return cp.to.err("write", shown, err)
 	}
+	// A copy keeps the source's modification time, as docker's COPY does.
+	times := []unix.Timeval{unix.NsecToTimeval(n.st.Atim.Nano()), unix.NsecToTimeval(n.st.Mtim.Nano())}
+	if err := unix.Futimes(int(out.Fd()), times); err != nil {
+		return cp.to.err("set times of", shown, err)
+	}
 	if err := out.Close(); err != nil {
 		return cp.to.err("write", shown, err)
 	}

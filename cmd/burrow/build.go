@@ -29,7 +29,6 @@ func buildCommand() *cli.Command {
 			&cli.StringFlag{Name: "iidfile", Usage: "write the image ID to this file"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image ID"},
 			&cli.StringSliceFlag{Name: "secret", Usage: "id=ID,src=FILE or id=ID,env=VAR: a secret for RUN --mount=type=secret (in no layer)"},
-			&cli.StringFlag{Name: "platform", Usage: "os/arch to build for (another than this machine's needs qemu-user in binfmt_misc)"},
 		},
 		Action: func(c *cli.Context) error {
 			var e *engine.Engine

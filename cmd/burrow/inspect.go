@@ -37,17 +37,24 @@ func inspectFlags() []cli.Flag {
 
 // imageInspect has docker's field names: scripts and tools read them.
 type imageInspect struct {
-	ID           string                `json:"Id"`
-	RepoTags     []string              `json:"RepoTags"`
-	RepoDigests  []string              `json:"RepoDigests"`
-	Created      *time.Time            `json:"Created"`
-	Author       string                `json:"Author"`
-	Architecture string                `json:"Architecture"`
-	Os           string                `json:"Os"`
-	Size         int64                 `json:"Size"`
-	Config       imgspecv1.ImageConfig `json:"Config"`
-	RootFS       imgspecv1.RootFS      `json:"RootFS"`
-	History      []imgspecv1.History   `json:"History"`
+	ID           string              `json:"Id"`
+	RepoTags     []string            `json:"RepoTags"`
+	RepoDigests  []string            `json:"RepoDigests"`
+	Created      *time.Time          `json:"Created"`
+	Author       string              `json:"Author"`
+	Architecture string              `json:"Architecture"`
+	Os           string              `json:"Os"`
+	Size         int64               `json:"Size"`
+	Config       imageInspectConfig  `json:"Config"`
+	RootFS       imgspecv1.RootFS    `json:"RootFS"`
+	History      []imgspecv1.History `json:"History"`
+}
+
+// imageInspectConfig is the OCI config with docker's additions beside
+// its fields, as docker shows them.
+type imageInspectConfig struct {
+	imgspecv1.ImageConfig
+	engine.DockerExtras
 }
 
 func inspectAction(imagesOnly bool) cli.ActionFunc {
@@ -204,7 +211,7 @@ func inspectImage(e *engine.Engine, ref string) (imageInspect, error) {
 	info := imageInspect{
 		ID: "sha256:" + img.ID, RepoTags: img.Names, RepoDigests: []string{}, Created: cfg.Created,
 		Author: cfg.Author, Architecture: cfg.Architecture, Os: cfg.OS, Size: img.Size,
-		Config: cfg.Config, RootFS: cfg.RootFS, History: cfg.History,
+		Config: imageInspectConfig{cfg.Config, img.Docker}, RootFS: cfg.RootFS, History: cfg.History,
 	}
 	if info.RepoTags == nil {
 		info.RepoTags = []string{}
