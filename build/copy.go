@@ -98,10 +98,42 @@ func (p *Plan) copy(ctx context.Context, e *engine.Engine, s *stage, c copyLine,
 			return err
 		}
 	}
-	return p.commit(s, c.line, content, func(step engine.Step) (engine.StepImage, error) {
+	// The history names what was copied by its digest, as podman does;
+	// the cache key adds the line, whose flags the history leaves out.
+	createdBy := nop(fmt.Sprintf("%s %s:%s in %s ", c.keyword(), copiedKind(o), shortSum(content), c.dest))
+	return p.commit(s, createdBy, c.line+"\x00"+content, func(step engine.Step) (engine.StepImage, error) {
 		o.Step = step
 		return e.CopyStep(o)
 	}, e)
+}
+
+func (c copyLine) keyword() string {
+	if c.add {
+		return "ADD"
+	}
+	return "COPY"
+}
+
+// copiedKind is "file" for one file, "dir" for one directory, "multi"
+// for several sources, as in docker's history lines.
+func copiedKind(o engine.CopyStepOptions) string {
+	if len(o.Sources) > 1 {
+		return "multi"
+	}
+	if o.FromImage == "" && len(o.Sources) == 1 {
+		if st, err := os.Stat(filepath.Join(o.FromDir, o.Sources[0])); err == nil && !st.IsDir() {
+			return "file"
+		}
+	}
+	return "dir"
+}
+
+// shortSum is a content digest as hex, whatever prefix it carries.
+func shortSum(content string) string {
+	if i := strings.LastIndexByte(content, ':'); i >= 0 {
+		content = content[i+1:]
+	}
+	return content
 }
 
 // parseChown reads --chown=UID[:GID] (numbers; a missing group is the

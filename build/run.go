@@ -83,6 +83,13 @@ func (p *Plan) buildStage(ctx context.Context, e *engine.Engine, i int, done []e
 	return s.img, err
 }
 
+// nop is the history line of a step that runs nothing, in the form
+// docker's classic builder and podman write: the instruction as the file
+// wrote it, after a shell that never ran.
+func nop(instruction string) string {
+	return "/bin/sh -c #(nop) " + instruction
+}
+
 // line is an instruction as the file wrote it.
 func line(c instructions.Command) string {
 	if s, ok := c.(fmt.Stringer); ok {
@@ -199,12 +206,12 @@ func (p *Plan) step(ctx context.Context, e *engine.Engine, s *stage, c instructi
 	if a, ok := c.(*instructions.ArgCommand); ok {
 		return p.arg(s, a)
 	}
-	createdBy, ok, err := s.applyConfig(c)
+	_, ok, err := s.applyConfig(c)
 	if err != nil {
 		return invalid("%v", err)
 	}
 	if ok {
-		s.cfg.History = append(s.cfg.History, engine.History{CreatedBy: createdBy, EmptyLayer: true})
+		s.cfg.History = append(s.cfg.History, engine.History{CreatedBy: nop(line(c)), EmptyLayer: true})
 		s.pending = true
 		return nil
 	}
@@ -243,9 +250,9 @@ func (p *Plan) arg(s *stage, a *instructions.ArgCommand) error {
 		if ok {
 			s.args = setEnv(s.args, kv.Key, v)
 		}
-		parts = append(parts, kv.String())
+		parts = append(parts, kv.Key)
 	}
-	s.cfg.History = append(s.cfg.History, engine.History{CreatedBy: "ARG " + strings.Join(parts, " "), EmptyLayer: true})
+	s.cfg.History = append(s.cfg.History, engine.History{CreatedBy: nop("ARG " + strings.Join(parts, " ")), EmptyLayer: true})
 	s.pending = true
 	return nil
 }
@@ -291,9 +298,9 @@ func (p *Plan) run(ctx context.Context, e *engine.Engine, s *stage, c *instructi
 		}
 	}
 	args := s.runArgs()
-	createdBy := "RUN " + strings.Join(cmd, " ")
+	createdBy := strings.Join(cmd, " ")
 	if len(args) > 0 {
-		createdBy = fmt.Sprintf("RUN |%d %s %s", len(args), strings.Join(args, " "), strings.Join(cmd, " "))
+		createdBy = fmt.Sprintf("|%d %s %s", len(args), strings.Join(args, " "), createdBy)
 	}
 	env := append(slices.Clone(s.cfg.Config.Env), args...)
 	for _, k := range proxyArgs {
