@@ -332,3 +332,56 @@ func hostArch(t *testing.T) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// TestBuildOffStartPath: buildkit's parser is not in burrow itself, whose
+// every command would pay for its package initialisation; burrow hands
+// build over to burrow-build beside it, and says so when that is missing.
+func TestBuildOffStartPath(t *testing.T) {
+	cmd := exec.Command(burrowBin, "--version")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "init ") {
+		t.Fatalf("burrow --version with inittrace: %v\n%s", err, out)
+	}
+	for _, pkg := range []string{"moby/buildkit", "moby/patternmatcher", "burrow/burrow/build "} {
+		if strings.Contains(string(out), pkg) {
+			t.Errorf("burrow --version initialises %s:\n%s", pkg, out)
+		}
+	}
+	// Handed over with the global flags and stdin: -f - reads the file.
+	e := busyboxEnv(t)
+	r, err := e.exec("FROM busybox\nRUN echo handed-over\n", "--storage-driver", storageDriverOf(t, e), "build", "-f", "-", buildContext(t, nil))
+	if err != nil || r.code != 0 || !strings.Contains(r.stdout, "handed-over") {
+		t.Fatalf("build through burrow-build: %v %s", err, r)
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(burrowBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := filepath.Join(dir, "burrow")
+	if err := os.WriteFile(alone, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command(alone, "build", dir)
+	cmd.Env = append(e.vars[:len(e.vars):len(e.vars)], "PATH=/usr/bin:/bin")
+	out, _ = cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != 125 || !strings.Contains(string(out), "burrow-build") {
+		t.Fatalf("burrow build without burrow-build: exit %d: %s", cmd.ProcessState.ExitCode(), out)
+	}
+}
+
+// storageDriverOf is the driver the env's store uses.
+func storageDriverOf(t *testing.T, e *env) string {
+	t.Helper()
+	for _, d := range []string{"overlay", "vfs"} {
+		if _, err := os.Stat(filepath.Join(e.dir, "data", "burrow", "storage", d+"-layers")); err == nil {
+			return d
+		}
+	}
+	t.Fatal("no layers directory in the store")
+	return ""
+}

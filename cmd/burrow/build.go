@@ -1,3 +1,5 @@
+//go:build buildverb
+
 package main
 
 import (
