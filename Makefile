@@ -10,7 +10,7 @@ TEST_USER ?= burrowtest
 NOSUB_USER ?= burrownosub
 VM       ?= $(abspath ../shared/vm)
 
-.PHONY: all build install setup vet unit e2e test test-vm demo bench bench-net clean
+.PHONY: all build install setup vet unit e2e test test-vm demo bench bench-net bench-build clean
 
 all: build
 
@@ -98,6 +98,10 @@ bench: setup build
 # iperf3 through each network helper and the start-up each adds, next to podman.
 bench-net: setup build
 	tests/bench-net $(BIN) $(TEST_USER)
+
+# bench-build: burrow build next to podman build, cold and fully cached.
+bench-build: setup build
+	tests/bench-build $(BIN) $(TEST_USER)
 
 clean:
 	rm -rf bin $(VMSHARE)
