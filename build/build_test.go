@@ -14,6 +14,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"github.com/moby/patternmatcher"
 )
 
 func commands(t *testing.T, file string) []instructions.Command {
@@ -240,6 +241,37 @@ func TestIgnoreFiles(t *testing.T) {
 	write("Build.dockerignore", "c\n")
 	check(filepath.Join(dir, "Build"), "c")
 	check(filepath.Join(dir, "Dockerfile"), "b")
+}
+
+// TestIgnoredReinclude: an exception below an ignored directory brings
+// its file back, so the directory is walked, not skipped whole.
+func TestIgnoredReinclude(t *testing.T) {
+	for _, c := range []struct {
+		patterns string
+		ignored  map[string]bool
+	}{
+		{"docs\n!docs/keep.md\n", map[string]bool{"docs": false, "docs/keep.md": false, "docs/other.md": true, "src": false}},
+		{"docs\n", map[string]bool{"docs": true, "docs/keep.md": true, "src": false}},
+		{"*\n!src/**/*.go\n", map[string]bool{"src": false, "src/a/b.go": false, "src/a/b.txt": true, "README": true}},
+		{"**/*.log\n!keep/x.log\n", map[string]bool{"a.log": true, "keep/x.log": false, "keep/y.log": true, "keep": false}},
+	} {
+		pm, err := patternmatcher.New(strings.Split(strings.TrimSpace(c.patterns), "\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		for _, d := range []string{"docs", "src/a", "keep"} {
+			if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := &Plan{ignore: pm, opt: Options{ContextDir: dir}}
+		for name, want := range c.ignored {
+			if got := p.ignored(name); got != want {
+				t.Errorf("%q: %s ignored %v, want %v", c.patterns, name, got, want)
+			}
+		}
+	}
 }
 
 func TestCheckPlatform(t *testing.T) {

@@ -159,7 +159,37 @@ func (p *Plan) ignored(rel string) bool {
 		return false
 	}
 	skip, err := p.ignore.MatchesOrParentMatches(filepath.ToSlash(rel))
-	return err == nil && skip
+	if err != nil || !skip {
+		return false
+	}
+	// Only a directory can hold what an exception brings back. Its kind,
+	// looked up by name, only decides whether to look inside: what is
+	// copied is read through descriptors.
+	st, err := os.Lstat(filepath.Join(p.opt.ContextDir, rel))
+	return err != nil || !st.IsDir() || !p.mayReinclude(filepath.ToSlash(rel))
+}
+
+// mayReinclude says whether an exception ("!docs/keep.md") could bring
+// back something below an ignored directory, which must then be walked
+// rather than skipped whole: the exception's text up to its first
+// wildcard and the directory's path are one a prefix of the other.
+func (p *Plan) mayReinclude(dir string) bool {
+	if !p.ignore.Exclusions() {
+		return false
+	}
+	for _, pat := range p.ignore.Patterns() {
+		if !pat.Exclusion() {
+			continue
+		}
+		lit := pat.String()
+		if i := strings.IndexAny(lit, "*?[\\"); i >= 0 {
+			lit = lit[:i]
+		}
+		if strings.HasPrefix(dir+"/", lit) || strings.HasPrefix(lit, dir+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // checkSources finds every context source of the stage's COPY and ADD
