@@ -111,16 +111,9 @@ RUN --mount=type=secret,id=absent ls /run/secrets 2>&1; true
 		t.Fatalf("the saved image holds the secret (or cannot be read: %v)", err)
 	}
 	// Nowhere in burrow's data (layers, cache, temporary files) either.
-	root := filepath.Join(e.dir, "data", "burrow")
-	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return nil
-		}
-		if raw, err := os.ReadFile(p); err == nil && bytes.Contains(raw, []byte(value)) {
-			t.Errorf("%s holds the secret", p)
-		}
-		return nil
-	})
+	if held := filesHolding(e, value); len(held) > 0 {
+		t.Errorf("the secret is in %v", held)
+	}
 	if r := e.burrow("build", "--secret", "id=x,src="+filepath.Join(e.dir, "none"), dir); r.code != 125 || !strings.Contains(r.stderr, "--secret") {
 		t.Errorf("a missing secret file: %s", r)
 	}
@@ -384,4 +377,57 @@ func storageDriverOf(t *testing.T, e *env) string {
 	}
 	t.Fatal("no layers directory in the store")
 	return ""
+}
+
+// TestBuildKilledWithSecret: a build killed while a RUN has a secret
+// mounted leaves the secret nowhere once the next command has run.
+func TestBuildKilledWithSecret(t *testing.T) {
+	e := busyboxEnv(t)
+	value := fmt.Sprintf("killed-secret-%d", time.Now().UnixNano())
+	secretFile := filepath.Join(e.dir, "token")
+	if err := os.WriteFile(secretFile, []byte(value), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	marker := fmt.Sprintf("%d", 40000+(os.Getpid()+7)%20000)
+	dir := buildContext(t, map[string]string{"Dockerfile": "FROM busybox\nRUN --mount=type=secret,id=tok cat /run/secrets/tok > /dev/null && sleep " + marker + "\n"})
+	cmd := exec.Command(filepath.Join(filepath.Dir(burrowBin), "burrow-build"), "build", "--secret", "id=tok,src="+secretFile, "-t", "killed", dir)
+	cmd.Env = e.vars
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if !waitFor(30*time.Second, func() bool { return len(processesWith("sleep "+marker)) > 0 }) {
+		_ = cmd.Process.Kill()
+		t.Fatal("the RUN step never started")
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if !waitFor(10*time.Second, func() bool { return len(processesWith("sleep "+marker)) == 0 }) {
+		t.Fatalf("the RUN outlived the build")
+	}
+	// The killed build's private copy is still there: the check below sees it.
+	if held := filesHolding(e, value); len(held) == 0 {
+		t.Fatal("no copy of the secret after the kill: the check cannot see one")
+	}
+	e.ok("images") // repairs
+	if ps := e.ok("ps", "-a", "-q"); ps != "" {
+		t.Fatalf("the killed step's container is left: %s", ps)
+	}
+	if held := filesHolding(e, value); len(held) > 0 {
+		t.Errorf("after the next command, the secret is in %v", held)
+	}
+}
+
+// filesHolding lists the files under burrow's data directory that hold s.
+func filesHolding(e *env, s string) []string {
+	var out []string
+	_ = filepath.WalkDir(filepath.Join(e.dir, "data", "burrow"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		if raw, err := os.ReadFile(p); err == nil && bytes.Contains(raw, []byte(s)) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
 }
