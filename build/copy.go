@@ -44,59 +44,10 @@ func (p *Plan) copy(ctx context.Context, e *engine.Engine, s *stage, c copyLine,
 	if o.Mode, err = parseChmod(c.chmod); err != nil {
 		return err
 	}
-	var content string
-	switch {
-	case len(c.contents) > 0:
-		if len(c.sources) > 0 {
-			return invalid("%s: mixes heredocs with other sources; give each its own line", c.line)
-		}
-		dir, names, err := heredocSources(c.contents)
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		o.FromDir, o.Sources = dir, names
-		if content, err = digestDir(dir, names); err != nil {
-			return err
-		}
-	case c.from != "":
-		img, _, err := p.stageImage(ctx, e, c.from, earlier, false)
-		if err != nil {
-			return err
-		}
-		o.FromImage = img.ID
-		for _, src := range c.sources {
-			o.Sources = append(o.Sources, "."+path.Clean("/"+src))
-		}
-		content = img.ID
-	default:
-		var local []string
-		for _, src := range c.sources {
-			if !c.add || !isURL(src) {
-				local = append(local, src)
-			}
-		}
-		if local, err = p.contextSources(c.line, local); err != nil {
-			return err
-		}
-		if c.add {
-			st, ok, err := p.stageAdd(ctx, c, local)
-			if err != nil {
-				return err
-			}
-			if ok {
-				defer os.RemoveAll(st.dir)
-				o.FromDir, o.Sources, content = st.dir, st.sources, st.content
-				if st.sources[0] == "." && !strings.HasSuffix(o.Dest, "/") {
-					o.Dest += "/"
-				}
-				break
-			}
-		}
-		o.Sources, o.FromDir, o.Skip = local, p.opt.ContextDir, p.ignored
-		if content, err = p.digest(o.Sources); err != nil {
-			return err
-		}
+	content, cleanup, err := p.copySources(ctx, e, c, earlier, &o)
+	defer cleanup()
+	if err != nil {
+		return err
 	}
 	// The history names what was copied by its digest, as podman does;
 	// the cache key adds the line, whose flags the history leaves out.
@@ -105,6 +56,61 @@ func (p *Plan) copy(ctx context.Context, e *engine.Engine, s *stage, c copyLine,
 		o.Step = step
 		return e.CopyStep(o)
 	}, e)
+}
+
+// copySources says where a COPY or ADD reads from (a heredoc's or an
+// ADD's staging directory, an image, or the context) and returns the
+// content digest for the cache key; cleanup removes what it staged.
+func (p *Plan) copySources(ctx context.Context, e *engine.Engine, c copyLine, earlier []engine.StepImage, o *engine.CopyStepOptions) (content string, cleanup func(), err error) {
+	cleanup = func() {}
+	switch {
+	case len(c.contents) > 0:
+		if len(c.sources) > 0 {
+			return "", cleanup, invalid("%s: mixes heredocs with other sources; give each its own line", c.line)
+		}
+		dir, names, err := heredocSources(c.contents)
+		if err != nil {
+			return "", cleanup, err
+		}
+		o.FromDir, o.Sources = dir, names
+		content, err = digestDir(dir, names)
+		return content, func() { os.RemoveAll(dir) }, err
+	case c.from != "":
+		img, _, err := p.stageImage(ctx, e, c.from, earlier, false)
+		if err != nil {
+			return "", cleanup, err
+		}
+		o.FromImage = img.ID
+		for _, src := range c.sources {
+			o.Sources = append(o.Sources, "."+path.Clean("/"+src))
+		}
+		return img.ID, cleanup, nil
+	}
+	var local []string
+	for _, src := range c.sources {
+		if !c.add || !isURL(src) {
+			local = append(local, src)
+		}
+	}
+	if local, err = p.contextSources(c.line, local); err != nil {
+		return "", cleanup, err
+	}
+	if c.add {
+		st, ok, err := p.stageAdd(ctx, c, local)
+		if err != nil {
+			return "", cleanup, err
+		}
+		if ok {
+			o.FromDir, o.Sources = st.dir, st.sources
+			if st.sources[0] == "." && !strings.HasSuffix(o.Dest, "/") {
+				o.Dest += "/"
+			}
+			return st.content, func() { os.RemoveAll(st.dir) }, nil
+		}
+	}
+	o.Sources, o.FromDir, o.Skip = local, p.opt.ContextDir, p.ignored
+	content, err = p.digest(o.Sources)
+	return content, cleanup, err
 }
 
 func (c copyLine) keyword() string {
