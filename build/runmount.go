@@ -145,6 +145,11 @@ func (p *Plan) runMount(ctx context.Context, e *engine.Engine, s *stage, m *inst
 			sm.CacheID = target
 		}
 		sm.Owner, sm.Mode = mountOwner(m)
+	case instructions.MountTypeTmpfs:
+		if target == "" {
+			return invalid("--mount=type=tmpfs needs a target")
+		}
+		sm.Tmpfs, sm.TmpfsSize, sm.Source = true, m.SizeLimit, ""
 	case instructions.MountTypeSecret:
 		return p.secretMount(m, sm, r)
 	default:

@@ -33,6 +33,10 @@ type StepMount struct {
 	Image     string
 	Source    string
 	ReadWrite bool
+	// Tmpfs is an empty tmpfs of at most TmpfsSize bytes (0: the
+	// kernel's default) instead.
+	Tmpfs     bool
+	TmpfsSize int64
 }
 
 // BuildCacheDir is where RUN --mount=type=cache keeps the cache named id.
@@ -70,8 +74,8 @@ func (e *Engine) buildCacheDir(m StepMount) (string, error) {
 	return dir, nil
 }
 
-// withStepMounts resolves the mounts to host paths, holding the roots
-// of the images they come from for as long as fn runs.
+// withStepMounts resolves the mounts to host paths (or tmpfs), holding
+// the roots of the images they come from for as long as fn runs.
 func (e *Engine) withStepMounts(mounts []StepMount, fn func([]specs.Mount) error) error {
 	roots := map[string]*os.File{}
 	var images []string
@@ -101,6 +105,14 @@ func (e *Engine) withStepMounts(mounts []StepMount, fn func([]specs.Mount) error
 func (e *Engine) specMounts(mounts []StepMount, roots map[string]*os.File) ([]specs.Mount, error) {
 	var out []specs.Mount
 	for _, m := range mounts {
+		if m.Tmpfs {
+			opts := []string{"nosuid", "nodev"}
+			if m.TmpfsSize > 0 {
+				opts = append(opts, fmt.Sprintf("size=%d", m.TmpfsSize))
+			}
+			out = append(out, specs.Mount{Destination: m.Target, Type: "tmpfs", Source: "tmpfs", Options: opts})
+			continue
+		}
 		src, err := e.mountSource(m, roots)
 		if err != nil {
 			return nil, fmt.Errorf("--mount target=%s: %w", m.Target, err)

@@ -30,16 +30,17 @@ RUN --mount=type=cache,target=/var/cache/app echo run >> /var/cache/app/log && w
 RUN --mount=type=bind,source=data,target=/mnt/data cat /mnt/data/f > /bound
 RUN --mount=type=bind,from=tools,source=/tools,target=/mnt/tools cat /mnt/tools/t > /staged
 RUN --network=none ip -o link | wc -l > /links
-CMD ["sh", "-c", "cat /runs /bound /staged /links; ls /mnt /var/cache 2>&1; ls -d /var/cache/app 2>&1; true"]
+RUN --mount=type=tmpfs,target=/scratch/tmp,size=1m echo gone > /scratch/tmp/f && df /scratch/tmp | grep -c tmpfs > /tmpfs
+CMD ["sh", "-c", "cat /runs /bound /staged /links /tmpfs; ls /mnt /var/cache /scratch 2>&1; ls -d /var/cache/app 2>&1; true"]
 `, "data/f": "from-context",
 	})
 	e.ok("build", "-q", "-t", "mounts", dir)
 	got := e.ok("run", "--rm", "--network", "none", "mounts")
-	want := "1\nfrom-contextfrom-stage\n1\n"
+	want := "1\nfrom-contextfrom-stage\n1\n1\n"
 	if !strings.HasPrefix(got, want) {
 		t.Fatalf("in the image:\n%s\nwant it to start with:\n%s", got, want)
 	}
-	if strings.Contains(got, "data") || strings.Contains(got, "tools") || !strings.Contains(got, "ls: /var/cache/app: No such file") {
+	if strings.Contains(got, "data") || strings.Contains(got, "tools") || !strings.Contains(got, "ls: /var/cache/app: No such file") || !strings.Contains(got, "ls: /scratch: No such file") {
 		t.Errorf("a mount point is left in the image:\n%s", got)
 	}
 	// --no-cache runs the step again: the cache directory kept the first line.
@@ -49,20 +50,20 @@ CMD ["sh", "-c", "cat /runs /bound /staged /links; ls /mnt /var/cache 2>&1; ls -
 	}
 	// A changed bound file is a new step; unchanged, the step is cached.
 	out := e.ok("build", "-t", "mounts", dir)
-	if strings.Count(out, "Using cache") != 6 {
+	if strings.Count(out, "Using cache") != 7 {
 		t.Fatalf("an unchanged rebuild ran a step:\n%s", out)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "data/f"), []byte("changed"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out = e.ok("build", "-t", "mounts", dir)
-	if strings.Count(out, "Using cache") != 2 || !strings.Contains(out, "STEP 3/6: RUN --mount=type=bind,source=data,target=/mnt/data cat /mnt/data/f > /bound\n--> ") {
+	if strings.Count(out, "Using cache") != 2 || !strings.Contains(out, "STEP 3/7: RUN --mount=type=bind,source=data,target=/mnt/data cat /mnt/data/f > /bound\n--> ") {
 		t.Fatalf("a change to a bound file did not rebuild from that step:\n%s", out)
 	}
 	for _, c := range []struct{ file, want string }{
 		{"FROM busybox\nRUN --mount=type=bind,source=../x,target=/x true\n", "outside the build context"},
 		{"FROM busybox\nRUN --mount=type=bind,source=data,target=/x,rw true\n", "rw"},
-		{"FROM busybox\nRUN --mount=type=tmpfs,target=/x true\n", "tmpfs"},
+		{"FROM busybox\nRUN --mount=type=ssh true\n", "ssh"},
 		{"FROM busybox\nRUN --network=bogus true\n", "network"},
 		{"FROM busybox\nRUN --mount=type=secret,id=nope,required true\n", "nope"},
 	} {
