@@ -28,6 +28,7 @@ type staged struct {
 	dir     string
 	sources []string
 	content string
+	keep    bool // owners and set-ID bits as the archive has them
 }
 
 // stageAdd prepares an ADD whose sources are URLs or local archives.
@@ -92,13 +93,15 @@ func (p *Plan) extract(local []string, st *staged) error {
 		if err != nil {
 			return fmt.Errorf("ADD %s: %w", s, err)
 		}
-		err = archive.Untar(io.TeeReader(f, sum), st.dir, &archive.TarOptions{NoLchown: true})
+		// Owners as packed: this process is root of burrow's namespace,
+		// with the user's subordinate IDs mapped.
+		err = archive.Untar(io.TeeReader(f, sum), st.dir, &archive.TarOptions{})
 		f.Close()
 		if err != nil {
 			return invalid("ADD %s: extract: %v", s, err)
 		}
 	}
-	st.sources, st.content = []string{"."}, "archive:"+hex.EncodeToString(sum.Sum(nil))
+	st.sources, st.content, st.keep = []string{"."}, "archive:"+hex.EncodeToString(sum.Sum(nil)), true
 	return nil
 }
 

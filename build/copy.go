@@ -101,7 +101,7 @@ func (p *Plan) copySources(ctx context.Context, e *engine.Engine, c copyLine, ea
 			return "", cleanup, err
 		}
 		if ok {
-			o.FromDir, o.Sources = st.dir, st.sources
+			o.FromDir, o.Sources, o.KeepOwners = st.dir, st.sources, st.keep
 			if st.sources[0] == "." && !strings.HasSuffix(o.Dest, "/") {
 				o.Dest += "/"
 			}

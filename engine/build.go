@@ -199,6 +199,9 @@ type CopyStepOptions struct {
 	Owner     *Owner
 	Mode      *uint32
 	Skip      func(path string) bool
+	// KeepOwners keeps the sources' owners and set-ID bits (an extracted
+	// archive).
+	KeepOwners bool
 }
 
 // CopyStep copies files into a container of the parent image, through
@@ -216,7 +219,7 @@ func (e *Engine) CopyStep(o CopyStepOptions) (StepImage, error) {
 	var made string
 	err := lifecycle.WithScratch(e.store, e.paths.RunRoot, base, func(id string, root *os.File) error {
 		err := e.withSource(o, func(from *os.File) error {
-			return lifecycle.Put(root, lifecycle.PutOpt{From: from, Sources: o.Sources, Dest: o.Dest, Owner: o.Owner, Mode: o.Mode, Skip: o.Skip})
+			return lifecycle.Put(root, lifecycle.PutOpt{From: from, Sources: o.Sources, Dest: o.Dest, Owner: o.Owner, Mode: o.Mode, Skip: o.Skip, KeepOwners: o.KeepOwners})
 		})
 		if err != nil {
 			return err

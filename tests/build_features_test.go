@@ -161,10 +161,15 @@ func TestBuildAdd(t *testing.T) {
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
 	tw := tar.NewWriter(gz)
-	for _, f := range []struct{ name, body string }{{"pkg/", ""}, {"pkg/a.txt", "from-tar-a"}, {"pkg/sub/b.txt", "from-tar-b"}} {
-		h := &tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.body)), Typeflag: tar.TypeReg, ModTime: time.Unix(1e9, 0)}
+	// Owners, set-ID and sticky bits stay as packed.
+	for _, f := range []struct {
+		name, body string
+		mode       int64
+		owner      int
+	}{{"pkg/", "", 0o1777, 0}, {"pkg/a.txt", "from-tar-a", 0o644, 1000}, {"pkg/sub/b.txt", "from-tar-b", 0o4755, 0}} {
+		h := &tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.body)), Typeflag: tar.TypeReg, ModTime: time.Unix(1e9, 0), Uid: f.owner, Gid: f.owner}
 		if strings.HasSuffix(f.name, "/") {
-			h.Typeflag, h.Mode = tar.TypeDir, 0o755
+			h.Typeflag = tar.TypeDir
 		}
 		if err := tw.WriteHeader(h); err != nil {
 			t.Fatal(err)
@@ -188,12 +193,12 @@ func TestBuildAdd(t *testing.T) {
 	defer srv.Close()
 	dir := buildContext(t, map[string]string{
 		"Dockerfile": "FROM busybox\nADD pkg.tar.gz /opt/\nADD " + srv.URL + "/files/tool.sh /usr/local/bin/\nADD " + srv.URL + "/files/tool.sh /renamed\n" +
-			"CMD [\"sh\", \"-c\", \"cat /opt/pkg/a.txt /opt/pkg/sub/b.txt; echo; cat /usr/local/bin/tool.sh; echo; stat -c '%a %Y' /renamed; ls /opt\"]\n",
+			"CMD [\"sh\", \"-c\", \"cat /opt/pkg/a.txt /opt/pkg/sub/b.txt; echo; cat /usr/local/bin/tool.sh; echo; stat -c '%a %Y' /renamed; ls /opt; stat -c '%a %u:%g' /opt/pkg /opt/pkg/a.txt /opt/pkg/sub/b.txt\"]\n",
 		"pkg.tar.gz": buf.String(),
 	})
 	e.ok("build", "-q", "-t", "add", dir)
 	got := e.ok("run", "--rm", "--network", "none", "add")
-	want := "from-tar-afrom-tar-b\ndownloaded-body\n600 1445412480\npkg\n"
+	want := "from-tar-afrom-tar-b\ndownloaded-body\n600 1445412480\npkg\n1777 0:0\n644 1000:1000\n4755 0:0\n"
 	if got != want {
 		t.Fatalf("ADD made:\n%s\nwant:\n%s", got, want)
 	}
