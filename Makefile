@@ -10,12 +10,13 @@ TEST_USER ?= burrowtest
 NOSUB_USER ?= burrownosub
 VM       ?= $(abspath ../shared/vm)
 
-.PHONY: all build install setup vet unit e2e test test-vm demo bench bench-net clean
+.PHONY: all build install setup vet unit e2e test test-vm demo bench bench-net bench-build clean
 
 all: build
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/burrow
+	$(GO) build -tags=$(TAGS),buildverb -ldflags "-X main.version=$(VERSION)" -o $(dir $(BIN))burrow-build ./cmd/burrow
 	$(GO) build -tags=$(TAGS),netgo,osusergo -ldflags "-linkmode external -extldflags -static" -o $(dir $(BIN))burrow-init ./cmd/burrow-init
 
 # install: the binaries, and the user units of the API socket (socket
@@ -25,7 +26,7 @@ BINDIR      ?= $(PREFIX)/bin
 USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 install: build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(USERUNITDIR)
-	install -m 0755 $(BIN) $(dir $(BIN))burrow-init $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BIN) $(dir $(BIN))burrow-init $(dir $(BIN))burrow-build $(DESTDIR)$(BINDIR)/
 	install -m 0644 contrib/systemd/burrow.socket $(DESTDIR)$(USERUNITDIR)/
 	sed 's|@BINDIR@|$(BINDIR)|' contrib/systemd/burrow.service >$(DESTDIR)$(USERUNITDIR)/burrow.service
 	chmod 0644 $(DESTDIR)$(USERUNITDIR)/burrow.service
@@ -42,7 +43,9 @@ $(STATICCHECK):
 vet: $(STATICCHECK)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
+	$(GO) vet -tags=$(TAGS),buildverb ./cmd/burrow
 	$(STATICCHECK) ./...
+	$(STATICCHECK) -tags=$(TAGS),buildverb ./cmd/burrow
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /tests$$)
@@ -69,7 +72,7 @@ VM_TESTS := TestCgroup(Placement|Limits)|TestStatsColumns|TestRunEcho|TestRunIso
 VM_REQUIRED ?= $(if $(filter true,$(CI)),1,0)
 test-vm: build
 	rm -rf $(VMSHARE) && mkdir -p $(VMSHARE)
-	cp $(BIN) $(dir $(BIN))burrow-init $(VMSHARE)/
+	cp $(BIN) $(dir $(BIN))burrow-init $(dir $(BIN))burrow-build $(VMSHARE)/
 	$(GO) test -c -o $(VMSHARE)/e2e.test ./tests
 	chmod -R a+rX $(VMSHARE)
 	@unavailable() { \
@@ -95,6 +98,10 @@ bench: setup build
 # iperf3 through each network helper and the start-up each adds, next to podman.
 bench-net: setup build
 	tests/bench-net $(BIN) $(TEST_USER)
+
+# bench-build: burrow build next to podman build, cold and fully cached.
+bench-build: setup build
+	tests/bench-build $(BIN) $(TEST_USER)
 
 clean:
 	rm -rf bin $(VMSHARE)

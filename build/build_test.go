@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"github.com/moby/patternmatcher"
 )
 
 func commands(t *testing.T, file string) []instructions.Command {
@@ -189,7 +191,8 @@ func TestPrepare(t *testing.T) {
 		"FROM busybox\nCOPY ../x /\n":             "outside the build context",
 		"FROM busybox\nCOPY skip.txt /\n":         "skip.txt",
 		"FROM busybox\nARG F=zz\nCOPY $F.txt /\n": "zz.txt",
-		"FROM busybox\nADD http://x/y /\n":        "URL",
+		"FROM busybox\nCOPY http://x/y /\n":       "ADD only",
+		"FROM --platform=linux/nosuch busybox\n":  "cannot run its programs",
 	} {
 		if _, err := prepare(file, nil); err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, errdefs.ErrInvalidArgument) {
 			t.Errorf("%q: %v, want an invalid-argument error naming %q", file, err, want)
@@ -200,5 +203,135 @@ func TestPrepare(t *testing.T) {
 	}
 	if _, err := prepare("FROM busybox\nARG F\nCOPY $F.txt /\n", map[string]string{"F": "b"}); err != nil {
 		t.Errorf("--build-arg in a COPY source: %v", err)
+	}
+	if _, err := prepare("FROM busybox\nADD http://127.0.0.1/y /\nCOPY <<EOF /z\nhi\nEOF\n", nil); err != nil {
+		t.Errorf("ADD of a URL, COPY of a heredoc: %v", err)
+	}
+	if _, err := prepare("FROM --platform=$BUILDPLATFORM busybox\n", nil); err != nil {
+		t.Errorf("FROM --platform=$BUILDPLATFORM: %v", err)
+	}
+}
+
+// TestIgnoreFiles: the Dockerfile's own NAME.dockerignore wins over the
+// context's .containerignore, which wins over .dockerignore.
+func TestIgnoreFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(".dockerignore", "a\n")
+	check := func(dockerfile, ignored string) {
+		t.Helper()
+		pm, err := readIgnore(dir, dockerfile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"a", "b", "c"} {
+			skip, _ := pm.MatchesOrParentMatches(name)
+			if skip != (name == ignored) {
+				t.Errorf("%s ignored %v, want only %s", name, skip, ignored)
+			}
+		}
+	}
+	check("", "a")
+	write(".containerignore", "b\n")
+	check("", "b")
+	write("Build.dockerignore", "c\n")
+	check(filepath.Join(dir, "Build"), "c")
+	check(filepath.Join(dir, "Dockerfile"), "b")
+}
+
+// TestIgnoredReinclude: an exception below an ignored directory brings
+// its file back, so the directory is walked, not skipped whole.
+func TestIgnoredReinclude(t *testing.T) {
+	for _, c := range []struct {
+		patterns string
+		ignored  map[string]bool
+	}{
+		{"docs\n!docs/keep.md\n", map[string]bool{"docs": false, "docs/keep.md": false, "docs/other.md": true, "src": false}},
+		{"docs\n", map[string]bool{"docs": true, "docs/keep.md": true, "src": false}},
+		{"*\n!src/**/*.go\n", map[string]bool{"src": false, "src/a/b.go": false, "src/a/b.txt": true, "README": true}},
+		{"**/*.log\n!keep/x.log\n", map[string]bool{"a.log": true, "keep/x.log": false, "keep/y.log": true, "keep": false}},
+	} {
+		pm, err := patternmatcher.New(strings.Split(strings.TrimSpace(c.patterns), "\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		for _, d := range []string{"docs", "src/a", "keep"} {
+			if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := &Plan{ignore: pm, opt: Options{ContextDir: dir}}
+		for name, want := range c.ignored {
+			if got := p.ignored(name); got != want {
+				t.Errorf("%q: %s ignored %v, want %v", c.patterns, name, got, want)
+			}
+		}
+	}
+}
+
+func TestCheckPlatform(t *testing.T) {
+	binfmt := t.TempDir()
+	host := "linux/" + runtime.GOARCH
+	other, qemu := "linux/arm64", "aarch64"
+	if runtime.GOARCH == "arm64" {
+		other, qemu = "linux/amd64", "x86_64"
+	}
+	for _, v := range []string{"", host, strings.ToUpper(host)} {
+		if got, err := checkPlatform(v, binfmt); err != nil || got != "" {
+			t.Errorf("%q: %q %v, want the host's", v, got, err)
+		}
+	}
+	for _, v := range []string{"linux", "windows/amd64", "linux//", other} {
+		if _, err := checkPlatform(v, binfmt); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("%q passed without emulation: %v", v, err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(binfmt, "qemu-"+qemu), []byte("enabled\ninterpreter /usr/bin/qemu\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := checkPlatform(other, binfmt); err != nil || got != other {
+		t.Errorf("%q with emulation: %q %v", other, got, err)
+	}
+}
+
+func TestParseSecret(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "s")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BURROW_TEST_SECRET", "v")
+	for in, want := range map[string]Secret{
+		"id=a,src=" + file:               {File: file},
+		"id=a,env=BURROW_TEST_SECRET":    {Env: "BURROW_TEST_SECRET"},
+		"id=BURROW_TEST_SECRET":          {Env: "BURROW_TEST_SECRET"},
+		"id=" + file:                     {File: file},
+		"type=file,id=a,source=" + file:  {File: file},
+		"id=BURROW_TEST_SECRET,type=env": {Env: "BURROW_TEST_SECRET"},
+	} {
+		if _, got, err := ParseSecret(in); err != nil || got != want {
+			t.Errorf("%q: %+v %v, want %+v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"src=" + file, "id=a,src=/no/such/file", "id=a,type=ssh", "id=a,bogus=1"} {
+		if _, _, err := ParseSecret(in); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("%q: %v, want an invalid-argument error", in, err)
+		}
+	}
+}
+
+func TestParseTrigger(t *testing.T) {
+	c, err := parseTrigger("RUN echo hi")
+	if _, ok := c.(*instructions.RunCommand); err != nil || !ok {
+		t.Fatalf("RUN trigger: %T %v", c, err)
+	}
+	for _, bad := range []string{"FROM busybox", "ONBUILD RUN x", "MAINTAINER me", "RUN a\nRUN b"} {
+		if _, err := parseTrigger(bad); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("%q: %v, want refused", bad, err)
+		}
 	}
 }

@@ -25,12 +25,11 @@ type copyLine struct {
 	chown, chmod string
 	contents     []instructions.SourceContent
 	add          bool
+	checksum     string
+	unpack       *bool
 }
 
 func (p *Plan) copy(ctx context.Context, e *engine.Engine, s *stage, c copyLine, earlier []engine.StepImage) error {
-	if len(c.contents) > 0 {
-		return invalid("heredoc sources are not supported yet")
-	}
 	o := engine.CopyStepOptions{Dest: c.dest}
 	if !path.IsAbs(o.Dest) {
 		o.Dest = path.Join("/", s.cfg.Config.WorkingDir, c.dest)
@@ -45,35 +44,102 @@ func (p *Plan) copy(ctx context.Context, e *engine.Engine, s *stage, c copyLine,
 	if o.Mode, err = parseChmod(c.chmod); err != nil {
 		return err
 	}
-	var content string
-	if c.from != "" {
+	content, cleanup, err := p.copySources(ctx, e, c, earlier, &o)
+	defer cleanup()
+	if err != nil {
+		return err
+	}
+	// The history names what was copied by its digest, as podman does;
+	// the cache key adds the line, whose flags the history leaves out.
+	createdBy := nop(fmt.Sprintf("%s %s:%s in %s ", c.keyword(), copiedKind(o), shortSum(content), c.dest))
+	return p.commit(s, createdBy, c.line+"\x00"+content, func(step engine.Step) (engine.StepImage, error) {
+		o.Step = step
+		return e.CopyStep(o)
+	}, e)
+}
+
+// copySources says where a COPY or ADD reads from (a heredoc's or an
+// ADD's staging directory, an image, or the context) and returns the
+// content digest for the cache key; cleanup removes what it staged.
+func (p *Plan) copySources(ctx context.Context, e *engine.Engine, c copyLine, earlier []engine.StepImage, o *engine.CopyStepOptions) (content string, cleanup func(), err error) {
+	cleanup = func() {}
+	switch {
+	case len(c.contents) > 0:
+		if len(c.sources) > 0 {
+			return "", cleanup, invalid("%s: mixes heredocs with other sources; give each its own line", c.line)
+		}
+		dir, names, err := heredocSources(c.contents)
+		if err != nil {
+			return "", cleanup, err
+		}
+		o.FromDir, o.Sources = dir, names
+		content, err = digestDir(dir, names)
+		return content, func() { os.RemoveAll(dir) }, err
+	case c.from != "":
 		img, _, err := p.stageImage(ctx, e, c.from, earlier, false)
 		if err != nil {
-			return err
+			return "", cleanup, err
 		}
 		o.FromImage = img.ID
 		for _, src := range c.sources {
 			o.Sources = append(o.Sources, "."+path.Clean("/"+src))
 		}
-		content = img.ID
-	} else {
-		if o.Sources, err = p.contextSources(c.line, c.sources); err != nil {
-			return err
-		}
-		if c.add {
-			if err := p.refuseArchives(o.Sources); err != nil {
-				return err
-			}
-		}
-		o.FromDir, o.Skip = p.opt.ContextDir, p.ignored
-		if content, err = p.digest(o.Sources); err != nil {
-			return err
+		return img.ID, cleanup, nil
+	}
+	var local []string
+	for _, src := range c.sources {
+		if !c.add || !isURL(src) {
+			local = append(local, src)
 		}
 	}
-	return p.commit(s, c.line, content, func(step engine.Step) (engine.StepImage, error) {
-		o.Step = step
-		return e.CopyStep(o)
-	}, e)
+	if local, err = p.contextSources(c.line, local); err != nil {
+		return "", cleanup, err
+	}
+	if c.add {
+		st, ok, err := p.stageAdd(ctx, c, local)
+		if err != nil {
+			return "", cleanup, err
+		}
+		if ok {
+			o.FromDir, o.Sources, o.KeepOwners = st.dir, st.sources, st.keep
+			if st.sources[0] == "." && !strings.HasSuffix(o.Dest, "/") {
+				o.Dest += "/"
+			}
+			return st.content, func() { os.RemoveAll(st.dir) }, nil
+		}
+	}
+	o.Sources, o.FromDir, o.Skip = local, p.opt.ContextDir, p.ignored
+	content, err = p.digest(o.Sources)
+	return content, cleanup, err
+}
+
+func (c copyLine) keyword() string {
+	if c.add {
+		return "ADD"
+	}
+	return "COPY"
+}
+
+// copiedKind is "file" for one file, "dir" for one directory, "multi"
+// for several sources, as in docker's history lines.
+func copiedKind(o engine.CopyStepOptions) string {
+	if len(o.Sources) > 1 {
+		return "multi"
+	}
+	if o.FromImage == "" && len(o.Sources) == 1 {
+		if st, err := os.Stat(filepath.Join(o.FromDir, o.Sources[0])); err == nil && !st.IsDir() {
+			return "file"
+		}
+	}
+	return "dir"
+}
+
+// shortSum is a content digest as hex, whatever prefix it carries.
+func shortSum(content string) string {
+	if i := strings.LastIndexByte(content, ':'); i >= 0 {
+		content = content[i+1:]
+	}
+	return content
 }
 
 // parseChown reads --chown=UID[:GID] (numbers; a missing group is the
@@ -106,24 +172,6 @@ func parseChmod(v string) (*uint32, error) {
 	return &mode, nil
 }
 
-// refuseArchives stops an ADD of a local archive, which docker would
-// extract and burrow cannot yet: copying it whole would differ silently.
-func (p *Plan) refuseArchives(sources []string) error {
-	for _, s := range sources {
-		f, err := os.Open(filepath.Join(p.opt.ContextDir, s))
-		if err != nil {
-			continue
-		}
-		head := make([]byte, 512)
-		n, _ := io.ReadFull(f, head)
-		f.Close()
-		if isArchive(head[:n]) {
-			return invalid("ADD %s: extracting archives is not supported yet (use RUN tar)", s)
-		}
-	}
-	return nil
-}
-
 func isArchive(h []byte) bool {
 	switch {
 	case len(h) >= 262 && string(h[257:262]) == "ustar":
@@ -141,14 +189,22 @@ func isArchive(h []byte) bool {
 // type, mode and contents (or link target), .dockerignore applied. Its
 // owner and times are not in it: COPY does not keep them.
 func (p *Plan) digest(sources []string) (string, error) {
+	return digestTree(p.opt.ContextDir, sources, p.ignored)
+}
+
+func digestDir(dir string, sources []string) (string, error) {
+	return digestTree(dir, sources, func(string) bool { return false })
+}
+
+func digestTree(root string, sources []string, ignored func(string) bool) (string, error) {
 	h := sha256.New()
 	for _, src := range sources {
-		err := filepath.WalkDir(filepath.Join(p.opt.ContextDir, src), func(name string, d fs.DirEntry, err error) error {
+		err := filepath.WalkDir(filepath.Join(root, src), func(name string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			rel, _ := filepath.Rel(p.opt.ContextDir, name)
-			if rel != src && p.ignored(rel) {
+			rel, _ := filepath.Rel(root, name)
+			if rel != src && ignored(rel) {
 				if d.IsDir() {
 					return filepath.SkipDir
 				}

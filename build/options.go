@@ -14,14 +14,20 @@ type Options struct {
 	ContextDir     string
 	Dockerfile     []byte // the file's contents
 	DockerfileName string // how the user named it, for messages
+	// DockerfilePath, when the file is one, finds its own ignore file
+	// (Dockerfile.dockerignore beside it), which wins over the context's.
+	DockerfilePath string
 	Tags           []string
 	BuildArgs      map[string]string
 	Target         string // "" the last stage
 	NoCache        bool
 	Pull           engine.PullPolicy
 	Network        string
-	Labels         map[string]string
-	Registry       engine.RegistryOptions
+	Secrets        map[string]Secret // --secret, by id
+	// Platform is --platform: "" or the host's; Prepare refuses others.
+	Platform string
+	Labels   map[string]string
+	Registry engine.RegistryOptions
 	// Out gets the steps (STEP 2/5: ..., --> Using cache); nil for -q.
 	Out io.Writer
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
@@ -15,6 +17,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
+	"go.podman.io/storage/pkg/archive"
 )
 
 // Plan is a checked build: the parsed file, the stages to build and the
@@ -25,8 +28,11 @@ type Plan struct {
 	last   int // the index of the stage the build ends with
 	meta   []string
 	lex    *shell.Lex
+	escape rune
 	ignore *patternmatcher.PatternMatcher
 	used   map[string]bool // build arguments some ARG declared
+	// platform is --platform when it is not the host's (emulated).
+	platform string
 }
 
 func invalid(format string, a ...any) error {
@@ -51,7 +57,10 @@ func Prepare(o Options) (*Plan, error) {
 	if len(stages) == 0 {
 		return nil, invalid("%s: no FROM instruction", o.DockerfileName)
 	}
-	p := &Plan{opt: o, stages: stages, last: len(stages) - 1, lex: shell.NewLex(res.EscapeToken), used: map[string]bool{}}
+	p := &Plan{opt: o, stages: stages, last: len(stages) - 1, lex: shell.NewLex(res.EscapeToken), escape: res.EscapeToken, used: map[string]bool{}}
+	if p.platform, err = checkPlatform(o.Platform, binfmtDir); err != nil {
+		return nil, err
+	}
 	if o.Target != "" {
 		i, ok := instructions.HasStage(stages, o.Target)
 		if !ok {
@@ -62,11 +71,14 @@ func Prepare(o Options) (*Plan, error) {
 	if p.meta, err = p.metaArgs(metaArgs); err != nil {
 		return nil, err
 	}
-	if p.ignore, err = readIgnore(o.ContextDir); err != nil {
+	if p.ignore, err = readIgnore(o.ContextDir, o.DockerfilePath); err != nil {
 		return nil, err
 	}
 	for i := 0; i <= p.last; i++ {
 		if err := p.checkSources(stages[i]); err != nil {
+			return nil, err
+		}
+		if err := p.checkStagePlatform(stages[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -110,10 +122,17 @@ func (p *Plan) expand(word string, env []string) (string, error) {
 	return res.Result, err
 }
 
-// readIgnore reads .containerignore, else .dockerignore, of the context.
-func readIgnore(dir string) (*patternmatcher.PatternMatcher, error) {
-	for _, name := range []string{".containerignore", ".dockerignore"} {
-		f, err := os.Open(filepath.Join(dir, name))
+// readIgnore reads the Dockerfile's own ignore file (NAME.dockerignore
+// or NAME.containerignore beside it), else the context's
+// .containerignore, else its .dockerignore.
+func readIgnore(dir, dockerfile string) (*patternmatcher.PatternMatcher, error) {
+	var candidates []string
+	if dockerfile != "" {
+		candidates = append(candidates, dockerfile+".containerignore", dockerfile+".dockerignore")
+	}
+	candidates = append(candidates, filepath.Join(dir, ".containerignore"), filepath.Join(dir, ".dockerignore"))
+	for _, name := range candidates {
+		f, err := os.Open(name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -140,7 +159,37 @@ func (p *Plan) ignored(rel string) bool {
 		return false
 	}
 	skip, err := p.ignore.MatchesOrParentMatches(filepath.ToSlash(rel))
-	return err == nil && skip
+	if err != nil || !skip {
+		return false
+	}
+	// Only a directory can hold what an exception brings back. Its kind,
+	// looked up by name, only decides whether to look inside: what is
+	// copied is read through descriptors.
+	st, err := os.Lstat(filepath.Join(p.opt.ContextDir, rel))
+	return err != nil || !st.IsDir() || !p.mayReinclude(filepath.ToSlash(rel))
+}
+
+// mayReinclude says whether an exception ("!docs/keep.md") could bring
+// back something below an ignored directory, which must then be walked
+// rather than skipped whole: the exception's text up to its first
+// wildcard and the directory's path are one a prefix of the other.
+func (p *Plan) mayReinclude(dir string) bool {
+	if !p.ignore.Exclusions() {
+		return false
+	}
+	for _, pat := range p.ignore.Patterns() {
+		if !pat.Exclusion() {
+			continue
+		}
+		lit := pat.String()
+		if i := strings.IndexAny(lit, "*?[\\"); i >= 0 {
+			lit = lit[:i]
+		}
+		if strings.HasPrefix(dir+"/", lit) || strings.HasPrefix(lit, dir+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // checkSources finds every context source of the stage's COPY and ADD
@@ -166,11 +215,11 @@ func (p *Plan) checkSources(st instructions.Stage) error {
 			if c.From != "" {
 				continue
 			}
-			if err := p.checkCopy(c.String(), c.SourcePaths, c.SourceContents, env); err != nil {
+			if err := p.checkCopy(c.String(), c.SourcePaths, env, false); err != nil {
 				return err
 			}
 		case *instructions.AddCommand:
-			if err := p.checkCopy(c.String(), c.SourcePaths, c.SourceContents, env); err != nil {
+			if err := p.checkCopy(c.String(), c.SourcePaths, env, true); err != nil {
 				return err
 			}
 		}
@@ -178,15 +227,15 @@ func (p *Plan) checkSources(st instructions.Stage) error {
 	return nil
 }
 
-func (p *Plan) checkCopy(line string, sources []string, contents []instructions.SourceContent, env []string) error {
-	if len(contents) > 0 {
-		return invalid("%s: heredoc sources are not supported yet", line)
-	}
+func (p *Plan) checkCopy(line string, sources []string, env []string, add bool) error {
 	var expanded []string
 	for _, s := range sources {
 		v, err := p.expand(s, env)
 		if err != nil {
 			return invalid("%s: %v", line, err)
+		}
+		if add && isURL(v) {
+			continue
 		}
 		expanded = append(expanded, v)
 	}
@@ -200,7 +249,7 @@ func (p *Plan) contextSources(line string, sources []string) ([]string, error) {
 	var out []string
 	for _, s := range sources {
 		if strings.Contains(s, "://") {
-			return nil, invalid("%s: URL sources are not supported yet", line)
+			return nil, invalid("%s: %s: a URL is a source for ADD only", line, s)
 		}
 		rel := filepath.Clean(s)
 		if filepath.IsAbs(rel) {
@@ -235,4 +284,31 @@ func (p *Plan) contextSources(line string, sources []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// checkStagePlatform refuses a FROM --platform this machine cannot run.
+func (p *Plan) checkStagePlatform(st instructions.Stage) error {
+	if st.Platform == "" {
+		return nil
+	}
+	v, err := p.expand(st.Platform, append(slices.Clone(p.meta), platformArgs()...))
+	if err != nil {
+		return invalid("%s: %v", st.SourceCode, err)
+	}
+	_, err = checkPlatform(v, binfmtDir)
+	return err
+}
+
+// ExtractContext unpacks a build context sent as a tar (plain or
+// compressed) into a new directory under TMPDIR.
+func ExtractContext(r io.Reader) (string, error) {
+	dir, err := os.MkdirTemp("", "context-")
+	if err != nil {
+		return "", err
+	}
+	if err := archive.Untar(r, dir, &archive.TarOptions{NoLchown: true}); err != nil {
+		os.RemoveAll(dir)
+		return "", invalid("the build context on stdin: %v", err)
+	}
+	return dir, nil
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/burrow/burrow/engine"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // Run builds the plan's stages up to the target, names the result and
@@ -49,6 +51,9 @@ func (p *Plan) buildStage(ctx context.Context, e *engine.Engine, i int, done []e
 	if err != nil {
 		return engine.StepImage{}, fmt.Errorf("%s: %w", st.SourceCode, err)
 	}
+	if err := p.onBuild(ctx, e, s, done[:i]); err != nil {
+		return engine.StepImage{}, err
+	}
 	for n, c := range st.Commands {
 		p.say("[%d/%d] STEP %d/%d: %s\n", i+1, p.last+1, n+2, total, line(c))
 		if err := p.step(ctx, e, s, c, done[:i]); err != nil {
@@ -78,6 +83,13 @@ func (p *Plan) buildStage(ctx context.Context, e *engine.Engine, i int, done []e
 	return s.img, err
 }
 
+// nop is the history line of a step that runs nothing, in the form
+// docker's classic builder and podman write: the instruction as the file
+// wrote it, after a shell that never ran.
+func nop(instruction string) string {
+	return "/bin/sh -c #(nop) " + instruction
+}
+
 // line is an instruction as the file wrote it.
 func line(c instructions.Command) string {
 	if s, ok := c.(fmt.Stringer); ok {
@@ -99,8 +111,18 @@ func (p *Plan) from(ctx context.Context, e *engine.Engine, st instructions.Stage
 	if err != nil {
 		return nil, invalid("%v", err)
 	}
+	platform := p.platform
+	if st.Platform != "" {
+		v, err := p.expand(st.Platform, append(slices.Clone(p.meta), platformArgs()...))
+		if err != nil {
+			return nil, invalid("%v", err)
+		}
+		if platform, err = checkPlatform(v, binfmtDir); err != nil {
+			return nil, err
+		}
+	}
 	s := &stage{}
-	switch img, ok, err := p.stageImage(ctx, e, base, earlier, true); {
+	switch img, ok, err := p.baseImage(ctx, e, base, earlier, platform); {
 	case err != nil:
 		return nil, err
 	case ok:
@@ -109,8 +131,40 @@ func (p *Plan) from(ctx context.Context, e *engine.Engine, st instructions.Stage
 	s.cfg = cloneConfig(s.img.Config)
 	if s.img.ID == "" {
 		s.cfg.OS, s.cfg.Architecture, s.cfg.RootFS.Type = "linux", runtime.GOARCH, "layers"
+		if platform != "" {
+			s.cfg.Architecture = strings.Split(platform, "/")[1]
+		}
 	}
 	return s, nil
+}
+
+// binfmtDir is where the kernel lists the foreign binaries it can run.
+const binfmtDir = "/proc/sys/fs/binfmt_misc"
+
+// platformArgs are the ARGs that a FROM --platform may name without
+// declaring them, all this machine's platform.
+func platformArgs() []string {
+	h := hostPlatform()
+	return []string{"BUILDPLATFORM=" + h, "TARGETPLATFORM=" + h, "BUILDOS=linux", "TARGETOS=linux",
+		"BUILDARCH=" + runtime.GOARCH, "TARGETARCH=" + runtime.GOARCH}
+}
+
+// baseImage is stageImage for a FROM, pulled for platform when that is
+// not the host's.
+func (p *Plan) baseImage(ctx context.Context, e *engine.Engine, name string, earlier []engine.StepImage, platform string) (engine.StepImage, bool, error) {
+	if platform == "" {
+		return p.stageImage(ctx, e, name, earlier, true)
+	}
+	if strings.EqualFold(name, "scratch") {
+		return engine.StepImage{}, false, nil
+	}
+	if _, ok := instructions.HasStage(p.stages[:len(earlier)], name); ok {
+		return p.stageImage(ctx, e, name, earlier, true)
+	}
+	reg := p.opt.Registry
+	reg.Platform = platform
+	img, err := e.BaseImage(ctx, name, p.opt.Pull, reg)
+	return img, true, err
 }
 
 // stageImage is what a FROM or COPY --from names: "scratch" (ok false,
@@ -137,25 +191,37 @@ func (p *Plan) step(ctx context.Context, e *engine.Engine, s *stage, c instructi
 			return invalid("%v", err)
 		}
 	}
+	if x, ok := c.(instructions.SupportsSingleWordExpansionRaw); ok {
+		// Heredoc bodies expand variables only: quotes stay as written.
+		raw := shell.NewLex(p.escape)
+		raw.SkipProcessQuotes = true
+		err := x.ExpandRaw(func(w string) (string, error) {
+			res, err := raw.ProcessWordWithMatches(w, shell.EnvsFromSlice(s.env()))
+			return res.Result, err
+		})
+		if err != nil {
+			return invalid("%v", err)
+		}
+	}
 	if a, ok := c.(*instructions.ArgCommand); ok {
 		return p.arg(s, a)
 	}
-	createdBy, ok, err := s.applyConfig(c)
+	_, ok, err := s.applyConfig(c)
 	if err != nil {
 		return invalid("%v", err)
 	}
 	if ok {
-		s.cfg.History = append(s.cfg.History, engine.History{CreatedBy: createdBy, EmptyLayer: true})
+		s.cfg.History = append(s.cfg.History, engine.History{CreatedBy: nop(line(c)), EmptyLayer: true})
 		s.pending = true
 		return nil
 	}
 	switch c := c.(type) {
 	case *instructions.RunCommand:
-		return p.run(ctx, e, s, c)
+		return p.run(ctx, e, s, c, earlier)
 	case *instructions.CopyCommand:
 		return p.copy(ctx, e, s, copyLine{line: c.String(), from: c.From, sources: c.SourcePaths, dest: c.DestPath, chown: c.Chown, chmod: c.Chmod, contents: c.SourceContents}, earlier)
 	case *instructions.AddCommand:
-		return p.copy(ctx, e, s, copyLine{line: c.String(), sources: c.SourcePaths, dest: c.DestPath, chown: c.Chown, chmod: c.Chmod, contents: c.SourceContents, add: true}, earlier)
+		return p.copy(ctx, e, s, copyLine{line: c.String(), sources: c.SourcePaths, dest: c.DestPath, chown: c.Chown, chmod: c.Chmod, contents: c.SourceContents, add: true, checksum: c.Checksum, unpack: c.Unpack}, earlier)
 	}
 	return invalid("%s is not supported", c.Name())
 }
@@ -184,9 +250,9 @@ func (p *Plan) arg(s *stage, a *instructions.ArgCommand) error {
 		if ok {
 			s.args = setEnv(s.args, kv.Key, v)
 		}
-		parts = append(parts, kv.String())
+		parts = append(parts, kv.Key)
 	}
-	s.cfg.History = append(s.cfg.History, engine.History{CreatedBy: "ARG " + strings.Join(parts, " "), EmptyLayer: true})
+	s.cfg.History = append(s.cfg.History, engine.History{CreatedBy: nop("ARG " + strings.Join(parts, " ")), EmptyLayer: true})
 	s.pending = true
 	return nil
 }
@@ -204,22 +270,51 @@ func (s *stage) runArgs() []string {
 	return out
 }
 
-func (p *Plan) run(ctx context.Context, e *engine.Engine, s *stage, c *instructions.RunCommand) error {
-	if len(c.FlagsUsed) > 0 {
-		return invalid("RUN --%s is not supported yet", strings.Join(c.FlagsUsed, ", --"))
+// proxyArgs are the build arguments every RUN sees without an ARG,
+// and that, undeclared, stay out of the history and the cache key.
+var proxyArgs = []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
+	"NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"}
+
+func (p *Plan) run(ctx context.Context, e *engine.Engine, s *stage, c *instructions.RunCommand, earlier []engine.StepImage) error {
+	for _, f := range c.FlagsUsed {
+		if f != "mount" && f != "network" {
+			return invalid("RUN --%s is not supported", f)
+		}
 	}
-	if len(c.Files) > 0 {
-		return invalid("RUN with a heredoc is not supported yet")
+	network := p.opt.Network
+	switch n := instructions.GetNetwork(c); n {
+	case instructions.NetworkNone, instructions.NetworkHost:
+		network = n
 	}
+	r, err := p.runMounts(ctx, e, s, c, earlier)
+	if err != nil {
+		return err
+	}
+	defer r.close()
 	cmd := s.commandLine(c.ShellDependantCmdLine)
+	if len(c.Files) > 0 {
+		if cmd, err = p.heredocCommand(s, c, r); err != nil {
+			return err
+		}
+	}
 	args := s.runArgs()
-	createdBy := "RUN " + strings.Join(cmd, " ")
+	createdBy := strings.Join(cmd, " ")
 	if len(args) > 0 {
-		createdBy = fmt.Sprintf("RUN |%d %s %s", len(args), strings.Join(args, " "), strings.Join(cmd, " "))
+		createdBy = fmt.Sprintf("|%d %s %s", len(args), strings.Join(args, " "), createdBy)
 	}
 	env := append(slices.Clone(s.cfg.Config.Env), args...)
-	return p.commit(s, createdBy, "", func(step engine.Step) (engine.StepImage, error) {
-		img, code, err := e.RunStep(ctx, engine.RunStepOptions{Step: step, Command: cmd, Env: env, Network: p.opt.Network})
+	for _, k := range proxyArgs {
+		if v, ok := p.opt.BuildArgs[k]; ok && !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, k+"=") }) {
+			env = append(env, k+"="+v)
+		}
+	}
+	env = append(env, r.env...)
+	content := ""
+	if n := instructions.GetNetwork(c); n != instructions.NetworkDefault || len(r.key) > 0 {
+		content = "network=" + n + "\x00" + strings.Join(r.key, "\x00")
+	}
+	return p.commit(s, createdBy, content, func(step engine.Step) (engine.StepImage, error) {
+		img, code, err := e.RunStep(ctx, engine.RunStepOptions{Step: step, Command: cmd, Env: env, Network: network, Mounts: r.mounts})
 		if err == nil && code != 0 {
 			err = fmt.Errorf("command %s exited with status %d", jsonList(cmd), code)
 		}
@@ -266,4 +361,45 @@ func cacheKey(parent string, cfg engine.StepConfig, content string) string {
 	}{parent, cfg.Config, lines, content})
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:])
+}
+
+// onBuild runs the ONBUILD triggers of the stage's base image before
+// the stage's own steps; the new image does not keep them.
+func (p *Plan) onBuild(ctx context.Context, e *engine.Engine, s *stage, earlier []engine.StepImage) error {
+	triggers := s.cfg.Config.OnBuild
+	if len(triggers) == 0 {
+		return nil
+	}
+	s.cfg.Config.OnBuild, s.pending = nil, true
+	for _, t := range triggers {
+		p.say("--> Executing ONBUILD trigger: %s\n", t)
+		c, err := parseTrigger(t)
+		if err != nil {
+			return err
+		}
+		if err := p.step(ctx, e, s, c, earlier); err != nil {
+			return fmt.Errorf("ONBUILD %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+func parseTrigger(t string) (instructions.Command, error) {
+	res, err := parser.Parse(strings.NewReader(t))
+	if err != nil || len(res.AST.Children) != 1 {
+		return nil, invalid("the base image's ONBUILD %q: not one instruction (%v)", t, err)
+	}
+	v, err := instructions.ParseInstruction(res.AST.Children[0])
+	if err != nil {
+		return nil, invalid("the base image's ONBUILD %q: %v", t, err)
+	}
+	c, ok := v.(instructions.Command)
+	if !ok {
+		return nil, invalid("the base image's ONBUILD %q: FROM cannot be a trigger", t)
+	}
+	switch c.(type) {
+	case *instructions.OnbuildCommand, *instructions.MaintainerCommand:
+		return nil, invalid("the base image's ONBUILD %q: %s cannot be a trigger", t, c.Name())
+	}
+	return c, nil
 }

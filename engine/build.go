@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/burrow/burrow/errdefs"
@@ -16,6 +17,7 @@ import (
 	"github.com/burrow/burrow/store"
 	digest "github.com/opencontainers/go-digest"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
 )
@@ -133,6 +135,7 @@ type RunStepOptions struct {
 	Command []string
 	Env     []string // the config's and the build arguments'
 	Network string
+	Mounts  []StepMount
 }
 
 // RunStep runs a command in a container of the parent image, with this
@@ -151,19 +154,32 @@ func (e *Engine) RunStep(ctx context.Context, o RunStepOptions) (StepImage, int,
 		return StepImage{}, 0, err
 	}
 	var made string
-	run := lifecycle.RunOpt{CreateOpt: opt}
-	run.OnExited = func(id string, code int) error {
-		if code != 0 {
-			return nil
+	var code int
+	err = e.withStepMounts(o.Mounts, func(mounts []specs.Mount) error {
+		stubs := &mountStubs{e: e}
+		for _, m := range mounts {
+			stubs.targets = append(stubs.targets, m.Destination)
 		}
-		ctr, err := e.store.Container(id)
-		if err != nil {
+		run := lifecycle.RunOpt{CreateOpt: opt}
+		run.Mounts = append(slices.Clone(run.Mounts), mounts...)
+		run.OnCreated = stubs.before
+		run.OnExited = func(id string, code int) error {
+			if code != 0 {
+				return nil
+			}
+			if err := stubs.after(id); err != nil {
+				return err
+			}
+			ctr, err := e.store.Container(id)
+			if err != nil {
+				return err
+			}
+			made, err = imageio.CommitOnto(e.store, ctr.LayerID, o.Parent.top, o.config(), o.metadata())
 			return err
 		}
-		made, err = imageio.CommitOnto(e.store, ctr.LayerID, o.Parent.top, o.config(), o.metadata())
+		code, err = lifecycle.Run(e.store, e.paths.RunRoot, run)
 		return err
-	}
-	code, err := lifecycle.Run(e.store, e.paths.RunRoot, run)
+	})
 	if err != nil || code != 0 {
 		return StepImage{}, code, err
 	}
@@ -183,6 +199,9 @@ type CopyStepOptions struct {
 	Owner     *Owner
 	Mode      *uint32
 	Skip      func(path string) bool
+	// KeepOwners keeps the sources' owners and set-ID bits (an extracted
+	// archive).
+	KeepOwners bool
 }
 
 // CopyStep copies files into a container of the parent image, through
@@ -200,7 +219,7 @@ func (e *Engine) CopyStep(o CopyStepOptions) (StepImage, error) {
 	var made string
 	err := lifecycle.WithScratch(e.store, e.paths.RunRoot, base, func(id string, root *os.File) error {
 		err := e.withSource(o, func(from *os.File) error {
-			return lifecycle.Put(root, lifecycle.PutOpt{From: from, Sources: o.Sources, Dest: o.Dest, Owner: o.Owner, Mode: o.Mode, Skip: o.Skip})
+			return lifecycle.Put(root, lifecycle.PutOpt{From: from, Sources: o.Sources, Dest: o.Dest, Owner: o.Owner, Mode: o.Mode, Skip: o.Skip, KeepOwners: o.KeepOwners})
 		})
 		if err != nil {
 			return err

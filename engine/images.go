@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"io"
 	"slices"
 	"sort"
@@ -50,6 +51,16 @@ type Image struct {
 type ImageDetails struct {
 	Image
 	Config ImageConfig
+	// Docker is what docker's configuration has beyond the OCI one.
+	Docker DockerExtras
+}
+
+// DockerExtras are a Dockerfile's HEALTHCHECK, ONBUILD and SHELL, which
+// docker's image configuration keeps and the OCI one has no field for.
+type DockerExtras struct {
+	Healthcheck *dockerspec.HealthcheckConfig `json:"Healthcheck,omitempty"`
+	OnBuild     []string                      `json:"OnBuild,omitempty"`
+	Shell       []string                      `json:"Shell,omitempty"`
 }
 
 // Pull copies an image from a registry into the store and returns its ID.
@@ -266,11 +277,16 @@ func (e *Engine) InspectImage(ref string) (ImageDetails, error) {
 	if err != nil {
 		return ImageDetails{}, err
 	}
-	cfg, err := store.Config(e.store, img)
-	if err != nil {
+	var cfg StepConfig
+	if err := store.ConfigInto(e.store, img, &cfg); err != nil {
 		return ImageDetails{}, err
 	}
-	return ImageDetails{Image: e.image(img), Config: cfg}, nil
+	// docker's "config" fills the outer Config; the OCI part is inside it.
+	oci := cfg.Image
+	oci.Config = cfg.Config.ImageConfig
+	d := cfg.Config
+	extras := DockerExtras{Healthcheck: d.Healthcheck, OnBuild: d.OnBuild, Shell: d.Shell}
+	return ImageDetails{Image: e.image(img), Config: oci, Docker: extras}, nil
 }
 
 // Untag removes names from an image (every name when none are given) and

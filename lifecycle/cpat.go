@@ -171,6 +171,25 @@ type copier struct {
 	owner    *Owner
 	mode     *uint32
 	skip     func(path string) bool
+	// keep gives each copy the source's owner (unless owner is set) and
+	// its set-ID and sticky bits: an ADD'ed archive as it was packed.
+	keep bool
+}
+
+// ownerOf is the owner a copy of n gets: nil leaves the copying user's.
+func (cp copier) ownerOf(n node) *Owner {
+	if cp.owner == nil && cp.keep {
+		return &Owner{UID: int(n.st.Uid), GID: int(n.st.Gid)}
+	}
+	return cp.owner
+}
+
+// modeOf is the part of n's mode a copy keeps.
+func (cp copier) modeOf(n node) uint32 {
+	if cp.keep {
+		return n.st.Mode & 0o7777
+	}
+	return n.st.Mode & 0o777
 }
 
 // Owner is a numeric user and group in the container.
@@ -191,8 +210,8 @@ func (cp copier) copy(n node, dir *os.File, name, shown string) error {
 		if err := unix.Symlinkat(n.link, int(dir.Fd()), name); err != nil {
 			return cp.to.err("create", shown, err)
 		}
-		if cp.owner != nil {
-			if err := unix.Fchownat(int(dir.Fd()), name, cp.owner.UID, cp.owner.GID, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		if o := cp.ownerOf(n); o != nil {
+			if err := unix.Fchownat(int(dir.Fd()), name, o.UID, o.GID, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 				return cp.to.err("chown", shown, err)
 			}
 		}
@@ -225,19 +244,19 @@ func (cp copier) copyDir(n node, dir *os.File, name, shown string) error {
 	// Only a directory the copy made takes the source's mode, and only
 	// now: a read-only source must not stop its own entries being copied.
 	if created {
-		return cp.setAttrs(out, n.st.Mode&0o777, shown)
+		return cp.setAttrs(out, cp.modeOf(n), cp.ownerOf(n), shown)
 	}
 	return nil
 }
 
 // setAttrs gives what the copy created its mode (--chmod's if given) and
 // owner (--chown's if given, else the copying user's: root).
-func (cp copier) setAttrs(f *os.File, mode uint32, shown string) error {
+func (cp copier) setAttrs(f *os.File, mode uint32, owner *Owner, shown string) error {
 	if cp.mode != nil {
 		mode = *cp.mode
 	}
-	if cp.owner != nil {
-		if err := unix.Fchown(int(f.Fd()), cp.owner.UID, cp.owner.GID); err != nil {
+	if owner != nil {
+		if err := unix.Fchown(int(f.Fd()), owner.UID, owner.GID); err != nil {
 			return cp.to.err("chown", shown, err)
 		}
 	}
@@ -270,11 +289,18 @@ func (cp copier) copyFile(n node, dir *os.File, name, shown string) error {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return cp.to.err("replace", shown, fmt.Errorf("%s: %w", kind(st.Mode), errors.ErrUnsupported))
 	}
-	if err := cp.setAttrs(out, n.st.Mode&0o777, shown); err != nil {
-		return err
-	}
 	if _, err := io.Copy(out, n.f); err != nil {
 		return cp.to.err("write", shown, err)
+	}
+	// After the write, which would clear set-ID bits; until now the file
+	// was the creator's alone (0600).
+	if err := cp.setAttrs(out, cp.modeOf(n), cp.ownerOf(n), shown); err != nil {
+		return err
+	}
+	// A copy keeps the source's modification time, as docker's COPY does.
+	times := []unix.Timeval{unix.NsecToTimeval(n.st.Atim.Nano()), unix.NsecToTimeval(n.st.Mtim.Nano())}
+	if err := unix.Futimes(int(out.Fd()), times); err != nil {
+		return cp.to.err("set times of", shown, err)
 	}
 	if err := out.Close(); err != nil {
 		return cp.to.err("write", shown, err)

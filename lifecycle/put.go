@@ -26,6 +26,9 @@ type PutOpt struct {
 	// Skip leaves out entries below a source (.dockerignore), by their
 	// path relative to From.
 	Skip func(path string) bool
+	// KeepOwners keeps each source's owner (unless Owner is set) and its
+	// set-ID and sticky bits, as ADD does for an archive it extracts.
+	KeepOwners bool
 }
 
 // Put copies as a Dockerfile's COPY does: a directory's contents (not the
@@ -36,7 +39,7 @@ func Put(root *os.File, o PutOpt) error {
 	ctr, src := side{ctr: "the image"}, side{}
 	into := len(o.Sources) > 1 || strings.HasSuffix(o.Dest, "/")
 	dest := path.Clean("/" + o.Dest)
-	cp := copier{from: src, to: ctr, owner: o.Owner, mode: o.Mode, skip: o.Skip}
+	cp := copier{from: src, to: ctr, owner: o.Owner, mode: o.Mode, skip: o.Skip, keep: o.KeepOwners}
 	for _, s := range o.Sources {
 		from, err := openTop(o.From, s, inRoot, s)
 		if err != nil {

@@ -69,6 +69,10 @@ copy_burrow() {
 		cp "$dir/burrow-init" "$scratch/burrow-init" && chmod 0755 "$scratch/burrow-init" &&
 			init_note="$scratch/burrow-init (from $dir)"
 	fi
+	# burrow hands its build verb to burrow-build beside it.
+	if [ -x "$dir/burrow-build" ]; then
+		cp "$dir/burrow-build" "$scratch/burrow-build" && chmod 0755 "$scratch/burrow-build"
+	fi
 }
 
 # busybox_rootfs APPLET...: $scratch/rootfs from the host's static busybox,

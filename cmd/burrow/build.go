@@ -1,3 +1,5 @@
+//go:build buildverb
+
 package main
 
 import (
@@ -28,9 +30,31 @@ func buildCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "label", Usage: "k=v label on the image (repeatable)"},
 			&cli.StringFlag{Name: "iidfile", Usage: "write the image ID to this file"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image ID"},
+			&cli.StringSliceFlag{Name: "secret", Usage: "id=ID,src=FILE or id=ID,env=VAR: a secret for RUN --mount=type=secret (in no layer)"},
 		},
 		Action: func(c *cli.Context) error {
-			opt, err := buildOptions(c)
+			var e *engine.Engine
+			defer func() {
+				if e != nil {
+					e.Close()
+				}
+			}()
+			contextDir := c.Args().First()
+			if contextDir == "-" && c.NArg() == 1 {
+				// The context's files go to the engine's session directory,
+				// which the next command removes should this one be killed.
+				if c.String("file") == "-" {
+					return fmt.Errorf("%w: the context and the Dockerfile cannot both come from stdin", errdefs.ErrInvalidArgument)
+				}
+				var err error
+				if e, err = openEngine(c); err != nil {
+					return err
+				}
+				if contextDir, err = build.ExtractContext(os.Stdin); err != nil {
+					return err
+				}
+			}
+			opt, err := buildOptions(c, contextDir)
 			if err != nil {
 				return err
 			}
@@ -38,11 +62,11 @@ func buildCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			e, err := openEngine(c)
-			if err != nil {
-				return err
+			if e == nil {
+				if e, err = openEngine(c); err != nil {
+					return err
+				}
 			}
-			defer e.Close()
 			id, err := plan.Run(c.Context, e)
 			if err != nil {
 				return err
@@ -60,15 +84,23 @@ func buildCommand() *cli.Command {
 	return cmd
 }
 
-func buildOptions(c *cli.Context) (build.Options, error) {
+func buildOptions(c *cli.Context, contextDir string) (build.Options, error) {
 	if c.NArg() != 1 {
-		return build.Options{}, fmt.Errorf("%w: build needs one CONTEXT directory", errdefs.ErrInvalidArgument)
+		return build.Options{}, fmt.Errorf("%w: build needs one CONTEXT directory (or - for a tar on stdin)", errdefs.ErrInvalidArgument)
 	}
-	if err := build.CheckContext(c.Args().First()); err != nil {
+	if err := build.CheckContext(contextDir); err != nil {
 		return build.Options{}, err
 	}
-	o := build.Options{ContextDir: c.Args().First(), Tags: c.StringSlice("tag"), Target: c.String("target"),
-		NoCache: c.Bool("no-cache"), Network: c.String("network"), Registry: registryOptions(c), BuildArgs: map[string]string{}}
+	o := build.Options{ContextDir: contextDir, Tags: c.StringSlice("tag"), Target: c.String("target"),
+		NoCache: c.Bool("no-cache"), Network: c.String("network"), Registry: registryOptions(c), BuildArgs: map[string]string{},
+		Secrets: map[string]build.Secret{}, Platform: c.String("platform")}
+	for _, v := range c.StringSlice("secret") {
+		id, s, err := build.ParseSecret(v)
+		if err != nil {
+			return o, err
+		}
+		o.Secrets[id] = s
+	}
 	for _, t := range o.Tags {
 		if _, err := engine.NormalizeName(t); err != nil {
 			return o, err
@@ -100,7 +132,14 @@ func buildOptions(c *cli.Context) (build.Options, error) {
 	if !c.Bool("quiet") {
 		o.Out = os.Stdout
 	}
-	o.DockerfileName, o.Dockerfile, err = readDockerfile(c.String("file"), o.ContextDir)
+	file := c.String("file")
+	if c.Args().First() == "-" && file != "" && !filepath.IsAbs(file) {
+		file = filepath.Join(contextDir, file) // -f names a file in the tar
+	}
+	o.DockerfileName, o.Dockerfile, err = readDockerfile(file, o.ContextDir)
+	if file != "-" {
+		o.DockerfilePath = o.DockerfileName
+	}
 	return o, err
 }
 

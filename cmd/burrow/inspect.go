@@ -43,18 +43,18 @@ func inspectFlags() []cli.Flag {
 
 // imageInspect has docker's field names: scripts and tools read them.
 type imageInspect struct {
-	Id           string                `json:"Id"` //nolint:revive // docker's template name
-	RepoTags     []string              `json:"RepoTags"`
-	RepoDigests  []string              `json:"RepoDigests"`
-	Created      *time.Time            `json:"Created"`
-	Author       string                `json:"Author"`
-	Architecture string                `json:"Architecture"`
-	Os           string                `json:"Os"`
-	Size         int64                 `json:"Size"`
-	Config       imgspecv1.ImageConfig `json:"Config"`
-	RootFS       imageRootFS           `json:"RootFS"`
-	History      []imgspecv1.History   `json:"History"`
-	Labels       map[string]string     `json:"Labels"` // podman's, beside .Config.Labels
+	Id           string              `json:"Id"` //nolint:revive // docker's template name
+	RepoTags     []string            `json:"RepoTags"`
+	RepoDigests  []string            `json:"RepoDigests"`
+	Created      *time.Time          `json:"Created"`
+	Author       string              `json:"Author"`
+	Architecture string              `json:"Architecture"`
+	Os           string              `json:"Os"`
+	Size         int64               `json:"Size"`
+	Config       imageInspectConfig  `json:"Config"`
+	RootFS       imageRootFS         `json:"RootFS"`
+	History      []imgspecv1.History `json:"History"`
+	Labels       map[string]string   `json:"Labels"` // podman's, beside .Config.Labels
 }
 
 // imageRootFS is docker's .RootFS: the OCI config's diff IDs as Layers.
@@ -62,6 +62,13 @@ type imageRootFS struct {
 	Type    string
 	Layers  []string
 	DiffIDs []string `json:"-"` // burrow's earlier template name for Layers
+}
+
+// imageInspectConfig is the OCI config with docker's additions beside
+// its fields, as docker shows them.
+type imageInspectConfig struct {
+	imgspecv1.ImageConfig
+	engine.DockerExtras
 }
 
 func inspectAction(imagesOnly bool) cli.ActionFunc {
@@ -173,7 +180,7 @@ func inspectImage(e *engine.Engine, ref string) (imageInspect, error) {
 	info := imageInspect{
 		Id: "sha256:" + img.ID, RepoTags: img.Names, RepoDigests: []string{}, Created: cfg.Created,
 		Author: cfg.Author, Architecture: cfg.Architecture, Os: cfg.OS, Size: img.Size,
-		Config: cfg.Config, RootFS: imageRootFS{Type: cfg.RootFS.Type, Layers: []string{}}, History: cfg.History,
+		Config: imageInspectConfig{cfg.Config, img.Docker}, RootFS: imageRootFS{Type: cfg.RootFS.Type, Layers: []string{}}, History: cfg.History,
 		Labels: cfg.Config.Labels,
 	}
 	for _, d := range cfg.RootFS.DiffIDs {

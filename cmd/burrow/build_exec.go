@@ -1,0 +1,54 @@
+//go:build !buildverb
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+)
+
+// buildBinary is burrow built with the build verb (and buildkit's
+// Dockerfile parser, whose package initialisation every other command
+// would pay for): burrow hands a build over to it.
+const buildBinary = "burrow-build"
+
+func buildCommand() *cli.Command {
+	return &cli.Command{
+		Name: "build", Usage: "build an image from a Dockerfile or Containerfile (burrow build --help for the flags)",
+		ArgsUsage: "CONTEXT", SkipFlagParsing: true, HideHelp: true,
+		Action: func(*cli.Context) error {
+			path, err := findBuildBinary()
+			if err != nil {
+				return err
+			}
+			// The same arguments, global flags included: burrow-build is
+			// burrow with one more verb.
+			return syscall.Exec(path, append([]string{path}, os.Args[1:]...), os.Environ())
+		},
+	}
+}
+
+// findBuildBinary looks beside this binary, then in PATH.
+func findBuildBinary() (string, error) {
+	self, err := os.Executable()
+	if err == nil {
+		candidate := filepath.Join(filepath.Dir(self), buildBinary)
+		if _, err := os.Stat(candidate); err == nil {
+			return candidate, nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("%s: %w", candidate, err)
+		}
+	}
+	path, err := exec.LookPath(buildBinary)
+	if err != nil {
+		return "", fmt.Errorf("burrow build needs %s beside burrow or in PATH (make build makes it, make install installs it): %w", buildBinary, err)
+	}
+	return path, nil
+}
