@@ -53,6 +53,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /images/{rest...}", s.imageGet)
 	m.HandleFunc("POST /images/{rest...}", s.imagePost)
 	m.HandleFunc("DELETE /images/{rest...}", s.removeImage)
+	m.HandleFunc("POST /build", s.buildImage)
 	m.HandleFunc("GET /networks", s.listNetworks)
 	m.HandleFunc("POST /networks/create", s.createNetwork)
 	m.HandleFunc("POST /networks/prune", s.pruneNetworks)
