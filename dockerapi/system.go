@@ -54,6 +54,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /images/{rest...}", s.imagePost)
 	m.HandleFunc("DELETE /images/{rest...}", s.removeImage)
 	m.HandleFunc("POST /build", s.buildImage)
+	m.HandleFunc("POST /auth", s.auth)
 	m.HandleFunc("GET /networks", s.listNetworks)
 	m.HandleFunc("POST /networks/create", s.createNetwork)
 	m.HandleFunc("POST /networks/prune", s.pruneNetworks)
