@@ -51,8 +51,8 @@ func registryOptions(ref string, a registry.AuthConfig) engine.RegistryOptions {
 // loopbackRegistry reports whether ref's first component is a loopback
 // host (docker's default insecure registries are 127.0.0.0/8).
 func loopbackRegistry(ref string) bool {
-	host, _, _ := strings.Cut(ref, "/")
-	if !strings.ContainsAny(host, ".:") && host != "localhost" {
+	host, _, hasPath := strings.Cut(ref, "/")
+	if !hasPath || (!strings.ContainsAny(host, ".:") && host != "localhost") {
 		return false
 	}
 	if h, _, err := net.SplitHostPort(host); err == nil {

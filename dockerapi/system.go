@@ -73,6 +73,9 @@ func notServed(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache, no-store, must-revalidate")
+	// The classic builder's POST /build is what burrow serves: the docker
+	// CLI then builds with it without DOCKER_BUILDKIT=0.
+	w.Header().Set("Builder-Version", "1")
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
