@@ -73,8 +73,8 @@ func notServed(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache, no-store, must-revalidate")
-	// The classic builder's POST /build is what burrow serves: the docker
-	// CLI then builds with it without DOCKER_BUILDKIT=0.
+	// The classic builder's POST /build is what burrow serves (BuildKit's
+	// session endpoints are not), as docker says with version 1.
 	w.Header().Set("Builder-Version", "1")
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
