@@ -77,7 +77,7 @@ func (s *Server) auth(w http.ResponseWriter, r *http.Request) {
 	if server == "" || strings.Contains(server, "index.docker.io") {
 		server = "docker.io"
 	}
-	o := registryOptions(server, registry.AuthConfig{})
+	o := registryOptions(server+"/", registry.AuthConfig{})
 	if err := s.eng.CheckLogin(r.Context(), server, a.Username, a.Password, o); err != nil {
 		writeError(w, http.StatusUnauthorized, err)
 		return
