@@ -56,6 +56,12 @@ func TestAPIAttachStdin(t *testing.T) {
 		t.Errorf("after exit in attach: %s", r)
 	}
 
+	// burrow run -d -i keeps stdin open too: docker attach reaches it.
+	a.ok("run", "-d", "-i", "--name", "clicat", busyboxImage, "sh", "-c", "read x; echo cli-$x")
+	if r := a.client("hello\n", "docker", "attach", "clicat"); r.code != 0 || r.stdout != "cli-hello\n" {
+		t.Errorf("docker attach to burrow run -d -i: %s", r)
+	}
+
 	// The Python SDK's attach_socket: stdin in, framed output back.
 	const python = "/usr/bin/python3"
 	requireClient(t, python, "-c", "import docker")
