@@ -120,7 +120,7 @@ func (s *Server) info(w http.ResponseWriter, _ *http.Request) {
 		info.Containers = len(ctrs)
 		for _, c := range ctrs {
 			switch c.Status() {
-			case "running", "restarting":
+			case "running", "restarting", "stopping":
 				info.ContainersRunning++
 			case "paused":
 				info.ContainersPaused++
