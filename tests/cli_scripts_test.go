@@ -245,6 +245,17 @@ func TestCLILatestAndFiles(t *testing.T) {
 		line(0, `^[0-9a-f]{64}\n$`, "rm", "--cidfile", cid),
 		line(0, `^older\n$`, "ps", "-a", "--format", "{{.Names}}"),
 	})
+	// exec -d returns at once; the command runs on in the background.
+	start := time.Now()
+	if r := e.burrow("exec", "-d", "older", "sh", "-c", "sleep 1; echo bg > /tmp/bg"); r.code != 0 || r.stdout != "" || time.Since(start) > 900*time.Millisecond {
+		t.Errorf("exec -d: %s after %v; want exit 0, no output, at once", r, time.Since(start))
+	}
+	if !waitFor(10*time.Second, func() bool { return e.burrow("exec", "older", "cat", "/tmp/bg").stdout == "bg\n" }) {
+		t.Error("exec -d: the background command never ran")
+	}
+	if r := e.burrow("exec", "-d", "newest", "true"); r.code != 125 {
+		t.Errorf("exec -d in a removed container: %s", r)
+	}
 	data, err := os.ReadFile(iid)
 	if want := strings.TrimSpace(e.ok("image", "inspect", "snap:1", "--format", "{{.Id}}")); err != nil || string(data) != want {
 		t.Errorf("--iidfile holds %q (%v), want %s", data, err, want)
