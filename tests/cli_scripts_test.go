@@ -356,3 +356,16 @@ func TestCLIPortWaitSize(t *testing.T) {
 		t.Error("wait --condition exited did not return")
 	}
 }
+
+// TestCLITop: top with podman's descriptors, and ps options that would
+// select every host process (-e, aux) still list only the container's.
+func TestCLITop(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "w", "--network", "none", busyboxImage, "sleep", "1000")
+	runScript(t, e, []scriptLine{
+		line(0, `^\s*PID\s+USER\s+COMMAND\n\s*\d+\s+\S+\s+sleep\n$`, "top", "w", "pid", "user", "comm"),
+		line(0, `^\s*PID\s+COMMAND\n\s*\d+\s+sleep 1000\n$`, "top", "w", "pid,args"),
+		line(0, `^\s*PID\s+COMMAND\n\s*\d+\s+sleep\n$`, "top", "w", "-eo", "pid,comm"),
+		line(0, `^USER.*\n\S+\s+\d+.*sleep 1000\n$`, "top", "w", "aux"),
+	})
+}
