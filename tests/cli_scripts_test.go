@@ -303,6 +303,13 @@ func TestCLISystem(t *testing.T) {
 		line(0, `^IMAGE\s+CREATED\s+CREATED BY\s+COMMENT\n[0-9a-f]{12}\s+`, "history", busyboxImage),
 		line(0, `^sha256:[0-9a-f]{64} imported from tarball\n$`, "history", "--no-trunc", "--format", "{{.ID}} {{.Comment}}", busyboxImage),
 		line(0, `^[0-9a-f]{12}\n$`, "history", "-q", busyboxImage),
+		line(0, `^up\n$`, "rm", "-fv", "up"),
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--network", "none", busyboxImage, "sleep", "1000"),
+		line(0, `^$`, "system", "reset"), // no answer: nothing goes
+		line(0, `^$`, "image", "exists", busyboxImage),
+		line(0, `^$`, "system", "reset", "--force"),
+		line(0, `^$`, "ps", "-aq"),
+		line(0, `^$`, "images", "-q"),
 	})
 }
 

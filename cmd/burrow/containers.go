@@ -181,7 +181,8 @@ func rmCommand() *cli.Command {
 		Name: "rm", Usage: "remove containers", ArgsUsage: "CONTAINER...",
 		Flags: append(s.flags(),
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "stop running containers first"},
-			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "with -f: seconds to wait for the stop signal before SIGKILL (default: SIGKILL at once, or the container's --stop-timeout)"}),
+			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "with -f: seconds to wait for the stop signal before SIGKILL (default: SIGKILL at once, or the container's --stop-timeout)"},
+			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "also the container's anonymous volumes (burrow makes none: nothing more goes)"}),
 		Action: func(c *cli.Context) error {
 			err := eachContainer(c, "rm", s, func(e *engine.Engine, ref string) error {
 				if c.Bool("force") && c.IsSet("time") {
