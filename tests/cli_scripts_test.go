@@ -376,3 +376,24 @@ func TestCLITop(t *testing.T) {
 		line(0, `^USER.*\n\S+\s+\d+.*sleep 1000\n$`, "top", "w", "aux"),
 	})
 }
+
+// TestCLILogsNames: logs of several containers with --names; restart
+// --all --running leaves stopped containers be.
+func TestCLILogsNames(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "one", "--network", "none", busyboxImage, "echo", "from-one")
+	e.ok("run", "-d", "--name", "two", "--network", "none", busyboxImage, "echo", "from-two")
+	e.ok("run", "-d", "--name", "up", "--network", "none", busyboxImage, "sleep", "1000")
+	if !waitFor(10*time.Second, func() bool {
+		return len(e.burrow("logs", "one", "two").stdout) == len("from-one\nfrom-two\n") && e.ok("ps", "--format", "{{.Names}}") == "up\n"
+	}) {
+		t.Fatalf("no logs: %s", e.burrow("logs", "one", "two"))
+	}
+	runScript(t, e, []scriptLine{
+		line(0, `^(one from-one\ntwo from-two\n|two from-two\none from-one\n)$`, "logs", "--names", "one", "two"),
+		line(0, `^\x1b\[3\dmone\x1b\[0m from-one\n$`, "logs", "-n", "--color", "one"),
+		line(0, `^from-two\n$`, "logs", "two"),
+		line(0, `^[0-9a-f]{64}\n$`, "restart", "--all", "--running", "-t", "0"),
+		line(0, `^one exited\ntwo exited\nup running\n$`, "ps", "-a", "--sort", "names", "--format", "{{.Names}} {{.State}}"),
+	})
+}

@@ -17,6 +17,7 @@ func attachCommand() *cli.Command {
 		ArgsUsage: "CONTAINER",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "pass signals burrow receives to the container"},
+			&cli.BoolFlag{Name: "no-stdin", Usage: "do not connect stdin: attach never does (the monitor keeps no stdin)"},
 		},
 		Action: attachAction,
 	}
