@@ -194,6 +194,12 @@ func TestCLIRunCompat(t *testing.T) {
 		line(1, "", "image", "exists", "throwaway:1"),
 		line(0, `^$`, "image", "exists", busyboxImage),
 		line(125, "", "run", "-d", "--rmi", busyboxImage, "true"),
+		line(0, `^$`, "run", "--rm", "--network", "none", "--detach-keys", "", busyboxImage, "true"),
+		line(125, "", "run", "--rm", "--network", "none", "--detach-keys", "ctrl-p,ctrl-q", busyboxImage, "true"),
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "quiet", "--network", "none", busyboxImage, "sleep", "1000"),
+		line(0, `^quiet\n$`, "ps", "--filter", "network=none", "--filter", "health=none", "--format", "{{.Names}}"),
+		line(0, `^$`, "ps", "--filter", "health=healthy", "--format", "{{.Names}}"),
+		line(0, `^$`, "exec", "--detach-keys=", "quiet", "true"),
 	})
 	if r := e.burrow("run", "--rm", "--network", "none", "--kernel-memory", "64m", busyboxImage, "true"); !strings.Contains(r.stderr, "kernel-memory") {
 		t.Errorf("--kernel-memory gave no warning: %s", r)

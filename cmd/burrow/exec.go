@@ -21,7 +21,7 @@ func execCommand() *cli.Command {
 			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-terminal"},
 			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables"},
 			&cli.StringSliceFlag{Name: "env-file", Usage: "read environment variables from a file"},
-			latestFlag,
+			latestFlag, detachKeysFlag,
 			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run the command in the background and return at once"},
 			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory"},
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "user[:group]"},
@@ -35,6 +35,9 @@ func execCommand() *cli.Command {
 }
 
 func execAction(c *cli.Context) error {
+	if err := checkDetachKeys(c); err != nil {
+		return err
+	}
 	env, err := collectEnv(c)
 	if err != nil {
 		return err

@@ -149,12 +149,12 @@ func parsePSFilters(values []string) ([]psFilter, error) {
 	for _, v := range values {
 		k, val, ok := strings.Cut(v, "=")
 		switch k {
-		case "status", "name", "label", "ancestor", "exited", "id":
+		case "status", "name", "label", "ancestor", "exited", "id", "health", "network":
 		default:
 			ok = false
 		}
 		if !ok {
-			return nil, fmt.Errorf("%w: filter %q (want status=, name=, label=, ancestor=, exited= or id=)", errdefs.ErrInvalidArgument, v)
+			return nil, fmt.Errorf("%w: filter %q (want status=, name=, label=, ancestor=, exited=, id=, health= or network=)", errdefs.ErrInvalidArgument, v)
 		}
 		out = append(out, psFilter{k, val})
 	}
@@ -183,6 +183,18 @@ func matches(c engine.Container, f psFilter) bool {
 		return c.Record.ImageName == f.value || strings.HasPrefix(c.Record.ImageID, f.value)
 	case "exited":
 		return c.Status() == "exited" && fmt.Sprint(c.Record.ExitCode) == f.value
+	case "health":
+		return c.Health != nil && c.Health.Status == f.value || c.Health == nil && f.value == "none"
+	case "network":
+		if c.Record.Network == f.value {
+			return true
+		}
+		for _, n := range c.Record.Networks {
+			if n.Network.Name == f.value || strings.HasPrefix(n.Network.ID, f.value) {
+				return true
+			}
+		}
+		return false
 	case "label":
 		k, v, hasValue := strings.Cut(f.value, "=")
 		got, ok := c.Record.Labels[k]

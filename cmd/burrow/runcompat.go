@@ -23,6 +23,7 @@ func compatFlags() []cli.Flag {
 		&cli.StringFlag{Name: "kernel-memory", Usage: "accepted and ignored with a warning: cgroup v2 has no kernel memory limit"},
 		&cli.StringFlag{Name: "userns", Usage: "host (or empty): burrow's own mapping, you as root and your subordinate IDs; other modes are refused"},
 		&cli.StringFlag{Name: "pidfile", Usage: "with -d: write the container's PID (as the host sees it) to this file"},
+		detachKeysFlag,
 	}
 }
 
@@ -40,6 +41,9 @@ func checkCompat(c *cli.Context) error {
 	case "", "host":
 	default:
 		return fmt.Errorf("%w: --userns %s: burrow runs every container in its one user namespace (you as root, your subordinate IDs); only host is supported", errdefs.ErrInvalidArgument, u)
+	}
+	if err := checkDetachKeys(c); err != nil {
+		return err
 	}
 	if c.String("pidfile") != "" && !c.Bool("detach") {
 		return fmt.Errorf("%w: --pidfile needs -d", errdefs.ErrInvalidArgument)
@@ -103,6 +107,17 @@ func writePidfile(c *cli.Context, e *engine.Engine, id string) error {
 	}
 	if err := os.WriteFile(path, []byte(fmt.Sprint(ctr.Pid)), 0o644); err != nil {
 		return fmt.Errorf("--pidfile: %w", err)
+	}
+	return nil
+}
+
+var detachKeysFlag = &cli.StringFlag{Name: "detach-keys", Usage: `"" only: burrow has no key sequence that detaches, which is what "" asks for`}
+
+// checkDetachKeys accepts --detach-keys "" (no detaching, burrow's way)
+// and refuses a sequence it would not honour.
+func checkDetachKeys(c *cli.Context) error {
+	if k := c.String("detach-keys"); k != "" {
+		return fmt.Errorf("%w: --detach-keys %q: burrow has no detach key sequence; only \"\" (none) is accepted", errdefs.ErrInvalidArgument, k)
 	}
 	return nil
 }
