@@ -149,10 +149,3 @@ func parseTimeArg(v string, now time.Time) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%q is neither a time (RFC 3339), a Unix timestamp nor a duration", v)
 }
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
