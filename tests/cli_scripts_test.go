@@ -1,8 +1,10 @@
 package tests
 
 import (
+	"archive/tar"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -402,4 +404,54 @@ func TestCLILogsNames(t *testing.T) {
 		line(0, `^[0-9a-f]{64}\n$`, "restart", "--all", "--running", "-t", "0"),
 		line(0, `^one exited\ntwo exited\nup running\n$`, "ps", "-a", "--sort", "names", "--format", "{{.Names}} {{.State}}"),
 	})
+}
+
+// TestCLICpTarAndBetween: cp with - for a tar on stdout and stdin, and
+// between two containers; a tar that climbs out is refused.
+func TestCLICpTarAndBetween(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "a", "--network", "none", busyboxImage, "sh", "-c", "echo from-a > /tmp/note; sleep 1000")
+	e.ok("run", "-d", "--name", "b", "--network", "none", busyboxImage, "sleep", "1000")
+	if !waitFor(10*time.Second, func() bool { return e.burrow("exec", "a", "cat", "/tmp/note").stdout == "from-a\n" }) {
+		t.Fatal("a never wrote its note")
+	}
+	// Out as a tar.
+	r := e.burrow("cp", "a:/tmp/note", "-")
+	if r.code != 0 {
+		t.Fatalf("cp a:/tmp/note -: %s", r)
+	}
+	tr := tar.NewReader(strings.NewReader(r.stdout))
+	hdr, err := tr.Next()
+	if err != nil || hdr.Name != "note" {
+		t.Fatalf("cp to -: first entry %v (%v), want note", hdr, err)
+	}
+	if body, _ := io.ReadAll(tr); string(body) != "from-a\n" {
+		t.Errorf("cp to -: note holds %q", body)
+	}
+	// In from a tar, and between containers.
+	in, err := tarBytes([]tarEntry{{name: "dir/", typ: tar.TypeDir, mode: 0o755}, {name: "dir/hello", mode: 0o644, body: []byte("hi from tar\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := e.exec(string(in), "cp", "-", "b:/tmp"); err != nil || r.code != 0 {
+		t.Fatalf("cp - b:/tmp: %s (%v)", r, err)
+	}
+	runScript(t, e, []scriptLine{
+		line(0, `^hi from tar\n$`, "exec", "b", "cat", "/tmp/dir/hello"),
+		line(0, `^$`, "cp", "a:/tmp/note", "b:/tmp/copied"),
+		line(0, `^from-a\n$`, "exec", "b", "cat", "/tmp/copied"),
+	})
+	escape, err := tarBytes([]tarEntry{{name: "../../../../../../tmp/escaped-" + itoa(os.Getpid()), mode: 0o644, body: []byte("x")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.exec(string(escape), "cp", "-", "b:/tmp"); r.code != 125 {
+		t.Errorf("cp of a tar that climbs out: %s; want exit 125", r)
+	}
+	if _, err := os.Stat("/tmp/escaped-" + itoa(os.Getpid())); err == nil {
+		t.Error("a tar entry was written outside the copy")
+	}
+	if r, _ := e.exec(string(in), "cp", "-", "b:/etc/passwd"); r.code != 125 || !strings.Contains(r.stderr, "not a directory") {
+		t.Errorf("cp - into a file: %s", r)
+	}
 }
