@@ -188,6 +188,9 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	if err != nil {
 		return c, err
 	}
+	if err := ocispec.CheckDestinations(mounts); err != nil {
+		return c, err
+	}
 	rotation, err := parseLogOptions(o.LogOptions)
 	if err != nil {
 		return c, err

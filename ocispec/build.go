@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"slices"
 	"strings"
 
@@ -116,7 +117,8 @@ func Build(opt Opt) (*specs.Spec, error) {
 	}
 
 	for _, dst := range []string{"/etc/hostname", "/etc/hosts", "/etc/resolv.conf"} {
-		if src, ok := opt.EtcFiles[dst]; ok {
+		// The user's own bind (-v ./hosts:/etc/hosts) wins, as in docker.
+		if src, ok := opt.EtcFiles[dst]; ok && !mountsAt(opt.Mounts, dst) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: dst, Type: "bind", Source: src, Options: []string{"bind", "rw"}})
 		}
 	}
@@ -257,4 +259,28 @@ func devices() []specs.LinuxDevice {
 		d = append(d, specs.LinuxDevice{Path: "/dev/" + name, Type: "c"})
 	}
 	return d
+}
+
+func mountsAt(mounts []specs.Mount, dst string) bool {
+	for _, m := range mounts {
+		if path.Clean(m.Destination) == dst {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckDestinations refuses two of the user's mounts on one destination
+// (-v a:/data -v b:/data, or a volume and a --tmpfs): one would hide the
+// other without a word.
+func CheckDestinations(mounts []specs.Mount) error {
+	seen := map[string]bool{}
+	for _, m := range mounts {
+		dst := path.Clean(m.Destination)
+		if seen[dst] {
+			return fmt.Errorf("%w: duplicate mount destination %s", errdefs.ErrInvalidArgument, dst)
+		}
+		seen[dst] = true
+	}
+	return nil
 }

@@ -393,3 +393,15 @@ func TestBuildEtcFiles(t *testing.T) {
 		t.Errorf("last mount %+v, want /etc/hosts after the user's /etc", last)
 	}
 }
+
+func TestCheckDestinations(t *testing.T) {
+	bind := func(dst string) specs.Mount { return specs.Mount{Destination: dst, Type: "bind"} }
+	if err := CheckDestinations([]specs.Mount{bind("/data"), bind("/other"), bind("/data/sub")}); err != nil {
+		t.Errorf("distinct destinations refused: %v", err)
+	}
+	for _, m := range [][]specs.Mount{{bind("/data"), bind("/data")}, {bind("/data/"), {Destination: "/data", Type: "tmpfs"}}, {bind("/a/../data"), bind("/data")}} {
+		if err := CheckDestinations(m); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("%v: %v, want a refusal", m, err)
+		}
+	}
+}

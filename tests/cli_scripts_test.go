@@ -181,6 +181,13 @@ func TestCLIRunCompat(t *testing.T) {
 	}
 	e.ok("tag", busyboxImage, "throwaway:1")
 	e.ok("create", "--name", "victim", busyboxImage, "true")
+	hosts, data := filepath.Join(e.dir, "hosts"), filepath.Join(e.dir, "data-dir")
+	if err := os.WriteFile(hosts, []byte("10.1.2.3 mine.example\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	runScript(t, e, []scriptLine{
 		line(0, `^ep-ok\n$`, "run", "--rm", "--network", "none", "--entrypoint", `["/bin/sh","-c"]`, busyboxImage, "echo ep-ok"),
 		line(0, `^$`, "run", "--rm", "--network", "none", "--memory=0", busyboxImage, "true"),
@@ -202,6 +209,9 @@ func TestCLIRunCompat(t *testing.T) {
 		line(0, `^quiet\n$`, "ps", "--filter", "network=none", "--filter", "health=none", "--format", "{{.Names}}"),
 		line(0, `^$`, "ps", "--filter", "health=healthy", "--format", "{{.Names}}"),
 		line(0, `^$`, "exec", "--detach-keys=", "quiet", "true"),
+		line(0, `^10\.1\.2\.3 mine\.example\n$`, "run", "--rm", "--network", "none", "-v", hosts+":/etc/hosts:ro", busyboxImage, "cat", "/etc/hosts"),
+		line(125, "", "run", "--rm", "--network", "none", "-v", data+":/data", "-v", data+":/data/", busyboxImage, "true"),
+		line(125, "", "run", "--rm", "--network", "none", "-v", data+":/data", "--tmpfs", "/data", busyboxImage, "true"),
 	})
 	if r := e.burrow("run", "--rm", "--network", "none", "--kernel-memory", "64m", busyboxImage, "true"); !strings.Contains(r.stderr, "kernel-memory") {
 		t.Errorf("--kernel-memory gave no warning: %s", r)
