@@ -58,6 +58,8 @@ type ContainerOptions struct {
 	IP             string
 	Links          []string // --link CTR[:ALIAS], on a user-defined network
 	PublishAll     bool
+	Expose         []string // --expose PORT[-PORT][/PROTO]: more ports for -P
+	NoHosts        bool     // --no-hosts: the image's own /etc/hosts
 	Volumes        []string // -v HOST:CONTAINER[:OPTIONS]
 	Tmpfs          []string // --tmpfs PATH[:OPTIONS]
 	Labels         map[string]string
@@ -229,7 +231,15 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	if _, err := health.Resolve(o.Health, nil); err != nil {
 		return c, err
 	}
+	expose, err := parseExpose(o.Expose)
+	if err != nil {
+		return c, err
+	}
+	if o.NoHosts && len(o.AddHosts) > 0 {
+		return c, fmt.Errorf("%w: --no-hosts and --add-host exclude each other", errdefs.ErrInvalidArgument)
+	}
 	return lifecycle.CreateOpt{
+		Expose: expose, NoHosts: o.NoHosts,
 		Image: o.Image, Name: o.Name, Args: o.Command, Entrypoint: o.Entrypoint,
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
 		ReadOnly: o.ReadOnly, Network: mode, Mounts: mounts, AutoRemove: o.AutoRemove, Labels: o.Labels,
@@ -475,4 +485,29 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 	}
 	code, err = lifecycle.Run(e.store, e.paths.RunRoot, run)
 	return id, code, err
+}
+
+// parseExpose reads --expose values (80, 53/udp, 8000-8002/tcp) into the
+// image config's "PORT/PROTO" keys.
+func parseExpose(values []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		ports, proto, _ := strings.Cut(v, "/")
+		if proto == "" {
+			proto = "tcp"
+		}
+		first, last, isRange := strings.Cut(ports, "-")
+		lo, err1 := strconv.ParseUint(first, 10, 16)
+		hi, err2 := lo, error(nil)
+		if isRange {
+			hi, err2 = strconv.ParseUint(last, 10, 16)
+		}
+		if err1 != nil || err2 != nil || lo == 0 || hi < lo || proto != "tcp" && proto != "udp" {
+			return nil, fmt.Errorf("%w: --expose %q: want PORT[-PORT][/tcp|udp]", errdefs.ErrInvalidArgument, v)
+		}
+		for p := lo; p <= hi; p++ {
+			out = append(out, fmt.Sprintf("%d/%s", p, proto))
+		}
+	}
+	return out, nil
 }

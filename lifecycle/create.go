@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/burrow/burrow/netconf"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -54,6 +55,8 @@ type CreateOpt struct {
 	Ports      []network.Port
 	Networks   []netconf.Attach // --network NAME: the user-defined networks, resolved
 	PublishAll bool             // -P: every EXPOSEd port on a free host port
+	Expose     []string         // --expose: "PORT/PROTO" beside the image's
+	NoHosts    bool             // --no-hosts: no generated /etc/hosts
 	DNS        []string
 	DNSSearch  []string
 	DNSOptions []string
@@ -93,7 +96,14 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		return nil, err
 	}
 	if opt.PublishAll {
-		extra, err := network.PublishExposed(cfg.Config.ExposedPorts, opt.Ports)
+		exposed := maps.Clone(cfg.Config.ExposedPorts)
+		if exposed == nil {
+			exposed = map[string]struct{}{}
+		}
+		for _, p := range opt.Expose {
+			exposed[p] = struct{}{}
+		}
+		extra, err := network.PublishExposed(exposed, opt.Ports)
 		if err != nil {
 			return nil, err
 		}
@@ -236,6 +246,9 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 		Nameservers: nameservers(opt.Networks)})
 	if err != nil {
 		return nil, err
+	}
+	if opt.NoHosts {
+		delete(etc, "/etc/hosts") // the image's own stays visible
 	}
 	env := opt.Env
 	if u.Home != "" {

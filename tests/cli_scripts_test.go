@@ -212,6 +212,12 @@ func TestCLIRunCompat(t *testing.T) {
 		line(0, `^10\.1\.2\.3 mine\.example\n$`, "run", "--rm", "--network", "none", "-v", hosts+":/etc/hosts:ro", busyboxImage, "cat", "/etc/hosts"),
 		line(125, "", "run", "--rm", "--network", "none", "-v", data+":/data", "-v", data+":/data/", busyboxImage, "true"),
 		line(125, "", "run", "--rm", "--network", "none", "-v", data+":/data", "--tmpfs", "/data", busyboxImage, "true"),
+		line(0, `^$`, "run", "--rm", "--network", "none", busyboxImage, "test", "-e", "/etc/hosts"),
+		line(1, `^$`, "run", "--rm", "--network", "none", "--no-hosts", busyboxImage, "test", "-e", "/etc/hosts"),
+		line(125, "", "run", "--rm", "--no-hosts", "--add-host", "a:10.0.0.1", busyboxImage, "true"),
+		line(125, "", "run", "--rm", "--expose", "0", busyboxImage, "true"),
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "exposed", "-P", "--expose", "8080", "--expose", "53/udp", busyboxImage, "sleep", "1000"),
+		line(0, `^53/udp -> 0\.0\.0\.0:\d+\n8080/tcp -> 0\.0\.0\.0:\d+\n$|^8080/tcp -> 0\.0\.0\.0:\d+\n53/udp -> 0\.0\.0\.0:\d+\n$`, "port", "exposed"),
 	})
 	if r := e.burrow("run", "--rm", "--network", "none", "--kernel-memory", "64m", busyboxImage, "true"); !strings.Contains(r.stderr, "kernel-memory") {
 		t.Errorf("--kernel-memory gave no warning: %s", r)

@@ -181,6 +181,7 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: c.String("network"), Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
+			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"),
 			NetworkAliases: c.StringSlice("network-alias"), IP: c.String("ip"), Links: c.StringSlice("link"),
 			Volumes: c.StringSlice("volume"), Tmpfs: c.StringSlice("tmpfs"), AutoRemove: c.Bool("rm") || c.Bool("rmi"), Labels: labels,
 			Init: c.Bool("init"), Restart: c.String("restart"), LogOptions: c.StringSlice("log-opt"), Limits: limits,

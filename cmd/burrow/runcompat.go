@@ -24,6 +24,8 @@ func compatFlags() []cli.Flag {
 		&cli.StringFlag{Name: "userns", Usage: "host (or empty): burrow's own mapping, you as root and your subordinate IDs; other modes are refused"},
 		&cli.StringFlag{Name: "pidfile", Usage: "with -d: write the container's PID (as the host sees it) to this file"},
 		detachKeysFlag,
+		&cli.StringSliceFlag{Name: "expose", Usage: "PORT[-PORT][/PROTO]: more ports that -P publishes"},
+		&cli.BoolFlag{Name: "no-hosts", Usage: "keep the image's /etc/hosts instead of burrow's generated one"},
 	}
 }
 
