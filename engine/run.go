@@ -58,10 +58,13 @@ type ContainerOptions struct {
 	IP             string
 	Links          []string // --link CTR[:ALIAS], on a user-defined network
 	PublishAll     bool
-	Expose         []string // --expose PORT[-PORT][/PROTO]: more ports for -P
-	NoHosts        bool     // --no-hosts: the image's own /etc/hosts
-	Volumes        []string // -v HOST:CONTAINER[:OPTIONS]
-	Tmpfs          []string // --tmpfs PATH[:OPTIONS]
+	Expose         []string          // --expose PORT[-PORT][/PROTO]: more ports for -P
+	NoHosts        bool              // --no-hosts: the image's own /etc/hosts
+	Unsetenv       []string          // --unsetenv: drop these default variables
+	UnsetAll       bool              // --unsetenv-all: drop every default variable
+	Annotations    map[string]string // --annotation KEY=VALUE, in the runtime spec
+	Volumes        []string          // -v HOST:CONTAINER[:OPTIONS]
+	Tmpfs          []string          // --tmpfs PATH[:OPTIONS]
 	Labels         map[string]string
 	Init           bool
 	Restart        string   // no, always, unless-stopped, on-failure[:N]
@@ -239,7 +242,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		return c, fmt.Errorf("%w: --no-hosts and --add-host exclude each other", errdefs.ErrInvalidArgument)
 	}
 	return lifecycle.CreateOpt{
-		Expose: expose, NoHosts: o.NoHosts,
+		Expose: expose, NoHosts: o.NoHosts, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
 		Image: o.Image, Name: o.Name, Args: o.Command, Entrypoint: o.Entrypoint,
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
 		ReadOnly: o.ReadOnly, Network: mode, Mounts: mounts, AutoRemove: o.AutoRemove, Labels: o.Labels,

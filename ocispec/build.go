@@ -3,6 +3,7 @@ package ocispec
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"slices"
@@ -35,6 +36,9 @@ type Opt struct {
 	NetNSPath   string            // --network container:NAME: join this network namespace
 	Security    Security
 	Controls    Controls
+	Unsetenv    []string          // --unsetenv: defaults (burrow's, the image's) to drop
+	UnsetAll    bool              // --unsetenv-all: every default
+	Annotations map[string]string // --annotation
 }
 
 // Command returns the process args from the image and the user's command,
@@ -112,8 +116,14 @@ func Build(opt Opt) (*specs.Spec, error) {
 	if Shared(opt.Controls.UTS) {
 		s.Hostname = "" // the shared namespace's own
 	}
+	if len(opt.Annotations) > 0 {
+		s.Annotations = maps.Clone(opt.Annotations)
+	}
 	if opt.Init {
-		s.Annotations = map[string]string{"burrow.init": "true"}
+		if s.Annotations == nil {
+			s.Annotations = map[string]string{}
+		}
+		s.Annotations["burrow.init"] = "true"
 	}
 
 	for _, dst := range []string{"/etc/hostname", "/etc/hosts", "/etc/resolv.conf"} {
@@ -133,7 +143,15 @@ func processEnv(opt Opt) []string {
 	if opt.Hostname != "" {
 		base = append(base, "HOSTNAME="+opt.Hostname)
 	}
-	return MergeEnv(base, opt.Image.Env, opt.Env)
+	defaults := MergeEnv(base, opt.Image.Env)
+	if opt.UnsetAll {
+		defaults = nil
+	}
+	defaults = slices.DeleteFunc(defaults, func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(opt.Unsetenv, k)
+	})
+	return MergeEnv(defaults, opt.Env)
 }
 
 // maskedPaths applies --privileged (nothing masked or read-only) and

@@ -405,3 +405,14 @@ func TestCheckDestinations(t *testing.T) {
 		}
 	}
 }
+
+func TestUnsetenv(t *testing.T) {
+	img := imgspecv1.ImageConfig{Env: []string{"PATH=/img/bin", "LANG=C", "KEEP=1"}}
+	got := processEnv(Opt{Image: img, Hostname: "h", Unsetenv: []string{"LANG", "HOSTNAME"}, Env: []string{"LANG=fr"}})
+	if want := []string{"PATH=/img/bin", "KEEP=1", "LANG=fr"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("--unsetenv LANG HOSTNAME: %q, want %q", got, want)
+	}
+	if got := processEnv(Opt{Image: img, Hostname: "h", UnsetAll: true, Env: []string{"A=1"}}); !reflect.DeepEqual(got, []string{"A=1"}) {
+		t.Errorf("--unsetenv-all: %q", got)
+	}
+}

@@ -216,6 +216,10 @@ func TestCLIRunCompat(t *testing.T) {
 		line(1, `^$`, "run", "--rm", "--network", "none", "--no-hosts", busyboxImage, "test", "-e", "/etc/hosts"),
 		line(125, "", "run", "--rm", "--no-hosts", "--add-host", "a:10.0.0.1", busyboxImage, "true"),
 		line(125, "", "run", "--rm", "--expose", "0", busyboxImage, "true"),
+		line(0, `^PATH=.*\nKEEP=yes\n$`, "run", "--rm", "--network", "none", "--unsetenv", "HOSTNAME", "--unsetenv", "HOME", "-e", "KEEP=yes", busyboxImage, "/bin/env"),
+		line(0, `^ONLY=1\n$`, "run", "--rm", "--network", "none", "--unsetenv-all", "-e", "ONLY=1", busyboxImage, "/bin/env"),
+		line(0, `^[0-9a-f]{64}\n$`, "create", "--name", "annotated", "--annotation", "io.example/team=blue", busyboxImage, "true"),
+		line(0, `^blue\n$`, "inspect", "annotated", "--format", `{{index .Config.Annotations "io.example/team"}}`),
 		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "exposed", "-P", "--expose", "8080", "--expose", "53/udp", busyboxImage, "sleep", "1000"),
 		line(0, `^53/udp -> 0\.0\.0\.0:\d+\n8080/tcp -> 0\.0\.0\.0:\d+\n$|^8080/tcp -> 0\.0\.0\.0:\d+\n53/udp -> 0\.0\.0\.0:\d+\n$`, "port", "exposed"),
 	})

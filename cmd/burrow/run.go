@@ -171,6 +171,10 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 	if err != nil {
 		return opt, err
 	}
+	annotations, err := parseLabels(c.StringSlice("annotation"))
+	if err != nil {
+		return opt, err
+	}
 	limits, err := parseLimits(c)
 	if err != nil {
 		return opt, err
@@ -182,6 +186,7 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: c.String("network"), Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
 			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"),
+			Unsetenv: c.StringSlice("unsetenv"), UnsetAll: c.Bool("unsetenv-all"), Annotations: annotations,
 			NetworkAliases: c.StringSlice("network-alias"), IP: c.String("ip"), Links: c.StringSlice("link"),
 			Volumes: c.StringSlice("volume"), Tmpfs: c.StringSlice("tmpfs"), AutoRemove: c.Bool("rm") || c.Bool("rmi"), Labels: labels,
 			Init: c.Bool("init"), Restart: c.String("restart"), LogOptions: c.StringSlice("log-opt"), Limits: limits,
