@@ -220,6 +220,10 @@ func TestCLIRunCompat(t *testing.T) {
 		line(0, `^ONLY=1\n$`, "run", "--rm", "--network", "none", "--unsetenv-all", "-e", "ONLY=1", busyboxImage, "/bin/env"),
 		line(0, `^[0-9a-f]{64}\n$`, "create", "--name", "annotated", "--annotation", "io.example/team=blue", busyboxImage, "true"),
 		line(0, `^blue\n$`, "inspect", "annotated", "--format", `{{index .Config.Annotations "io.example/team"}}`),
+		line(0, `^America/New_York `+tzSize(t, "/usr/share/zoneinfo/America/New_York")+`\n$`, "run", "--rm", "--network", "none", "--tz", "America/New_York", busyboxImage, "sh", "-c", "echo $TZ $(wc -c < /etc/localtime)"),
+		line(0, `^`+tzSize(t, "/etc/localtime")+`\n$`, "run", "--rm", "--network", "none", "--tz=local", busyboxImage, "sh", "-c", "echo $TZ $(wc -c < /etc/localtime)"),
+		line(125, "", "run", "--rm", "--tz", "../../etc/passwd", busyboxImage, "true"),
+		line(125, "", "run", "--rm", "--tz", "Nowhere/Zone", busyboxImage, "true"),
 		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "exposed", "-P", "--expose", "8080", "--expose", "53/udp", busyboxImage, "sleep", "1000"),
 		line(0, `^53/udp -> 0\.0\.0\.0:\d+\n8080/tcp -> 0\.0\.0\.0:\d+\n$|^8080/tcp -> 0\.0\.0\.0:\d+\n53/udp -> 0\.0\.0\.0:\d+\n$`, "port", "exposed"),
 	})
@@ -474,4 +478,13 @@ func TestCLICpTarAndBetween(t *testing.T) {
 	if r, _ := e.exec(string(in), "cp", "-", "b:/etc/passwd"); r.code != 125 || !strings.Contains(r.stderr, "not a directory") {
 		t.Errorf("cp - into a file: %s", r)
 	}
+}
+
+// tzSize is the size of a host zone file, as the container must see it.
+func tzSize(t *testing.T, path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Skipf("no zone file %s on this host: %v", path, err)
+	}
+	return itoa(int(fi.Size()))
 }

@@ -167,6 +167,17 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 	if err != nil {
 		return opt, err
 	}
+	volumes := c.StringSlice("volume")
+	tzVolume, tzEnv, err := tzMount(c.String("tz"))
+	if err != nil {
+		return opt, err
+	}
+	if tzVolume != "" {
+		volumes = append(volumes, tzVolume)
+	}
+	if tzEnv != "" {
+		env = ocispec.MergeEnv([]string{tzEnv}, env)
+	}
 	labels, err := parseLabels(append(fromFile, c.StringSlice("label")...))
 	if err != nil {
 		return opt, err
@@ -188,7 +199,7 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"),
 			Unsetenv: c.StringSlice("unsetenv"), UnsetAll: c.Bool("unsetenv-all"), Annotations: annotations,
 			NetworkAliases: c.StringSlice("network-alias"), IP: c.String("ip"), Links: c.StringSlice("link"),
-			Volumes: c.StringSlice("volume"), Tmpfs: c.StringSlice("tmpfs"), AutoRemove: c.Bool("rm") || c.Bool("rmi"), Labels: labels,
+			Volumes: volumes, Tmpfs: c.StringSlice("tmpfs"), AutoRemove: c.Bool("rm") || c.Bool("rmi"), Labels: labels,
 			Init: c.Bool("init"), Restart: c.String("restart"), LogOptions: c.StringSlice("log-opt"), Limits: limits,
 			DNS: c.StringSlice("dns"), DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"),
 			AddHosts: c.StringSlice("add-host"), SecurityOptions: c.StringSlice("security-opt"),

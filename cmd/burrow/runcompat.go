@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
@@ -29,6 +32,7 @@ func compatFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "unsetenv", Usage: "drop a default variable (burrow's or the image's); -e still sets it"},
 		&cli.BoolFlag{Name: "unsetenv-all", Usage: "drop every default variable; only -e and --env-file ones stay"},
 		&cli.StringSliceFlag{Name: "annotation", Usage: "KEY=VALUE in the container's runtime spec"},
+		&cli.StringFlag{Name: "tz", Usage: "the container's time zone: Area/City (the host's zoneinfo file, and TZ) or local (the host's /etc/localtime)"},
 	}
 }
 
@@ -125,4 +129,31 @@ func checkDetachKeys(c *cli.Context) error {
 		return fmt.Errorf("%w: --detach-keys %q: burrow has no detach key sequence; only \"\" (none) is accepted", errdefs.ErrInvalidArgument, k)
 	}
 	return nil
+}
+
+var zoneName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$`) })
+
+// tzMount is --tz as a read-only bind of the host's zone file on
+// /etc/localtime, and the TZ variable for a named zone.
+func tzMount(tz string) (volume, env string, err error) {
+	const zoneinfo = "/usr/share/zoneinfo"
+	src := filepath.Join(zoneinfo, tz)
+	switch {
+	case tz == "":
+		return "", "", nil
+	case tz == "local":
+		src, env = "/etc/localtime", ""
+	case !zoneName().MatchString(tz):
+		return "", "", fmt.Errorf("%w: --tz %q: want Area/City or local", errdefs.ErrInvalidArgument, tz)
+	default:
+		env = "TZ=" + tz
+	}
+	file, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return "", "", fmt.Errorf("%w: --tz %s: no such zone on this host (%v)", errdefs.ErrInvalidArgument, tz, err)
+	}
+	if fi, err := os.Stat(file); err != nil || !fi.Mode().IsRegular() {
+		return "", "", fmt.Errorf("%w: --tz %s: %s is not a zone file", errdefs.ErrInvalidArgument, tz, file)
+	}
+	return file + ":/etc/localtime:ro", env, nil
 }
