@@ -311,6 +311,24 @@ func TestCLIMessages(t *testing.T) {
 	if r := e.burrow("load", "-i", junk); r.code != 125 || !strings.Contains(r.stderr, "matches none of the supported formats") {
 		t.Errorf("load of a file that is no image: %s", r)
 	}
+	e.ok("start", "deaf")
+	for _, c := range []struct {
+		cmd  string
+		code int
+		says string
+	}{
+		{"/no/such/command", 127, `"/no/such/command": no such file or directory`},
+		{"nosuchcommand", 127, `"nosuchcommand": executable file not found in $PATH`},
+		{"/etc/passwd", 126, `"/etc/passwd": permission denied`},
+		{"/tmp", 126, `"/tmp": is a directory`},
+	} {
+		for _, verb := range [][]string{{"run", "--rm", "--network", "none", busyboxImage}, {"exec", "deaf"}} {
+			r := e.burrow(append(verb, c.cmd)...)
+			if r.code != c.code || !strings.Contains(r.stderr, c.says) {
+				t.Errorf("%s %s: %s; want exit %d saying %s", verb[0], c.cmd, r, c.code, c.says)
+			}
+		}
+	}
 	if r := e.burrow("cp", "deaf:/no/such", e.dir); r.code != 125 || !strings.Contains(r.stderr, `"/no/such" could not be found on container deaf`) {
 		t.Errorf("cp of a missing path: %s", r)
 	}
