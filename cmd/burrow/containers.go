@@ -85,6 +85,9 @@ func (s selection) refs(c *cli.Context, e *engine.Engine, verb string) ([]string
 	if err != nil {
 		return nil, err
 	}
+	if err := resolveTimeFilters(filters, all); err != nil {
+		return nil, err
+	}
 	var picked []engine.Container
 	for _, ctr := range all {
 		if matchesAll(ctr, filters) && (!c.Bool("all") || s.want(ctr)) {
