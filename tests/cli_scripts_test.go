@@ -128,6 +128,11 @@ func TestCLIExitCodes(t *testing.T) {
 		line(125, "", "run", "--no-such-flag", busyboxImage),
 		line(125, "", "nosuchverb"),
 		line(125, "", "container", "nosuchverb"),
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "base", "--network", "none", busyboxImage, "sleep", "1000"),
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "dep", "--network", "none", "--pid", "container:base", busyboxImage, "sleep", "1000"),
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "dep2", "--network", "none", "--uts", "container:dep", busyboxImage, "sleep", "1000"),
+		line(0, `^[0-9a-f]{64}\n[0-9a-f]{64}\nbase\n$`, "rm", "-f", "--depend", "base"),
+		line(0, `^idle\nup\n$`, "ps", "-a", "--sort", "names", "--format", "{{.Names}}"),
 		line(0, `^idle\n$`, "rm", "idle"),
 		line(0, `^up\n$`, "rm", "-f", "-t", "0", "up"),
 	})
@@ -303,6 +308,10 @@ func TestCLILatestAndFiles(t *testing.T) {
 func TestCLIMessages(t *testing.T) {
 	e := detachedEnv(t)
 	e.ok("run", "-d", "--name", "deaf", "--network", "none", busyboxImage, "sleep", "1000")
+	e.ok("run", "-d", "--name", "quick", "--network", "none", busyboxImage, "sleep", "1000")
+	if r := e.burrow("stop", "-t", "0", "quick"); r.code != 0 || r.stderr != "" {
+		t.Errorf("stop -t 0 asks for SIGKILL: no warning wanted: %s", r)
+	}
 	r := e.burrow("stop", "-t", "1", "deaf")
 	if r.code != 0 || strings.Count(r.stderr, "SIGKILL") != 1 || !strings.Contains(r.stderr, "deaf") {
 		t.Errorf("stop of a container that ignores SIGTERM: %s; want one warning naming SIGKILL and deaf", r)
