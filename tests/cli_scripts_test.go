@@ -151,9 +151,17 @@ func TestCLIVerbs(t *testing.T) {
 		line(0, `^one\n$`, "kill", "--signal", "SIGCONT", "one"),
 		line(0, `^[0-9a-f]{64}\n[0-9a-f]{64}\n$`, "stop", "-a", "-t0"),
 		line(0, `^$`, "ps", "-q"),
-		line(0, `^[0-9a-f]{64}\n$`, "commit", "-q", "one", "committed:v1"),
+	})
+	committed := strings.TrimSpace(e.ok("commit", "-q", "one", "committed:v1"))
+	if len(committed) != 64 {
+		t.Errorf("commit -q printed %q, want a bare ID", committed)
+	}
+	runScript(t, e, []scriptLine{
 		line(0, `^[0-9a-f]{64}\n$`, "rm", "--filter", "name=two"),
 		line(0, `\S*committed\s+v1\s`, "images", "-a", "--noheading", "--sort", "repository"),
+		line(0, `^\S*committed\n$`, "images", "--filter", "since="+busyboxImage, "--format", "{{.Repository}}"),
+		line(0, `^\S*busybox\n$`, "images", "--filter", "before=committed:v1", "--format", "{{.Repository}}"),
+		line(0, `^\S*committed\n$`, "images", "--filter", "id="+committed[:8], "--format", "{{.Repository}}"),
 		line(0, `^$`, "untag", "committed:v1"),
 		line(1, "", "image", "exists", "committed:v1"),
 		line(0, `^[0-9a-f]{64}\n$`, "container", "rm", "-a"),
