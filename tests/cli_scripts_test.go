@@ -421,6 +421,10 @@ func TestCLIPortWaitSize(t *testing.T) {
 	if want := strings.TrimSpace(e.ok("inspect", "writer", "--format", "{{.State.Pid}}")); err != nil || string(data) != want {
 		t.Errorf("--pidfile holds %q (%v), want %s", data, err, want)
 	}
+	runScript(t, e, []scriptLine{
+		line(0, `^NAME\s+PIDS\nwriter\s+\S+\n$`, "stats", "--no-stream", "--format", `table {{.Name}}\t{{.PIDs}}`, "writer"),
+		line(0, `^writer\n$`, "stats", "--no-stream", "--noheading", "--format", "table {{.Name}}", "writer"),
+	})
 	done := make(chan result, 1)
 	go func() { done <- e.burrow("wait", "--condition", "exited", "writer") }()
 	e.ok("kill", "writer")
