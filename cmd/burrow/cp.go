@@ -14,6 +14,7 @@ func cpCommand() *cli.Command {
 	return &cli.Command{
 		Name: "cp", Usage: "copy files between a container and the host, two containers, or a tar on stdin/stdout (-)",
 		ArgsUsage: "CONTAINER:SRC DST|- | SRC|- CONTAINER:DST | CONTAINER:SRC CONTAINER:DST",
+		Flags:     []cli.Flag{&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress: burrow cp prints none"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {
 				return fmt.Errorf("%w: cp needs a source and a destination", errdefs.ErrInvalidArgument)
