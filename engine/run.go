@@ -234,12 +234,9 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	if _, err := health.Resolve(o.Health, nil); err != nil {
 		return c, err
 	}
-	expose, err := parseExpose(o.Expose)
+	expose, err := checkHostsAndExpose(o)
 	if err != nil {
 		return c, err
-	}
-	if o.NoHosts && len(o.AddHosts) > 0 {
-		return c, fmt.Errorf("%w: --no-hosts and --add-host exclude each other", errdefs.ErrInvalidArgument)
 	}
 	return lifecycle.CreateOpt{
 		Expose: expose, NoHosts: o.NoHosts, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
@@ -488,6 +485,15 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 	}
 	code, err = lifecycle.Run(e.store, e.paths.RunRoot, run)
 	return id, code, err
+}
+
+// checkHostsAndExpose holds --no-hosts against --add-host and reads
+// --expose.
+func checkHostsAndExpose(o ContainerOptions) ([]string, error) {
+	if o.NoHosts && len(o.AddHosts) > 0 {
+		return nil, fmt.Errorf("%w: --no-hosts and --add-host exclude each other", errdefs.ErrInvalidArgument)
+	}
+	return parseExpose(o.Expose)
 }
 
 // parseExpose reads --expose values (80, 53/udp, 8000-8002/tcp) into the

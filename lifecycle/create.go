@@ -100,14 +100,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		return nil, err
 	}
 	if opt.PublishAll {
-		exposed := maps.Clone(cfg.Config.ExposedPorts)
-		if exposed == nil {
-			exposed = map[string]struct{}{}
-		}
-		for _, p := range opt.Expose {
-			exposed[p] = struct{}{}
-		}
-		extra, err := network.PublishExposed(exposed, opt.Ports)
+		extra, err := network.PublishExposed(withExposed(cfg.Config.ExposedPorts, opt.Expose), opt.Ports)
 		if err != nil {
 			return nil, err
 		}
@@ -269,6 +262,18 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 		Mounts: opt.Mounts, EtcFiles: etc, Init: opt.Init, NetNSPath: opt.netnsPath, Security: opt.Security,
 		Controls: opt.Controls, Unsetenv: opt.Unsetenv, UnsetAll: opt.UnsetAll, Annotations: opt.Annotations,
 	})
+}
+
+// withExposed is the image's EXPOSEd ports and --expose's.
+func withExposed(image map[string]struct{}, more []string) map[string]struct{} {
+	out := maps.Clone(image)
+	if out == nil {
+		out = map[string]struct{}{}
+	}
+	for _, p := range more {
+		out[p] = struct{}{}
+	}
+	return out
 }
 
 // containerHostname is --hostname, else the host's (--network host, --uts
