@@ -170,7 +170,7 @@ func lookPath(name, path string) (string, error) {
 	if denied != nil {
 		return "", denied
 	}
-	return "", fmt.Errorf("%q: %w in $PATH", name, errdefs.ErrCommandNotFound)
+	return "", fmt.Errorf("%q: %w", name, errdefs.Reason("executable file not found in $PATH", errdefs.ErrCommandNotFound))
 }
 
 // checkExecutable refuses a path through a /proc magic link
@@ -179,7 +179,7 @@ func lookPath(name, path string) (string, error) {
 func checkExecutable(name, path string) error {
 	fd, err := unix.Openat2(unix.AT_FDCWD, path, &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: unix.RESOLVE_NO_MAGICLINKS})
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR) {
-		return fmt.Errorf("%q: %w", name, errdefs.ErrCommandNotFound)
+		return fmt.Errorf("%q: %w", name, errdefs.Reason("no such file or directory", errdefs.ErrCommandNotFound))
 	}
 	if err != nil {
 		return fmt.Errorf("%q: %w", name, err)
@@ -189,7 +189,10 @@ func checkExecutable(name, path string) error {
 	if err := unix.Fstat(fd, &st); err != nil {
 		return fmt.Errorf("%q: %w", name, err)
 	}
-	if st.Mode&unix.S_IFMT == unix.S_IFDIR || st.Mode&0o111 == 0 {
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		return fmt.Errorf("%q: %w", name, errdefs.Reason("is a directory", errdefs.ErrCannotExecute))
+	}
+	if st.Mode&0o111 == 0 {
 		return fmt.Errorf("%q: %w", name, errdefs.ErrCannotExecute)
 	}
 	return nil

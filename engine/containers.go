@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -510,4 +511,29 @@ func (e *Engine) HealthCheck(ref string) (HealthResult, error) {
 		return HealthResult{}, err
 	}
 	return lifecycle.HealthCheck(e.store, e.paths.RunRoot, c)
+}
+
+// Dependents are the containers, running or not, that joined ref's
+// namespaces (--network, --pid, --ipc or --uts container:REF).
+func (e *Engine) Dependents(ref string) ([]Container, error) {
+	c, err := e.Container(ref)
+	if err != nil {
+		return nil, err
+	}
+	all, err := e.Containers()
+	if err != nil {
+		return nil, err
+	}
+	var out []Container
+	for _, o := range all {
+		n := o.Record.Namespaces
+		for _, mode := range []string{o.Record.Network, n.PID, n.IPC, n.UTS} {
+			target, ok := strings.CutPrefix(mode, ocispec.NSContainer)
+			if ok && o.ID != c.ID && (target == c.Record.Name || len(target) >= 3 && strings.HasPrefix(c.ID, target)) {
+				out = append(out, o)
+				break
+			}
+		}
+	}
+	return out, nil
 }

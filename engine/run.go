@@ -62,10 +62,15 @@ type ContainerOptions struct {
 	MacAddress     string
 	Links          []string // --link CTR[:ALIAS], on a user-defined network
 	PublishAll     bool
-	Volumes        []string // -v [SOURCE:]CONTAINER[:OPTIONS], SOURCE a host path or volume name
-	Mounts         []string // --mount type=bind|volume|tmpfs,...
-	VolumesFrom    []string // --volumes-from CONTAINER[:ro|rw]
-	Tmpfs          []string // --tmpfs PATH[:OPTIONS]
+	Expose         []string          // --expose PORT[-PORT][/PROTO]: more ports for -P
+	NoHosts        bool              // --no-hosts: the image's own /etc/hosts
+	Unsetenv       []string          // --unsetenv: drop these default variables
+	UnsetAll       bool              // --unsetenv-all: drop every default variable
+	Annotations    map[string]string // --annotation KEY=VALUE, in the runtime spec
+	Volumes        []string          // -v [SOURCE:]CONTAINER[:OPTIONS], SOURCE a host path or volume name
+	Mounts         []string          // --mount type=bind|volume|tmpfs,...
+	VolumesFrom    []string          // --volumes-from CONTAINER[:ro|rw]
+	Tmpfs          []string          // --tmpfs PATH[:OPTIONS]
 	// ReadOnlyTmpfs, with ReadOnly, mounts tmpfs on /tmp, /var/tmp, /run.
 	ReadOnlyTmpfs bool
 	Labels        map[string]string
@@ -200,6 +205,13 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	if err != nil {
 		return c, err
 	}
+	dsts := make([]string, len(mounts))
+	for i, m := range mounts {
+		dsts[i] = m.Destination
+	}
+	if err := ocispec.CheckDestinations(dsts); err != nil {
+		return c, err
+	}
 	rotation, err := parseLogOptions(o.LogOptions)
 	if err != nil {
 		return c, err
@@ -238,7 +250,12 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	if _, err := health.Resolve(o.Health, nil); err != nil {
 		return c, err
 	}
+	expose, err := checkHostsAndExpose(o)
+	if err != nil {
+		return c, err
+	}
 	return lifecycle.CreateOpt{
+		Expose: expose, NoHosts: o.NoHosts, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
 		Image: o.Image, Name: o.Name, Args: o.Command, Entrypoint: o.Entrypoint,
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
 		OpenStdin: o.OpenStdin, StdinOnce: o.StdinOnce,
@@ -515,4 +532,38 @@ func (e *Engine) withMounts(opt *lifecycle.CreateOpt, o ContainerOptions) (func(
 		return nil, err
 	}
 	return done, nil
+}
+
+// checkHostsAndExpose holds --no-hosts against --add-host and reads
+// --expose.
+func checkHostsAndExpose(o ContainerOptions) ([]string, error) {
+	if o.NoHosts && len(o.AddHosts) > 0 {
+		return nil, fmt.Errorf("%w: --no-hosts and --add-host exclude each other", errdefs.ErrInvalidArgument)
+	}
+	return parseExpose(o.Expose)
+}
+
+// parseExpose reads --expose values (80, 53/udp, 8000-8002/tcp) into the
+// image config's "PORT/PROTO" keys.
+func parseExpose(values []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		ports, proto, _ := strings.Cut(v, "/")
+		if proto == "" {
+			proto = "tcp"
+		}
+		first, last, isRange := strings.Cut(ports, "-")
+		lo, err1 := strconv.ParseUint(first, 10, 16)
+		hi, err2 := lo, error(nil)
+		if isRange {
+			hi, err2 = strconv.ParseUint(last, 10, 16)
+		}
+		if err1 != nil || err2 != nil || lo == 0 || hi < lo || proto != "tcp" && proto != "udp" {
+			return nil, fmt.Errorf("%w: --expose %q: want PORT[-PORT][/tcp|udp]", errdefs.ErrInvalidArgument, v)
+		}
+		for p := lo; p <= hi; p++ {
+			out = append(out, fmt.Sprintf("%d/%s", p, proto))
+		}
+	}
+	return out, nil
 }

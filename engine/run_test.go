@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/burrow/burrow/errdefs"
@@ -58,5 +59,18 @@ func TestCheckCreateRules(t *testing.T) {
 	o.PreserveFDs = 1
 	if err := CheckCreate(o); !errors.Is(err, errdefs.ErrInvalidArgument) {
 		t.Errorf("create --preserve-fds: %v", err)
+	}
+}
+
+func TestParseExpose(t *testing.T) {
+	got, err := parseExpose([]string{"80", "53/udp", "8000-8002/tcp"})
+	want := []string{"80/tcp", "53/udp", "8000/tcp", "8001/tcp", "8002/tcp"}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("parseExpose = %q, %v; want %q", got, err, want)
+	}
+	for _, bad := range []string{"0", "x", "80/sctp", "90-80", "70000", ""} {
+		if _, err := parseExpose([]string{bad}); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("parseExpose(%q): %v, want a refusal", bad, err)
+		}
 	}
 }

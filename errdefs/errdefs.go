@@ -46,3 +46,17 @@ func ExitCode(err error) int {
 	}
 	return ExitBurrow
 }
+
+// reason is an error in the kernel's words that keeps the sentinel (and
+// so the exit code) it stands for.
+type reason struct {
+	msg  string
+	kind error
+}
+
+func (r reason) Error() string { return r.msg }
+func (r reason) Unwrap() error { return r.kind }
+
+// Reason says why in the kernel's words ("no such file or directory", "is
+// a directory") while errors.Is still finds kind.
+func Reason(msg string, kind error) error { return reason{msg, kind} }

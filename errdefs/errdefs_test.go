@@ -29,3 +29,10 @@ func TestExitCode(t *testing.T) {
 		}
 	}
 }
+
+func TestReason(t *testing.T) {
+	err := fmt.Errorf("%q: %w", "/x", Reason("is a directory", ErrCannotExecute))
+	if err.Error() != `"/x": is a directory` || ExitCode(err) != ExitCannotExec {
+		t.Errorf("%v: exit %d", err, ExitCode(err))
+	}
+}

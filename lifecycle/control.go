@@ -179,7 +179,7 @@ func StopWarn(s storage.Store, runRoot string, c Container, timeout time.Duratio
 		return nil
 	}
 	if c, err := Find(s, runRoot, c.ID); err == nil && c.Running {
-		if warn != nil {
+		if warn != nil && timeout > 0 { // -t 0 asks for SIGKILL at once
 			warn(fmt.Sprintf("%s did not stop container %s within %v: sent SIGKILL", unix.SignalName(sig), c.Record.Name, timeout))
 		}
 		_ = unix.Kill(c.Pid, unix.SIGKILL)

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"github.com/burrow/burrow/netconf"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/burrow/burrow/container"
@@ -34,34 +36,39 @@ import (
 
 // CreateOpt is a container's configuration as the user gave it.
 type CreateOpt struct {
-	Image      string
-	Name       string
-	Args       []string
-	Entrypoint *string
-	Env        []string
-	Workdir    string
-	User       string
-	Hostname   string
-	Terminal   bool
-	ReadOnly   bool
-	Network    network.Mode
-	Mounts     []specs.Mount
-	AutoRemove bool
-	Labels     map[string]string
-	Init       bool
-	Restart    string // --restart, applied by the monitor of a detached container
-	Log        logfile.Rotation
-	Limits     cgroupv2.Limits
-	Ports      []network.Port
-	Networks   []netconf.Attach // --network NAME: the user-defined networks, resolved
-	PublishAll bool             // -P: every EXPOSEd port on a free host port
-	DNS        []string
-	DNSSearch  []string
-	DNSOptions []string
-	AddHosts   []string // NAME:IP, IP may be host-gateway
-	Seccomp    string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
-	Security   ocispec.Security
-	Health     health.Options // over the image's HEALTHCHECK
+	Image       string
+	Name        string
+	Args        []string
+	Entrypoint  *string
+	Env         []string
+	Workdir     string
+	User        string
+	Hostname    string
+	Terminal    bool
+	ReadOnly    bool
+	Network     network.Mode
+	Mounts      []specs.Mount
+	AutoRemove  bool
+	Labels      map[string]string
+	Init        bool
+	Restart     string // --restart, applied by the monitor of a detached container
+	Log         logfile.Rotation
+	Limits      cgroupv2.Limits
+	Ports       []network.Port
+	Networks    []netconf.Attach  // --network NAME: the user-defined networks, resolved
+	PublishAll  bool              // -P: every EXPOSEd port on a free host port
+	Expose      []string          // --expose: "PORT/PROTO" beside the image's
+	NoHosts     bool              // --no-hosts: no generated /etc/hosts
+	Unsetenv    []string          // --unsetenv
+	UnsetAll    bool              // --unsetenv-all
+	Annotations map[string]string // --annotation
+	DNS         []string
+	DNSSearch   []string
+	DNSOptions  []string
+	AddHosts    []string // NAME:IP, IP may be host-gateway
+	Seccomp     string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
+	Security    ocispec.Security
+	Health      health.Options // over the image's HEALTHCHECK
 
 	// Devices, groups, sysctls, limits and shared namespaces (see Controls).
 	Controls    ocispec.Controls
@@ -106,7 +113,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 		return nil, err
 	}
 	if opt.PublishAll {
-		extra, err := network.PublishExposed(cfg.Config.ExposedPorts, opt.Ports)
+		extra, err := network.PublishExposed(withExposed(cfg.Config.ExposedPorts, opt.Expose), opt.Ports)
 		if err != nil {
 			return nil, err
 		}
@@ -261,8 +268,11 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	if err != nil {
 		return nil, err
 	}
+	if opt.NoHosts {
+		delete(etc, "/etc/hosts") // the image's own stays visible
+	}
 	env := opt.Env
-	if u.Home != "" {
+	if u.Home != "" && !opt.UnsetAll && !slices.Contains(opt.Unsetenv, "HOME") {
 		env = ocispec.MergeEnv([]string{"HOME=" + u.Home}, env)
 	}
 	groups, err := supplementaryGroups(rootfs, u.Sgids, opt.Controls.GroupAdd)
@@ -274,8 +284,20 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 		Env: env, Workdir: opt.Workdir, UID: uint32(u.Uid), GID: uint32(u.Gid), Groups: groups,
 		Hostname: hostname, Terminal: opt.Terminal, ReadOnly: opt.ReadOnly, HostNetwork: opt.Network.Kind == network.Host,
 		Mounts: opt.Mounts, EtcFiles: etc, Init: opt.Init, NetNSPath: opt.netnsPath, Security: opt.Security,
-		Controls: opt.Controls,
+		Controls: opt.Controls, Unsetenv: opt.Unsetenv, UnsetAll: opt.UnsetAll, Annotations: opt.Annotations,
 	})
+}
+
+// withExposed is the image's EXPOSEd ports and --expose's.
+func withExposed(image map[string]struct{}, more []string) map[string]struct{} {
+	out := maps.Clone(image)
+	if out == nil {
+		out = map[string]struct{}{}
+	}
+	for _, p := range more {
+		out[p] = struct{}{}
+	}
+	return out
 }
 
 // containerHostname is --hostname, else the host's (--network host, --uts

@@ -215,8 +215,10 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	if err := ctrstate.MarkStarted(opt.RunRoot, opt.ID, st, p.Pid); err != nil {
 		_ = p.Signal(syscall.SIGKILL)
 	}
-	report(ready, 0, "")
+	// The "starting" status is written before run -d returns, so the first
+	// ps after it shows it.
 	stopChecks := health.Start(opt.RunRoot, opt.ID, opt.Health, spec, p.Pid, st.Started)
+	report(ready, 0, "")
 	code, err := p.Wait()
 	stopChecks()
 	copies.Wait()

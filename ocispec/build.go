@@ -3,7 +3,9 @@ package ocispec
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"path"
 	"slices"
 	"strings"
 
@@ -34,6 +36,9 @@ type Opt struct {
 	NetNSPath   string            // --network container:NAME: join this network namespace
 	Security    Security
 	Controls    Controls
+	Unsetenv    []string          // --unsetenv: defaults (burrow's, the image's) to drop
+	UnsetAll    bool              // --unsetenv-all: every default
+	Annotations map[string]string // --annotation
 }
 
 // Command returns the process args from the image and the user's command,
@@ -111,12 +116,19 @@ func Build(opt Opt) (*specs.Spec, error) {
 	if Shared(opt.Controls.UTS) {
 		s.Hostname = "" // the shared namespace's own
 	}
+	if len(opt.Annotations) > 0 {
+		s.Annotations = maps.Clone(opt.Annotations)
+	}
 	if opt.Init {
-		s.Annotations = map[string]string{"burrow.init": "true"}
+		if s.Annotations == nil {
+			s.Annotations = map[string]string{}
+		}
+		s.Annotations["burrow.init"] = "true"
 	}
 
 	for _, dst := range []string{"/etc/hostname", "/etc/hosts", "/etc/resolv.conf"} {
-		if src, ok := opt.EtcFiles[dst]; ok {
+		// The user's own bind (-v ./hosts:/etc/hosts) wins, as in docker.
+		if src, ok := opt.EtcFiles[dst]; ok && !mountsAt(opt.Mounts, dst) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: dst, Type: "bind", Source: src, Options: []string{"bind", "rw"}})
 		}
 	}
@@ -131,7 +143,15 @@ func processEnv(opt Opt) []string {
 	if opt.Hostname != "" {
 		base = append(base, "HOSTNAME="+opt.Hostname)
 	}
-	return MergeEnv(base, opt.Image.Env, opt.Env)
+	defaults := MergeEnv(base, opt.Image.Env)
+	if opt.UnsetAll {
+		defaults = nil
+	}
+	defaults = slices.DeleteFunc(defaults, func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(opt.Unsetenv, k)
+	})
+	return MergeEnv(defaults, opt.Env)
 }
 
 // maskedPaths applies --privileged (nothing masked or read-only) and
@@ -257,4 +277,28 @@ func devices() []specs.LinuxDevice {
 		d = append(d, specs.LinuxDevice{Path: "/dev/" + name, Type: "c"})
 	}
 	return d
+}
+
+func mountsAt(mounts []specs.Mount, dst string) bool {
+	for _, m := range mounts {
+		if path.Clean(m.Destination) == dst {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckDestinations refuses two of the user's mounts on one destination
+// (-v a:/data -v b:/data, or a volume and a --tmpfs): one would hide the
+// other without a word.
+func CheckDestinations(destinations []string) error {
+	seen := map[string]bool{}
+	for _, d := range destinations {
+		dst := path.Clean(d)
+		if seen[dst] {
+			return fmt.Errorf("%w: duplicate mount destination %s", errdefs.ErrInvalidArgument, dst)
+		}
+		seen[dst] = true
+	}
+	return nil
 }

@@ -393,3 +393,25 @@ func TestBuildEtcFiles(t *testing.T) {
 		t.Errorf("last mount %+v, want /etc/hosts after the user's /etc", last)
 	}
 }
+
+func TestCheckDestinations(t *testing.T) {
+	if err := CheckDestinations([]string{"/data", "/other", "/data/sub"}); err != nil {
+		t.Errorf("distinct destinations refused: %v", err)
+	}
+	for _, m := range [][]string{{"/data", "/data"}, {"/data/", "/data"}, {"/a/../data", "/data"}} {
+		if err := CheckDestinations(m); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("%v: %v, want a refusal", m, err)
+		}
+	}
+}
+
+func TestUnsetenv(t *testing.T) {
+	img := imgspecv1.ImageConfig{Env: []string{"PATH=/img/bin", "LANG=C", "KEEP=1"}}
+	got := processEnv(Opt{Image: img, Hostname: "h", Unsetenv: []string{"LANG", "HOSTNAME"}, Env: []string{"LANG=fr"}})
+	if want := []string{"PATH=/img/bin", "KEEP=1", "LANG=fr"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("--unsetenv LANG HOSTNAME: %q, want %q", got, want)
+	}
+	if got := processEnv(Opt{Image: img, Hostname: "h", UnsetAll: true, Env: []string{"A=1"}}); !reflect.DeepEqual(got, []string{"A=1"}) {
+		t.Errorf("--unsetenv-all: %q", got)
+	}
+}

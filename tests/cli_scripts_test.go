@@ -1,8 +1,10 @@
 package tests
 
 import (
+	"archive/tar"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,6 +85,9 @@ func TestCLIFormat(t *testing.T) {
 		line(0, `^alpha\nbravo\n$`, "ps", "--sort", "names", "--format", "{{.Names}}"),
 		line(0, `^NAMES\s+LABELS\nalpha\s+\nbravo\s+web\n$`, "ps", "--sort", "names", "--format", `table {{.Names}}\t{{index .Labels "tier"}}`),
 		line(0, `^web\n$`, "ps", "--filter", "name=bravo", "--format", `{{.Label "tier"}}`),
+		line(0, `^alpha\n$`, "ps", "--filter", "since=bravo", "--format", "{{.Names}}"),
+		line(0, `^bravo\n$`, "ps", "--filter", "before=alpha", "--format", "{{.Names}}"),
+		line(125, "", "ps", "--filter", "before=nosuch"),
 		line(0, `^Alp\|  brav  \|ALPHA\nBra\|  brav  \|BRAVO\n$`, "ps", "--sort", "names", "--format", `{{title (truncate .Names 3)}}|{{pad (lower "brav") 2 2}}|{{upper .Names}}`),
 		line(0, `^\[localhost zzz other\] a-b\n$`, "images", "--filter", "reference=zzz/*", "--format", `{{split .Repository "/" | printf "%v"}} {{join (split "a b" " ") "-"}}`),
 		line(0, `^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\n`, "ps"),
@@ -123,6 +128,11 @@ func TestCLIExitCodes(t *testing.T) {
 		line(125, "", "run", "--no-such-flag", busyboxImage),
 		line(125, "", "nosuchverb"),
 		line(125, "", "container", "nosuchverb"),
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "base", "--network", "none", busyboxImage, "sleep", "1000"),
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "dep", "--network", "none", "--pid", "container:base", busyboxImage, "sleep", "1000"),
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "dep2", "--network", "none", "--uts", "container:dep", busyboxImage, "sleep", "1000"),
+		line(0, `^[0-9a-f]{64}\n[0-9a-f]{64}\nbase\n$`, "rm", "-f", "--depend", "base"),
+		line(0, `^idle\nup\n$`, "ps", "-a", "--sort", "names", "--format", "{{.Names}}"),
 		line(0, `^idle\n$`, "rm", "idle"),
 		line(0, `^up\n$`, "rm", "-f", "-t", "0", "up"),
 	})
@@ -141,9 +151,17 @@ func TestCLIVerbs(t *testing.T) {
 		line(0, `^one\n$`, "kill", "--signal", "SIGCONT", "one"),
 		line(0, `^[0-9a-f]{64}\n[0-9a-f]{64}\n$`, "stop", "-a", "-t0"),
 		line(0, `^$`, "ps", "-q"),
-		line(0, `^[0-9a-f]{64}\n$`, "commit", "-q", "one", "committed:v1"),
+	})
+	committed := strings.TrimSpace(e.ok("commit", "-q", "one", "committed:v1"))
+	if len(committed) != 64 {
+		t.Errorf("commit -q printed %q, want a bare ID", committed)
+	}
+	runScript(t, e, []scriptLine{
 		line(0, `^[0-9a-f]{64}\n$`, "rm", "--filter", "name=two"),
 		line(0, `\S*committed\s+v1\s`, "images", "-a", "--noheading", "--sort", "repository"),
+		line(0, `^\S*committed\n$`, "images", "--filter", "since="+busyboxImage, "--format", "{{.Repository}}"),
+		line(0, `^\S*busybox\n$`, "images", "--filter", "before=committed:v1", "--format", "{{.Repository}}"),
+		line(0, `^\S*committed\n$`, "images", "--filter", "id="+committed[:8], "--format", "{{.Repository}}"),
 		line(0, `^$`, "untag", "committed:v1"),
 		line(1, "", "image", "exists", "committed:v1"),
 		line(0, `^[0-9a-f]{64}\n$`, "container", "rm", "-a"),
@@ -179,6 +197,13 @@ func TestCLIRunCompat(t *testing.T) {
 	}
 	e.ok("tag", busyboxImage, "throwaway:1")
 	e.ok("create", "--name", "victim", busyboxImage, "true")
+	hosts, data := filepath.Join(e.dir, "hosts"), filepath.Join(e.dir, "data-dir")
+	if err := os.WriteFile(hosts, []byte("10.1.2.3 mine.example\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	runScript(t, e, []scriptLine{
 		line(0, `^ep-ok\n$`, "run", "--rm", "--network", "none", "--entrypoint", `["/bin/sh","-c"]`, busyboxImage, "echo ep-ok"),
 		line(0, `^$`, "run", "--rm", "--network", "none", "--memory=0", busyboxImage, "true"),
@@ -194,6 +219,29 @@ func TestCLIRunCompat(t *testing.T) {
 		line(1, "", "image", "exists", "throwaway:1"),
 		line(0, `^$`, "image", "exists", busyboxImage),
 		line(125, "", "run", "-d", "--rmi", busyboxImage, "true"),
+		line(0, `^$`, "run", "--rm", "--network", "none", "--detach-keys", "", busyboxImage, "true"),
+		line(125, "", "run", "--rm", "--network", "none", "--detach-keys", "ctrl-p,ctrl-q", busyboxImage, "true"),
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "quiet", "--network", "none", busyboxImage, "sleep", "1000"),
+		line(0, `^quiet\n$`, "ps", "--filter", "network=none", "--filter", "health=none", "--format", "{{.Names}}"),
+		line(0, `^$`, "ps", "--filter", "health=healthy", "--format", "{{.Names}}"),
+		line(0, `^$`, "exec", "--detach-keys=", "quiet", "true"),
+		line(0, `^10\.1\.2\.3 mine\.example\n$`, "run", "--rm", "--network", "none", "-v", hosts+":/etc/hosts:ro", busyboxImage, "cat", "/etc/hosts"),
+		line(125, "", "run", "--rm", "--network", "none", "-v", data+":/data", "-v", data+":/data/", busyboxImage, "true"),
+		line(125, "", "run", "--rm", "--network", "none", "-v", data+":/data", "--tmpfs", "/data", busyboxImage, "true"),
+		line(0, `^$`, "run", "--rm", "--network", "none", busyboxImage, "test", "-e", "/etc/hosts"),
+		line(1, `^$`, "run", "--rm", "--network", "none", "--no-hosts", busyboxImage, "test", "-e", "/etc/hosts"),
+		line(125, "", "run", "--rm", "--no-hosts", "--add-host", "a:10.0.0.1", busyboxImage, "true"),
+		line(125, "", "run", "--rm", "--expose", "0", busyboxImage, "true"),
+		line(0, `^PATH=.*\nKEEP=yes\n$`, "run", "--rm", "--network", "none", "--unsetenv", "HOSTNAME", "--unsetenv", "HOME", "-e", "KEEP=yes", busyboxImage, "/bin/env"),
+		line(0, `^ONLY=1\n$`, "run", "--rm", "--network", "none", "--unsetenv-all", "-e", "ONLY=1", busyboxImage, "/bin/env"),
+		line(0, `^[0-9a-f]{64}\n$`, "create", "--name", "annotated", "--annotation", "io.example/team=blue", busyboxImage, "true"),
+		line(0, `^blue\n$`, "inspect", "annotated", "--format", `{{index .Config.Annotations "io.example/team"}}`),
+		line(0, `^America/New_York `+tzSize(t, "/usr/share/zoneinfo/America/New_York")+`\n$`, "run", "--rm", "--network", "none", "--tz", "America/New_York", busyboxImage, "sh", "-c", "echo $TZ $(wc -c < /etc/localtime)"),
+		line(0, `^`+tzSize(t, "/etc/localtime")+`\n$`, "run", "--rm", "--network", "none", "--tz=local", busyboxImage, "sh", "-c", "echo $TZ $(wc -c < /etc/localtime)"),
+		line(125, "", "run", "--rm", "--tz", "../../etc/passwd", busyboxImage, "true"),
+		line(125, "", "run", "--rm", "--tz", "Nowhere/Zone", busyboxImage, "true"),
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--name", "exposed", "-P", "--expose", "8080", "--expose", "53/udp", busyboxImage, "sleep", "1000"),
+		line(0, `^53/udp -> 0\.0\.0\.0:\d+\n8080/tcp -> 0\.0\.0\.0:\d+\n$|^8080/tcp -> 0\.0\.0\.0:\d+\n53/udp -> 0\.0\.0\.0:\d+\n$`, "port", "exposed"),
 	})
 	if r := e.burrow("run", "--rm", "--network", "none", "--kernel-memory", "64m", busyboxImage, "true"); !strings.Contains(r.stderr, "kernel-memory") {
 		t.Errorf("--kernel-memory gave no warning: %s", r)
@@ -245,6 +293,17 @@ func TestCLILatestAndFiles(t *testing.T) {
 		line(0, `^[0-9a-f]{64}\n$`, "rm", "--cidfile", cid),
 		line(0, `^older\n$`, "ps", "-a", "--format", "{{.Names}}"),
 	})
+	// exec -d returns at once; the command runs on in the background.
+	start := time.Now()
+	if r := e.burrow("exec", "-d", "older", "sh", "-c", "sleep 1; echo bg > /tmp/bg"); r.code != 0 || r.stdout != "" || time.Since(start) > 900*time.Millisecond {
+		t.Errorf("exec -d: %s after %v; want exit 0, no output, at once", r, time.Since(start))
+	}
+	if !waitFor(10*time.Second, func() bool { return e.burrow("exec", "older", "cat", "/tmp/bg").stdout == "bg\n" }) {
+		t.Error("exec -d: the background command never ran")
+	}
+	if r := e.burrow("exec", "-d", "newest", "true"); r.code != 125 {
+		t.Errorf("exec -d in a removed container: %s", r)
+	}
 	data, err := os.ReadFile(iid)
 	if want := strings.TrimSpace(e.ok("image", "inspect", "snap:1", "--format", "{{.Id}}")); err != nil || string(data) != want {
 		t.Errorf("--iidfile holds %q (%v), want %s", data, err, want)
@@ -257,6 +316,10 @@ func TestCLILatestAndFiles(t *testing.T) {
 func TestCLIMessages(t *testing.T) {
 	e := detachedEnv(t)
 	e.ok("run", "-d", "--name", "deaf", "--network", "none", busyboxImage, "sleep", "1000")
+	e.ok("run", "-d", "--name", "quick", "--network", "none", busyboxImage, "sleep", "1000")
+	if r := e.burrow("stop", "-t", "0", "quick"); r.code != 0 || r.stderr != "" {
+		t.Errorf("stop -t 0 asks for SIGKILL: no warning wanted: %s", r)
+	}
 	r := e.burrow("stop", "-t", "1", "deaf")
 	if r.code != 0 || strings.Count(r.stderr, "SIGKILL") != 1 || !strings.Contains(r.stderr, "deaf") {
 		t.Errorf("stop of a container that ignores SIGTERM: %s; want one warning naming SIGKILL and deaf", r)
@@ -267,6 +330,24 @@ func TestCLIMessages(t *testing.T) {
 	}
 	if r := e.burrow("load", "-i", junk); r.code != 125 || !strings.Contains(r.stderr, "matches none of the supported formats") {
 		t.Errorf("load of a file that is no image: %s", r)
+	}
+	e.ok("start", "deaf")
+	for _, c := range []struct {
+		cmd  string
+		code int
+		says string
+	}{
+		{"/no/such/command", 127, `"/no/such/command": no such file or directory`},
+		{"nosuchcommand", 127, `"nosuchcommand": executable file not found in $PATH`},
+		{"/etc/passwd", 126, `"/etc/passwd": permission denied`},
+		{"/tmp", 126, `"/tmp": is a directory`},
+	} {
+		for _, verb := range [][]string{{"run", "--rm", "--network", "none", busyboxImage}, {"exec", "deaf"}} {
+			r := e.burrow(append(verb, c.cmd)...)
+			if r.code != c.code || !strings.Contains(r.stderr, c.says) {
+				t.Errorf("%s %s: %s; want exit %d saying %s", verb[0], c.cmd, r, c.code, c.says)
+			}
+		}
 	}
 	if r := e.burrow("cp", "deaf:/no/such", e.dir); r.code != 125 || !strings.Contains(r.stderr, `"/no/such" could not be found on container deaf`) {
 		t.Errorf("cp of a missing path: %s", r)
@@ -292,6 +373,13 @@ func TestCLISystem(t *testing.T) {
 		line(0, `^IMAGE\s+CREATED\s+CREATED BY\s+COMMENT\n[0-9a-f]{12}\s+`, "history", busyboxImage),
 		line(0, `^sha256:[0-9a-f]{64} imported from tarball\n$`, "history", "--no-trunc", "--format", "{{.ID}} {{.Comment}}", busyboxImage),
 		line(0, `^[0-9a-f]{12}\n$`, "history", "-q", busyboxImage),
+		line(0, `^up\n$`, "rm", "-fv", "up"),
+		line(0, `^[0-9a-f]{64}\n$`, "run", "-d", "--network", "none", busyboxImage, "sleep", "1000"),
+		line(0, `^$`, "system", "reset"), // no answer: nothing goes
+		line(0, `^$`, "image", "exists", busyboxImage),
+		line(0, `^$`, "system", "reset", "--force"),
+		line(0, `^$`, "ps", "-aq"),
+		line(0, `^$`, "images", "-q"),
 	})
 }
 
@@ -333,6 +421,10 @@ func TestCLIPortWaitSize(t *testing.T) {
 	if want := strings.TrimSpace(e.ok("inspect", "writer", "--format", "{{.State.Pid}}")); err != nil || string(data) != want {
 		t.Errorf("--pidfile holds %q (%v), want %s", data, err, want)
 	}
+	runScript(t, e, []scriptLine{
+		line(0, `^NAME\s+PIDS\nwriter\s+\S+\n$`, "stats", "--no-stream", "--format", `table {{.Name}}\t{{.PIDs}}`, "writer"),
+		line(0, `^writer\n$`, "stats", "--no-stream", "--noheading", "--format", "table {{.Name}}", "writer"),
+	})
 	done := make(chan result, 1)
 	go func() { done <- e.burrow("wait", "--condition", "exited", "writer") }()
 	e.ok("kill", "writer")
@@ -344,4 +436,97 @@ func TestCLIPortWaitSize(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Error("wait --condition exited did not return")
 	}
+}
+
+// TestCLITop: top with podman's descriptors, and ps options that would
+// select every host process (-e, aux) still list only the container's.
+func TestCLITop(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "w", "--network", "none", busyboxImage, "sleep", "1000")
+	runScript(t, e, []scriptLine{
+		line(0, `^\s*PID\s+USER\s+COMMAND\n\s*\d+\s+\S+\s+sleep\n$`, "top", "w", "pid", "user", "comm"),
+		line(0, `^\s*PID\s+COMMAND\n\s*\d+\s+sleep 1000\n$`, "top", "w", "pid,args"),
+		line(0, `^\s*PID\s+COMMAND\n\s*\d+\s+sleep\n$`, "top", "w", "-eo", "pid,comm"),
+		line(0, `^USER.*\n\S+\s+\d+.*sleep 1000\n$`, "top", "w", "aux"),
+	})
+}
+
+// TestCLILogsNames: logs of several containers with --names; restart
+// --all --running leaves stopped containers be.
+func TestCLILogsNames(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "one", "--network", "none", busyboxImage, "echo", "from-one")
+	e.ok("run", "-d", "--name", "two", "--network", "none", busyboxImage, "echo", "from-two")
+	e.ok("run", "-d", "--name", "up", "--network", "none", busyboxImage, "sleep", "1000")
+	if !waitFor(10*time.Second, func() bool {
+		return len(e.burrow("logs", "one", "two").stdout) == len("from-one\nfrom-two\n") && e.ok("ps", "--format", "{{.Names}}") == "up\n"
+	}) {
+		t.Fatalf("no logs: %s", e.burrow("logs", "one", "two"))
+	}
+	runScript(t, e, []scriptLine{
+		line(0, `^(one from-one\ntwo from-two\n|two from-two\none from-one\n)$`, "logs", "--names", "one", "two"),
+		line(0, `^\x1b\[3\dmone\x1b\[0m from-one\n$`, "logs", "-n", "--color", "one"),
+		line(0, `^from-two\n$`, "logs", "two"),
+		line(0, `^[0-9a-f]{64}\n$`, "restart", "--all", "--running", "-t", "0"),
+		line(0, `^one exited\ntwo exited\nup running\n$`, "ps", "-a", "--sort", "names", "--format", "{{.Names}} {{.State}}"),
+	})
+}
+
+// TestCLICpTarAndBetween: cp with - for a tar on stdout and stdin, and
+// between two containers; a tar that climbs out is refused.
+func TestCLICpTarAndBetween(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "a", "--network", "none", busyboxImage, "sh", "-c", "echo from-a > /tmp/note; sleep 1000")
+	e.ok("run", "-d", "--name", "b", "--network", "none", busyboxImage, "sleep", "1000")
+	if !waitFor(10*time.Second, func() bool { return e.burrow("exec", "a", "cat", "/tmp/note").stdout == "from-a\n" }) {
+		t.Fatal("a never wrote its note")
+	}
+	// Out as a tar.
+	r := e.burrow("cp", "a:/tmp/note", "-")
+	if r.code != 0 {
+		t.Fatalf("cp a:/tmp/note -: %s", r)
+	}
+	tr := tar.NewReader(strings.NewReader(r.stdout))
+	hdr, err := tr.Next()
+	if err != nil || hdr.Name != "note" {
+		t.Fatalf("cp to -: first entry %v (%v), want note", hdr, err)
+	}
+	if body, _ := io.ReadAll(tr); string(body) != "from-a\n" {
+		t.Errorf("cp to -: note holds %q", body)
+	}
+	// In from a tar, and between containers.
+	in, err := tarBytes([]tarEntry{{name: "dir/", typ: tar.TypeDir, mode: 0o755}, {name: "dir/hello", mode: 0o644, body: []byte("hi from tar\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := e.exec(string(in), "cp", "-", "b:/tmp"); err != nil || r.code != 0 {
+		t.Fatalf("cp - b:/tmp: %s (%v)", r, err)
+	}
+	runScript(t, e, []scriptLine{
+		line(0, `^hi from tar\n$`, "exec", "b", "cat", "/tmp/dir/hello"),
+		line(0, `^$`, "cp", "a:/tmp/note", "b:/tmp/copied"),
+		line(0, `^from-a\n$`, "exec", "b", "cat", "/tmp/copied"),
+	})
+	escape, err := tarBytes([]tarEntry{{name: "../../../../../../tmp/escaped-" + itoa(os.Getpid()), mode: 0o644, body: []byte("x")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.exec(string(escape), "cp", "-", "b:/tmp"); r.code != 125 {
+		t.Errorf("cp of a tar that climbs out: %s; want exit 125", r)
+	}
+	if _, err := os.Stat("/tmp/escaped-" + itoa(os.Getpid())); err == nil {
+		t.Error("a tar entry was written outside the copy")
+	}
+	if r, _ := e.exec(string(in), "cp", "-", "b:/etc/passwd"); r.code != 125 || !strings.Contains(r.stderr, "not a directory") {
+		t.Errorf("cp - into a file: %s", r)
+	}
+}
+
+// tzSize is the size of a host zone file, as the container must see it.
+func tzSize(t *testing.T, path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Skipf("no zone file %s on this host: %v", path, err)
+	}
+	return itoa(int(fi.Size()))
 }

@@ -108,8 +108,8 @@ func TestRestartPolicies(t *testing.T) {
 	if !waitFor(20*time.Second, func() bool { return strings.Count(e.ok("logs", "forever"), "up") >= 3 }) {
 		t.Fatalf("always: not restarted: %q", e.ok("logs", "forever"))
 	}
-	if r := e.burrow("rm", "forever"); r.code != 2 { // podman: 2 for a running container without -f
-		t.Errorf("rm of a restarting/running container without -f: %s", r)
+	if r := e.burrow("rm", "forever"); r.code != 2 {
+		t.Errorf("rm of a restarting/running container without -f: %s; want exit 2 (podman's)", r)
 	}
 	e.ok("stop", "-t", "2", "forever")
 	if out := e.ok("ps", "-a", "--format", "{{.State}}"); out != "exited\n" {

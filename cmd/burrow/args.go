@@ -16,9 +16,9 @@ import (
 // its value apart, then `--` and the positional arguments.
 
 // stopsAtCommand lists the verbs whose arguments after the first
-// positional one are a command to run, never burrow's flags (podman's
-// SetInterspersed(false)).
-var stopsAtCommand = map[string]bool{"run": true, "create": true, "exec": true, "unshare": true, "shell": true}
+// positional one are a command to run (or top's ps options), never
+// burrow's flags (podman's SetInterspersed(false)).
+var stopsAtCommand = map[string]bool{"run": true, "create": true, "exec": true, "unshare": true, "shell": true, "top": true}
 
 // normalizeArgs returns args (args[0] is the program) in Go flag order for
 // app's command tree. Tokens it cannot place (unknown flags) are kept as

@@ -26,6 +26,7 @@ func TestNormalizeArgs(t *testing.T) {
 		{"--storage-driver vfs ps -a", "--storage-driver vfs ps --all"},
 		{"container inspect web -f {{.Name}}", "container inspect --format {{.Name}} -- web"},
 		{"unshare /bin/rm -rf x", "unshare /bin/rm -rf x"},
+		{"top web -eo pid,comm", "top -- web -eo pid,comm"},
 		{"ps --bogus x", "ps --bogus -- x"},
 		{"ps -Zq", "ps -Zq"},
 		{"nosuchverb -x y", "nosuchverb -x y"},

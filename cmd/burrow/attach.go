@@ -17,12 +17,17 @@ func attachCommand() *cli.Command {
 		ArgsUsage: "CONTAINER",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "pass signals burrow receives to the container"},
+			&cli.BoolFlag{Name: "no-stdin", Usage: "do not connect stdin: attach never does (the monitor keeps no stdin)"},
+			detachKeysFlag,
 		},
 		Action: attachAction,
 	}
 }
 
 func attachAction(c *cli.Context) error {
+	if err := checkDetachKeys(c); err != nil {
+		return err
+	}
 	e, ctr, err := oneContainer(c, "attach", 1)
 	if err != nil {
 		return err

@@ -85,6 +85,9 @@ func (s selection) refs(c *cli.Context, e *engine.Engine, verb string) ([]string
 	if err != nil {
 		return nil, err
 	}
+	if err := resolveTimeFilters(filters, all); err != nil {
+		return nil, err
+	}
 	var picked []engine.Container
 	for _, ctr := range all {
 		if matchesAll(ctr, filters) && (!c.Bool("all") || s.want(ctr)) {
@@ -181,10 +184,16 @@ func rmCommand() *cli.Command {
 		Name: "rm", Usage: "remove containers", ArgsUsage: "CONTAINER...",
 		Flags: append(s.flags(),
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "stop running containers first"},
+			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "with -f: seconds to wait for the stop signal before SIGKILL (default: SIGKILL at once, or the container's --stop-timeout)"},
 			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "remove the container's anonymous volumes too"},
-			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "with -f: seconds to wait for the stop signal before SIGKILL (default: SIGKILL at once, or the container's --stop-timeout)"}),
+			&cli.BoolFlag{Name: "depend", Usage: "first remove the containers that joined its namespaces, and theirs"}),
 		Action: func(c *cli.Context) error {
 			err := eachContainer(c, "rm", s, func(e *engine.Engine, ref string) error {
+				if c.Bool("depend") {
+					if err := removeDependents(c, e, ref, 0); err != nil {
+						return err
+					}
+				}
 				if c.Bool("force") && c.IsSet("time") {
 					if ctr, err := e.Container(ref); err == nil && ctr.Running {
 						if err := e.Stop(ref, stopTimeout(c)); err != nil {
@@ -197,6 +206,28 @@ func rmCommand() *cli.Command {
 			return withRemoveExitCode(err, errdefs.ErrContainerUnknown)
 		},
 	}
+}
+
+// removeDependents is rm --depend: the containers that joined ref's
+// namespaces go first, deepest first, each printed as it goes.
+func removeDependents(c *cli.Context, e *engine.Engine, ref string, depth int) error {
+	if depth > 64 {
+		return fmt.Errorf("rm --depend: containers depend on each other in a loop at %s", ref)
+	}
+	deps, err := e.Dependents(ref)
+	if err != nil {
+		return err
+	}
+	for _, d := range deps {
+		if err := removeDependents(c, e, d.ID, depth+1); err != nil {
+			return err
+		}
+		if err := e.Remove(d.ID, engine.RemoveOptions{Force: c.Bool("force")}); err != nil {
+			return err
+		}
+		fmt.Println(d.ID)
+	}
+	return nil
 }
 
 // withRemoveExitCode gives rm's and rmi's errors podman's exit codes: 1

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -11,7 +12,9 @@ import (
 
 func cpCommand() *cli.Command {
 	return &cli.Command{
-		Name: "cp", Usage: "copy files between a container and the host", ArgsUsage: "CONTAINER:SRC DST | SRC CONTAINER:DST",
+		Name: "cp", Usage: "copy files between a container and the host, two containers, or a tar on stdin/stdout (-)",
+		ArgsUsage: "CONTAINER:SRC DST|- | SRC|- CONTAINER:DST | CONTAINER:SRC CONTAINER:DST",
+		Flags:     []cli.Flag{&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress: burrow cp prints none"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {
 				return fmt.Errorf("%w: cp needs a source and a destination", errdefs.ErrInvalidArgument)
@@ -19,16 +22,23 @@ func cpCommand() *cli.Command {
 			src, dst := c.Args().Get(0), c.Args().Get(1)
 			srcCtr, srcPath, srcIn := splitContainerPath(src)
 			dstCtr, dstPath, dstIn := splitContainerPath(dst)
-			if srcIn == dstIn {
-				return fmt.Errorf("%w: exactly one side of cp must be CONTAINER:PATH", errdefs.ErrInvalidArgument)
+			if !srcIn && !dstIn {
+				return fmt.Errorf("%w: one side of cp must be CONTAINER:PATH", errdefs.ErrInvalidArgument)
 			}
 			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if srcIn {
+			switch {
+			case srcIn && dstIn:
+				return e.CopyBetween(srcCtr, srcPath, dstCtr, dstPath)
+			case srcIn && dst == "-":
+				return e.CopyOutTar(srcCtr, srcPath, os.Stdout)
+			case srcIn:
 				return e.CopyOut(srcCtr, srcPath, dstPath)
+			case src == "-":
+				return e.CopyInTar(dstCtr, dstPath, os.Stdin)
 			}
 			return e.CopyIn(dstCtr, srcPath, dstPath)
 		},
@@ -36,8 +46,11 @@ func cpCommand() *cli.Command {
 }
 
 // splitContainerPath reads CONTAINER:PATH; a plain or absolute path, or
-// one that starts with ./, is the host's.
+// one that starts with ./, is the host's ("-" stays itself).
 func splitContainerPath(arg string) (ctr, p string, inContainer bool) {
+	if arg == "-" {
+		return "", arg, false
+	}
 	name, rest, ok := strings.Cut(arg, ":")
 	if !ok || name == "" || strings.ContainsRune(name, '/') || strings.HasPrefix(arg, ".") {
 		abs, err := filepath.Abs(arg)

@@ -81,9 +81,14 @@ func startAttached(c *cli.Context) error {
 func restartCommand() *cli.Command {
 	return &cli.Command{
 		Name: "restart", Usage: "stop and start containers", ArgsUsage: "CONTAINER...",
-		Flags: append(restartSelection.flags(), timeFlag()),
+		Flags: append(restartSelection.flags(), timeFlag(),
+			&cli.BoolFlag{Name: "running", Usage: "with --all: only the running containers"}),
 		Action: func(c *cli.Context) error {
-			return eachContainer(c, "restart", restartSelection, func(e *engine.Engine, ref string) error {
+			s := restartSelection
+			if c.Bool("running") {
+				s.want = isRunning
+			}
+			return eachContainer(c, "restart", s, func(e *engine.Engine, ref string) error {
 				return e.Restart(ref, stopTimeout(c))
 			})
 		},

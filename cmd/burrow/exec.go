@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
 
 	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
@@ -18,7 +21,8 @@ func execCommand() *cli.Command {
 			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-terminal"},
 			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables"},
 			&cli.StringSliceFlag{Name: "env-file", Usage: "read environment variables from a file"},
-			latestFlag,
+			latestFlag, detachKeysFlag,
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run the command in the background and return at once"},
 			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory"},
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "user[:group]"},
 			&cli.UintFlag{Name: "preserve-fds", Usage: "pass descriptors 3 .. 3+N-1 on to the command"},
@@ -31,6 +35,9 @@ func execCommand() *cli.Command {
 }
 
 func execAction(c *cli.Context) error {
+	if err := checkDetachKeys(c); err != nil {
+		return err
+	}
 	env, err := collectEnv(c)
 	if err != nil {
 		return err
@@ -47,6 +54,9 @@ func execAction(c *cli.Context) error {
 	if len(command) == 0 {
 		return fmt.Errorf("%w: exec needs CONTAINER and COMMAND", errdefs.ErrInvalidArgument)
 	}
+	if c.Bool("detach") {
+		return execDetached(e, ref)
+	}
 	code, err := e.Exec(ref, engine.ExecOptions{
 		Command: command, Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 		Interactive: c.Bool("interactive"), Terminal: c.Bool("tty"), PreserveFDs: int(c.Uint("preserve-fds")),
@@ -59,4 +69,38 @@ func execAction(c *cli.Context) error {
 		return statusError{code}
 	}
 	return nil
+}
+
+// execDetached is exec -d: once the container is known to run, the same
+// command line without -d runs in a new session of its own, its stdio on
+// /dev/null, and outlives this one (as a detached container's monitor
+// does).
+func execDetached(e *engine.Engine, ref string) error {
+	ctr, err := e.Container(ref)
+	if err != nil {
+		return err
+	}
+	if !ctr.Running {
+		return fmt.Errorf("%w: container %s is not running", errdefs.ErrInvalidArgument, ctr.Record.Name)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	var args []string
+	for i, a := range cmdline[1:] {
+		if a == "--" {
+			args = append(args, cmdline[1+i:]...)
+			break
+		}
+		if a != "--detach" && a != "--detach=true" {
+			args = append(args, a)
+		}
+	}
+	cmd := exec.Command(self, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("exec -d: %w", err)
+	}
+	return cmd.Process.Release()
 }

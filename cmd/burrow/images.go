@@ -140,6 +140,7 @@ func splitName(name string) (repo, tag string) {
 // parseImageFilters reads docker's dangling= and reference= filters; all must match.
 func parseImageFilters(values []string) (func([]imageRow) []imageRow, error) {
 	var tests []func(imageRow) bool
+	var times []func([]imageRow) bool
 	for _, v := range values {
 		key, val, _ := strings.Cut(v, "=")
 		switch key {
@@ -151,11 +152,34 @@ func parseImageFilters(values []string) (func([]imageRow) []imageRow, error) {
 			tests = append(tests, func(r imageRow) bool { return (r.Repository == "<none>") == want })
 		case "reference":
 			tests = append(tests, func(r imageRow) bool { return matchReference(val, r.Repository, r.Tag) })
+		case "id":
+			tests = append(tests, func(r imageRow) bool { return strings.HasPrefix(r.ID, strings.TrimPrefix(val, "sha256:")) })
+		case "before", "since":
+			// Set once the rows are known: the named image's creation.
+			var at time.Time
+			before := key == "before"
+			times = append(times, func(rows []imageRow) bool {
+				i := slices.IndexFunc(rows, func(r imageRow) bool {
+					return r.Repository+":"+r.Tag == val || matchReference(val, r.Repository, r.Tag) || len(val) >= 3 && strings.HasPrefix(r.ID, val)
+				})
+				if i >= 0 {
+					at = rows[i].CreatedAt
+				}
+				return i >= 0
+			})
+			tests = append(tests, func(r imageRow) bool {
+				return before && r.CreatedAt.Before(at) || !before && r.CreatedAt.After(at)
+			})
 		default:
-			return nil, fmt.Errorf("%w: filter %q (want dangling= or reference=)", errdefs.ErrInvalidArgument, v)
+			return nil, fmt.Errorf("%w: filter %q (want dangling=, reference=, id=, before= or since=)", errdefs.ErrInvalidArgument, v)
 		}
 	}
 	return func(rows []imageRow) []imageRow {
+		for _, resolve := range times {
+			if !resolve(rows) {
+				return nil // no such image: nothing is before or after it
+			}
+		}
 		var out []imageRow
 		for _, r := range rows {
 			if slices.IndexFunc(tests, func(test func(imageRow) bool) bool { return !test(r) }) < 0 {

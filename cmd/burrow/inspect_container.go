@@ -63,8 +63,9 @@ type inspectConfig struct {
 	Image       string
 	WorkingDir  string
 	Labels      map[string]string
-	StopSignal  string `json:",omitempty"`
-	StopTimeout *int   `json:",omitempty"`
+	Annotations map[string]string `json:",omitempty"`
+	StopSignal  string            `json:",omitempty"`
+	StopTimeout *int              `json:",omitempty"`
 }
 
 type inspectHostConfig struct {
@@ -187,7 +188,7 @@ func newHostConfig(rec engine.Record) inspectHostConfig {
 // fromSpec fills what only the runtime spec knows: the process as it
 // runs, the root's mode and the user's bind mounts.
 func fromSpec(info *containerInspect, spec *specs.Spec) {
-	info.Config.Hostname = spec.Hostname
+	info.Config.Hostname, info.Config.Annotations = spec.Hostname, spec.Annotations
 	if p := spec.Process; p != nil {
 		info.Config.Env, info.Config.WorkingDir, info.Config.Tty = p.Env, p.Cwd, p.Terminal
 		if p.User.UID != 0 || p.User.GID != 0 {

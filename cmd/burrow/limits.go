@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/burrow/burrow/engine"
@@ -117,7 +115,8 @@ func statsCommand() *cli.Command {
 		Name: "stats", Usage: "show running containers' resource use", ArgsUsage: "[CONTAINER...]",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "no-stream", Usage: "print once and exit"},
-			&cli.StringFlag{Name: "format", Usage: "json or a Go template"},
+			&cli.StringFlag{Name: "format", Usage: "json, table [TEMPLATE] or a Go template"},
+			&cli.BoolFlag{Name: "noheading", Usage: "no header line"},
 		},
 		Action: statsAction,
 	}
@@ -177,24 +176,14 @@ func printStats(c *cli.Context, before, after []engine.Stats) error {
 			PIDs:    fmt.Sprint(a.Stats.Pids),
 		})
 	}
-	switch format := c.String("format"); format {
-	case "json":
-		return printJSON(rows)
-	case "":
-	default:
-		for _, r := range rows {
-			if err := printTemplate(format, r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(w, "CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS")
-	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.CPUPerc, r.MemUsage, r.MemPerc, r.NetIO, r.BlockIO, r.PIDs)
-	}
-	return w.Flush()
+	return writeList(rows, listFormat{
+		format: c.String("format"), noHeading: c.Bool("noheading"),
+		table: "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}",
+		headers: map[string]string{
+			"ID": "CONTAINER ID", "CPUPerc": "CPU %", "MemUsage": "MEM USAGE / LIMIT", "MemPerc": "MEM %",
+			"NetIO": "NET I/O", "BlockIO": "BLOCK I/O", "PIDs": "PIDS",
+		},
+	})
 }
 
 func netIO(s engine.Stats) string {

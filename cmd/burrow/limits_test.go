@@ -62,7 +62,7 @@ func TestParseLimits(t *testing.T) {
 
 func TestPSFilterParsing(t *testing.T) {
 	got, err := parsePSFilters([]string{"status=running", "name=web", "label=a=b", "label=k", "ancestor=busybox", "exited=0", "id=abc"})
-	want := []psFilter{{"status", "running"}, {"name", "web"}, {"label", "a=b"}, {"label", "k"}, {"ancestor", "busybox"}, {"exited", "0"}, {"id", "abc"}}
+	want := []psFilter{{key: "status", value: "running"}, {key: "name", value: "web"}, {key: "label", value: "a=b"}, {key: "label", value: "k"}, {key: "ancestor", value: "busybox"}, {key: "exited", value: "0"}, {key: "id", value: "abc"}}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("parsePSFilters = %v, %v; want %v", got, err, want)
 	}

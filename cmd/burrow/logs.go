@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/burrow/burrow/engine"
@@ -12,7 +14,7 @@ import (
 
 func logsCommand() *cli.Command {
 	return &cli.Command{
-		Name: "logs", Usage: "show a container's output", ArgsUsage: "CONTAINER",
+		Name: "logs", Usage: "show containers' output", ArgsUsage: "CONTAINER...",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "keep printing until the container stops"},
 			&cli.BoolFlag{Name: "timestamps", Aliases: []string{"t"}, Usage: "prefix each line with its time"},
@@ -20,14 +22,16 @@ func logsCommand() *cli.Command {
 			&cli.StringFlag{Name: "since", Usage: "only lines after a time (RFC 3339) or a duration ago (10m)"},
 			&cli.StringFlag{Name: "until", Usage: "only lines before a time (RFC 3339) or a duration ago (10m)"},
 			latestFlag,
+			&cli.BoolFlag{Name: "names", Aliases: []string{"n"}, Usage: "start each line with its container's name"},
+			&cli.BoolFlag{Name: "color", Usage: "with --names: each container's name in a colour of its own"},
 		},
 		Action: logsAction,
 	}
 }
 
 func logsAction(c *cli.Context) error {
-	if c.NArg()+boolInt(c.Bool("latest")) != 1 {
-		return fmt.Errorf("%w: logs needs one container (or --latest)", errdefs.ErrInvalidArgument)
+	if c.NArg() == 0 && !c.Bool("latest") || c.NArg() > 0 && c.Bool("latest") {
+		return fmt.Errorf("%w: logs needs containers (or --latest)", errdefs.ErrInvalidArgument)
 	}
 	window, err := parseWindow(c.String("since"), c.String("until"), time.Now())
 	if err != nil {
@@ -38,13 +42,60 @@ func logsAction(c *cli.Context) error {
 		return err
 	}
 	defer e.Close()
-	ref, _, err := targetArgs(c, e)
-	if err != nil {
-		return err
+	refs := c.Args().Slice()
+	if c.Bool("latest") {
+		ref, _, err := targetArgs(c, e)
+		if err != nil {
+			return err
+		}
+		refs = []string{ref}
 	}
-	return e.Logs(c.Context, ref, engine.LogsOptions{
-		Follow: c.Bool("follow"), Tail: c.Int("tail"), Since: window.since, Until: window.until,
-	}, printEntry(c.Bool("timestamps")))
+	opt := engine.LogsOptions{Follow: c.Bool("follow"), Tail: c.Int("tail"), Since: window.since, Until: window.until}
+	// Several containers are read side by side (needed with -f); whole
+	// lines go out one at a time.
+	var mu sync.Mutex
+	errs := make([]error, len(refs))
+	var wg sync.WaitGroup
+	for i, ref := range refs {
+		emit := printEntry(c.Bool("timestamps"))
+		if c.Bool("names") {
+			emit = withName(logPrefix(e, ref, i, c.Bool("color")), emit)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = e.Logs(c.Context, ref, opt, func(en engine.LogEntry) error {
+				mu.Lock()
+				defer mu.Unlock()
+				return emit(en)
+			})
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// logPrefix is a container's name for --names, coloured with --color.
+func logPrefix(e *engine.Engine, ref string, i int, color bool) string {
+	name := ref
+	if ctr, err := e.Container(ref); err == nil {
+		name = ctr.Record.Name
+	}
+	if color {
+		return fmt.Sprintf("\x1b[%dm%s\x1b[0m ", 31+i%6, name)
+	}
+	return name + " "
+}
+
+func withName(prefix string, emit func(engine.LogEntry) error) func(engine.LogEntry) error {
+	return func(en engine.LogEntry) error {
+		out := os.Stdout
+		if en.Stream == "stderr" {
+			out = os.Stderr
+		}
+		fmt.Fprint(out, prefix)
+		return emit(en)
+	}
 }
 
 // printEntry prints a log entry on the stream it came from.
@@ -97,11 +148,4 @@ func parseTimeArg(v string, now time.Time) (time.Time, error) {
 		return time.Unix(secs, 0), nil
 	}
 	return time.Time{}, fmt.Errorf("%q is neither a time (RFC 3339), a Unix timestamp nor a duration", v)
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -17,6 +17,10 @@ import (
 // version is set by the Makefile from git.
 var version = "dev"
 
+// cmdline is the command line as normalizeArgs rewrote it (exec -d runs
+// it again).
+var cmdline []string
+
 // Per-thread credentials, capabilities and seccomp in the container's init,
 // exec helper and reaper must be set on the thread that execs: keep the main
 // goroutine on the main thread from the start.
@@ -27,7 +31,8 @@ func main() {
 		os.Exit(code)
 	}
 	app := newApp()
-	os.Exit(exitCode(app.Run(normalizeArgs(app, os.Args))))
+	cmdline = normalizeArgs(app, os.Args)
+	os.Exit(exitCode(app.Run(cmdline)))
 }
 
 // statusError carries a container's exit code out of a verb: burrow exits

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"text/template"
 	"unicode"
@@ -142,16 +143,16 @@ func unescape(format string) string {
 }
 
 var (
-	action   = regexp.MustCompile(`{{-?\s*(.*?)\s*-?}}`)
-	fieldRef = regexp.MustCompile(`\.([A-Za-z_][A-Za-z0-9_]*)`)
+	action   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`{{-?\s*(.*?)\s*-?}}`) })
+	fieldRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\.([A-Za-z_][A-Za-z0-9_]*)`) })
 )
 
 // tableHeader is a table template's header line: each action replaced by
 // the header of the first field it names ({{index .Labels "k"}}: LABELS),
 // the text between actions kept, as docker prints it.
 func tableHeader(body string, names map[string]string) string {
-	return action.ReplaceAllStringFunc(body, func(a string) string {
-		m := fieldRef.FindStringSubmatch(a)
+	return action().ReplaceAllStringFunc(body, func(a string) string {
+		m := fieldRef().FindStringSubmatch(a)
 		if m == nil {
 			return ""
 		}

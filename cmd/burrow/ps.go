@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +57,9 @@ func psAction(c *cli.Context) error {
 	}
 	filters, err := parsePSFilters(c.StringSlice("filter"))
 	if err != nil {
+		return err
+	}
+	if err := resolveTimeFilters(filters, all); err != nil {
 		return err
 	}
 	last := c.Int("last")
@@ -142,21 +146,24 @@ func newPSRow(c engine.Container, noTrunc bool) psRow {
 
 func ago(t time.Time) string { return units.HumanDuration(time.Since(t)) + " ago" }
 
-type psFilter struct{ key, value string }
+type psFilter struct {
+	key, value string
+	at         time.Time // before= and since=: the named container's creation
+}
 
 func parsePSFilters(values []string) ([]psFilter, error) {
 	var out []psFilter
 	for _, v := range values {
 		k, val, ok := strings.Cut(v, "=")
 		switch k {
-		case "status", "name", "label", "ancestor", "exited", "id":
+		case "status", "name", "label", "ancestor", "exited", "id", "health", "network", "before", "since":
 		default:
 			ok = false
 		}
 		if !ok {
-			return nil, fmt.Errorf("%w: filter %q (want status=, name=, label=, ancestor=, exited= or id=)", errdefs.ErrInvalidArgument, v)
+			return nil, fmt.Errorf("%w: filter %q (want status=, name=, label=, ancestor=, exited=, id=, health=, network=, before= or since=)", errdefs.ErrInvalidArgument, v)
 		}
-		out = append(out, psFilter{k, val})
+		out = append(out, psFilter{key: k, value: val})
 	}
 	return out, nil
 }
@@ -183,6 +190,22 @@ func matches(c engine.Container, f psFilter) bool {
 		return c.Record.ImageName == f.value || strings.HasPrefix(c.Record.ImageID, f.value)
 	case "exited":
 		return c.Status() == "exited" && fmt.Sprint(c.Record.ExitCode) == f.value
+	case "before":
+		return c.Record.Created.Before(f.at)
+	case "since":
+		return c.Record.Created.After(f.at)
+	case "health":
+		return c.Health != nil && c.Health.Status == f.value || c.Health == nil && f.value == "none"
+	case "network":
+		if c.Record.Network == f.value {
+			return true
+		}
+		for _, n := range c.Record.Networks {
+			if n.Network.Name == f.value || strings.HasPrefix(n.Network.ID, f.value) {
+				return true
+			}
+		}
+		return false
 	case "label":
 		k, v, hasValue := strings.Cut(f.value, "=")
 		got, ok := c.Record.Labels[k]
@@ -202,4 +225,21 @@ func portsColumn(c engine.Container) string {
 		out = append(out, fmt.Sprintf("%s->%d/%s", net.JoinHostPort(ip, fmt.Sprint(p.HostPort)), p.ContainerPort, p.Proto))
 	}
 	return strings.Join(out, ", ")
+}
+
+// resolveTimeFilters finds the containers before= and since= name.
+func resolveTimeFilters(filters []psFilter, all []engine.Container) error {
+	for i, f := range filters {
+		if f.key != "before" && f.key != "since" {
+			continue
+		}
+		j := slices.IndexFunc(all, func(c engine.Container) bool {
+			return c.Record.Name == f.value || len(f.value) >= 3 && strings.HasPrefix(c.ID, f.value)
+		})
+		if j < 0 {
+			return fmt.Errorf("filter %s=%s: %w", f.key, f.value, errdefs.ErrContainerUnknown)
+		}
+		filters[i].at = all[j].Record.Created
+	}
+	return nil
 }

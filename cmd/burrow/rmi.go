@@ -17,6 +17,7 @@ func rmiCommand() *cli.Command {
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "also remove containers using the image and all its names"},
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "every image"},
 			&cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "no error for an image that does not exist"},
+			&cli.BoolFlag{Name: "no-prune", Usage: "keep untagged parent images: burrow's images have none, so nothing more goes either way"},
 		},
 		Action: rmiAction,
 	}

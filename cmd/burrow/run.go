@@ -171,7 +171,22 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 	if err != nil {
 		return opt, err
 	}
+	volumes := c.StringSlice("volume")
+	tzVolume, tzEnv, err := tzMount(c.String("tz"))
+	if err != nil {
+		return opt, err
+	}
+	if tzVolume != "" {
+		volumes = append(volumes, tzVolume)
+	}
+	if tzEnv != "" {
+		env = ocispec.MergeEnv([]string{tzEnv}, env)
+	}
 	labels, err := parseLabels(append(fromFile, c.StringSlice("label")...))
+	if err != nil {
+		return opt, err
+	}
+	annotations, err := parseLabels(c.StringSlice("annotation"))
 	if err != nil {
 		return opt, err
 	}
@@ -185,8 +200,10 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: c.String("network"), Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
+			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"),
+			Unsetenv: c.StringSlice("unsetenv"), UnsetAll: c.Bool("unsetenv-all"), Annotations: annotations,
 			NetworkAliases: c.StringSlice("network-alias"), IP: c.String("ip"), MacAddress: c.String("mac-address"), Links: c.StringSlice("link"),
-			Volumes: c.StringSlice("volume"), Mounts: c.StringSlice("mount"), VolumesFrom: c.StringSlice("volumes-from"),
+			Volumes: volumes, Mounts: c.StringSlice("mount"), VolumesFrom: c.StringSlice("volumes-from"),
 			ReadOnlyTmpfs: c.Bool("read-only-tmpfs"), Tmpfs: c.StringSlice("tmpfs"), AutoRemove: c.Bool("rm") || c.Bool("rmi"), Labels: labels,
 			Init: c.Bool("init"), Restart: c.String("restart"), LogOptions: c.StringSlice("log-opt"), Limits: limits,
 			DNS: c.StringSlice("dns"), DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"),

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
@@ -23,6 +26,13 @@ func compatFlags() []cli.Flag {
 		&cli.StringFlag{Name: "kernel-memory", Usage: "accepted and ignored with a warning: cgroup v2 has no kernel memory limit"},
 		&cli.StringFlag{Name: "userns", Usage: "host (or empty): burrow's own mapping, you as root and your subordinate IDs; other modes are refused"},
 		&cli.StringFlag{Name: "pidfile", Usage: "with -d: write the container's PID (as the host sees it) to this file"},
+		detachKeysFlag,
+		&cli.StringSliceFlag{Name: "expose", Usage: "PORT[-PORT][/PROTO]: more ports that -P publishes"},
+		&cli.BoolFlag{Name: "no-hosts", Usage: "keep the image's /etc/hosts instead of burrow's generated one"},
+		&cli.StringSliceFlag{Name: "unsetenv", Usage: "drop a default variable (burrow's or the image's); -e still sets it"},
+		&cli.BoolFlag{Name: "unsetenv-all", Usage: "drop every default variable; only -e and --env-file ones stay"},
+		&cli.StringSliceFlag{Name: "annotation", Usage: "KEY=VALUE in the container's runtime spec"},
+		&cli.StringFlag{Name: "tz", Usage: "the container's time zone: Area/City (the host's zoneinfo file, and TZ) or local (the host's /etc/localtime)"},
 	}
 }
 
@@ -40,6 +50,9 @@ func checkCompat(c *cli.Context) error {
 	case "", "host":
 	default:
 		return fmt.Errorf("%w: --userns %s: burrow runs every container in its one user namespace (you as root, your subordinate IDs); only host is supported", errdefs.ErrInvalidArgument, u)
+	}
+	if err := checkDetachKeys(c); err != nil {
+		return err
 	}
 	if c.String("pidfile") != "" && !c.Bool("detach") {
 		return fmt.Errorf("%w: --pidfile needs -d", errdefs.ErrInvalidArgument)
@@ -105,4 +118,42 @@ func writePidfile(c *cli.Context, e *engine.Engine, id string) error {
 		return fmt.Errorf("--pidfile: %w", err)
 	}
 	return nil
+}
+
+var detachKeysFlag = &cli.StringFlag{Name: "detach-keys", Usage: `"" only: burrow has no key sequence that detaches, which is what "" asks for`}
+
+// checkDetachKeys accepts --detach-keys "" (no detaching, burrow's way)
+// and refuses a sequence it would not honour.
+func checkDetachKeys(c *cli.Context) error {
+	if k := c.String("detach-keys"); k != "" {
+		return fmt.Errorf("%w: --detach-keys %q: burrow has no detach key sequence; only \"\" (none) is accepted", errdefs.ErrInvalidArgument, k)
+	}
+	return nil
+}
+
+var zoneName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$`) })
+
+// tzMount is --tz as a read-only bind of the host's zone file on
+// /etc/localtime, and the TZ variable for a named zone.
+func tzMount(tz string) (volume, env string, err error) {
+	const zoneinfo = "/usr/share/zoneinfo"
+	src := filepath.Join(zoneinfo, tz)
+	switch {
+	case tz == "":
+		return "", "", nil
+	case tz == "local":
+		src, env = "/etc/localtime", ""
+	case !zoneName().MatchString(tz):
+		return "", "", fmt.Errorf("%w: --tz %q: want Area/City or local", errdefs.ErrInvalidArgument, tz)
+	default:
+		env = "TZ=" + tz
+	}
+	file, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return "", "", fmt.Errorf("%w: --tz %s: no such zone on this host (%v)", errdefs.ErrInvalidArgument, tz, err)
+	}
+	if fi, err := os.Stat(file); err != nil || !fi.Mode().IsRegular() {
+		return "", "", fmt.Errorf("%w: --tz %s: %s is not a zone file", errdefs.ErrInvalidArgument, tz, file)
+	}
+	return file + ":/etc/localtime:ro", env, nil
 }

@@ -16,6 +16,7 @@ func saveCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "file to write (default: stdout)"},
 			&cli.StringFlag{Name: "format", Value: "docker-archive", Usage: "docker-archive or oci-archive"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"},
+			&cli.BoolFlag{Name: "uncompressed", Usage: "layers as they are stored: both archive formats are uncompressed already"},
 		},
 		Action: saveAction,
 	}

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
 	units "github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
@@ -98,6 +102,45 @@ func systemDFCommand() *cli.Command {
 				format: c.String("format"),
 				table:  "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
 			})
+		},
+	}
+}
+
+// systemResetCommand is `system reset`: every container (killed), image
+// and user-defined network goes, after a confirmation unless --force.
+func systemResetCommand() *cli.Command {
+	return &cli.Command{
+		Name: "reset", Usage: "remove every container, image and network of this user (asks first unless -f)",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask"}},
+		Action: func(c *cli.Context) error {
+			if !c.Bool("force") {
+				fmt.Fprint(os.Stderr, "This removes every container (running ones are killed), image and network of yours.\nAre you sure you want to continue? [y/N] ")
+				answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+					return nil
+				}
+			}
+			e, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			var errs []error
+			ctrs, err := e.Containers()
+			errs = append(errs, err)
+			for _, ctr := range ctrs {
+				errs = append(errs, e.Remove(ctr.ID, engine.RemoveOptions{Force: true}))
+			}
+			_, err = e.PruneNetworks()
+			errs = append(errs, err)
+			images, err := e.Images()
+			errs = append(errs, err)
+			for _, img := range images {
+				if _, err := e.RemoveImage(img.ID, true); err != nil && !errors.Is(err, errdefs.ErrImageUnknown) {
+					errs = append(errs, err)
+				}
+			}
+			return errors.Join(errs...)
 		},
 	}
 }
