@@ -59,7 +59,8 @@ func failVolume(w http.ResponseWriter, err error) {
 }
 
 // listVolumes: docker's filters, each key=value handed to the engine,
-// which ANDs them as burrow volume ls does.
+// which ANDs them as burrow volume ls does; labels are matched here, on
+// the labels docker shows, which include its label for anonymous volumes.
 func (s *Server) listVolumes(w http.ResponseWriter, r *http.Request) {
 	f, err := filters(r)
 	if err != nil {
@@ -69,7 +70,9 @@ func (s *Server) listVolumes(w http.ResponseWriter, r *http.Request) {
 	var opts engine.VolumeListOptions
 	for key, values := range f {
 		for _, v := range values {
-			opts.Filters = append(opts.Filters, key+"="+v)
+			if key != "label" {
+				opts.Filters = append(opts.Filters, key+"="+v)
+			}
 		}
 	}
 	vols, err := s.eng.Volumes(opts)
@@ -79,7 +82,9 @@ func (s *Server) listVolumes(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := volume.ListResponse{Volumes: []volume.Volume{}, Warnings: []string{}}
 	for _, v := range vols {
-		resp.Volumes = append(resp.Volumes, apiVolume(v.Volume))
+		if av := apiVolume(v.Volume); hasAllLabels(av.Labels, f["label"]) {
+			resp.Volumes = append(resp.Volumes, av)
+		}
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -211,6 +216,16 @@ func (s *Server) pruneVolumes(w http.ResponseWriter, r *http.Request) {
 		report.SpaceReclaimed += uint64(size)
 	}
 	writeJSON(w, http.StatusOK, report)
+}
+
+// hasAllLabels: every label filter (KEY or KEY=VALUE) must match.
+func hasAllLabels(labels map[string]string, want []string) bool {
+	for _, l := range want {
+		if !hasAnyLabel(labels, []string{l}) {
+			return false
+		}
+	}
+	return true
 }
 
 // hasAnyLabel: label! excludes a volume that has any of the labels (KEY
