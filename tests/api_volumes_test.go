@@ -217,3 +217,68 @@ print([x.name for x in c.volumes.list()])
 		t.Errorf("python SDK:\n%s\nwant stdout %q", r, want)
 	}
 }
+
+// composeVolumeFile: a service with a named volume and an anonymous one;
+// a second service mounts the first one's volumes.
+const composeVolumeFile = `version: "2.4"
+services:
+  db:
+    image: busybox
+    command: ["sh", "-c", "echo kept > /data/f; echo tmp > /cache/t; exec sleep 1000"]
+    volumes:
+      - data:/data
+      - /cache
+    stop_grace_period: 1s
+  reader:
+    image: busybox
+    command: ["sleep", "1000"]
+    volumes_from:
+      - db:ro
+    stop_grace_period: 1s
+volumes:
+  data:
+    labels:
+      tier: storage
+`
+
+// TestAPIComposeVolumes: docker-compose 1.29 creates the project's named
+// volume with its labels, the services share it (volumes_from), and
+// down -v removes the named and the anonymous volumes.
+func TestAPIComposeVolumes(t *testing.T) {
+	requireClient(t, "docker-compose", "version")
+	a := startService(t)
+	dir := filepath.Join(a.dir, "project")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte(composeVolumeFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	compose := func(args ...string) result {
+		t.Helper()
+		return a.client("", "docker-compose", append([]string{"--ansi", "never", "-p", "volproj", "-f", filepath.Join(dir, "docker-compose.yml")}, args...)...)
+	}
+	if r := compose("up", "-d"); r.code != 0 {
+		t.Fatalf("docker-compose up -d: %s", r)
+	}
+	if got := a.dockerOK("volume", "ls", "-q", "--filter", "label=tier=storage", "--filter", "label=com.docker.compose.project=volproj"); strings.TrimSpace(got) != "volproj_data" {
+		t.Errorf("the project's named volume: %q", got)
+	}
+	if !waitFor(20*time.Second, func() bool {
+		return compose("exec", "-T", "reader", "cat", "/data/f", "/cache/t").stdout == "kept\ntmp\n"
+	}) {
+		t.Errorf("volumes_from: %s", compose("exec", "-T", "reader", "cat", "/data/f", "/cache/t"))
+	}
+	if got := lines(a.ok("volume", "ls", "-q")); len(got) != 2 {
+		t.Errorf("volumes while up: %v, want the named and one anonymous", got)
+	}
+	if r := compose("down", "-v"); r.code != 0 {
+		t.Errorf("docker-compose down -v: %s", r)
+	}
+	if got := a.ok("volume", "ls", "-q"); got != "" {
+		t.Errorf("volumes left after down -v: %q", got)
+	}
+	if got := a.ok("ps", "-aq"); got != "" {
+		t.Errorf("containers left after down -v: %q", got)
+	}
+}
