@@ -185,7 +185,7 @@ func (s *Server) pruneVolumes(w http.ResponseWriter, r *http.Request) {
 			all = len(values) > 0 && (values[0] == "true" || values[0] == "1")
 		case "label", "label!":
 		default:
-			writeError(w, http.StatusBadRequest, fmt.Errorf("invalid filter %q: volume prune knows all, label, label!", key))
+			writeError(w, http.StatusBadRequest, fmt.Errorf("invalid filter %q: volume prune knows all, label and label! filters", key))
 			return
 		}
 	}
