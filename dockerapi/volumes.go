@@ -29,6 +29,7 @@ func (s *Server) volumeRoutes() {
 	m.HandleFunc("POST /volumes/prune", s.pruneVolumes)
 	m.HandleFunc("GET /volumes/{name}", s.inspectVolume)
 	m.HandleFunc("DELETE /volumes/{name}", s.removeVolume)
+	m.HandleFunc("GET /system/df", s.systemDF)
 }
 
 func apiVolume(v engine.Volume) volume.Volume {

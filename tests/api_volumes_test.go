@@ -282,3 +282,32 @@ func TestAPIComposeVolumes(t *testing.T) {
 		t.Errorf("containers left after down -v: %q", got)
 	}
 }
+
+// TestAPISystemDF: docker system df through burrow's socket counts the
+// images, containers and volumes, with the size of what a volume holds.
+func TestAPISystemDF(t *testing.T) {
+	requireClient(t, "docker", "--version")
+	a := startService(t)
+	a.dockerOK("run", "--name", "w", "-v", "full:/d", busyboxImage, "sh", "-c", "head -c 100000 /dev/zero > /d/blob")
+	a.dockerOK("volume", "create", "empty")
+	out := a.dockerOK("system", "df", "--format", "{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}")
+	t.Logf("docker system df:\n%s", out)
+	rows := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		typ, rest, _ := strings.Cut(l, "|")
+		rows[typ] = rest
+	}
+	if got := rows["Local Volumes"]; got != "2|1|100kB|0B (0%)" {
+		t.Errorf("volumes row: %q", got)
+	}
+	if got := rows["Images"]; !strings.HasPrefix(got, "1|1|") {
+		t.Errorf("images row: %q", got)
+	}
+	if got := rows["Containers"]; !strings.HasPrefix(got, "1|0|") {
+		t.Errorf("containers row: %q", got)
+	}
+	out = a.dockerOK("system", "df", "-v", "--format", "{{range .Volumes}}{{.Name}} {{.Links}} {{.Size}}\n{{end}}")
+	if got := lines(strings.ReplaceAll(out, " ", "_")); !slices.Equal(got, []string{"empty_0_0B", "full_1_100kB"}) {
+		t.Errorf("system df -v volumes: %q", out)
+	}
+}
