@@ -129,6 +129,11 @@ func (p *Plan) from(ctx context.Context, e *engine.Engine, st instructions.Stage
 		s.img = img
 	}
 	s.cfg = cloneConfig(s.img.Config)
+	// A base without PATH gets the default one, as docker's and podman's
+	// builders give it: RUN and ENV PATH=...:$PATH see it.
+	if !slices.ContainsFunc(s.cfg.Config.Env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") }) {
+		s.cfg.Config.Env = append(s.cfg.Config.Env, "PATH="+defaultPath)
+	}
 	if s.img.ID == "" {
 		s.cfg.OS, s.cfg.Architecture, s.cfg.RootFS.Type = "linux", runtime.GOARCH, "layers"
 		if platform != "" {
@@ -137,6 +142,9 @@ func (p *Plan) from(ctx context.Context, e *engine.Engine, st instructions.Stage
 	}
 	return s, nil
 }
+
+// defaultPath is docker's PATH for a Linux image that sets none.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // binfmtDir is where the kernel lists the foreign binaries it can run.
 const binfmtDir = "/proc/sys/fs/binfmt_misc"

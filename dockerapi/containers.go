@@ -299,7 +299,7 @@ func matches(c engine.Container, f map[string][]string) bool {
 		for _, v := range values {
 			switch key {
 			case "status":
-				ok = ok || c.Status() == v
+				ok = ok || dockerState(c) == v
 			case "name":
 				ok = ok || strings.Contains(c.Record.Name, strings.TrimPrefix(v, "/"))
 			case "id":
@@ -351,7 +351,7 @@ func summary(c engine.Container) container.Summary {
 	s := container.Summary{
 		ID: c.ID, Names: []string{"/" + c.Record.Name}, Image: c.Record.ImageName, ImageID: "sha256:" + c.Record.ImageID,
 		Command: strings.Join(c.Record.Command, " "), Created: c.Record.Created.Unix(), Labels: c.Record.Labels,
-		State: container.ContainerState(c.Status()), Status: statusText(c), Ports: []container.PortSummary{},
+		State: container.ContainerState(dockerState(c)), Status: statusText(c), Ports: []container.PortSummary{},
 		Mounts: []container.MountPoint{},
 	}
 	if s.Labels == nil {
@@ -373,9 +373,19 @@ func orAny(ip string) string {
 	return ip
 }
 
+// dockerState is c's state in docker's words. Docker has no "stopping":
+// a container whose command ended is running to it until the daemon has
+// handled the exit, as it is here until the owner has recorded the end.
+func dockerState(c engine.Container) string {
+	if s := c.Status(); s != "stopping" {
+		return s
+	}
+	return "running"
+}
+
 // statusText is docker's Status column: "Up 3 minutes", "Exited (0) 2 hours ago".
 func statusText(c engine.Container) string {
-	switch c.Status() {
+	switch dockerState(c) {
 	case "running":
 		if c.Health != nil {
 			return "Up " + humanDuration(time.Since(c.Record.Started)) + " (" + c.Health.Status + ")"
@@ -432,7 +442,7 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) {
 		ID: c.ID, Created: rfc3339(rec.Created), Image: "sha256:" + rec.ImageID, Name: "/" + rec.Name,
 		RestartCount: rec.RestartCount, Driver: s.eng.Info().StorageDriver, Mounts: s.mountPoints(c),
 		State: &container.State{
-			Status: container.ContainerState(c.Status()), Running: c.Running, Paused: c.Paused,
+			Status: container.ContainerState(dockerState(c)), Running: c.Running, Paused: c.Paused,
 			Restarting: c.Status() == "restarting", OOMKilled: rec.OOMKilled, Pid: c.Pid, ExitCode: rec.ExitCode,
 			StartedAt: rfc3339(rec.Started), FinishedAt: rfc3339(rec.Finished), Health: apiHealth(c.Health),
 		},

@@ -2,6 +2,7 @@ package dockerapi
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -217,7 +218,7 @@ func mountOptions(o *engine.ContainerOptions, mounts []mount.Mount) error {
 					opts = append(opts, "size="+strconv.FormatInt(t.SizeBytes, 10))
 				}
 				if t.Mode != 0 {
-					opts = append(opts, fmt.Sprintf("mode=%o", t.Mode.Perm()))
+					opts = append(opts, fmt.Sprintf("mode=%o", tmpfsMode(t.Mode)))
 				}
 			}
 			if m.ReadOnly {
@@ -293,4 +294,16 @@ func unsupported(req container.CreateRequest) error {
 		return fmt.Errorf("%w: burrow does not support %s yet", errdefs.ErrInvalidArgument, strings.Join(what, ", "))
 	}
 	return nil
+}
+
+// tmpfsMode: JSON clients send the mode's bits as a number (01777), Go
+// clients os.FileMode's own flags (os.ModeSticky|0777); both mean 1777.
+func tmpfsMode(m os.FileMode) uint32 {
+	bits := uint32(m) & 0o7777
+	for flag, bit := range map[os.FileMode]uint32{os.ModeSticky: 0o1000, os.ModeSetgid: 0o2000, os.ModeSetuid: 0o4000} {
+		if m&flag != 0 {
+			bits |= bit
+		}
+	}
+	return bits
 }

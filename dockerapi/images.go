@@ -81,6 +81,13 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) {
 			ref += ":" + tag
 		}
 	}
+	a, err := decodeAuth(r.Header.Get("X-Registry-Auth"))
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	o := registryOptions(ref, a)
+	o.Platform = q.Get("platform")
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
@@ -93,8 +100,8 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) {
 	}
 	send(map[string]any{"status": "Pulling from " + ref})
 	var id string
-	err := s.locked(func() (err error) {
-		id, err = s.eng.Pull(r.Context(), ref, engine.RegistryOptions{Platform: q.Get("platform")})
+	err = s.locked(func() (err error) {
+		id, err = s.eng.Pull(r.Context(), ref, o)
 		return err
 	})
 	if err != nil {
@@ -167,8 +174,12 @@ func imageInspect(img engine.ImageDetails) map[string]any {
 
 func (s *Server) imagePost(w http.ResponseWriter, r *http.Request) {
 	name, verb := splitImagePath(r.PathValue("rest"))
+	if verb == "push" {
+		s.pushImage(w, r, name)
+		return
+	}
 	if verb != "tag" {
-		http.NotFound(w, r)
+		notServed(w, r)
 		return
 	}
 	q := r.URL.Query()

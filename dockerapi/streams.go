@@ -118,14 +118,18 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer conn.Close()
-	done := make(chan struct{})
+	done, following := make(chan struct{}), make(chan struct{})
 	defer close(done)
+	stream := boolParam(r, "stream")
+	if !stream {
+		close(following)
+	}
 	if boolParam(r, "stdin") {
-		go s.forwardStdin(c.ID, in, done)
+		go s.forwardStdin(c.ID, in, following, done)
 	} else {
 		go func() { _, _ = io.Copy(io.Discard, in) }()
 	}
-	if !boolParam(r, "stream") {
+	if !stream {
 		return
 	}
 	write := entryWriter(&frameWriter{w: conn}, boolParam(r, "stdout"), boolParam(r, "stderr"), false)
@@ -134,7 +138,8 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 	}
 	// The request's context ends when the client half-closes (its stdin's
 	// end), which must not end the output: a write that fails ends it.
-	_ = s.eng.Logs(context.WithoutCancel(r.Context()), c.ID, engine.LogsOptions{Attach: true, Tail: -1}, write)
+	_ = s.eng.Logs(context.WithoutCancel(r.Context()), c.ID, engine.LogsOptions{Attach: true, Tail: -1,
+		Following: func() { close(following) }}, write)
 	// A client that half-closed its side reads the end of the stream.
 	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
@@ -165,9 +170,15 @@ func hijack(w http.ResponseWriter, r *http.Request, ctype string) (net.Conn, io.
 	return conn, buf.Reader, true
 }
 
-// forwardStdin waits for the container to run (docker clients attach
-// before they start it), then copies in to its stdin until in ends.
-func (s *Server) forwardStdin(id string, in io.Reader, done <-chan struct{}) {
+// forwardStdin waits for the output to be followed and for the container
+// to run (docker clients attach before they start it), then copies in to
+// its stdin until in ends.
+func (s *Server) forwardStdin(id string, in io.Reader, following, done <-chan struct{}) {
+	select {
+	case <-following:
+	case <-done:
+		return
+	}
 	for {
 		c, err := s.eng.Container(id)
 		if err != nil {

@@ -53,6 +53,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /images/{rest...}", s.imageGet)
 	m.HandleFunc("POST /images/{rest...}", s.imagePost)
 	m.HandleFunc("DELETE /images/{rest...}", s.removeImage)
+	m.HandleFunc("POST /build", s.buildImage)
+	m.HandleFunc("POST /auth", s.auth)
 	m.HandleFunc("GET /networks", s.listNetworks)
 	m.HandleFunc("POST /networks/create", s.createNetwork)
 	m.HandleFunc("POST /networks/prune", s.pruneNetworks)
@@ -72,6 +74,9 @@ func notServed(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache, no-store, must-revalidate")
+	// The classic builder's POST /build is what burrow serves (BuildKit's
+	// session endpoints are not), as docker says with version 1.
+	w.Header().Set("Builder-Version", "1")
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
@@ -116,7 +121,7 @@ func (s *Server) info(w http.ResponseWriter, _ *http.Request) {
 		info.Containers = len(ctrs)
 		for _, c := range ctrs {
 			switch c.Status() {
-			case "running", "restarting":
+			case "running", "restarting", "stopping":
 				info.ContainersRunning++
 			case "paused":
 				info.ContainersPaused++

@@ -199,8 +199,7 @@ type CopyStepOptions struct {
 	Owner     *Owner
 	Mode      *uint32
 	Skip      func(path string) bool
-	// KeepOwners keeps the sources' owners and set-ID bits (an extracted
-	// archive).
+	// KeepOwners keeps the sources' owners (an extracted archive).
 	KeepOwners bool
 }
 

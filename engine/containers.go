@@ -340,6 +340,10 @@ type LogsOptions struct {
 	// stops; a container not started yet is waited for (the log is opened
 	// before its start, so a short-lived one loses nothing).
 	Attach bool
+	// Following, if set, is called once what follows will be passed on
+	// (an attach sends the container's stdin only then: the answer to it
+	// must not be skipped as logged already).
+	Following func()
 }
 
 // Logs passes a container's log entries to fn, in order.
@@ -382,6 +386,9 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 		if _, err := f.Seek(0, io.SeekEnd); err != nil {
 			return err
 		}
+	}
+	if o.Following != nil {
+		o.Following()
 	}
 	readers = append(readers, f)
 	if err := emit(io.MultiReader(readers...), o.Tail, window, fn); err != nil {

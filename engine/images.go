@@ -15,6 +15,7 @@ import (
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/store"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"go.podman.io/image/v5/types"
 	"go.podman.io/storage"
 )
 
@@ -31,10 +32,17 @@ type RegistryOptions struct {
 	AuthFile  string // "" the default credentials file
 	Platform  string // os/arch[/variant] of a multi-arch image; "" the host's
 	Progress  io.Writer
+	// Username and Password (or IdentityToken), when given, are used
+	// instead of the credentials file.
+	Username, Password, IdentityToken string
 }
 
 func (o RegistryOptions) imageio() imageio.RegistryOpt {
-	return imageio.RegistryOpt{TLSVerify: o.TLSVerify, CertDir: o.CertDir, AuthFile: o.AuthFile, Platform: o.Platform, Report: o.Progress}
+	r := imageio.RegistryOpt{TLSVerify: o.TLSVerify, CertDir: o.CertDir, AuthFile: o.AuthFile, Platform: o.Platform, Report: o.Progress}
+	if o.Username != "" || o.IdentityToken != "" {
+		r.Credentials = &types.DockerAuthConfig{Username: o.Username, Password: o.Password, IdentityToken: o.IdentityToken}
+	}
+	return r
 }
 
 // Image is one image in the store.
@@ -87,6 +95,12 @@ func Login(ctx context.Context, registry, user, password string, o RegistryOptio
 		return err
 	}
 	return imageio.Login(ctx, registry, user, password, o.imageio())
+}
+
+// CheckLogin checks credentials at a registry without storing them (the
+// API's /auth: docker clients keep their own).
+func (e *Engine) CheckLogin(ctx context.Context, registry, user, password string, o RegistryOptions) error {
+	return imageio.CheckLogin(ctx, registry, user, password, o.imageio())
 }
 
 // Logout forgets a registry's credentials.

@@ -26,10 +26,13 @@ type RegistryOpt struct {
 	AuthFile  string // default: $XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json
 	Platform  string // os/arch[/variant], default the host's
 	Report    io.Writer
+	// Credentials, when given, are used instead of the credentials file
+	// (the API's X-Registry-Auth).
+	Credentials *types.DockerAuthConfig
 }
 
 func (o RegistryOpt) system() *types.SystemContext {
-	sys := &types.SystemContext{DockerCertPath: o.CertDir, AuthFilePath: o.AuthFile}
+	sys := &types.SystemContext{DockerCertPath: o.CertDir, AuthFilePath: o.AuthFile, DockerAuthConfig: o.Credentials}
 	if o.TLSVerify != nil {
 		sys.DockerInsecureSkipTLSVerify = types.NewOptionalBool(!*o.TLSVerify)
 	}
@@ -153,6 +156,14 @@ func Login(ctx context.Context, registry, user, password string, opt RegistryOpt
 	}
 	if err := config.SetAuthentication(sys, registry, user, password); err != nil {
 		return fmt.Errorf("store credentials for %s: %w", registry, err)
+	}
+	return nil
+}
+
+// CheckLogin checks credentials at a registry without storing them.
+func CheckLogin(ctx context.Context, registry, user, password string, opt RegistryOpt) error {
+	if err := docker.CheckAuth(ctx, opt.system(), user, password, registry); err != nil {
+		return fmt.Errorf("log in to %s: %w", registry, err)
 	}
 	return nil
 }

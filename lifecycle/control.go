@@ -34,13 +34,18 @@ type Container struct {
 	Health *health.State
 }
 
-// Status is docker's words for the state: created, running or exited.
+// Status is docker's words for the state: created, running, paused,
+// restarting or exited, and podman's stopping for a container whose
+// command ended while its owner (monitor or foreground run) still records
+// the end: without a restart policy it will not run again.
 func (c Container) Status() string {
 	switch {
 	case c.Paused:
 		return "paused"
 	case c.Running:
 		return "running"
+	case c.Owned && (c.Record.RestartPolicy == "" || c.Record.RestartPolicy == "no"):
+		return "stopping"
 	case c.Owned:
 		return "restarting"
 	case c.Record.Finished.IsZero():

@@ -29,7 +29,7 @@ func TestParseSignal(t *testing.T) {
 }
 
 func TestContainerStatus(t *testing.T) {
-	finished := Record{Finished: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	finished := Record{Finished: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), RestartPolicy: "always"}
 	for _, c := range []struct {
 		c    Container
 		want string
@@ -39,7 +39,9 @@ func TestContainerStatus(t *testing.T) {
 		{Container{Running: true, Owned: true}, "running"},
 		{Container{Running: true, Owned: true, Record: finished}, "running"}, // restarted after a first exit
 		{Container{Owned: true, Record: finished}, "restarting"},             // its monitor waits out the back-off
-		{Container{Owned: true}, "restarting"},
+		{Container{Owned: true, Record: Record{RestartPolicy: "on-failure:3"}}, "restarting"},
+		{Container{Owned: true}, "stopping"}, // no policy: its owner records the end
+		{Container{Owned: true, Record: Record{RestartPolicy: "no"}}, "stopping"},
 	} {
 		if got := c.c.Status(); got != c.want {
 			t.Errorf("%+v: Status = %q, want %q", c.c, got, c.want)

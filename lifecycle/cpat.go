@@ -171,9 +171,11 @@ type copier struct {
 	owner    *Owner
 	mode     *uint32
 	skip     func(path string) bool
-	// keep gives each copy the source's owner (unless owner is set) and
-	// its set-ID and sticky bits: an ADD'ed archive as it was packed.
+	// keep gives each copy the source's owner (unless owner is set): an
+	// ADD'ed archive as it was packed.
 	keep bool
+	// special keeps set-ID and sticky bits, as a Dockerfile's COPY does.
+	special bool
 }
 
 // ownerOf is the owner a copy of n gets: nil leaves the copying user's.
@@ -186,7 +188,7 @@ func (cp copier) ownerOf(n node) *Owner {
 
 // modeOf is the part of n's mode a copy keeps.
 func (cp copier) modeOf(n node) uint32 {
-	if cp.keep {
+	if cp.special {
 		return n.st.Mode & 0o7777
 	}
 	return n.st.Mode & 0o777

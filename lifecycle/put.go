@@ -26,8 +26,9 @@ type PutOpt struct {
 	// Skip leaves out entries below a source (.dockerignore), by their
 	// path relative to From.
 	Skip func(path string) bool
-	// KeepOwners keeps each source's owner (unless Owner is set) and its
-	// set-ID and sticky bits, as ADD does for an archive it extracts.
+	// KeepOwners keeps each source's owner (unless Owner is set), as ADD
+	// does for an archive it extracts. Set-ID and sticky bits are always
+	// kept, as docker's COPY keeps them.
 	KeepOwners bool
 }
 
@@ -39,7 +40,7 @@ func Put(root *os.File, o PutOpt) error {
 	ctr, src := side{ctr: "the image"}, side{}
 	into := len(o.Sources) > 1 || strings.HasSuffix(o.Dest, "/")
 	dest := path.Clean("/" + o.Dest)
-	cp := copier{from: src, to: ctr, owner: o.Owner, mode: o.Mode, skip: o.Skip, keep: o.KeepOwners}
+	cp := copier{from: src, to: ctr, owner: o.Owner, mode: o.Mode, skip: o.Skip, keep: o.KeepOwners, special: true}
 	for _, s := range o.Sources {
 		from, err := openTop(o.From, s, inRoot, s)
 		if err != nil {

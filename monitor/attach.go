@@ -95,10 +95,12 @@ func (s *attachServer) serve(c net.Conn) {
 	case len(f) == 3 && f[0] == "resize":
 		rows, err1 := strconv.ParseUint(f[1], 10, 16)
 		cols, err2 := strconv.ParseUint(f[2], 10, 16)
-		in, tty := s.current()
-		if err1 == nil && err2 == nil && tty && in != nil {
-			_ = unix.IoctlSetWinsize(int(in.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: uint16(rows), Col: uint16(cols)})
+		// Not waiting for a terminal: between runs there is none to size.
+		s.mu.Lock()
+		if err1 == nil && err2 == nil && s.tty && s.in != nil {
+			_ = unix.IoctlSetWinsize(int(s.in.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: uint16(rows), Col: uint16(cols)})
 		}
+		s.mu.Unlock()
 	case len(f) == 1 && f[0] == "stdin":
 		in, tty := s.current()
 		if in == nil {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -93,12 +94,17 @@ func supervise(opt Opt, ready *os.File) (int, bool) {
 		defer attach.stop(path)
 	}
 	policy, _ := ParseRestartPolicy(opt.Restart)
+	last := 0
 	for {
 		code, err := runOnce(opt, &st, spec, logw, ready, attach)
 		if err != nil {
 			report(ready, startCode(err), err.Error())
-			return 0, ready == nil // a failed restart still ran before
+			if ready == nil { // a failed restart: it ran before, and its last exit stands
+				restartFailed(logw, err)
+			}
+			return last, ready == nil
 		}
+		last = code
 		ready = nil // only the first start is reported
 		if ctrstate.Stopped(opt.RunRoot, opt.ID) || !policy.restart(code, st.RestartCount) {
 			return code, true
@@ -109,7 +115,7 @@ func supervise(opt Opt, ready *os.File) (int, bool) {
 			return code, true
 		}
 		if err := rejoin(opt, spec, rejoinWait); err != nil {
-			fmt.Fprintf(os.Stderr, "monitor: restart %s: %v\n", opt.ID, err)
+			restartFailed(logw, err)
 			return code, true
 		}
 	}
@@ -136,6 +142,12 @@ func prepare(opt Opt) (ctrstate.State, *specs.Spec, *logfile.Writer, func(), err
 		return st, nil, nil, nil, err
 	}
 	return st, &spec, logw, func() { _ = closeLog() }, nil
+}
+
+// restartFailed says in the container's log (burrow logs) why the restart
+// policy could not start it again; nobody else is there to hear it.
+func restartFailed(logw *logfile.Writer, err error) {
+	_ = logw.Copy("stderr", strings.NewReader("burrow: restart failed: "+err.Error()+"\n"))
 }
 
 func startCode(err error) int { return errdefs.ExitCode(err) }

@@ -15,7 +15,7 @@ type Join struct {
 }
 
 // rejoinWait is how long a restart waits for a container it joins to run
-// again: that one may be restarting too (its own delay grows to 10 s).
+// again while that one's monitor restarts it (its delay grows to 10 s).
 const rejoinWait = 30 * time.Second
 
 var nsFile = map[specs.LinuxNamespaceType]string{
@@ -32,17 +32,23 @@ func rejoin(opt Opt, spec *specs.Spec, wait time.Duration) error {
 	for _, j := range opt.Joins {
 		pid, err := runningPid(opt, j.ID, deadline)
 		if err != nil {
-			return fmt.Errorf("join the %s namespace of %s: %w", j.Type, j.ID, err)
+			return fmt.Errorf("join the %s namespace of container %.12s: %w", j.Type, j.ID, err)
 		}
 		setNamespacePath(spec, j.Type, fmt.Sprintf("/proc/%d/ns/%s", pid, nsFile[j.Type]))
 	}
 	return nil
 }
 
+// runningPid waits for id to run, as long as a live burrow owns it (its
+// monitor between two starts); one that nobody owns is not coming back.
 func runningPid(opt Opt, id string, deadline time.Time) (int, error) {
 	for {
-		if st, ok := ctrstate.Read(opt.RunRoot, id); ok && st.Running() {
+		st, ok := ctrstate.Read(opt.RunRoot, id)
+		if ok && st.Running() {
 			return st.Pid, nil
+		}
+		if !ok || !st.OwnerAlive() {
+			return 0, fmt.Errorf("the container is not running")
 		}
 		if ctrstate.Stopped(opt.RunRoot, opt.ID) {
 			return 0, fmt.Errorf("stopped while it waited")

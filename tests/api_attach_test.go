@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,5 +54,39 @@ func TestAPIAttachStdin(t *testing.T) {
 	}
 	if r := a.docker("inspect", "-f", "{{.State.Status}} {{.Config.Tty}} {{.Config.OpenStdin}}", "box"); strings.TrimSpace(r.stdout) != "exited true true" {
 		t.Errorf("after exit in attach: %s", r)
+	}
+
+	// burrow run -d -i keeps stdin open too: docker attach reaches it.
+	a.ok("run", "-d", "-i", "--name", "clicat", busyboxImage, "sh", "-c", "read x; echo cli-$x")
+	if r := a.client("hello\n", "docker", "attach", "clicat"); r.code != 0 || r.stdout != "cli-hello\n" {
+		t.Errorf("docker attach to burrow run -d -i: %s", r)
+	}
+
+	// The Python SDK's attach_socket: stdin in, framed output back.
+	const python = "/usr/bin/python3"
+	requireClient(t, python, "-c", "import docker")
+	script := fmt.Sprintf(`
+import docker, socket, struct
+c = docker.DockerClient(base_url="unix://%s")
+ctr = c.containers.create(%q, ["sh", "-c", "read x; echo got-$x; echo err-$x >&2"], stdin_open=True)
+s = ctr.attach_socket(params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+ctr.start()
+s._sock.sendall(b"py\n")
+out = {1: b"", 2: b""}
+buf = b""
+while True:
+    chunk = s._sock.recv(4096)
+    if not chunk:
+        break
+    buf += chunk
+while len(buf) >= 8:
+    stream, n = struct.unpack(">BxxxL", buf[:8])
+    out[stream] += buf[8:8 + n]
+    buf = buf[8 + n:]
+print(out[1].decode().strip(), out[2].decode().strip(), ctr.wait()["StatusCode"])
+ctr.remove()
+`, a.sock, busyboxImage)
+	if r := a.client(script, python, "-"); r.code != 0 || r.stdout != "got-py err-py 0\n" {
+		t.Errorf("python SDK attach_socket: %s", r)
 	}
 }

@@ -437,3 +437,22 @@ func filesHolding(e *env, s string) []string {
 	})
 	return out
 }
+
+// TestBuildCopyKeepsSpecialBits: COPY keeps set-user-ID and set-group-ID
+// bits, as docker's and podman's builders do; --chmod replaces them.
+func TestBuildCopyKeepsSpecialBits(t *testing.T) {
+	e := busyboxEnv(t)
+	dir := buildContext(t, map[string]string{
+		"Dockerfile": "FROM busybox\nCOPY tool gtool /bin2/\nCOPY --chmod=755 tool /plain\nCMD [\"stat\", \"-c\", \"%a\", \"/bin2/tool\", \"/bin2/gtool\", \"/plain\"]\n",
+		"tool":       "#!/bin/sh\n", "gtool": "#!/bin/sh\n",
+	})
+	for name, mode := range map[string]os.FileMode{"tool": 0o755 | os.ModeSetuid, "gtool": 0o755 | os.ModeSetgid} {
+		if err := os.Chmod(filepath.Join(dir, name), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.ok("build", "-q", "-t", "special", dir)
+	if got := e.ok("run", "--rm", "--network", "none", "special"); got != "4755\n2755\n755\n" {
+		t.Fatalf("modes in the image: %q, want 4755, 2755, 755", got)
+	}
+}

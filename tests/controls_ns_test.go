@@ -153,6 +153,18 @@ func TestControlsSharedNamespacesAutoRestart(t *testing.T) {
 			t.Errorf("%s namespace after the restarts: side %q, app %q", ns, side, app)
 		}
 	}
+	// app stopped for good: side's next restart has nothing to join, says
+	// so in its log and keeps the exit code its command had.
+	e.ok("stop", "-t", "0", "app")
+	if !waitFor(20*time.Second, func() bool { return e.ok("inspect", "--format", "{{.State.Status}}", "side") == "exited\n" }) {
+		t.Fatalf("side after app stopped: %q", e.ok("inspect", "--format", "{{.State.Status}}", "side"))
+	}
+	if r := e.burrow("logs", "side"); !strings.Contains(r.stderr, "restart failed") || !strings.Contains(r.stderr, "not running") {
+		t.Errorf("side's log does not say why it was not restarted: %s", r)
+	}
+	if out := e.ok("inspect", "--format", "{{.State.ExitCode}}", "side"); out == "0\n" {
+		t.Errorf("side's exit code after a failed restart: %q, want its command's (killed)", out)
+	}
 	e.ok("rm", "-f", "side", "app")
 }
 

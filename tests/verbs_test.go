@@ -33,6 +33,8 @@ func TestCreateStartRenamePrune(t *testing.T) {
 	if !waitFor(10*time.Second, func() bool { return strings.Count(e.ok("logs", "c1"), "run-42") == 1 }) {
 		t.Fatalf("detached start did not log: %q", e.ok("logs", "c1"))
 	}
+	// Its output is logged before it ends: wait for the end, as a script must.
+	e.ok("wait", "c1")
 	e.ok("rename", "c1", "c2")
 	if out := e.ok("ps", "-a", "--filter", "label=tier=web", "--format", "{{.Names}} {{.State}}"); out != "c2 exited\n" {
 		t.Fatalf("after rename, label filter: %q", out)

@@ -18,7 +18,7 @@ import (
 
 func buildCommand() *cli.Command {
 	cmd := &cli.Command{
-		Name: "build", Usage: "build an image from a Dockerfile or Containerfile", ArgsUsage: "CONTEXT",
+		Name: "build", Usage: "build an image from a Dockerfile or Containerfile", ArgsUsage: "CONTEXT (a directory, or - for a tar on stdin)",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "tag", Aliases: []string{"t"}, Usage: "name the image (repeatable)"},
 			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "the Dockerfile (- for stdin; default CONTEXT/Containerfile, else CONTEXT/Dockerfile)"},

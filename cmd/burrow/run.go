@@ -193,6 +193,8 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			AddHosts: c.StringSlice("add-host"), SecurityOptions: c.StringSlice("security-opt"),
 			CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged"),
 			Controls: controlOptions(c),
+			// -d -i: the monitor keeps stdin open, for attach (docker's).
+			OpenStdin: c.Bool("detach") && c.Bool("interactive"),
 			Health: engine.HealthOptions{
 				Cmd: c.String("health-cmd"), Interval: c.Duration("health-interval"), Timeout: c.Duration("health-timeout"),
 				StartPeriod: c.Duration("health-start-period"), Retries: c.Int("health-retries"), None: c.Bool("no-healthcheck"),
