@@ -55,8 +55,8 @@ func TestCreateOptionsRefuses(t *testing.T) {
 		"volume driver": {Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: "v", Target: "/v",
 			VolumeOptions: &mount.VolumeOptions{DriverConfig: &mount.Driver{Name: "nfs"}}}}},
 		"image mount": {Mounts: []mount.Mount{{Type: mount.TypeImage, Source: "busybox", Target: "/v"}}},
-		"userns":       {UsernsMode: "private"},
-		"cgroup":       {Resources: container.Resources{CgroupParent: "x"}},
+		"userns":      {UsernsMode: "private"},
+		"cgroup":      {Resources: container.Resources{CgroupParent: "x"}},
 	} {
 		_, err := createOptions("", container.CreateRequest{Config: &container.Config{Image: "i"}, HostConfig: &h})
 		if !errors.Is(err, errdefs.ErrInvalidArgument) {
