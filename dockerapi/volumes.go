@@ -108,7 +108,8 @@ func (s *Server) createVolume(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	v, err := s.eng.CreateVolume(o)
+	var v engine.Volume
+	err := s.locked(func() (err error) { v, err = s.eng.CreateVolume(o); return err })
 	if errors.Is(err, errdefs.ErrNameInUse) {
 		if v, err = s.eng.InspectVolume(req.Name); err == nil && req.Driver != "" && req.Driver != v.Driver {
 			err = fmt.Errorf("%w: volume %s exists with driver %s", errdefs.ErrNameInUse, v.Name, v.Driver)
@@ -135,7 +136,7 @@ func (s *Server) inspectVolume(w http.ResponseWriter, r *http.Request) {
 // makes an unknown volume no error.
 func (s *Server) removeVolume(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	err := s.eng.RemoveVolume(name, false)
+	err := s.locked(func() error { return s.eng.RemoveVolume(name, false) })
 	switch {
 	case errors.Is(err, errdefs.ErrVolumeUnknown) && boolParam(r, "force"):
 		err = nil
@@ -205,7 +206,7 @@ func (s *Server) pruneVolumes(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		size := s.eng.VolumeSize(v.Volume)
-		err := s.eng.RemoveVolume(v.Name, false)
+		err := s.locked(func() error { return s.eng.RemoveVolume(v.Name, false) })
 		if errors.Is(err, errdefs.ErrInUse) || errors.Is(err, errdefs.ErrVolumeUnknown) {
 			continue
 		}

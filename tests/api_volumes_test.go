@@ -67,6 +67,15 @@ func TestAPIVolumeVerbs(t *testing.T) {
 	if r := a.docker("volume", "create", "--driver", "nfs-plugin", "other"); r.code == 0 || !strings.Contains(r.stderr, "only local") {
 		t.Errorf("a volume driver burrow lacks: %s", r)
 	}
+	if r := a.docker("volume", "create", "bad/name"); r.code == 0 || !strings.Contains(r.stderr, "bad/name") {
+		t.Errorf("a bad volume name: %s", r)
+	}
+	if r := a.docker("volume", "create", "-o", "type=tmpfs", "-o", "o=bogus=1", "badopt"); r.code == 0 {
+		t.Errorf("a bad tmpfs option: %s", r)
+	}
+	if got := lines(a.ok("volume", "ls", "-q")); len(got) != 3 {
+		t.Errorf("refused creates left volumes: %v", got)
+	}
 	if r := a.docker("volume", "inspect", "nope"); r.code != 1 || !strings.Contains(r.stderr, "no such volume") {
 		t.Errorf("inspect of an unknown volume: %s", r)
 	}
@@ -136,6 +145,11 @@ func TestAPIVolumeMounts(t *testing.T) {
 	if got := strings.TrimSpace(a.dockerOK("volume", "inspect", "-f", "{{.Labels.team}}", "labelled")); got != "blue" {
 		t.Errorf("--mount volume-label: %q", got)
 	}
+	// volume-opt creates the volume with the local driver's options.
+	if out := a.dockerOK("run", "--rm", "--mount", "type=volume,src=mounted-tmpfs,dst=/v,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=3m",
+		busyboxImage, "sh", "-c", "df -k /v | tail -1 | awk '{print $2}'"); strings.TrimSpace(out) != "3072" {
+		t.Errorf("--mount volume-opt: %q KiB", out)
+	}
 	// The image's /etc is copied into a fresh volume unless volume-nocopy.
 	if out := a.dockerOK("run", "--rm", "--mount", "type=volume,src=etc1,dst=/etc", busyboxImage, "ls", "/etc"); !strings.Contains(out, "passwd") {
 		t.Errorf("copy-up into a new volume: %q", out)
@@ -189,7 +203,7 @@ func TestAPIVolumeMounts(t *testing.T) {
 	if r.code != 0 || strings.Count(r.stdout, "\n") < 2 {
 		t.Errorf("prune of the anonymous volume rm kept: %s", r)
 	}
-	if got := lines(a.ok("volume", "ls", "-q")); !slices.Equal(got, []string{"etc1", "etc2", "labelled", "shared"}) {
+	if got := lines(a.ok("volume", "ls", "-q")); !slices.Equal(got, []string{"etc1", "etc2", "labelled", "mounted-tmpfs", "shared"}) {
 		t.Errorf("volumes at the end: %v", got)
 	}
 }
