@@ -197,6 +197,11 @@ func TestAPIVolumeMounts(t *testing.T) {
 	if got := lines(a.ok("volume", "ls", "-q")); slices.Contains(got, anon) || !slices.Contains(got, "shared") {
 		t.Errorf("rm -v: %v, want %s gone and shared kept", got, anon)
 	}
+	before := lines(a.ok("volume", "ls", "-q"))
+	a.dockerOK("run", "--rm", "-v", "/gone-with-rm", busyboxImage, "true")
+	if !waitFor(10*time.Second, func() bool { return slices.Equal(lines(a.ok("volume", "ls", "-q")), before) }) {
+		t.Errorf("run --rm left its anonymous volume: %v, before %v", lines(a.ok("volume", "ls", "-q")), before)
+	}
 	a.dockerOK("run", "--name", "keep", "-v", "/kept", busyboxImage, "true")
 	a.dockerOK("rm", "keep")
 	r := a.docker("volume", "prune", "-f")
