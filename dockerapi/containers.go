@@ -31,6 +31,9 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) {
 	}
 	var id string
 	err = s.locked(func() (err error) {
+		if err := s.mountVolumes(req); err != nil {
+			return err
+		}
 		id, err = s.eng.Create(r.Context(), o)
 		return err
 	})
@@ -151,7 +154,7 @@ func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) {
 	err := s.locked(func() error {
-		return s.eng.Remove(r.PathValue("id"), engine.RemoveOptions{Force: boolParam(r, "force")})
+		return s.eng.Remove(r.PathValue("id"), engine.RemoveOptions{Force: boolParam(r, "force"), Volumes: boolParam(r, "v")})
 	})
 	if err != nil {
 		fail(w, err)
@@ -333,7 +336,9 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) {
 	out := []container.Summary{}
 	for _, c := range all {
 		if (c.Owned || showAll) && matches(c, f) {
-			out = append(out, summary(c))
+			sum := summary(c)
+			sum.Mounts = s.mountPoints(c)
+			out = append(out, sum)
 		}
 	}
 	if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n > 0 && len(out) > n {
@@ -435,7 +440,7 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) {
 	rec := c.Record
 	resp := container.InspectResponse{
 		ID: c.ID, Created: rfc3339(rec.Created), Image: "sha256:" + rec.ImageID, Name: "/" + rec.Name,
-		RestartCount: rec.RestartCount, Driver: s.eng.Info().StorageDriver, Mounts: []container.MountPoint{},
+		RestartCount: rec.RestartCount, Driver: s.eng.Info().StorageDriver, Mounts: s.mountPoints(c),
 		State: &container.State{
 			Status: container.ContainerState(dockerState(c)), Running: c.Running, Paused: c.Paused,
 			Restarting: c.Status() == "restarting", OOMKilled: rec.OOMKilled, Pid: c.Pid, ExitCode: rec.ExitCode,

@@ -54,6 +54,7 @@ func createOptions(name string, req container.CreateRequest) (engine.RunOptions,
 		}
 		o.Publish = publishOptions(h.PortBindings, c.ExposedPorts, h.PublishAllPorts)
 	}
+	volumeOptions(&o, req)
 	if req.NetworkingConfig != nil {
 		if ep := req.NetworkingConfig.EndpointsConfig[o.Network]; ep != nil && o.Network != "" {
 			o.NetworkAliases = ep.Aliases
@@ -186,7 +187,8 @@ func controls(c engine.ControlOptions, h *container.HostConfig) engine.ControlOp
 	return c
 }
 
-// mountOptions maps Mounts of type bind and tmpfs onto -v and --tmpfs.
+// mountOptions maps Mounts of type bind, volume and tmpfs onto -v,
+// --mount and --tmpfs.
 func mountOptions(o *engine.ContainerOptions, mounts []mount.Mount) error {
 	for _, m := range mounts {
 		switch m.Type {
@@ -203,6 +205,12 @@ func mountOptions(o *engine.ContainerOptions, mounts []mount.Mount) error {
 				v += ":" + strings.Join(opts, ",")
 			}
 			o.Volumes = append(o.Volumes, v)
+		case mount.TypeVolume:
+			v, _, err := volumeMount(m)
+			if err != nil {
+				return err
+			}
+			o.Mounts = append(o.Mounts, v)
 		case mount.TypeTmpfs:
 			var opts []string
 			if t := m.TmpfsOptions; t != nil {
@@ -222,7 +230,7 @@ func mountOptions(o *engine.ContainerOptions, mounts []mount.Mount) error {
 			}
 			o.Tmpfs = append(o.Tmpfs, v)
 		default:
-			return fmt.Errorf("%w: burrow does not support HostConfig.Mounts of type %q yet (bind and tmpfs are)", errdefs.ErrInvalidArgument, m.Type)
+			return fmt.Errorf("%w: burrow does not support HostConfig.Mounts of type %q yet (bind, volume and tmpfs are)", errdefs.ErrInvalidArgument, m.Type)
 		}
 	}
 	return nil
@@ -266,10 +274,7 @@ func unsupported(req container.CreateRequest) error {
 			what = append(what, name)
 		}
 	}
-	c := req.Config
-	add(len(c.Volumes) > 0, "Config.Volumes (anonymous volumes)")
 	if h := req.HostConfig; h != nil {
-		add(len(h.VolumesFrom) > 0, "HostConfig.VolumesFrom")
 		add(h.UsernsMode != "" && h.UsernsMode != "host", "HostConfig.UsernsMode")
 		add(h.VolumeDriver != "" && h.VolumeDriver != "local", "HostConfig.VolumeDriver")
 		add(h.Runtime != "" && h.Runtime != "runc" && h.Runtime != "burrow", "HostConfig.Runtime")

@@ -49,9 +49,14 @@ func TestCreateOptionsControls(t *testing.T) {
 
 func TestCreateOptionsRefuses(t *testing.T) {
 	for name, h := range map[string]container.HostConfig{
-		"volume mount": {Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: "v", Target: "/v"}}},
-		"userns":       {UsernsMode: "private"},
-		"cgroup":       {Resources: container.Resources{CgroupParent: "x"}},
+		"volume subpath": {Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: "v", Target: "/v", VolumeOptions: &mount.VolumeOptions{Subpath: "s"}}}},
+		"anonymous volume with labels": {Mounts: []mount.Mount{{Type: mount.TypeVolume, Target: "/v",
+			VolumeOptions: &mount.VolumeOptions{Labels: map[string]string{"a": "b"}}}}},
+		"volume driver": {Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: "v", Target: "/v",
+			VolumeOptions: &mount.VolumeOptions{DriverConfig: &mount.Driver{Name: "nfs"}}}}},
+		"image mount": {Mounts: []mount.Mount{{Type: mount.TypeImage, Source: "busybox", Target: "/v"}}},
+		"userns":      {UsernsMode: "private"},
+		"cgroup":      {Resources: container.Resources{CgroupParent: "x"}},
 	} {
 		_, err := createOptions("", container.CreateRequest{Config: &container.Config{Image: "i"}, HostConfig: &h})
 		if !errors.Is(err, errdefs.ErrInvalidArgument) {

@@ -62,6 +62,7 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE /networks/{id}", s.removeNetwork)
 	m.HandleFunc("POST /networks/{id}/connect", s.connectNetwork)
 	m.HandleFunc("POST /networks/{id}/disconnect", s.disconnectNetwork)
+	s.volumeRoutes()
 	m.HandleFunc("/", notServed)
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -264,4 +266,25 @@ func (e *Engine) MountPoints(c Container) []MountPoint {
 		out = append(out, p)
 	}
 	return out
+}
+
+// VolumeSize adds up the sizes of the files in a volume's own directory,
+// as docker's prune and df report them; a host directory (device=) or a
+// tmpfs holds nothing of burrow's and counts 0. What the user cannot read
+// is left out: the sum is a lower bound.
+func (e *Engine) VolumeSize(v Volume) int64 {
+	if !v.CopiesUp() {
+		return 0
+	}
+	var n int64
+	_ = filepath.WalkDir(v.Mountpoint, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return n
 }
