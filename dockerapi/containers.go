@@ -210,13 +210,17 @@ func (s *Server) waitFor(ctx context.Context, c engine.Container, cond string) (
 			}
 			now, err := s.eng.Container(c.ID)
 			if err != nil {
-				return 0, nil // removed before it was seen running
+				// --rm: it ran and was removed before it was seen running.
+				code, _ := s.eng.RemovedExit(c.ID)
+				return code, nil
 			}
 			c = now
 		}
 	}
 	code, err := s.eng.Wait(c.ID)
-	if err != nil && !errors.Is(err, errdefs.ErrContainerUnknown) {
+	if errors.Is(err, errdefs.ErrContainerUnknown) {
+		code, _ = s.eng.RemovedExit(c.ID) // gone (--rm) before Wait found it
+	} else if err != nil {
 		return code, err
 	}
 	for cond == "removed" {

@@ -116,6 +116,12 @@ func (e *Engine) Wait(ref string) (int, error) {
 	return lifecycle.Wait(e.store, e.paths.RunRoot, c)
 }
 
+// RemovedExit is the exit code of an --rm container that is gone, by its
+// full ID, for a waiter that saw it before its removal.
+func (e *Engine) RemovedExit(id string) (int, bool) {
+	return lifecycle.RemovedExit(e.paths.RunRoot, id)
+}
+
 // StartOptions say how to start a stopped container.
 type StartOptions struct {
 	// Attach keeps this process as the container's parent (like a

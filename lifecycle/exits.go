@@ -24,6 +24,10 @@ func recordExit(runRoot, id string, code int) error {
 	return atomicfile.Write(exitFile(runRoot, id), []byte(strconv.Itoa(code)), 0o600)
 }
 
+// RemovedExit is the exit code of the --rm container id, kept after its
+// removal; ok is false for a container that did not end that way.
+func RemovedExit(runRoot, id string) (code int, ok bool) { return readExit(runRoot, id) }
+
 func readExit(runRoot, id string) (int, bool) {
 	data, err := os.ReadFile(exitFile(runRoot, id))
 	if err != nil {

@@ -98,6 +98,13 @@ func TestAPIDockerCLI(t *testing.T) {
 	if r.code != 3 || r.stdout != "to-out\n" || !strings.Contains(r.stderr, "to-err") {
 		t.Errorf("docker run --rm: %s", r)
 	}
+	// A command that fails at once is removed before the client's wait
+	// sees it run: its code must come through all the same.
+	for i := 0; i < 5; i++ {
+		if r := a.docker("run", "--rm", busyboxImage, "false"); r.code != 1 {
+			t.Errorf("docker run --rm IMG false, try %d: %s; want exit 1", i, r)
+		}
+	}
 	if out := a.ok("ps", "-aq"); out != "" {
 		t.Errorf("--rm left a container: %q", out)
 	}
