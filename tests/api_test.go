@@ -290,7 +290,14 @@ func TestAPISocketActivation(t *testing.T) {
 	requireClient(t, "systemd-socket-activate", "--version")
 	e := detachedEnv(t)
 	sock := filepath.Join(e.dir, "run", "act.sock")
-	cmd := exec.Command("systemd-socket-activate", "-l", sock, burrowBin, "system", "service", "--time", "2")
+	// systemd-socket-activate hands its child only what -E names: without
+	// these the service would use the user's own directories and leave
+	// its namespace holder there.
+	args := []string{"-l", sock}
+	for _, v := range e.vars {
+		args = append(args, "-E", v)
+	}
+	cmd := exec.Command("systemd-socket-activate", append(args, burrowBin, "system", "service", "--time", "2")...)
 	cmd.Env = e.vars
 	var logs syncBuffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
