@@ -1,3 +1,5 @@
+//go:build buildverb
+
 package dockerapi
 
 import (
@@ -7,7 +9,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/burrow/burrow/build"
 	"github.com/burrow/burrow/engine"
@@ -15,32 +16,6 @@ import (
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"go.podman.io/storage/pkg/archive"
 )
-
-// jsonStream writes docker's progress stream: one JSON object a line,
-// flushed as it goes.
-type jsonStream struct {
-	mu sync.Mutex
-	w  http.ResponseWriter
-}
-
-func (j *jsonStream) send(v any) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	_ = json.NewEncoder(j.w).Encode(v)
-	if f, ok := j.w.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-// Write passes the build's step lines on as {"stream": ...}.
-func (j *jsonStream) Write(p []byte) (int, error) {
-	j.send(map[string]string{"stream": string(p)})
-	return len(p), nil
-}
-
-func (j *jsonStream) fail(err error) {
-	j.send(map[string]any{"errorDetail": map[string]string{"message": err.Error()}, "error": err.Error()})
-}
 
 // buildImage runs `burrow build` over the request's tar context. Errors
 // before the build starts are docker's error shape; later ones are the

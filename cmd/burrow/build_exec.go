@@ -35,6 +35,18 @@ func buildCommand() *cli.Command {
 	}
 }
 
+// serviceHandOver makes `system service` burrow-build, whose API serves
+// POST /build as well; the process stays the same, so a socket that
+// systemd passed (LISTEN_PID) is still this one's. Without burrow-build
+// the service runs here and says why a build fails.
+func serviceHandOver() error {
+	path, err := findBuildBinary()
+	if err != nil {
+		return nil
+	}
+	return syscall.Exec(path, append([]string{path}, os.Args[1:]...), os.Environ())
+}
+
 // findBuildBinary looks beside this binary, then in PATH.
 func findBuildBinary() (string, error) {
 	self, err := os.Executable()

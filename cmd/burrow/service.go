@@ -37,6 +37,9 @@ func serviceAction(c *cli.Context) error {
 	if c.NArg() > 1 {
 		return fmt.Errorf("%w: service takes at most one address", errdefs.ErrInvalidArgument)
 	}
+	if err := serviceHandOver(); err != nil {
+		return err
+	}
 	// The engine first: opening it may re-execute burrow into the user
 	// namespace, and the socket is then created by the user's own ID.
 	e, err := openEngine(c)
