@@ -10,7 +10,7 @@ TEST_USER ?= burrowtest
 NOSUB_USER ?= burrownosub
 VM       ?= $(abspath ../shared/vm)
 
-.PHONY: all build install setup vet unit e2e test test-vm demo bench bench-net clean
+.PHONY: all build install setup vet unit e2e test test-vm demo bench bench-net bench-volumes clean
 
 all: build
 
@@ -95,6 +95,11 @@ bench: setup build
 # iperf3 through each network helper and the start-up each adds, next to podman.
 bench-net: setup build
 	tests/bench-net $(BIN) $(TEST_USER)
+
+# 20,000 small-file creates in a named volume, the container's root and a
+# bind mount, next to podman.
+bench-volumes: setup build
+	tests/bench-volumes $(BIN) $(TEST_USER)
 
 clean:
 	rm -rf bin $(VMSHARE)
