@@ -274,6 +274,7 @@ func covered(dest string, lists ...[]volume.Mount) bool {
 // built: SELinux relabels, copy-up into empty volumes, :U, :O.
 func (p *mountPlan) prepare(id, rootfs string, spec *specs.Spec) error {
 	uid, gid := int(spec.Process.User.UID), int(spec.Process.User.GID)
+	var users map[string][]string
 	for i, m := range p.mounts {
 		v := p.volumes[i]
 		src := m.Source
@@ -286,7 +287,13 @@ func (p *mountPlan) prepare(id, rootfs string, spec *specs.Spec) error {
 			}
 		}
 		if m.Kind == volume.KindVolume && !m.NoCopy && v.CopiesUp() {
-			if err := copyUpIfEmpty(v, rootfs, m.Destination); err != nil {
+			if users == nil {
+				var err error
+				if users, err = lifecycle.VolumeUsers(p.e.store, id); err != nil {
+					return err
+				}
+			}
+			if err := copyUpIfEmpty(v, rootfs, m.Destination, len(users[v.Name]) > 0); err != nil {
 				return err
 			}
 		}
@@ -304,12 +311,12 @@ func (p *mountPlan) prepare(id, rootfs string, spec *specs.Spec) error {
 	return nil
 }
 
-func copyUpIfEmpty(v volume.Volume, rootfs, dest string) error {
+func copyUpIfEmpty(v volume.Volume, rootfs, dest string, shared bool) error {
 	empty, err := v.Empty()
 	if err != nil || !empty {
 		return err
 	}
-	return volume.CopyUp(rootfs, dest, v.Mountpoint)
+	return volume.CopyUp(v, rootfs, dest, shared)
 }
 
 // overlay turns the bind of p.mounts[i] into an overlay whose lower layer

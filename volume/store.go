@@ -27,6 +27,7 @@ import (
 const (
 	configFile = "volume.json"
 	dataDir    = "_data"
+	copyUpDir  = "_copyup" // beside _data while a copy-up runs
 	lockFile   = ".lock"
 	tmpPrefix  = ".tmp-"
 	rmPrefix   = ".rm-"
