@@ -226,9 +226,13 @@ func TestVolumeInUse(t *testing.T) {
 		t.Fatalf("b does not see a's write: %s", e.burrow("exec", "b", "cat", "/s/a"))
 	}
 	e.ok("volume", "create", "unused")
+	e.ok("volume", "create", "--label", "keep=1", "labelled")
 	r := e.burrow("volume", "rm", "shared")
 	if r.code != 125 || !strings.Contains(r.stderr, "a") || !strings.Contains(r.stderr, "used by container") {
 		t.Fatalf("rm of a volume in use: %s", r)
+	}
+	if out := e.ok("volume", "prune", "-f", "--filter", "label=keep"); out != "labelled\n" {
+		t.Errorf("prune --filter label=keep removed %q, want labelled only", out)
 	}
 	if out := e.ok("volume", "prune", "-f"); out != "unused\n" {
 		t.Errorf("prune removed %q, want unused only", out)
