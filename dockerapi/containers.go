@@ -278,7 +278,7 @@ func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) {
 	err := s.locked(func() error {
-		return s.eng.Remove(r.PathValue("id"), engine.RemoveOptions{Force: boolParam(r, "force")})
+		return s.eng.Remove(r.PathValue("id"), engine.RemoveOptions{Force: boolParam(r, "force"), Volumes: boolParam(r, "v")})
 	})
 	if err != nil {
 		fail(w, err)

@@ -562,3 +562,29 @@ func TestVolumeKill(t *testing.T) {
 		t.Errorf("killed creates left %v", left)
 	}
 }
+
+// TestVolumeAPI: docker's CLI through the socket: a named volume in
+// HostConfig.Binds is made on first use and kept, and rm -v removes a
+// container's anonymous volumes.
+func TestVolumeAPI(t *testing.T) {
+	requireClient(t, "docker", "--version")
+	a := startService(t)
+	if r := a.docker("run", "--name", "x", "-v", "apivol:/n", busyboxImage, "sh", "-c", "echo hi > /n/f"); r.code != 0 {
+		t.Fatalf("docker run: %s", r)
+	}
+	a.ok("create", "--name", "y", "-v", "/anon", busyboxImage, "true")
+	if got := a.volumeNames(); len(got) != 2 || !contains(got, "apivol") {
+		t.Fatalf("volumes: %v", got)
+	}
+	for _, c := range []string{"x", "y"} {
+		if r := a.docker("rm", "-v", c); r.code != 0 {
+			t.Fatalf("docker rm -v %s: %s", c, r)
+		}
+	}
+	if got := a.volumeNames(); len(got) != 1 || got[0] != "apivol" {
+		t.Errorf("after docker rm -v: %v, want apivol alone", got)
+	}
+	if out := a.ok("run", "--rm", "-v", "apivol:/n", busyboxImage, "cat", "/n/f"); out != "hi\n" {
+		t.Errorf("apivol holds %q", out)
+	}
+}
