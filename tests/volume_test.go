@@ -588,3 +588,26 @@ func TestVolumeAPI(t *testing.T) {
 		t.Errorf("apivol holds %q", out)
 	}
 }
+
+// TestVolumePropagation: a bind with rslave sees a mount made under its
+// source after the container started; a bind without a propagation
+// (docker's rprivate) does not. The source is made a shared mount in
+// burrow's namespace first, as a systemd host's are.
+func TestVolumePropagation(t *testing.T) {
+	e := detachedEnv(t)
+	src := filepath.Join(e.dir, "home", "prop")
+	if err := os.MkdirAll(filepath.Join(src, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("unshare", "sh", "-c", "mount --bind "+src+" "+src+" && mount --make-shared "+src)
+	t.Cleanup(func() { e.burrow("unshare", "sh", "-c", "umount "+src+"/sub; umount "+src) })
+	e.ok("run", "-d", "--name", "slave", "-v", src+":/p:rslave", busyboxImage, "sleep", "100")
+	e.ok("run", "-d", "--name", "private", "--mount", "type=bind,src="+src+",dst=/p", busyboxImage, "sleep", "100")
+	e.ok("unshare", "mount", "-t", "tmpfs", "later", filepath.Join(src, "sub"))
+	if out := e.ok("exec", "slave", "sh", "-c", "grep -c ' /p/sub ' /proc/self/mountinfo || true"); out != "1\n" {
+		t.Errorf("rslave bind: the later mount appears %q times, want 1", strings.TrimSpace(out))
+	}
+	if out := e.ok("exec", "private", "sh", "-c", "grep -c ' /p/sub ' /proc/self/mountinfo || true"); out != "0\n" {
+		t.Errorf("private bind: the later mount appears %q times, want 0", strings.TrimSpace(out))
+	}
+}
