@@ -215,13 +215,15 @@ func (e *Engine) volumesFrom(values []string, have []volume.Mount) ([]volume.Mou
 			return nil, fmt.Errorf("--volumes-from %s: %w", name, err)
 		}
 		for _, m := range c.Record.Mounts {
-			if m.Kind == volume.KindTmpfs || covered(m.Destination, have, out) {
+			// A tmpfs is the container's own, and an :O mount's host
+			// directory is exactly what that container was kept from writing.
+			if m.Kind == volume.KindTmpfs || m.Overlay || covered(m.Destination, have, out) {
 				continue
 			}
 			if ro != nil {
 				m.ReadOnly = *ro
 			}
-			m.Chown, m.Overlay = false, false
+			m.Chown = false
 			out = append(out, m)
 		}
 	}

@@ -205,6 +205,9 @@ func TestVolumeAnonymousLifecycle(t *testing.T) {
 	if got := strings.Fields(e.ok("volume", "ls", "-q", "--filter", "dangling=true")); len(got) != 2 {
 		t.Errorf("dangling volumes: %v", got)
 	}
+	if got := strings.Fields(e.ok("volume", "ls", "-q", "--filter", "label=com.docker.volume.anonymous")); len(got) != 1 || len(got[0]) != 64 {
+		t.Errorf("anonymous volumes by docker's label: %v", got)
+	}
 	e.ok("run", "--name", "gone", "-v", "/c2", "-v", "named:/n", busyboxImage, "true")
 	before := e.volumeNames()
 	e.ok("rm", "-v", "gone")
@@ -276,7 +279,7 @@ func TestVolumesFrom(t *testing.T) {
 	if err := os.MkdirAll(host, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	e.ok("create", "--name", "dbdata", "-v", "/dbdata", "-v", "named:/named", "-v", host+":/bind", busyboxImage, "true")
+	e.ok("create", "--name", "dbdata", "-v", "/dbdata", "-v", "named:/named", "-v", host+":/bind", "-v", host+":/over:O", busyboxImage, "true")
 	e.ok("run", "--rm", "--volumes-from", "dbdata", busyboxImage, "sh", "-c", "echo 1 > /dbdata/f; echo 2 > /named/f; echo 3 > /bind/f")
 	if out := e.ok("run", "--rm", "--volumes-from", "dbdata:ro", busyboxImage, "cat", "/dbdata/f", "/named/f", "/bind/f"); out != "1\n2\n3\n" {
 		t.Errorf("read through --volumes-from :ro: %q", out)
@@ -284,6 +287,11 @@ func TestVolumesFrom(t *testing.T) {
 	r := e.burrow("run", "--rm", "--volumes-from", "dbdata:ro", busyboxImage, "touch", "/dbdata/x")
 	if r.code == 0 || !strings.Contains(r.stderr, "Read-only") {
 		t.Errorf("write through :ro: %s", r)
+	}
+	// dbdata's :O mount is not handed on: its host directory is what
+	// dbdata was kept from writing.
+	if r := e.burrow("run", "--rm", "--volumes-from", "dbdata", busyboxImage, "test", "-e", "/over"); r.code == 0 {
+		t.Errorf("--volumes-from handed on an :O mount")
 	}
 	// The anonymous volume is dbdata's: a --rm user does not take it along.
 	if got := e.volumeNames(); len(got) != 2 {

@@ -79,6 +79,9 @@ type CreateOpt struct {
 	Anonymous bool
 }
 
+// AnonymousLabel is the label docker gives anonymous volumes.
+const AnonymousLabel = "com.docker.volume.anonymous"
+
 // Store is the volume directory.
 type Store struct{ root string }
 
@@ -184,6 +187,10 @@ func (s *Store) check(o CreateOpt) (Volume, error) {
 	}
 	if v.Labels == nil {
 		v.Labels = map[string]string{}
+	}
+	if v.Anonymous {
+		// Docker marks its anonymous volumes so; clients filter on it.
+		v.Labels[AnonymousLabel] = ""
 	}
 	if v.Options == nil {
 		v.Options = map[string]string{}

@@ -37,7 +37,7 @@ func TestCreateGetListRemove(t *testing.T) {
 		t.Fatalf("second create: %v, want ErrNameInUse", err)
 	}
 	anon, err := s.Create(CreateOpt{})
-	if err != nil || !anon.Anonymous || len(anon.Name) != 64 {
+	if _, ok := anon.Labels[AnonymousLabel]; err != nil || !anon.Anonymous || len(anon.Name) != 64 || !ok {
 		t.Fatalf("anonymous: %+v %v", anon, err)
 	}
 	got, err := s.Get("data")
