@@ -441,6 +441,9 @@ func TestVolumeOptions(t *testing.T) {
 			t.Errorf("nosuid,nodev volume mounted %q", f[3])
 		}
 	}
+	if out := e.ok("run", "--rm", "--read-only", "-v", "rw:/data", busyboxImage, "sh", "-c", "echo x > /data/f && cat /data/f"); out != "x\n" {
+		t.Errorf("a volume under --read-only: %q", out)
+	}
 	out := e.ok("run", "--rm", "--read-only", "--read-only-tmpfs", busyboxImage, "sh", "-c",
 		"touch /tmp/a /var/tmp/b /run/c && echo writable; touch /etc/x 2>&1 | grep -c Read-only")
 	if out != "writable\n1\n" {
