@@ -622,3 +622,57 @@ func TestVolumePropagation(t *testing.T) {
 		t.Errorf("private bind: the later mount appears %q times, want 0", strings.TrimSpace(out))
 	}
 }
+
+// TestVolumeKillDuringCopyUp: runs killed while they copy an image
+// directory of 4,000 files into a new volume leave each volume empty or
+// whole, and the next run of an empty one copies it up.
+func TestVolumeKillDuringCopyUp(t *testing.T) {
+	e := detachedEnv(t)
+	const files = 4000
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	_ = tw.WriteHeader(&tar.Header{Name: "data/", Typeflag: tar.TypeDir, Mode: 0o755})
+	for i := 0; i < files; i++ {
+		_ = tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("data/f%d", i), Mode: 0o644, Size: 2})
+		_, _ = tw.Write([]byte("x\n"))
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(e.dir, "many.tar")
+	if err := writeDockerArchive(archive, []string{"many:1"}, busyboxLayer(t), buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("load", "-q", "-i", archive)
+	counts := map[int]int{}
+	for i := 0; i < 8; i++ {
+		cmd := exec.Command(burrowBin, "run", "--rm", "-v", fmt.Sprintf("k%d:/data", i), "many:1", "true")
+		cmd.Env = e.vars
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(100+i*350) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+	}
+	for _, name := range e.volumeNames() {
+		entries, err := os.ReadDir(e.mountpoint(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(entries)
+		counts[n]++
+		if n != 0 && n != files {
+			t.Errorf("volume %s holds %d files: a killed copy-up left it half full", name, n)
+		}
+		if n == 0 {
+			if out := e.ok("run", "--rm", "-v", name+":/data", "many:1", "sh", "-c", "ls /data | wc -l"); strings.TrimSpace(out) != strconv.Itoa(files) {
+				t.Errorf("the next run of %s copied up %s files", name, out)
+			}
+		}
+	}
+	t.Logf("volumes by file count after the kills: %v", counts)
+	if out := e.ok("ps", "-a", "-q"); out != "" {
+		t.Errorf("containers left: %q", out)
+	}
+}
