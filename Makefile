@@ -10,7 +10,7 @@ TEST_USER ?= burrowtest
 NOSUB_USER ?= burrownosub
 VM       ?= $(abspath ../shared/vm)
 
-.PHONY: all build install setup vet unit e2e test test-vm demo bench bench-net bench-build clean
+.PHONY: all build install setup vet unit e2e test test-vm demo bench bench-net bench-build bench-volumes clean
 
 all: build
 
@@ -102,6 +102,11 @@ bench-net: setup build
 # bench-build: burrow build next to podman build, cold and fully cached.
 bench-build: setup build
 	tests/bench-build $(BIN) $(TEST_USER)
+
+# 20,000 small-file creates in a named volume, the container's root and a
+# bind mount, next to podman.
+bench-volumes: setup build
+	tests/bench-volumes $(BIN) $(TEST_USER)
 
 clean:
 	rm -rf bin $(VMSHARE)

@@ -16,9 +16,11 @@ import (
 // init still sees the holder's mounts (so bind sources resolve on the host).
 func setupRootfs(spec *specs.Spec) error {
 	root := spec.Root.Path
-	// Nothing we mount may leak back into the holder's namespace.
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make mounts private: %w", err)
+	// Slave, not private: nothing we mount leaks back into the holder's
+	// namespace, and a bind asked to follow its source (rslave) has a
+	// master to follow. Binds without a propagation become private.
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_SLAVE, ""); err != nil {
+		return fmt.Errorf("make mounts rslave: %w", err)
 	}
 	// pivot_root needs the new root to be a mount point of its own.
 	if err := unix.Mount(root, root, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
@@ -84,6 +86,9 @@ func mountOne(rootFD int, m specs.Mount) error {
 		}
 		dir = fi.IsDir()
 		mnt, err = bindTree(m.Source, flags)
+		if propagation == 0 {
+			propagation = unix.MS_PRIVATE | unix.MS_REC // docker's rprivate
+		}
 	} else {
 		mnt, err = newFilesystem(m, flags, data)
 		if err != nil && m.Type == "sysfs" && errors.Is(err, unix.EPERM) {

@@ -215,13 +215,15 @@ func (e *Engine) volumesFrom(values []string, have []volume.Mount) ([]volume.Mou
 			return nil, fmt.Errorf("--volumes-from %s: %w", name, err)
 		}
 		for _, m := range c.Record.Mounts {
-			if m.Kind == volume.KindTmpfs || covered(m.Destination, have, out) {
+			// A tmpfs is the container's own, and an :O mount's host
+			// directory is exactly what that container was kept from writing.
+			if m.Kind == volume.KindTmpfs || m.Overlay || covered(m.Destination, have, out) {
 				continue
 			}
 			if ro != nil {
 				m.ReadOnly = *ro
 			}
-			m.Chown, m.Overlay = false, false
+			m.Chown = false
 			out = append(out, m)
 		}
 	}
@@ -274,6 +276,7 @@ func covered(dest string, lists ...[]volume.Mount) bool {
 // built: SELinux relabels, copy-up into empty volumes, :U, :O.
 func (p *mountPlan) prepare(id, rootfs string, spec *specs.Spec) error {
 	uid, gid := int(spec.Process.User.UID), int(spec.Process.User.GID)
+	var users map[string][]string
 	for i, m := range p.mounts {
 		v := p.volumes[i]
 		src := m.Source
@@ -286,7 +289,13 @@ func (p *mountPlan) prepare(id, rootfs string, spec *specs.Spec) error {
 			}
 		}
 		if m.Kind == volume.KindVolume && !m.NoCopy && v.CopiesUp() {
-			if err := copyUpIfEmpty(v, rootfs, m.Destination); err != nil {
+			if users == nil {
+				var err error
+				if users, err = lifecycle.VolumeUsers(p.e.store, id); err != nil {
+					return err
+				}
+			}
+			if err := copyUpIfEmpty(v, rootfs, m.Destination, len(users[v.Name]) > 0); err != nil {
 				return err
 			}
 		}
@@ -304,12 +313,12 @@ func (p *mountPlan) prepare(id, rootfs string, spec *specs.Spec) error {
 	return nil
 }
 
-func copyUpIfEmpty(v volume.Volume, rootfs, dest string) error {
+func copyUpIfEmpty(v volume.Volume, rootfs, dest string, shared bool) error {
 	empty, err := v.Empty()
 	if err != nil || !empty {
 		return err
 	}
-	return volume.CopyUp(rootfs, dest, v.Mountpoint)
+	return volume.CopyUp(v, rootfs, dest, shared)
 }
 
 // overlay turns the bind of p.mounts[i] into an overlay whose lower layer

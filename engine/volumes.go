@@ -176,11 +176,21 @@ func (e *Engine) RemoveVolume(name string, force bool) error {
 	})
 }
 
-// PruneVolumes removes every volume no container uses and returns their
-// names.
-func (e *Engine) PruneVolumes() ([]string, error) {
+// VolumePruneOptions narrow a prune with the list's filters (label=,
+// name=, driver=); unused volumes that pass them all are removed.
+type VolumePruneOptions struct {
+	Filters []string
+}
+
+// PruneVolumes removes every unused volume that passes the filters and
+// returns their names.
+func (e *Engine) PruneVolumes(o VolumePruneOptions) ([]string, error) {
+	match, err := volumeFilter(o.Filters)
+	if err != nil {
+		return nil, err
+	}
 	var gone []string
-	err := e.withVolumes(func(vs *volume.Store) error {
+	err = e.withVolumes(func(vs *volume.Store) error {
 		all, err := vs.List()
 		if err != nil {
 			return err
@@ -190,7 +200,7 @@ func (e *Engine) PruneVolumes() ([]string, error) {
 			return err
 		}
 		for _, v := range all {
-			if len(users[v.Name]) > 0 {
+			if len(users[v.Name]) > 0 || !match(VolumeEntry{Volume: v}) {
 				continue
 			}
 			if err := vs.Remove(v.Name); err != nil {

@@ -5,21 +5,58 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
-// CopyUp copies what the image has at dir (resolved inside rootfs, as the
-// container would see it) into the empty directory dst, keeping owners,
-// modes, times and extended attributes; dst itself takes dir's owner and
-// mode. A dir that is missing or not a directory copies nothing. Hard
-// links become separate copies. The caller runs inside burrow's user
-// namespace, where every mapped owner can be set.
-func CopyUp(rootfs, dir, dst string) error {
+// CopyUp fills the empty volume v with what the image has at dir
+// (resolved inside rootfs, as the container would see it), keeping
+// owners, modes, times and extended attributes; the volume's directory
+// takes dir's owner and mode. The copy is made beside the volume's
+// directory and renamed over it, so a kill leaves the volume empty (and
+// copied up on its next use), never half full. A dir that is missing or
+// not a directory copies nothing. Hard links become separate copies. The
+// caller runs inside burrow's user namespace, where every mapped owner
+// can be set, and holds the volume lock.
+//
+// shared says that other containers use the volume: one that runs has
+// the directory itself mounted, and would not see a new one renamed over
+// it, so the copy goes straight in.
+func CopyUp(v Volume, rootfs, dir string, shared bool) error {
+	if shared {
+		if _, err := copyDir(rootfs, dir, v.Mountpoint); err != nil {
+			return fmt.Errorf("copy-up into volume %s: %w", v.Name, err)
+		}
+		return nil
+	}
+	tmp := filepath.Join(filepath.Dir(v.Mountpoint), copyUpDir)
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("copy-up into %s: %w", v.Name, err)
+	}
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return fmt.Errorf("copy-up into %s: %w", v.Name, err)
+	}
+	copied, err := copyDir(rootfs, dir, tmp)
+	if err == nil && copied {
+		// rename(2) replaces an empty directory at once.
+		err = unix.Rename(tmp, v.Mountpoint) // os.Rename refuses a directory as the target
+	}
+	if err != nil || !copied {
+		_ = os.RemoveAll(tmp)
+	}
+	if err != nil {
+		return fmt.Errorf("copy-up into volume %s: %w", v.Name, err)
+	}
+	return nil
+}
+
+// copyDir copies dir in rootfs into dst; false when dir is not there.
+func copyDir(rootfs, dir, dst string) (bool, error) {
 	root, err := unix.Open(rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("copy-up: open root: %w", err)
+		return false, fmt.Errorf("copy-up: open root: %w", err)
 	}
 	defer unix.Close(root)
 	src, err := unix.Openat2(root, dir, &unix.OpenHow{
@@ -27,21 +64,21 @@ func CopyUp(rootfs, dir, dst string) error {
 		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
 	})
 	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("copy-up of %s: %w", dir, err)
+		return false, fmt.Errorf("copy-up of %s: %w", dir, err)
 	}
 	defer unix.Close(src)
 	out, err := unix.Open(dst, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("copy-up into %s: %w", dst, err)
+		return false, err
 	}
 	defer unix.Close(out)
 	if err := copyTree(src, out); err != nil {
-		return fmt.Errorf("copy-up of %s: %w", dir, err)
+		return false, fmt.Errorf("%s: %w", dir, err)
 	}
-	return copyMeta(src, out)
+	return true, copyMeta(src, out)
 }
 
 // copyTree copies the entries of directory from into directory to; every

@@ -27,6 +27,7 @@ import (
 const (
 	configFile = "volume.json"
 	dataDir    = "_data"
+	copyUpDir  = "_copyup" // beside _data while a copy-up runs
 	lockFile   = ".lock"
 	tmpPrefix  = ".tmp-"
 	rmPrefix   = ".rm-"
@@ -77,6 +78,9 @@ type CreateOpt struct {
 	Options   map[string]string // type=tmpfs|none, o=..., device=PATH
 	Anonymous bool
 }
+
+// AnonymousLabel is the label docker gives anonymous volumes.
+const AnonymousLabel = "com.docker.volume.anonymous"
 
 // Store is the volume directory.
 type Store struct{ root string }
@@ -183,6 +187,10 @@ func (s *Store) check(o CreateOpt) (Volume, error) {
 	}
 	if v.Labels == nil {
 		v.Labels = map[string]string{}
+	}
+	if v.Anonymous {
+		// Docker marks its anonymous volumes so; clients filter on it.
+		v.Labels[AnonymousLabel] = ""
 	}
 	if v.Options == nil {
 		v.Options = map[string]string{}

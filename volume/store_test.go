@@ -37,7 +37,7 @@ func TestCreateGetListRemove(t *testing.T) {
 		t.Fatalf("second create: %v, want ErrNameInUse", err)
 	}
 	anon, err := s.Create(CreateOpt{})
-	if err != nil || !anon.Anonymous || len(anon.Name) != 64 {
+	if _, ok := anon.Labels[AnonymousLabel]; err != nil || !anon.Anonymous || len(anon.Name) != 64 || !ok {
 		t.Fatalf("anonymous: %+v %v", anon, err)
 	}
 	got, err := s.Get("data")
@@ -158,7 +158,13 @@ func TestCopyUp(t *testing.T) {
 	if os.Getuid() != 0 {
 		t.Skip("needs root to give files other owners (the e2e test covers the user namespace)")
 	}
-	rootfs, dst := t.TempDir(), t.TempDir()
+	rootfs := t.TempDir()
+	s, _ := lockedStore(t)
+	vol, err := s.Create(CreateOpt{Name: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := vol.Mountpoint
 	data := filepath.Join(rootfs, "srv", "data")
 	must := func(err error) {
 		t.Helper()
@@ -176,7 +182,7 @@ func TestCopyUp(t *testing.T) {
 	// /srv/link-out points at the host's /srv from outside the root: it
 	// must resolve to rootfs/srv.
 	must(os.Symlink("/srv/data", filepath.Join(rootfs, "alias")))
-	must(CopyUp(rootfs, "/alias", dst))
+	must(CopyUp(vol, rootfs, "/alias", false))
 	var st unix.Stat_t
 	must(unix.Stat(dst, &st))
 	if st.Uid != 999 || st.Gid != 998 || st.Mode&0o7777 != 0o2750 {
@@ -200,7 +206,26 @@ func TestCopyUp(t *testing.T) {
 	if l, err := os.Readlink(filepath.Join(dst, "link")); err != nil || l != "/etc/passwd" {
 		t.Errorf("symlink copied as %q %v", l, err)
 	}
-	if err := CopyUp(rootfs, "/missing", t.TempDir()); err != nil {
+	empty, err := s.Create(CreateOpt{Name: "empty"})
+	must(err)
+	if err := CopyUp(empty, rootfs, "/missing", false); err != nil {
 		t.Errorf("missing source: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(empty.Mountpoint)); len(entries) != 2 {
+		t.Errorf("a copy-up of nothing left %v", entries)
+	}
+	// Shared: the copy lands in the very directory a running container
+	// has mounted.
+	shared, err := s.Create(CreateOpt{Name: "shared"})
+	must(err)
+	var before, after unix.Stat_t
+	must(unix.Stat(shared.Mountpoint, &before))
+	must(CopyUp(shared, rootfs, "/srv/data", true))
+	must(unix.Stat(shared.Mountpoint, &after))
+	if before.Ino != after.Ino {
+		t.Errorf("a shared volume's directory was replaced")
+	}
+	if _, err := os.Stat(filepath.Join(shared.Mountpoint, "sub", "f")); err != nil {
+		t.Errorf("shared copy-up: %v", err)
 	}
 }

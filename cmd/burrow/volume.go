@@ -32,7 +32,10 @@ func volumeCommand() *cli.Command {
 			{Name: "rm", Aliases: []string{"remove"}, Usage: "remove volumes", ArgsUsage: "VOLUME...", Action: volumeRemove,
 				Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "remove the containers that use it first"}}},
 			{Name: "prune", Usage: "remove volumes no container uses", Action: volumePrune,
-				Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask"}}},
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask"},
+					&cli.StringSliceFlag{Name: "filter", Usage: "only volumes with label=KEY[=VALUE], name=, driver="},
+				}},
 			{Name: "exists", Usage: "exit 0 if the volume exists, 1 if not", ArgsUsage: "VOLUME", Action: volumeExists},
 			{Name: "export", Usage: "write a volume's content as a tar", ArgsUsage: "VOLUME", Action: volumeExport,
 				Flags: []cli.Flag{&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to a file instead of stdout"}}},
@@ -160,7 +163,7 @@ func volumePrune(c *cli.Context) error {
 		return err
 	}
 	defer e.Close()
-	removed, err := e.PruneVolumes()
+	removed, err := e.PruneVolumes(engine.VolumePruneOptions{Filters: c.StringSlice("filter")})
 	for _, name := range removed {
 		fmt.Println(name)
 	}
