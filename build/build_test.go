@@ -122,14 +122,13 @@ func TestCacheKey(t *testing.T) {
 }
 
 func TestParseChownChmod(t *testing.T) {
-	if o, err := parseChown("1000:50"); err != nil || *o != (engine.Owner{UID: 1000, GID: 50}) {
-		t.Errorf("1000:50: %v %v", o, err)
+	for _, good := range []string{"", "1000:50", "7", "app", "app:staff", "1:staff"} {
+		if v, err := checkChown(good); err != nil || v != good {
+			t.Errorf("--chown=%s: %q %v", good, v, err)
+		}
 	}
-	if o, err := parseChown("7"); err != nil || *o != (engine.Owner{UID: 7, GID: 7}) {
-		t.Errorf("7: %v %v", o, err)
-	}
-	for _, bad := range []string{"user", "1:x", "-1"} {
-		if _, err := parseChown(bad); !errors.Is(err, errdefs.ErrInvalidArgument) {
+	for _, bad := range []string{":1", "1:", "a b", "../x"} {
+		if _, err := checkChown(bad); !errors.Is(err, errdefs.ErrInvalidArgument) {
 			t.Errorf("--chown=%s: %v", bad, err)
 		}
 	}

@@ -196,9 +196,11 @@ type CopyStepOptions struct {
 	FromImage string
 	Sources   []string // relative to that root
 	Dest      string   // absolute
-	Owner     *Owner
-	Mode      *uint32
-	Skip      func(path string) bool
+	// Chown is --chown's USER[:GROUP], names resolved in the parent
+	// image's /etc/passwd and /etc/group; "" keeps root.
+	Chown string
+	Mode  *uint32
+	Skip  func(path string) bool
 	// KeepOwners keeps the sources' owners (an extracted archive).
 	KeepOwners bool
 }
@@ -217,8 +219,16 @@ func (e *Engine) CopyStep(o CopyStepOptions) (StepImage, error) {
 	}
 	var made string
 	err := lifecycle.WithScratch(e.store, e.paths.RunRoot, base, func(id string, root *os.File) error {
+		var owner *Owner
+		if o.Chown != "" {
+			own, err := lifecycle.ResolveOwner(root, o.Chown)
+			if err != nil {
+				return err
+			}
+			owner = &own
+		}
 		err := e.withSource(o, func(from *os.File) error {
-			return lifecycle.Put(root, lifecycle.PutOpt{From: from, Sources: o.Sources, Dest: o.Dest, Owner: o.Owner, Mode: o.Mode, Skip: o.Skip, KeepOwners: o.KeepOwners})
+			return lifecycle.Put(root, lifecycle.PutOpt{From: from, Sources: o.Sources, Dest: o.Dest, Owner: owner, Mode: o.Mode, Skip: o.Skip, KeepOwners: o.KeepOwners})
 		})
 		if err != nil {
 			return err

@@ -1,0 +1,177 @@
+package tests
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBuildChownByName: COPY --chown takes user and group names, looked
+// up in the stage's own /etc/passwd and /etc/group (a symlink there
+// resolves inside the image), numbers and both mixed; an unknown user
+// fails naming it and leaves the store as it was.
+func TestBuildChownByName(t *testing.T) {
+	e := busyboxEnv(t)
+	dir := buildContext(t, map[string]string{
+		"Dockerfile": `FROM busybox AS owners
+RUN echo 'app:x:1234:2345::/home/app:/bin/sh' >> /etc/passwd && echo 'crew:x:3456:' >> /etc/group
+COPY --chown=app f /byname
+COPY --chown=app:crew f /bothnames
+COPY --chown=1234:crew f /mixed1
+COPY --chown=app:77 f /mixed2
+COPY --chown=55 f /numeric
+COPY --chown=66:88 f /numbers
+ADD --chown=app:crew f /added
+FROM busybox
+RUN echo 'far:x:4321:4322::/:/bin/sh' > /etc/real-passwd && rm /etc/passwd && ln -s /../../../../../../../../etc/real-passwd /etc/passwd
+COPY --chown=far f /linked
+CMD ["stat", "-c", "%n %u %g", "/linked"]
+`, "f": "x",
+	})
+	e.ok("build", "-q", "--target", "owners", "-t", "owners", dir)
+	got := e.ok("run", "--rm", "owners", "stat", "-c", "%n %u %g", "/byname", "/bothnames", "/mixed1", "/mixed2", "/numeric", "/numbers", "/added")
+	want := "/byname 1234 2345\n/bothnames 1234 3456\n/mixed1 1234 3456\n/mixed2 1234 77\n/numeric 55 55\n/numbers 66 88\n/added 1234 3456\n"
+	if got != want {
+		t.Fatalf("owners:\n%s\nwant:\n%s", got, want)
+	}
+	e.ok("build", "-q", "-t", "linked", dir)
+	if got := e.ok("run", "--rm", "linked"); got != "/linked 4321 4322\n" {
+		t.Fatalf("an absolute /etc/passwd symlink was not resolved inside the image: %q", got)
+	}
+	for _, c := range []struct{ chown, want string }{
+		{"ghost", `no user "ghost"`}, {"root:nogroup-here", `no group "nogroup-here"`}, {"ghost:0", `no user "ghost"`},
+	} {
+		bad := buildContext(t, map[string]string{"Dockerfile": "FROM busybox\nCOPY --chown=" + c.chown + " f /f\n", "f": "x"})
+		before := e.storeState()
+		r := e.burrow("build", "-t", "bad", bad)
+		if r.code != 125 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("--chown=%s: want exit 125 naming %s: %s", c.chown, c.want, r)
+		}
+		if e.storeState() != before {
+			t.Errorf("--chown=%s: a failed build changed the store", c.chown)
+		}
+	}
+}
+
+// cacheMountDir is where burrow keeps the RUN --mount=type=cache of id.
+func cacheMountDir(e *env, id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return filepath.Join(e.dir, "data", "burrow", "build-cache", hex.EncodeToString(sum[:16]))
+}
+
+// buildAsync starts a build of a one-RUN Dockerfile and returns a
+// channel that gets its result.
+func buildAsync(t *testing.T, e *env, run string) <-chan result {
+	dir := buildContext(t, map[string]string{"Dockerfile": "FROM busybox\nRUN " + run + "\n"})
+	ch := make(chan result, 1)
+	go func() {
+		r, err := e.exec("", "build", "-q", "--no-cache", dir)
+		if err != nil {
+			r.stderr += err.Error()
+			r.code = -1
+		}
+		ch <- r
+	}()
+	return ch
+}
+
+// waitFile waits until a RUN has made name (it holds its cache then).
+func waitFile(t *testing.T, name string) {
+	t.Helper()
+	if !waitFor(90*time.Second, func() bool { _, err := os.Stat(name); return err == nil }) {
+		t.Fatalf("%s never appeared", name)
+	}
+}
+
+func mustBuild(t *testing.T, ch <-chan result) string {
+	t.Helper()
+	r := <-ch
+	if r.code != 0 {
+		t.Fatalf("build: %s", r)
+	}
+	return strings.TrimSpace(r.stdout)
+}
+
+// TestBuildCacheSharing: sharing=locked runs one build at a time on a
+// cache, sharing=private gets a fresh directory while the cache is held
+// (and leaves the cache as it was), shared lets builds in together.
+func TestBuildCacheSharing(t *testing.T) {
+	e := busyboxEnv(t)
+	dir := cacheMountDir(e, "lk")
+	step := func(mode, n string) string {
+		return "--mount=type=cache,id=lk,target=/c,sharing=" + mode + " echo start-" + n + " >> /c/log && touch /c/in-" + n + " && sleep 3 && echo end-" + n + " >> /c/log"
+	}
+	a := buildAsync(t, e, step("locked", "a"))
+	waitFile(t, filepath.Join(dir, "in-a"))
+	b := buildAsync(t, e, step("locked", "b"))
+	mustBuild(t, a)
+	mustBuild(t, b)
+	log, err := os.ReadFile(filepath.Join(dir, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(log) != "start-a\nend-a\nstart-b\nend-b\n" {
+		t.Fatalf("sharing=locked let two builds in at once:\n%s", log)
+	}
+	// private, while another build holds the cache: an empty stand-in.
+	a = buildAsync(t, e, step("locked", "c"))
+	waitFile(t, filepath.Join(dir, "in-c"))
+	p := buildAsync(t, e, "--mount=type=cache,id=lk,target=/c,sharing=private ls /c > /seen; echo private >> /c/log")
+	id := mustBuild(t, p)
+	if seen := e.ok("run", "--rm", id, "cat", "/seen"); seen != "" {
+		t.Errorf("sharing=private saw the cache another build holds: %q", seen)
+	}
+	mustBuild(t, a)
+	if log, _ := os.ReadFile(filepath.Join(dir, "log")); strings.Contains(string(log), "private") {
+		t.Errorf("a private stand-in wrote to the cache:\n%s", log)
+	}
+	// private, with the cache free: the cache itself.
+	id = mustBuild(t, buildAsync(t, e, "--mount=type=cache,id=lk,target=/c,sharing=private cat /c/log > /seen"))
+	if seen := e.ok("run", "--rm", id, "cat", "/seen"); !strings.HasPrefix(seen, "start-a\n") {
+		t.Errorf("sharing=private did not get the free cache: %q", seen)
+	}
+	// shared (the default): two builds in at once.
+	a = buildAsync(t, e, "--mount=type=cache,id=sh,target=/c touch /c/in-a && sleep 4 && ls /c > /seen")
+	waitFile(t, filepath.Join(cacheMountDir(e, "sh"), "in-a"))
+	b = buildAsync(t, e, "--mount=type=cache,id=sh,target=/c,sharing=shared touch /c/in-b")
+	mustBuild(t, b)
+	id = mustBuild(t, a)
+	if seen := e.ok("run", "--rm", id, "cat", "/seen"); seen != "in-a\nin-b\n" {
+		t.Errorf("sharing=shared: the second build did not run beside the first: %q", seen)
+	}
+}
+
+// TestBuilderPrune: builder prune removes the cache mount directories no
+// build holds, and leaves the one a running build uses.
+func TestBuilderPrune(t *testing.T) {
+	e := busyboxEnv(t)
+	mustBuild(t, buildAsync(t, e, "--mount=type=cache,id=idle,target=/c dd if=/dev/zero of=/c/blob bs=1k count=300"))
+	idle, held := cacheMountDir(e, "idle"), cacheMountDir(e, "held")
+	waitFile(t, filepath.Join(idle, "blob"))
+	a := buildAsync(t, e, "--mount=type=cache,id=held,target=/c touch /c/in && sleep 4")
+	waitFile(t, filepath.Join(held, "in"))
+	out := e.ok("builder", "prune", "-f")
+	if !strings.Contains(out, "Total reclaimed space: 307") {
+		t.Errorf("builder prune: %q", out)
+	}
+	if _, err := os.Stat(idle); err == nil {
+		t.Error("builder prune left an unused cache")
+	}
+	if _, err := os.Stat(filepath.Join(held, "in")); err != nil {
+		t.Errorf("builder prune removed a cache a build holds: %v", err)
+	}
+	mustBuild(t, a)
+	e.ok("builder", "prune")
+	if _, err := os.Stat(held); err == nil {
+		t.Error("builder prune left a cache no longer held")
+	}
+	// The cache comes back empty for the next build.
+	id := mustBuild(t, buildAsync(t, e, "--mount=type=cache,id=idle,target=/c ls /c > /seen"))
+	if seen := e.ok("run", "--rm", id, "cat", "/seen"); seen != "" {
+		t.Errorf("after prune the cache is not empty: %q", seen)
+	}
+}
