@@ -33,6 +33,9 @@ type Plan struct {
 	used   map[string]bool // build arguments some ARG declared
 	// platform is --platform when it is not the host's (emulated).
 	platform string
+	// made lists the images this build recorded, in order; with
+	// --layers=false they go once the result is squashed.
+	made []string
 }
 
 func invalid(format string, a ...any) error {

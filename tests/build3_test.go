@@ -3,6 +3,7 @@ package tests
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,4 +175,93 @@ func TestBuilderPrune(t *testing.T) {
 	if seen := e.ok("run", "--rm", id, "cat", "/seen"); seen != "" {
 		t.Errorf("after prune the cache is not empty: %q", seen)
 	}
+}
+
+// TestBuildNoLayers: --layers=false keeps no step image (no cache, not
+// even for an earlier stage) and gives the result one new layer on its
+// base, deletions included; --layers (the default) caches again.
+func TestBuildNoLayers(t *testing.T) {
+	e := busyboxEnv(t)
+	dir := buildContext(t, map[string]string{"Dockerfile": `FROM busybox AS tool
+RUN echo tool > /tool
+FROM busybox
+COPY --from=tool /tool /tool
+RUN echo one > /one && rm /etc/group
+RUN echo two > /two && rm /one
+ENV X=1
+CMD ["sh", "-c", "cat /tool /two; ls /one /etc/group 2>&1; echo $X"]
+`})
+	layersBefore := layerCount(t, e)
+	base := inspectRootFS(t, e, busyboxImage)
+	// The second build runs every step again; the first's image stays,
+	// untagged, as docker and podman leave it.
+	for i := range 2 {
+		out := e.ok("build", "--layers=false", "-t", "flat", dir)
+		if strings.Contains(out, "Using cache") {
+			t.Fatalf("--layers=false used the cache:\n%s", out)
+		}
+		if n := layerCount(t, e); n != layersBefore+i+1 {
+			t.Errorf("build %d with --layers=false: %d new layers in the store, want %d", i+1, n-layersBefore, i+1)
+		}
+	}
+	got := inspectRootFS(t, e, "flat")
+	if len(got.RootFS.DiffIDs) != len(base.RootFS.DiffIDs)+1 {
+		t.Errorf("layers: %d, want the base's %d and one", len(got.RootFS.DiffIDs), len(base.RootFS.DiffIDs))
+	}
+	nonEmpty := 0
+	for _, h := range got.History {
+		if !h.EmptyLayer {
+			nonEmpty++
+		}
+	}
+	if nonEmpty != len(got.RootFS.DiffIDs) || len(got.History) != len(base.History)+5 {
+		t.Errorf("history does not pair with the layers: %d lines, %d with a layer, %d layers", len(got.History), nonEmpty, len(got.RootFS.DiffIDs))
+	}
+	want := "tool\ntwo\nls: /one: No such file or directory\nls: /etc/group: No such file or directory\n1\n"
+	if out := e.ok("run", "--rm", "flat"); out != want {
+		t.Errorf("in the image:\n%s\nwant:\n%s", out, want)
+	}
+	e.ok("save", "-o", filepath.Join(t.TempDir(), "flat.tar"), "flat")
+	// Nothing was kept to use as cache; the default keeps it again.
+	if out := e.ok("build", "-t", "layered", dir); strings.Contains(out, "Using cache") {
+		t.Errorf("a build after --layers=false found a cached step:\n%s", out)
+	}
+	if out := e.ok("build", "-t", "layered", dir); strings.Count(out, "Using cache") != 5 {
+		t.Errorf("--layers (the default) did not cache:\n%s", out)
+	}
+	if r := e.burrow("build", "--layers=bogus", dir); r.code == 0 {
+		t.Errorf("--layers=bogus accepted: %s", r)
+	}
+}
+
+type rootFSConfig struct {
+	RootFS struct {
+		DiffIDs []string `json:"diff_ids"`
+	}
+	History []struct {
+		EmptyLayer bool `json:"empty_layer"`
+	}
+}
+
+func inspectRootFS(t *testing.T, e *env, ref string) rootFSConfig {
+	t.Helper()
+	var out []rootFSConfig
+	if err := json.Unmarshal([]byte(e.ok("image", "inspect", ref)), &out); err != nil || len(out) != 1 {
+		t.Fatalf("image inspect %s: %v", ref, err)
+	}
+	return out[0]
+}
+
+// layerCount is how many layers the store holds.
+func layerCount(t *testing.T, e *env) int {
+	t.Helper()
+	n := 0
+	for _, raw := range layerDirs(e) {
+		var layers []json.RawMessage
+		if err := json.Unmarshal([]byte(raw), &layers); err != nil {
+			t.Fatal(err)
+		}
+		n += len(layers)
+	}
+	return n
 }
