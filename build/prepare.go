@@ -61,7 +61,9 @@ func Prepare(o Options) (*Plan, error) {
 		return nil, invalid("%s: no FROM instruction", o.DockerfileName)
 	}
 	p := &Plan{opt: o, stages: stages, last: len(stages) - 1, lex: shell.NewLex(res.EscapeToken), escape: res.EscapeToken, used: map[string]bool{}}
-	if p.platform, err = checkPlatform(o.Platform, binfmtDir); err != nil {
+	// --platform is the platform of every stage without its own.
+	globalRuns := slices.ContainsFunc(stages, func(st instructions.Stage) bool { return st.Platform == "" && runs(st) })
+	if p.platform, err = checkPlatform(o.Platform, binfmtDir, globalRuns); err != nil {
 		return nil, err
 	}
 	if o.Target != "" {
@@ -298,7 +300,7 @@ func (p *Plan) checkStagePlatform(st instructions.Stage) error {
 	if err != nil {
 		return invalid("%s: %v", st.SourceCode, err)
 	}
-	_, err = checkPlatform(v, binfmtDir)
+	_, err = checkPlatform(v, binfmtDir, runs(st))
 	return err
 }
 

@@ -140,7 +140,7 @@ func (p *Plan) from(ctx context.Context, e *engine.Engine, st instructions.Stage
 		if err != nil {
 			return nil, invalid("%v", err)
 		}
-		if platform, err = checkPlatform(v, binfmtDir); err != nil {
+		if platform, err = checkPlatform(v, binfmtDir, runs(st)); err != nil {
 			return nil, err
 		}
 	}

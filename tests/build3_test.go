@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -264,4 +265,60 @@ func layerCount(t *testing.T, e *env) int {
 		n += len(layers)
 	}
 	return n
+}
+
+// TestBuildPullForeignPlatform: with --platform of another architecture,
+// a stored image of the host's under the FROM name is not used:
+// --pull=missing pulls the one asked for, --pull=never refuses. A build
+// with no RUN needs no emulator for that platform.
+func TestBuildPullForeignPlatform(t *testing.T) {
+	reg := startRegistry(t, "")
+	e := busyboxEnv(t)
+	other := "arm64"
+	if runtime.GOARCH == "arm64" {
+		other = "amd64"
+	}
+	ref := reg.addr + "/plat/base:1"
+	foreign := buildContext(t, map[string]string{"Dockerfile": "FROM scratch\nCOPY marker /marker\n", "marker": other})
+	e.ok("build", "-q", "--platform", "linux/"+other, "-t", ref, foreign)
+	if got := inspectArch(t, e, ref); got != other {
+		t.Fatalf("FROM scratch --platform linux/%s made a %s image", other, got)
+	}
+	e.ok("push", "-q", "--tls-verify=false", ref)
+	e.ok("rmi", ref)
+	e.ok("tag", busyboxImage, ref) // the host's image under the same name
+	dir := buildContext(t, map[string]string{"Dockerfile": "FROM " + ref + "\nCOPY f /f\n", "f": "x"})
+	before := e.storeState()
+	r := e.burrow("build", "--pull=never", "--platform", "linux/"+other, "-t", "result", dir)
+	if r.code != 125 || !strings.Contains(r.stderr, "linux/"+runtime.GOARCH) || !strings.Contains(r.stderr, "linux/"+other) {
+		t.Errorf("--pull=never with a stored image of the host's platform: %s", r)
+	}
+	if e.storeState() != before {
+		t.Error("a refused build changed the store")
+	}
+	e.ok("build", "-q", "--pull=missing", "--tls-verify=false", "--platform", "linux/"+other, "-t", "result", dir)
+	if got := inspectArch(t, e, "result"); got != other {
+		t.Errorf("the build used the stored %s image for --platform linux/%s", got, other)
+	}
+	if got := inspectArch(t, e, ref); got != other {
+		t.Errorf("%s is %s after the pull, want %s", ref, got, other)
+	}
+	if got, base := inspectRootFS(t, e, "result"), inspectRootFS(t, e, busyboxImage); got.RootFS.DiffIDs[0] == base.RootFS.DiffIDs[0] {
+		t.Error("the result is built on the host's busybox layer")
+	}
+	// The host's platform, named, uses what is stored without a pull.
+	e.ok("tag", busyboxImage, ref)
+	e.ok("build", "-q", "--pull=never", "--platform", "linux/"+runtime.GOARCH, "-t", "native", dir)
+	if got := inspectArch(t, e, "native"); got != runtime.GOARCH {
+		t.Errorf("--platform linux/%s made %s", runtime.GOARCH, got)
+	}
+}
+
+func inspectArch(t *testing.T, e *env, ref string) string {
+	t.Helper()
+	var out []struct{ Architecture string }
+	if err := json.Unmarshal([]byte(e.ok("image", "inspect", ref)), &out); err != nil || len(out) != 1 {
+		t.Fatalf("image inspect %s: %v", ref, err)
+	}
+	return out[0].Architecture
 }
