@@ -31,7 +31,7 @@ func (e *Engine) buildCacheRoot() string { return filepath.Join(e.paths.Data, "b
 // cacheMount is a cache directory held for one step; release unlocks it
 // (and removes a private stand-in).
 type cacheMount struct {
-	dir     string
+	id, dir string
 	release func()
 }
 
@@ -70,7 +70,7 @@ func (e *Engine) holdCache(m StepMount) (cacheMount, error) {
 			return cacheMount{}, fmt.Errorf("lock build cache %s: %w", m.CacheID, err)
 		}
 		if sameDir(f, dir) {
-			return cacheMount{dir: dir, release: func() { f.Close() }}, nil
+			return cacheMount{id: m.CacheID, dir: dir, release: func() { f.Close() }}, nil
 		}
 		f.Close()
 	}
@@ -105,7 +105,7 @@ func (e *Engine) privateCache(m StepMount) (cacheMount, error) {
 		os.RemoveAll(parent)
 		return cacheMount{}, err
 	}
-	return cacheMount{dir: dir, release: func() { os.RemoveAll(parent) }}, nil
+	return cacheMount{id: m.CacheID, dir: dir, release: func() { os.RemoveAll(parent) }}, nil
 }
 
 // makeCacheDir makes dir, if missing, with the mount's owner and mode:

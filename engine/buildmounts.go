@@ -85,12 +85,16 @@ func (e *Engine) specMounts(mounts []StepMount, roots map[string]*os.File, held 
 		var src string
 		var err error
 		if m.CacheID != "" {
-			var c cacheMount
-			c, err = e.holdCache(m)
-			if err == nil {
-				*held = append(*held, c)
-				src = c.dir
+			// One cache mounted twice in a step is held once: a second
+			// exclusive flock from this process would wait for the first.
+			c, ok := heldCache(*held, m.CacheID)
+			if !ok {
+				c, err = e.holdCache(m)
+				if err == nil {
+					*held = append(*held, c)
+				}
 			}
+			src = c.dir
 		} else {
 			src, err = e.mountSource(m, roots)
 		}
@@ -168,4 +172,13 @@ func (m *mountStubs) after(id string) error {
 	return m.withRoot(id, func(root *os.File) error {
 		return lifecycle.RemoveMountPoints(root, m.created, m.targets)
 	})
+}
+
+func heldCache(held []cacheMount, id string) (cacheMount, bool) {
+	for _, c := range held {
+		if c.id == id {
+			return c, true
+		}
+	}
+	return cacheMount{}, false
 }

@@ -145,6 +145,16 @@ func TestBuildCacheSharing(t *testing.T) {
 	if seen := e.ok("run", "--rm", id, "cat", "/seen"); seen != "in-a\nin-b\n" {
 		t.Errorf("sharing=shared: the second build did not run beside the first: %q", seen)
 	}
+	// One cache mounted twice by a step, locked, does not wait on itself.
+	twice := buildAsync(t, e, "--mount=type=cache,id=lk,target=/a,sharing=locked --mount=type=cache,id=lk,target=/b,sharing=locked test -f /a/log -a -f /b/log")
+	select {
+	case r := <-twice:
+		if r.code != 0 {
+			t.Errorf("a cache mounted twice: %s", r)
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatal("a step that mounts one locked cache twice waits on itself")
+	}
 }
 
 // TestBuilderPrune: builder prune removes the cache mount directories no
