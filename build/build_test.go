@@ -338,3 +338,15 @@ func TestParseTrigger(t *testing.T) {
 		}
 	}
 }
+
+func TestIsGitURL(t *testing.T) {
+	for s, want := range map[string]bool{
+		"git://example.com/r": true, "ssh://git@example.com/r": true, "git@github.com:o/r.git": true,
+		"https://example.com/o/r.git": true, "https://example.com/o/r.git#main": true,
+		"https://example.com/file.tar.gz": false, "src/app.git": false, "http://example.com/x": false,
+	} {
+		if got := isGitURL(s); got != want {
+			t.Errorf("isGitURL(%q) = %v", s, got)
+		}
+	}
+}

@@ -88,6 +88,11 @@ func (p *Plan) copySources(ctx context.Context, e *engine.Engine, c copyLine, ea
 	}
 	var local []string
 	for _, src := range c.sources {
+		if c.add {
+			if err := refuseGit(c.line, src); err != nil {
+				return "", cleanup, err
+			}
+		}
 		if !c.add || !isURL(src) {
 			local = append(local, src)
 		}

@@ -92,6 +92,9 @@ func Prepare(o Options) (*Plan, error) {
 
 // CheckContext refuses a build context that is not a directory.
 func CheckContext(dir string) error {
+	if isGitURL(dir) || isURL(dir) {
+		return invalid("build context %s: a git repository or URL as the context is not supported: clone or download it and give the directory", dir)
+	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return invalid("build context %s: not a directory", dir)
 	}
@@ -239,8 +242,13 @@ func (p *Plan) checkCopy(line string, sources []string, env []string, add bool) 
 		if err != nil {
 			return invalid("%s: %v", line, err)
 		}
-		if add && isURL(v) {
-			continue
+		if add {
+			if err := refuseGit(line, v); err != nil {
+				return err
+			}
+			if isURL(v) {
+				continue
+			}
 		}
 		expanded = append(expanded, v)
 	}

@@ -332,3 +332,40 @@ func inspectArch(t *testing.T, e *env, ref string) string {
 	}
 	return out[0].Architecture
 }
+
+// TestBuildGitRefusedByName: a git repository as an ADD source or as
+// the context is refused saying so (not fetched as a web page, not looked
+// for as a file), as is RUN --mount=type=ssh, and nothing is left.
+func TestBuildGitRefusedByName(t *testing.T) {
+	e := busyboxEnv(t)
+	before := e.storeState()
+	for _, c := range []struct{ file, want string }{
+		{"FROM busybox\nADD git@github.com:o/r.git /src\n", "git@github.com:o/r.git is a git repository"},
+		{"FROM busybox\nADD https://127.0.0.1:1/o/r.git#main /src\n", "is a git repository"},
+		{"FROM busybox\nRUN --mount=type=ssh true\n", "type=ssh"},
+		{"FROM busybox\nONBUILD ADD git://127.0.0.1:1/r /src\n", ""},
+	} {
+		dir := buildContext(t, map[string]string{"Dockerfile": c.file})
+		r := e.burrow("build", "-t", "git", dir)
+		if c.want == "" {
+			if r.code != 0 {
+				t.Errorf("%q: %s", c.file, r)
+			}
+			continue
+		}
+		if r.code != 125 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%q: want exit 125 naming %q: %s", c.file, c.want, r)
+		}
+		if e.storeState() != before {
+			t.Errorf("%q: a refused build changed the store", c.file)
+		}
+	}
+	// The trigger runs in a FROM of that image: refused there too.
+	dir := buildContext(t, map[string]string{"Dockerfile": "FROM git\n"})
+	if r := e.burrow("build", dir); r.code != 125 || !strings.Contains(r.stderr, "is a git repository") {
+		t.Errorf("ONBUILD ADD of a git URL: %s", r)
+	}
+	if r := e.burrow("build", "https://github.com/o/r.git"); r.code != 125 || !strings.Contains(r.stderr, "git repository or URL as the context") {
+		t.Errorf("a git context: %s", r)
+	}
+}
