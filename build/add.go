@@ -22,6 +22,25 @@ func isURL(s string) bool {
 	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }
 
+// isGitURL is a source or context docker would clone: git://, ssh://,
+// git@host:path, or an http(s) URL whose path ends in .git (a #ref after).
+func isGitURL(s string) bool {
+	if strings.HasPrefix(s, "git://") || strings.HasPrefix(s, "ssh://") || strings.HasPrefix(s, "git@") {
+		return true
+	}
+	u, _, _ := strings.Cut(s, "#")
+	return isURL(s) && strings.HasSuffix(u, ".git")
+}
+
+// refuseGit names what is not supported rather than fetching a web page
+// or looking for a file of that name.
+func refuseGit(line, src string) error {
+	if isGitURL(src) {
+		return invalid("%s: %s is a git repository, which burrow does not clone: clone it into the build context and COPY it", line, src)
+	}
+	return nil
+}
+
 // staged is an ADD's sources made ready on the host: downloaded URLs or
 // extracted archives in a directory of their own, copied from there.
 type staged struct {

@@ -122,14 +122,13 @@ func TestCacheKey(t *testing.T) {
 }
 
 func TestParseChownChmod(t *testing.T) {
-	if o, err := parseChown("1000:50"); err != nil || *o != (engine.Owner{UID: 1000, GID: 50}) {
-		t.Errorf("1000:50: %v %v", o, err)
+	for _, good := range []string{"", "1000:50", "7", "app", "app:staff", "1:staff"} {
+		if v, err := checkChown(good); err != nil || v != good {
+			t.Errorf("--chown=%s: %q %v", good, v, err)
+		}
 	}
-	if o, err := parseChown("7"); err != nil || *o != (engine.Owner{UID: 7, GID: 7}) {
-		t.Errorf("7: %v %v", o, err)
-	}
-	for _, bad := range []string{"user", "1:x", "-1"} {
-		if _, err := parseChown(bad); !errors.Is(err, errdefs.ErrInvalidArgument) {
+	for _, bad := range []string{":1", "1:", "a b", "../x"} {
+		if _, err := checkChown(bad); !errors.Is(err, errdefs.ErrInvalidArgument) {
 			t.Errorf("--chown=%s: %v", bad, err)
 		}
 	}
@@ -186,13 +185,14 @@ func TestPrepare(t *testing.T) {
 		t.Errorf("sources %q %v", got, err)
 	}
 	for file, want := range map[string]string{
-		"FROM busybox\nBOGUS x\n":                 "line 2",
-		"RUN true\n":                              "build stage",
-		"FROM busybox\nCOPY ../x /\n":             "outside the build context",
-		"FROM busybox\nCOPY skip.txt /\n":         "skip.txt",
-		"FROM busybox\nARG F=zz\nCOPY $F.txt /\n": "zz.txt",
-		"FROM busybox\nCOPY http://x/y /\n":       "ADD only",
-		"FROM --platform=linux/nosuch busybox\n":  "cannot run its programs",
+		"FROM busybox\nBOGUS x\n":                         "line 2",
+		"RUN true\n":                                      "build stage",
+		"FROM busybox\nCOPY ../x /\n":                     "outside the build context",
+		"FROM busybox\nCOPY skip.txt /\n":                 "skip.txt",
+		"FROM busybox\nARG F=zz\nCOPY $F.txt /\n":         "zz.txt",
+		"FROM busybox\nCOPY http://x/y /\n":               "ADD only",
+		"FROM --platform=linux/s390x busybox\nRUN true\n": "cannot run its programs",
+		"FROM --platform=linux/nosuch busybox\n":          "unknown architecture",
 	} {
 		if _, err := prepare(file, nil); err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, errdefs.ErrInvalidArgument) {
 			t.Errorf("%q: %v, want an invalid-argument error naming %q", file, err, want)
@@ -282,19 +282,22 @@ func TestCheckPlatform(t *testing.T) {
 		other, qemu = "linux/amd64", "x86_64"
 	}
 	for _, v := range []string{"", host, strings.ToUpper(host)} {
-		if got, err := checkPlatform(v, binfmt); err != nil || got != "" {
+		if got, err := checkPlatform(v, binfmt, true); err != nil || got != "" {
 			t.Errorf("%q: %q %v, want the host's", v, got, err)
 		}
 	}
 	for _, v := range []string{"linux", "windows/amd64", "linux//", other} {
-		if _, err := checkPlatform(v, binfmt); !errors.Is(err, errdefs.ErrInvalidArgument) {
+		if _, err := checkPlatform(v, binfmt, true); !errors.Is(err, errdefs.ErrInvalidArgument) {
 			t.Errorf("%q passed without emulation: %v", v, err)
 		}
+	}
+	if got, err := checkPlatform(other, binfmt, false); err != nil || got != other {
+		t.Errorf("%q with no RUN: %q %v", other, got, err)
 	}
 	if err := os.WriteFile(filepath.Join(binfmt, "qemu-"+qemu), []byte("enabled\ninterpreter /usr/bin/qemu\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := checkPlatform(other, binfmt); err != nil || got != other {
+	if got, err := checkPlatform(other, binfmt, true); err != nil || got != other {
 		t.Errorf("%q with emulation: %q %v", other, got, err)
 	}
 }
@@ -332,6 +335,18 @@ func TestParseTrigger(t *testing.T) {
 	for _, bad := range []string{"FROM busybox", "ONBUILD RUN x", "MAINTAINER me", "RUN a\nRUN b"} {
 		if _, err := parseTrigger(bad); !errors.Is(err, errdefs.ErrInvalidArgument) {
 			t.Errorf("%q: %v, want refused", bad, err)
+		}
+	}
+}
+
+func TestIsGitURL(t *testing.T) {
+	for s, want := range map[string]bool{
+		"git://example.com/r": true, "ssh://git@example.com/r": true, "git@github.com:o/r.git": true,
+		"https://example.com/o/r.git": true, "https://example.com/o/r.git#main": true,
+		"https://example.com/file.tar.gz": false, "src/app.git": false, "http://example.com/x": false,
+	} {
+		if got := isGitURL(s); got != want {
+			t.Errorf("isGitURL(%q) = %v", s, got)
 		}
 	}
 }

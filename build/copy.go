@@ -38,7 +38,7 @@ func (p *Plan) copy(ctx context.Context, e *engine.Engine, s *stage, c copyLine,
 		}
 	}
 	var err error
-	if o.Owner, err = parseChown(c.chown); err != nil {
+	if o.Chown, err = checkChown(c.chown); err != nil {
 		return err
 	}
 	if o.Mode, err = parseChmod(c.chmod); err != nil {
@@ -88,6 +88,11 @@ func (p *Plan) copySources(ctx context.Context, e *engine.Engine, c copyLine, ea
 	}
 	var local []string
 	for _, src := range c.sources {
+		if c.add {
+			if err := refuseGit(c.line, src); err != nil {
+				return "", cleanup, err
+			}
+		}
 		if !c.add || !isURL(src) {
 			local = append(local, src)
 		}
@@ -142,22 +147,14 @@ func shortSum(content string) string {
 	return content
 }
 
-// parseChown reads --chown=UID[:GID] (numbers; a missing group is the
-// user's number, as docker does for numeric users).
-func parseChown(v string) (*engine.Owner, error) {
-	if v == "" {
-		return nil, nil
-	}
+// checkChown checks the form of --chown=USER[:GROUP]; the names are
+// resolved later, in the image the step copies into.
+func checkChown(v string) (string, error) {
 	u, g, hasGroup := strings.Cut(v, ":")
-	if !hasGroup {
-		g = u
+	if v != "" && (u == "" || hasGroup && g == "" || strings.ContainsAny(v, " \t\n/")) {
+		return "", invalid("--chown=%s: want USER[:GROUP], each a name or a number", v)
 	}
-	uid, err1 := strconv.Atoi(u)
-	gid, err2 := strconv.Atoi(g)
-	if err1 != nil || err2 != nil || uid < 0 || gid < 0 {
-		return nil, invalid("--chown=%s: only numeric UID[:GID] is supported yet", v)
-	}
-	return &engine.Owner{UID: uid, GID: gid}, nil
+	return v, nil
 }
 
 func parseChmod(v string) (*uint32, error) {

@@ -21,9 +21,12 @@ type Options struct {
 	BuildArgs      map[string]string
 	Target         string // "" the last stage
 	NoCache        bool
-	Pull           engine.PullPolicy
-	Network        string
-	Secrets        map[string]Secret // --secret, by id
+	// NoLayers is --layers=false: no step image is looked up or kept,
+	// and each stage's steps end as one layer on its base.
+	NoLayers bool
+	Pull     engine.PullPolicy
+	Network  string
+	Secrets  map[string]Secret // --secret, by id
 	// Platform is --platform: "" or the host's; Prepare refuses others.
 	Platform string
 	Labels   map[string]string

@@ -33,6 +33,9 @@ type Plan struct {
 	used   map[string]bool // build arguments some ARG declared
 	// platform is --platform when it is not the host's (emulated).
 	platform string
+	// made lists the images this build recorded, in order; with
+	// --layers=false they go once the result is squashed.
+	made []string
 }
 
 func invalid(format string, a ...any) error {
@@ -58,7 +61,9 @@ func Prepare(o Options) (*Plan, error) {
 		return nil, invalid("%s: no FROM instruction", o.DockerfileName)
 	}
 	p := &Plan{opt: o, stages: stages, last: len(stages) - 1, lex: shell.NewLex(res.EscapeToken), escape: res.EscapeToken, used: map[string]bool{}}
-	if p.platform, err = checkPlatform(o.Platform, binfmtDir); err != nil {
+	// --platform is the platform of every stage without its own.
+	globalRuns := slices.ContainsFunc(stages, func(st instructions.Stage) bool { return st.Platform == "" && runs(st) })
+	if p.platform, err = checkPlatform(o.Platform, binfmtDir, globalRuns); err != nil {
 		return nil, err
 	}
 	if o.Target != "" {
@@ -87,6 +92,9 @@ func Prepare(o Options) (*Plan, error) {
 
 // CheckContext refuses a build context that is not a directory.
 func CheckContext(dir string) error {
+	if isGitURL(dir) || isURL(dir) {
+		return invalid("build context %s: a git repository or URL as the context is not supported: clone or download it and give the directory", dir)
+	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return invalid("build context %s: not a directory", dir)
 	}
@@ -234,8 +242,13 @@ func (p *Plan) checkCopy(line string, sources []string, env []string, add bool) 
 		if err != nil {
 			return invalid("%s: %v", line, err)
 		}
-		if add && isURL(v) {
-			continue
+		if add {
+			if err := refuseGit(line, v); err != nil {
+				return err
+			}
+			if isURL(v) {
+				continue
+			}
 		}
 		expanded = append(expanded, v)
 	}
@@ -295,7 +308,7 @@ func (p *Plan) checkStagePlatform(st instructions.Stage) error {
 	if err != nil {
 		return invalid("%s: %v", st.SourceCode, err)
 	}
-	_, err = checkPlatform(v, binfmtDir)
+	_, err = checkPlatform(v, binfmtDir, runs(st))
 	return err
 }
 

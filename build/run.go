@@ -20,14 +20,25 @@ import (
 // returns its image ID.
 func (p *Plan) Run(ctx context.Context, e *engine.Engine) (string, error) {
 	results := make([]engine.StepImage, p.last+1)
+	var base engine.StepImage
 	for i := 0; i <= p.last; i++ {
-		img, err := p.buildStage(ctx, e, i, results)
+		img, from, err := p.buildStage(ctx, e, i, results)
 		if err != nil {
+			p.dropMade(e, "")
 			return "", err
 		}
-		results[i] = img
+		results[i], base = img, from
 	}
 	id := results[p.last].ID
+	if p.opt.NoLayers {
+		img, err := e.SquashStep(base, results[p.last])
+		if err != nil {
+			p.dropMade(e, "")
+			return "", err
+		}
+		id = img.ID
+		p.dropMade(e, id)
+	}
 	if len(p.opt.Tags) > 0 {
 		if err := e.Tag(id, p.opt.Tags...); err != nil {
 			return "", err
@@ -43,21 +54,33 @@ func (p *Plan) say(format string, a ...any) {
 	}
 }
 
-func (p *Plan) buildStage(ctx context.Context, e *engine.Engine, i int, done []engine.StepImage) (engine.StepImage, error) {
+// dropMade removes the images this build recorded, but keep, with
+// --layers=false (kept as cache otherwise).
+func (p *Plan) dropMade(e *engine.Engine, keep string) {
+	if !p.opt.NoLayers {
+		return
+	}
+	e.RemoveStepImages(slices.DeleteFunc(p.made, func(id string) bool { return id == keep }))
+}
+
+// buildStage builds stage i; it returns the stage's image and the image
+// it started from.
+func (p *Plan) buildStage(ctx context.Context, e *engine.Engine, i int, done []engine.StepImage) (img, base engine.StepImage, err error) {
 	st := p.stages[i]
 	total := len(st.Commands) + 1
 	p.say("[%d/%d] STEP 1/%d: %s\n", i+1, p.last+1, total, st.SourceCode)
 	s, err := p.from(ctx, e, st, done[:i])
 	if err != nil {
-		return engine.StepImage{}, fmt.Errorf("%s: %w", st.SourceCode, err)
+		return img, base, fmt.Errorf("%s: %w", st.SourceCode, err)
 	}
+	base = s.img
 	if err := p.onBuild(ctx, e, s, done[:i]); err != nil {
-		return engine.StepImage{}, err
+		return img, base, err
 	}
 	for n, c := range st.Commands {
 		p.say("[%d/%d] STEP %d/%d: %s\n", i+1, p.last+1, n+2, total, line(c))
 		if err := p.step(ctx, e, s, c, done[:i]); err != nil {
-			return engine.StepImage{}, fmt.Errorf("building at STEP %q%s: %w", line(c), lineNumber(c), err)
+			return img, base, fmt.Errorf("building at STEP %q%s: %w", line(c), lineNumber(c), err)
 		}
 	}
 	if i == p.last && len(p.opt.Labels) > 0 {
@@ -77,10 +100,10 @@ func (p *Plan) buildStage(ctx context.Context, e *engine.Engine, i int, done []e
 		s.pending = true
 	}
 	if !s.pending && s.img.ID != "" {
-		return s.img, nil
+		return s.img, base, nil
 	}
 	err = p.commit(s, "", "", func(step engine.Step) (engine.StepImage, error) { return e.ConfigStep(step) }, e)
-	return s.img, err
+	return s.img, base, err
 }
 
 // nop is the history line of a step that runs nothing, in the form
@@ -117,7 +140,7 @@ func (p *Plan) from(ctx context.Context, e *engine.Engine, st instructions.Stage
 		if err != nil {
 			return nil, invalid("%v", err)
 		}
-		if platform, err = checkPlatform(v, binfmtDir); err != nil {
+		if platform, err = checkPlatform(v, binfmtDir, runs(st)); err != nil {
 			return nil, err
 		}
 	}
@@ -337,7 +360,7 @@ func (p *Plan) commit(s *stage, createdBy, content string, make func(engine.Step
 		s.cfg.History = append(s.cfg.History, engine.History{CreatedBy: createdBy})
 	}
 	step := engine.Step{Parent: s.img, Config: s.cfg, CacheKey: cacheKey(s.img.ID, s.cfg, content)}
-	if !p.opt.NoCache {
+	if !p.opt.NoCache && !p.opt.NoLayers {
 		if img, ok := e.CachedStep(step.CacheKey); ok {
 			p.say("--> Using cache %s\n", img.ID)
 			s.img, s.cfg, s.pending = img, cloneConfig(img.Config), false
@@ -348,6 +371,7 @@ func (p *Plan) commit(s *stage, createdBy, content string, make func(engine.Step
 	if err != nil {
 		return err
 	}
+	p.made = append(p.made, img.ID)
 	p.say("--> %s\n", img.ID[:12])
 	s.img, s.cfg, s.pending = img, cloneConfig(img.Config), false
 	return nil

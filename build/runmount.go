@@ -145,6 +145,7 @@ func (p *Plan) runMount(ctx context.Context, e *engine.Engine, s *stage, m *inst
 			sm.CacheID = target
 		}
 		sm.Owner, sm.Mode = mountOwner(m)
+		sm.Sharing = string(m.CacheSharing)
 	case instructions.MountTypeTmpfs:
 		if target == "" {
 			return invalid("--mount=type=tmpfs needs a target")

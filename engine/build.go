@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"slices"
@@ -196,9 +197,11 @@ type CopyStepOptions struct {
 	FromImage string
 	Sources   []string // relative to that root
 	Dest      string   // absolute
-	Owner     *Owner
-	Mode      *uint32
-	Skip      func(path string) bool
+	// Chown is --chown's USER[:GROUP], names resolved in the parent
+	// image's /etc/passwd and /etc/group; "" keeps root.
+	Chown string
+	Mode  *uint32
+	Skip  func(path string) bool
 	// KeepOwners keeps the sources' owners (an extracted archive).
 	KeepOwners bool
 }
@@ -217,8 +220,16 @@ func (e *Engine) CopyStep(o CopyStepOptions) (StepImage, error) {
 	}
 	var made string
 	err := lifecycle.WithScratch(e.store, e.paths.RunRoot, base, func(id string, root *os.File) error {
+		var owner *Owner
+		if o.Chown != "" {
+			own, err := lifecycle.ResolveOwner(root, o.Chown)
+			if err != nil {
+				return err
+			}
+			owner = &own
+		}
 		err := e.withSource(o, func(from *os.File) error {
-			return lifecycle.Put(root, lifecycle.PutOpt{From: from, Sources: o.Sources, Dest: o.Dest, Owner: o.Owner, Mode: o.Mode, Skip: o.Skip, KeepOwners: o.KeepOwners})
+			return lifecycle.Put(root, lifecycle.PutOpt{From: from, Sources: o.Sources, Dest: o.Dest, Owner: owner, Mode: o.Mode, Skip: o.Skip, KeepOwners: o.KeepOwners})
 		})
 		if err != nil {
 			return err
@@ -287,4 +298,89 @@ func (e *Engine) RemoveStepImages(ids []string) {
 		}
 		_, _ = e.store.DeleteImage(ids[i], true)
 	}
+}
+
+// SquashStep records what top (a stage's last step) changed since base
+// (the image the stage started from) as one layer on base, with top's
+// config: a build with --layers=false keeps one new layer per image. The
+// history keeps every step's line, only the last that made a layer
+// marked as making one, so that lines and layers still pair up.
+func (e *Engine) SquashStep(base, top StepImage) (StepImage, error) {
+	cfg := cloneStepConfig(top.Config)
+	baseIDs := base.Config.RootFS.DiffIDs
+	if top.top == base.top {
+		return top, nil // no step made a layer
+	}
+	from := base.top
+	if from == "" {
+		// Diff needs a layer to compare with: scratch is an empty one.
+		empty, _, err := e.store.PutLayer("", "", nil, "", false, nil, bytes.NewReader(make([]byte, 1024)))
+		if err != nil {
+			return StepImage{}, fmt.Errorf("create an empty layer: %w", err)
+		}
+		defer func() { _ = e.store.DeleteLayer(empty.ID) }()
+		from = empty.ID
+	}
+	diff, err := e.layerDiff(from, top.top)
+	if err != nil {
+		return StepImage{}, fmt.Errorf("squash the build's layers: %w", err)
+	}
+	defer diff.Close()
+	layer, _, err := e.store.PutLayer("", base.top, nil, "", false, nil, diff)
+	if err != nil {
+		return StepImage{}, fmt.Errorf("squash the build's layers: %w", err)
+	}
+	cfg.RootFS.DiffIDs = append(slices.Clone(baseIDs), layer.UncompressedDigest)
+	last := -1
+	for i := len(base.Config.History); i < len(cfg.History); i++ {
+		if !cfg.History[i].EmptyLayer {
+			last = i
+		}
+		cfg.History[i].EmptyLayer = true
+	}
+	if last >= 0 {
+		cfg.History[last].EmptyLayer = false
+	}
+	id, err := imageio.RecordConfig(e.store, layer.ID, cfg, "")
+	if err != nil {
+		_ = e.store.DeleteLayer(layer.ID)
+	}
+	return e.stepByIDAfter(id, err)
+}
+
+// layerDiff is the tar of what changed from one layer to another, in an
+// unlinked temporary file: the store's diff reader holds the layer lock
+// that adding the new layer needs.
+func (e *Engine) layerDiff(from, to string) (*os.File, error) {
+	f, err := os.CreateTemp("", "squash-")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(f.Name())
+	diff, err := e.store.Diff(from, to, nil)
+	if err == nil {
+		_, err = io.Copy(f, diff)
+		diff.Close()
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func (e *Engine) stepByIDAfter(id string, err error) (StepImage, error) {
+	if err != nil {
+		return StepImage{}, err
+	}
+	return e.stepByID(id)
+}
+
+func cloneStepConfig(c StepConfig) StepConfig {
+	c.History = slices.Clone(c.History)
+	c.RootFS.DiffIDs = slices.Clone(c.RootFS.DiffIDs)
+	return c
 }

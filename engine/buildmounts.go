@@ -1,11 +1,8 @@
 package engine
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/lifecycle"
@@ -25,6 +22,7 @@ type StepMount struct {
 	// directory (RUN --mount=type=cache); Owner and Mode apply when it is
 	// first made.
 	CacheID string
+	Sharing string // SharingShared (""), SharingLocked or SharingPrivate
 	Owner   *Owner
 	Mode    *uint32
 	// Context (the build context directory) or Image (an image ID) is the
@@ -37,41 +35,6 @@ type StepMount struct {
 	// kernel's default) instead.
 	Tmpfs     bool
 	TmpfsSize int64
-}
-
-// BuildCacheDir is where RUN --mount=type=cache keeps the cache named id.
-func (e *Engine) buildCacheDir(m StepMount) (string, error) {
-	sum := sha256.Sum256([]byte(m.CacheID))
-	dir := filepath.Join(e.paths.Data, "build-cache", hex.EncodeToString(sum[:16]))
-	if _, err := os.Stat(dir); err == nil {
-		return dir, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
-		return "", fmt.Errorf("build cache: %w", err)
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".new-")
-	if err != nil {
-		return "", fmt.Errorf("build cache: %w", err)
-	}
-	mode := os.FileMode(0o755)
-	if m.Mode != nil {
-		mode = os.FileMode(*m.Mode)
-	}
-	err = os.Chmod(tmp, mode)
-	if err == nil && m.Owner != nil {
-		err = os.Lchown(tmp, m.Owner.UID, m.Owner.GID)
-	}
-	if err == nil {
-		err = os.Rename(tmp, dir)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		if _, serr := os.Stat(dir); serr == nil {
-			return dir, nil // another build made it first
-		}
-		return "", fmt.Errorf("build cache %s: %w", m.CacheID, err)
-	}
-	return dir, nil
 }
 
 // withStepMounts resolves the mounts to host paths (or tmpfs), holding
@@ -88,7 +51,13 @@ func (e *Engine) withStepMounts(mounts []StepMount, fn func([]specs.Mount) error
 	var hold func(i int) error
 	hold = func(i int) error {
 		if i == len(images) {
-			out, err := e.specMounts(mounts, roots)
+			var held []cacheMount
+			defer func() {
+				for _, c := range held {
+					c.release()
+				}
+			}()
+			out, err := e.specMounts(mounts, roots, &held)
 			if err != nil {
 				return err
 			}
@@ -102,7 +71,7 @@ func (e *Engine) withStepMounts(mounts []StepMount, fn func([]specs.Mount) error
 	return hold(0)
 }
 
-func (e *Engine) specMounts(mounts []StepMount, roots map[string]*os.File) ([]specs.Mount, error) {
+func (e *Engine) specMounts(mounts []StepMount, roots map[string]*os.File, held *[]cacheMount) ([]specs.Mount, error) {
 	var out []specs.Mount
 	for _, m := range mounts {
 		if m.Tmpfs {
@@ -113,7 +82,22 @@ func (e *Engine) specMounts(mounts []StepMount, roots map[string]*os.File) ([]sp
 			out = append(out, specs.Mount{Destination: m.Target, Type: "tmpfs", Source: "tmpfs", Options: opts})
 			continue
 		}
-		src, err := e.mountSource(m, roots)
+		var src string
+		var err error
+		if m.CacheID != "" {
+			// One cache mounted twice in a step is held once: a second
+			// exclusive flock from this process would wait for the first.
+			c, ok := heldCache(*held, m.CacheID)
+			if !ok {
+				c, err = e.holdCache(m)
+				if err == nil {
+					*held = append(*held, c)
+				}
+			}
+			src = c.dir
+		} else {
+			src, err = e.mountSource(m, roots)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("--mount target=%s: %w", m.Target, err)
 		}
@@ -130,8 +114,6 @@ func (e *Engine) mountSource(m StepMount, roots map[string]*os.File) (string, er
 	switch {
 	case m.HostPath != "":
 		return m.HostPath, nil
-	case m.CacheID != "":
-		return e.buildCacheDir(m)
 	case m.Image != "":
 		return lifecycle.HostPath(roots[m.Image], m.Source)
 	case m.Context != "":
@@ -190,4 +172,13 @@ func (m *mountStubs) after(id string) error {
 	return m.withRoot(id, func(root *os.File) error {
 		return lifecycle.RemoveMountPoints(root, m.created, m.targets)
 	})
+}
+
+func heldCache(held []cacheMount, id string) (cacheMount, bool) {
+	for _, c := range held {
+		if c.id == id {
+			return c, true
+		}
+	}
+	return cacheMount{}, false
 }

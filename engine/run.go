@@ -24,6 +24,8 @@ import (
 	"github.com/burrow/burrow/store"
 	"github.com/burrow/burrow/volume"
 	"github.com/docker/go-units"
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"go.podman.io/storage"
 )
 
 // Types the front ends fill in or read.
@@ -387,15 +389,55 @@ func boolValue(v string, hasValue bool) error {
 // ensureImage pulls the image as the policy says.
 func (e *Engine) ensureImage(ctx context.Context, ref string, policy PullPolicy, reg RegistryOptions) error {
 	switch policy {
-	case PullNever:
-		return nil
-	case "", PullMissing:
-		if _, err := store.FindImage(e.store, ref); !errors.Is(err, errdefs.ErrImageUnknown) {
+	case PullNever, "", PullMissing:
+		img, err := store.FindImage(e.store, ref)
+		if errors.Is(err, errdefs.ErrImageUnknown) && policy != PullNever {
+			break
+		}
+		if err != nil || reg.Platform == "" {
 			return err
+		}
+		// A stored image of another platform is not the one asked for.
+		have, err := e.imagePlatform(img)
+		if err != nil || platformMatches(have, reg.Platform) {
+			return err
+		}
+		if policy == PullNever {
+			return fmt.Errorf("%w: %s in the store is %s, not %s (--pull=never)", errdefs.ErrInvalidArgument, ref, have, reg.Platform)
 		}
 	}
 	_, err := e.Pull(ctx, ref, reg)
 	return err
+}
+
+// imagePlatform is an image's os/arch[/variant] from its config.
+func (e *Engine) imagePlatform(img *storage.Image) (string, error) {
+	var cfg imgspecv1.Image
+	if err := store.ConfigInto(e.store, img, &cfg); err != nil {
+		return "", err
+	}
+	p := cfg.OS + "/" + cfg.Architecture
+	if cfg.Variant != "" {
+		p += "/" + cfg.Variant
+	}
+	return p, nil
+}
+
+// archAliases are the names people write for Go's (image configs use
+// Go's).
+var archAliases = map[string]string{"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "i386": "386", "i686": "386", "armhf": "arm", "armel": "arm"}
+
+// platformMatches says whether an image of platform have serves want
+// (os/arch[/variant]; a want without variant takes any).
+func platformMatches(have, want string) bool {
+	h, w := strings.Split(have, "/"), strings.Split(strings.ToLower(want), "/")
+	if len(w) >= 2 && archAliases[w[1]] != "" {
+		w[1] = archAliases[w[1]]
+	}
+	if len(h) < 2 || len(w) < 2 || h[0] != w[0] || h[1] != w[1] {
+		return false
+	}
+	return len(w) < 3 || (len(h) >= 3 && h[2] == w[2])
 }
 
 // Create makes a container without starting it and returns its ID.

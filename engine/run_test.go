@@ -74,3 +74,24 @@ func TestParseExpose(t *testing.T) {
 		}
 	}
 }
+
+func TestPlatformMatches(t *testing.T) {
+	for _, c := range []struct {
+		have, want string
+		ok         bool
+	}{
+		{"linux/amd64", "linux/amd64", true},
+		{"linux/amd64", "linux/x86_64", true},
+		{"linux/arm64/v8", "linux/arm64", true},
+		{"linux/arm64/v8", "linux/AArch64/v8", true},
+		{"linux/arm/v6", "linux/arm/v7", false},
+		{"linux/arm", "linux/arm/v7", false},
+		{"linux/amd64", "linux/arm64", false},
+		{"windows/amd64", "linux/amd64", false},
+		{"linux/", "linux/amd64", false},
+	} {
+		if got := platformMatches(c.have, c.want); got != c.ok {
+			t.Errorf("platformMatches(%q, %q) = %v", c.have, c.want, got)
+		}
+	}
+}

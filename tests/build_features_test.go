@@ -308,7 +308,7 @@ func TestBuildPlatformAndProxy(t *testing.T) {
 			t.Errorf("%v: %s", args, r)
 		}
 	}
-	fromPlat := buildContext(t, map[string]string{"Dockerfile": "FROM --platform=" + other + " busybox\n"})
+	fromPlat := buildContext(t, map[string]string{"Dockerfile": "FROM --platform=" + other + " busybox\nRUN true\n"})
 	if r := e.burrow("build", "-t", "plat", fromPlat); r.code != 125 || !strings.Contains(r.stderr, "qemu") {
 		t.Errorf("FROM --platform: %s", r)
 	}

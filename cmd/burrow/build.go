@@ -28,6 +28,7 @@ func buildCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "build-arg", Usage: "NAME=VALUE for an ARG (NAME alone: from the environment)"},
 			&cli.StringFlag{Name: "target", Usage: "the stage to end with"},
 			&cli.BoolFlag{Name: "no-cache", Usage: "make every step anew"},
+			&cli.BoolFlag{Name: "layers", Value: true, EnvVars: []string{"BUILDAH_LAYERS"}, Usage: "keep each step's image as cache (false: no cache, one new layer per image)"},
 			&cli.StringFlag{Name: "pull", Value: "missing", Usage: "missing, always (or true), never: when to pull base images"},
 			&cli.StringFlag{Name: "network", Usage: "network of the RUN steps (as run's --network)"},
 			&cli.StringSliceFlag{Name: "label", Usage: "k=v label on the image (repeatable)"},
@@ -95,7 +96,7 @@ func buildOptions(c *cli.Context, contextDir string) (build.Options, error) {
 		return build.Options{}, err
 	}
 	o := build.Options{ContextDir: contextDir, Tags: c.StringSlice("tag"), Target: c.String("target"),
-		NoCache: c.Bool("no-cache"), Network: c.String("network"), Registry: registryOptions(c), BuildArgs: map[string]string{},
+		NoCache: c.Bool("no-cache"), NoLayers: !c.Bool("layers"), Network: c.String("network"), Registry: registryOptions(c), BuildArgs: map[string]string{},
 		Secrets: map[string]build.Secret{}, Platform: c.String("platform")}
 	for _, v := range c.StringSlice("secret") {
 		id, s, err := build.ParseSecret(v)

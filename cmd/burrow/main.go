@@ -87,7 +87,7 @@ func newApp() *cli.App {
 			&cli.StringFlag{Name: "storage-driver", Usage: "overlay, fuse-overlayfs or vfs (default: probed once and recorded)", EnvVars: []string{"BURROW_STORAGE_DRIVER"}},
 		},
 		Commands: withUsageErrors([]*cli.Command{
-			runCommand(), buildCommand(), pullCommand(), pushCommand(), loginCommand(), logoutCommand(), saveCommand(),
+			runCommand(), buildCommand(), builderCommand(), pullCommand(), pushCommand(), loginCommand(), logoutCommand(), saveCommand(),
 			exportCommand(), historyCommand(), commitCommand(), updateCommand(), pauseCommand(true),
 			pauseCommand(false), statsCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
 			rmiCommand(), imageCommand(), inspectCommand(), unshareCommand(), infoCommand(),
