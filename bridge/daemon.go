@@ -86,7 +86,16 @@ func setUp(runRoot string) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := inNetns(ns, func() error { return waitForUplink(pasta) }); err != nil {
+	// The tables go in while pasta starts: they are made once here (their
+	// hooks are slow to register), and nothing is forwarded until a
+	// connecting command puts in its networks' rules.
+	err = inNetns(ns, func() error {
+		if err := setRules(nil); err != nil {
+			return err
+		}
+		return waitForUplink(pasta)
+	})
+	if err != nil {
 		_ = pasta.Process.Kill()
 		return nil, err
 	}

@@ -58,11 +58,14 @@ func connectIn(o Opt, pid int, started bool) error {
 				ns.unwire(m)
 				removeEndpoint(o.RunRoot, m)
 			}
+			if started { // the containers rewired above need their rules
+				_ = setRules(activeNetworks(o.RunRoot))
+			}
 			return err
 		}
 		made = append(made, ep)
 	}
-	return ns.setRules(activeNetworks(o.RunRoot))
+	return setRules(activeNetworks(o.RunRoot))
 }
 
 // join allocates the container's address on one network, wires it and
@@ -113,7 +116,8 @@ func prepare(runRoot string) (bool, error) {
 }
 
 // rewire gives every running container its endpoints again in a new
-// rootless netns: the old one, killed, took the veths along.
+// rootless netns: the old one, killed, took the veths along. The caller
+// sets the rules after, once for all.
 func (n *namespaces) rewire(runRoot string) error {
 	eps, _ := Endpoints(runRoot)
 	routed := map[string]bool{}
@@ -136,7 +140,7 @@ func (n *namespaces) rewire(runRoot string) error {
 		}
 		routed[ep.Container] = routed[ep.Container] || route
 	}
-	return n.setRules(activeNetworks(runRoot))
+	return nil
 }
 
 func sortedByIface(eps []Endpoint) []Endpoint {
@@ -233,7 +237,10 @@ func Repair(runRoot string) {
 				return err
 			}
 			defer ns.close()
-			return ns.rewire(runRoot)
+			if err := ns.rewire(runRoot); err != nil {
+				return err
+			}
+			return setRules(activeNetworks(runRoot))
 		})
 	}
 }
