@@ -27,11 +27,19 @@ func Connect(o Opt, pid int) error {
 		return err
 	}
 	defer unlock()
-	started, err := prepare(o.RunRoot)
+	started, up, err := prepare(o.RunRoot)
 	if err != nil {
 		return err
 	}
-	return inNetns(nsFile(o.RunRoot), func() error { return connectIn(o, pid, started) })
+	err = inNetns(nsFile(o.RunRoot), func() error { return connectIn(o, pid, started) })
+	if up != nil {
+		// A new netns's uplink came up meanwhile; the container may
+		// reach out as soon as this returns.
+		if uerr := up(); err == nil {
+			err = uerr
+		}
+	}
+	return err
 }
 
 func connectIn(o Opt, pid int, started bool) error {
@@ -108,9 +116,9 @@ func (n *namespaces) join(o Opt, a netconf.Attach, ctrNs netns.NsHandle) (Endpoi
 
 // prepare drops endpoints whose owner is gone and starts the rootless
 // netns when it is not running; started says that every live container
-// must be wired again. Called under lock, outside the namespace (the
-// holder must start in the host's).
-func prepare(runRoot string) (bool, error) {
+// must be wired again, and up waits for the new netns's uplink. Called
+// under lock, outside the namespace (the holder must start in the host's).
+func prepare(runRoot string) (bool, func() error, error) {
 	dropDead(runRoot)
 	return ensureHolder(runRoot)
 }
@@ -230,7 +238,8 @@ func Repair(runRoot string) {
 		stopHolder(runRoot)
 		return
 	}
-	if started, err := prepare(runRoot); err == nil && started {
+	started, up, err := prepare(runRoot)
+	if err == nil && started {
 		_ = inNetns(nsFile(runRoot), func() error {
 			ns, err := openRootless(runRoot)
 			if err != nil {
@@ -242,6 +251,9 @@ func Repair(runRoot string) {
 			}
 			return setRules(activeNetworks(runRoot))
 		})
+	}
+	if up != nil {
+		_ = up()
 	}
 }
 
