@@ -52,6 +52,9 @@ func Main(args []string) int {
 	}
 	fmt.Fprintln(ready, readyNetns)
 	err = inNetns(nsFile(runRoot), func() error { return waitForUplink(pasta) })
+	if err == nil {
+		err = os.WriteFile(filepath.Join(Dir(runRoot), upFileName), nil, 0o600)
+	}
 	if err != nil {
 		_ = pasta.Process.Kill()
 		fmt.Fprintln(ready, err)

@@ -163,7 +163,26 @@ func stopHolder(runRoot string) {
 		}
 	}
 	_ = os.Remove(ns)
+	_ = os.Remove(filepath.Join(Dir(runRoot), upFileName))
 	_ = os.Remove(filepath.Join(Dir(runRoot), pidFileName))
+}
+
+// waitUplink waits for the running holder's uplink: a netns another
+// command just started may still be bringing it up. One stat when it is up.
+func waitUplink(runRoot string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(Dir(runRoot), upFileName)); err == nil {
+			return nil
+		}
+		if _, ok := recordedHolder(runRoot); !ok {
+			return fmt.Errorf("rootless netns: its holder exited before the uplink came up; see %s", filepath.Join(Dir(runRoot), logFileName))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("rootless netns: pasta did not configure the uplink within 10s")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // Running reports whether the rootless netns exists (for tests and info).

@@ -19,27 +19,41 @@ type Opt struct {
 }
 
 // Connect wires the container whose PID 1 is pid to each network of o,
-// starting the rootless netns when none runs. On error nothing of it is
-// left (its namespace takes the veths along as it exits).
+// starting the rootless netns when none runs, and returns once the netns
+// reaches out. On error nothing of it is left (its namespace takes the
+// veths along as it exits).
 func Connect(o Opt, pid int) error {
+	up, err := connect(o, pid)
+	if err != nil {
+		return err
+	}
+	return up()
+}
+
+// connect wires the container; up waits for the rootless netns's uplink,
+// which a netns started here is still bringing up: a container starting
+// meanwhile waits for it only before its command runs.
+func connect(o Opt, pid int) (up func() error, err error) {
 	unlock, err := lock(o.RunRoot)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer unlock()
-	started, up, err := prepare(o.RunRoot)
+	started, wait, err := prepare(o.RunRoot)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	err = inNetns(nsFile(o.RunRoot), func() error { return connectIn(o, pid, started) })
-	if up != nil {
-		// A new netns's uplink came up meanwhile; the container may
-		// reach out as soon as this returns.
-		if uerr := up(); err == nil {
-			err = uerr
+	if err != nil {
+		if wait != nil {
+			_ = wait()
 		}
+		return nil, err
 	}
-	return err
+	if wait != nil {
+		return wait, nil
+	}
+	return func() error { return waitUplink(o.RunRoot) }, nil
 }
 
 func connectIn(o Opt, pid int, started bool) error {
