@@ -28,10 +28,11 @@ func (Backend) Connect(m network.Mode, r network.Request) (network.Attachment, e
 		return nil, fmt.Errorf("--network %s: the container's record has no resolved network: %w", m, errdefs.ErrInvalidArgument)
 	}
 	o := Opt{RunRoot: r.RunRoot, ID: r.ID, Name: r.Name, Attach: r.Networks}
-	if err := Connect(o, r.Pid); err != nil {
+	up, err := connect(o, r.Pid)
+	if err != nil {
 		return nil, err
 	}
-	return &attachment{opt: o, pid: r.Pid, ports: r.Ports, dir: r.StateDir}, nil
+	return &attachment{opt: o, pid: r.Pid, ports: r.Ports, dir: r.StateDir, up: up}, nil
 }
 
 // HostGateway: none; the uplink does not map the host's loopback.
@@ -48,10 +49,16 @@ type attachment struct {
 	pid       int
 	ports     []network.Port
 	dir       string
+	up        func() error
 	stopPorts func()
 }
 
+// Ready waits for the uplink (overlapping the container's own set-up, as
+// pasta's configuration does) and publishes the ports.
 func (a *attachment) Ready() error {
+	if err := a.up(); err != nil {
+		return err
+	}
 	if len(a.ports) == 0 {
 		return nil
 	}

@@ -29,7 +29,9 @@ const upstreamDNS = "169.254.1.1"
 // in a new network namespace by the first command that needs it: it sets
 // the namespace up, runs pasta as its uplink and answers DNS on port 53 for
 // every network's containers, until pasta exits or it is killed. Its
-// ready pipe (descriptor 3) gets "ok" or what failed.
+// ready pipe (descriptor 3) gets the line "netns" once containers can be
+// wired in (pasta still starting), then "ok" once the uplink is up, or at
+// any point what failed.
 func Main(args []string) int {
 	// Not for pasta: the starter reads the pipe until every writer is gone.
 	unix.CloseOnExec(3)
@@ -48,12 +50,26 @@ func Main(args []string) int {
 		fmt.Fprintln(ready, err)
 		return 125
 	}
+	fmt.Fprintln(ready, readyNetns)
+	err = inNetns(nsFile(runRoot), func() error { return waitForUplink(pasta) })
+	if err == nil {
+		err = os.WriteFile(filepath.Join(Dir(runRoot), upFileName), nil, 0o600)
+	}
+	if err != nil {
+		_ = pasta.Process.Kill()
+		fmt.Fprintln(ready, err)
+		return 125
+	}
 	fmt.Fprintln(ready, "ok")
 	ready.Close()
 	err = pasta.Wait()
 	fmt.Fprintf(os.Stderr, "rootless netns: pasta exited: %v\n", err)
 	return 1
 }
+
+// readyNetns is the holder's first word to its starter: the namespace and
+// its tables are there; the uplink follows.
+const readyNetns = "netns"
 
 func setUp(runRoot string) (*exec.Cmd, error) {
 	ns := nsFile(runRoot)
@@ -86,7 +102,10 @@ func setUp(runRoot string) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := inNetns(ns, func() error { return waitForUplink(pasta) }); err != nil {
+	// The tables go in while pasta starts: they are made once here (their
+	// hooks are slow to register), and nothing is forwarded until a
+	// connecting command puts in its networks' rules.
+	if err := inNetns(ns, func() error { return setRules(nil) }); err != nil {
 		_ = pasta.Process.Kill()
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"github.com/burrow/burrow/container"
@@ -62,32 +63,34 @@ func recordedHolder(runRoot string) (int, bool) {
 
 // ensureHolder returns the rootless netns, starting its holder when none
 // lives; started reports that it is new, so endpoints of live containers
-// must be wired again. Called under lock.
-func ensureHolder(runRoot string) (started bool, err error) {
+// must be wired again, and up then waits for its uplink: containers can be
+// wired in meanwhile. Called under lock.
+func ensureHolder(runRoot string) (started bool, up func() error, err error) {
 	if pid, ok := holderPID(runRoot); ok {
 		if _, err := os.Stat(fmt.Sprintf("/proc/%d/ns/net", pid)); err == nil {
-			return false, nil
+			return false, nil, nil
 		}
 	}
 	stopHolder(runRoot)
-	return true, startHolder(runRoot)
+	up, err = startHolder(runRoot)
+	return true, up, err
 }
 
-func startHolder(runRoot string) error {
+func startHolder(runRoot string) (func() error, error) {
 	bin, err := holderBinary()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	log, err := os.OpenFile(filepath.Join(Dir(runRoot), logFileName), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	logFile := filepath.Join(Dir(runRoot), logFileName)
+	log, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
-		return fmt.Errorf("rootless netns log: %w", err)
+		return nil, fmt.Errorf("rootless netns log: %w", err)
 	}
 	defer log.Close()
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer readyR.Close()
 	cmd := exec.Command(bin, Verb, runRoot)
 	cmd.Args[0] = "burrow-netns"
 	cmd.Stdout, cmd.Stderr, cmd.Dir = log, log, "/"
@@ -96,26 +99,44 @@ func startHolder(runRoot string) error {
 	err = cmd.Start()
 	readyW.Close()
 	if err != nil {
-		return fmt.Errorf("start the rootless netns holder: %w", err)
+		readyR.Close()
+		return nil, fmt.Errorf("start the rootless netns holder: %w", err)
 	}
 	pid := cmd.Process.Pid
 	go func() { _, _ = cmd.Process.Wait() }()
-	var msg bytes.Buffer
-	_, _ = msg.ReadFrom(readyR)
-	if got := strings.TrimSpace(msg.String()); got != "ok" {
+	// failed says what the holder said, or its log when it said nothing.
+	failed := func(got string) error {
 		_ = cmd.Process.Kill()
 		if got == "" {
-			data, _ := os.ReadFile(filepath.Join(Dir(runRoot), logFileName))
+			data, _ := os.ReadFile(logFile)
 			got = "it exited: " + strings.TrimSpace(string(data))
 		}
 		return fmt.Errorf("rootless netns: %s", got)
 	}
-	st, err := userns.StartTime(pid)
-	if err != nil {
-		_ = cmd.Process.Kill()
-		return fmt.Errorf("rootless netns holder: %w", err)
+	r := bufio.NewReader(readyR)
+	line, _ := r.ReadString('\n')
+	if got := strings.TrimSpace(line); got != readyNetns {
+		readyR.Close()
+		return nil, failed(got)
 	}
-	return atomicfile.Write(filepath.Join(Dir(runRoot), pidFileName), []byte(fmt.Sprintf("%d %d\n", pid, st)), 0o600)
+	st, err := userns.StartTime(pid)
+	if err == nil {
+		err = atomicfile.Write(filepath.Join(Dir(runRoot), pidFileName), []byte(fmt.Sprintf("%d %d\n", pid, st)), 0o600)
+	}
+	if err != nil {
+		readyR.Close()
+		_ = cmd.Process.Kill()
+		return nil, fmt.Errorf("rootless netns holder: %w", err)
+	}
+	return func() error {
+		defer readyR.Close()
+		var msg bytes.Buffer
+		_, _ = msg.ReadFrom(r)
+		if got := strings.TrimSpace(msg.String()); got != "ok" {
+			return failed(got)
+		}
+		return nil
+	}, nil
 }
 
 // holderBinary is the small burrow-init (or burrow itself): the holder
@@ -142,7 +163,26 @@ func stopHolder(runRoot string) {
 		}
 	}
 	_ = os.Remove(ns)
+	_ = os.Remove(filepath.Join(Dir(runRoot), upFileName))
 	_ = os.Remove(filepath.Join(Dir(runRoot), pidFileName))
+}
+
+// waitUplink waits for the running holder's uplink: a netns another
+// command just started may still be bringing it up. One stat when it is up.
+func waitUplink(runRoot string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(Dir(runRoot), upFileName)); err == nil {
+			return nil
+		}
+		if _, ok := recordedHolder(runRoot); !ok {
+			return fmt.Errorf("rootless netns: its holder exited before the uplink came up; see %s", filepath.Join(Dir(runRoot), logFileName))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("rootless netns: pasta did not configure the uplink within 10s")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // Running reports whether the rootless netns exists (for tests and info).

@@ -19,19 +19,41 @@ type Opt struct {
 }
 
 // Connect wires the container whose PID 1 is pid to each network of o,
-// starting the rootless netns when none runs. On error nothing of it is
-// left (its namespace takes the veths along as it exits).
+// starting the rootless netns when none runs, and returns once the netns
+// reaches out. On error nothing of it is left (its namespace takes the
+// veths along as it exits).
 func Connect(o Opt, pid int) error {
+	up, err := connect(o, pid)
+	if err != nil {
+		return err
+	}
+	return up()
+}
+
+// connect wires the container; up waits for the rootless netns's uplink,
+// which a netns started here is still bringing up: a container starting
+// meanwhile waits for it only before its command runs.
+func connect(o Opt, pid int) (up func() error, err error) {
 	unlock, err := lock(o.RunRoot)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer unlock()
-	started, err := prepare(o.RunRoot)
+	started, wait, err := prepare(o.RunRoot)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return inNetns(nsFile(o.RunRoot), func() error { return connectIn(o, pid, started) })
+	err = inNetns(nsFile(o.RunRoot), func() error { return connectIn(o, pid, started) })
+	if err != nil {
+		if wait != nil {
+			_ = wait()
+		}
+		return nil, err
+	}
+	if wait != nil {
+		return wait, nil
+	}
+	return func() error { return waitUplink(o.RunRoot) }, nil
 }
 
 func connectIn(o Opt, pid int, started bool) error {
@@ -58,11 +80,14 @@ func connectIn(o Opt, pid int, started bool) error {
 				ns.unwire(m)
 				removeEndpoint(o.RunRoot, m)
 			}
+			if started { // the containers rewired above need their rules
+				_ = setRules(activeNetworks(o.RunRoot))
+			}
 			return err
 		}
 		made = append(made, ep)
 	}
-	return ns.setRules(activeNetworks(o.RunRoot))
+	return setRules(activeNetworks(o.RunRoot))
 }
 
 // join allocates the container's address on one network, wires it and
@@ -105,15 +130,16 @@ func (n *namespaces) join(o Opt, a netconf.Attach, ctrNs netns.NsHandle) (Endpoi
 
 // prepare drops endpoints whose owner is gone and starts the rootless
 // netns when it is not running; started says that every live container
-// must be wired again. Called under lock, outside the namespace (the
-// holder must start in the host's).
-func prepare(runRoot string) (bool, error) {
+// must be wired again, and up waits for the new netns's uplink. Called
+// under lock, outside the namespace (the holder must start in the host's).
+func prepare(runRoot string) (bool, func() error, error) {
 	dropDead(runRoot)
 	return ensureHolder(runRoot)
 }
 
 // rewire gives every running container its endpoints again in a new
-// rootless netns: the old one, killed, took the veths along.
+// rootless netns: the old one, killed, took the veths along. The caller
+// sets the rules after, once for all.
 func (n *namespaces) rewire(runRoot string) error {
 	eps, _ := Endpoints(runRoot)
 	routed := map[string]bool{}
@@ -136,7 +162,7 @@ func (n *namespaces) rewire(runRoot string) error {
 		}
 		routed[ep.Container] = routed[ep.Container] || route
 	}
-	return n.setRules(activeNetworks(runRoot))
+	return nil
 }
 
 func sortedByIface(eps []Endpoint) []Endpoint {
@@ -226,15 +252,22 @@ func Repair(runRoot string) {
 		stopHolder(runRoot)
 		return
 	}
-	if started, err := prepare(runRoot); err == nil && started {
+	started, up, err := prepare(runRoot)
+	if err == nil && started {
 		_ = inNetns(nsFile(runRoot), func() error {
 			ns, err := openRootless(runRoot)
 			if err != nil {
 				return err
 			}
 			defer ns.close()
-			return ns.rewire(runRoot)
+			if err := ns.rewire(runRoot); err != nil {
+				return err
+			}
+			return setRules(activeNetworks(runRoot))
 		})
+	}
+	if up != nil {
+		_ = up()
 	}
 }
 

@@ -128,7 +128,11 @@ func (n *namespaces) wire(ctrNs netns.NsHandle, ep Endpoint, defaultRoute bool) 
 		PeerHardwareAddr: mac,
 		PeerNamespace:    netlink.NsFd(int(ctrNs)),
 	}
-	if err := n.rootless.LinkAdd(veth); err != nil {
+	err = n.rootless.LinkAdd(veth)
+	if errors.Is(err, unix.EEXIST) && dropStale(ctrNs, ep.Iface) {
+		err = n.rootless.LinkAdd(veth)
+	}
+	if err != nil {
 		return fmt.Errorf("veth for network %s: %w", ep.Network.Name, err)
 	}
 	host, err := n.rootless.LinkByName(ep.HostIface)
@@ -144,6 +148,26 @@ func (n *namespaces) wire(ctrNs netns.NsHandle, ep Endpoint, defaultRoute bool) 
 		return err
 	}
 	return nil
+}
+
+// dropStale deletes the container's interface name when a rewire finds it
+// taken: the killed rootless netns is torn down by the kernel after it is
+// gone from sight, and until then the container keeps its end of the old
+// veth. Deleting that end takes the pair.
+func dropStale(ctrNs netns.NsHandle, name string) bool {
+	h, err := netlink.NewHandleAt(ctrNs)
+	if err != nil {
+		return false
+	}
+	defer h.Close()
+	l, err := h.LinkByName(name)
+	if err != nil {
+		return false
+	}
+	if _, ok := l.(*netlink.Veth); !ok {
+		return false
+	}
+	return h.LinkDel(l) == nil
 }
 
 func configureInside(ctrNs netns.NsHandle, ep Endpoint, defaultRoute bool) error {

@@ -1,6 +1,9 @@
 package bridge
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net"
 
@@ -10,12 +13,20 @@ import (
 	"github.com/google/nftables/expr"
 )
 
-// setRules replaces the rootless netns's nftables table with one for
-// nets: traffic within a network passes, traffic from a network that is
-// not internal goes out through the uplink with its source masqueraded,
+// setRules makes the rootless netns's nftables tables the ones for nets:
+// traffic within a network passes, traffic from a network that is not
+// internal goes out through the uplink with its source masqueraded,
 // replies come back, and nothing else is forwarded (so two networks cannot
-// reach each other, and an internal one has no way out).
-func (n *namespaces) setRules(nets []netconf.Network) error {
+// reach each other, and an internal one has no way out). The holder sets
+// them for no network before any container is wired, so nothing is
+// forwarded before a network's rules are in.
+//
+// A table that is already the one for nets (its first rule carries the key
+// of what it was made for) is left alone, and one for other networks gets
+// its chains' rules replaced, in one transaction: deleting and adding the
+// table again re-registers its chains' hooks, which waits for RCU grace
+// periods and was most of the time a container took to join a network.
+func setRules(nets []netconf.Network) error {
 	// Called inside the namespace (inNetns): the library's own namespace
 	// switch runs on another thread, whose return to the host's fails.
 	c, err := nftables.New()
@@ -28,32 +39,70 @@ func (n *namespaces) setRules(nets []netconf.Network) error {
 			nets6 = append(nets6, nw)
 		}
 	}
-	addTable(c, nftables.TableFamilyIPv4, nets, netconf.Network.IPNet)
-	if err := c.Flush(); err != nil {
-		return fmt.Errorf("nftables rules in the rootless netns: %w", err)
+	key := rulesKey(nftables.TableFamilyIPv4, nets)
+	if have, exists := tableKey(c, nftables.TableFamilyIPv4); !bytes.Equal(have, key) {
+		addTable(c, nftables.TableFamilyIPv4, nets, netconf.Network.IPNet, key, exists)
+		if err := c.Flush(); err != nil {
+			return fmt.Errorf("nftables rules in the rootless netns: %w", err)
+		}
 	}
 	// The IPv6 table apart: a kernel without IPv6 NAT fails it, and the
 	// IPv4 networks must work all the same. With no IPv6 network it is
-	// still replaced, by an empty one.
-	addTable(c, nftables.TableFamilyIPv6, nets6, netconf.Network.IPNet6)
-	if err := c.Flush(); err != nil && len(nets6) > 0 {
-		return fmt.Errorf("IPv6 nftables rules in the rootless netns: %w", err)
+	// still made, empty.
+	key = rulesKey(nftables.TableFamilyIPv6, nets6)
+	if have, exists := tableKey(c, nftables.TableFamilyIPv6); !bytes.Equal(have, key) {
+		addTable(c, nftables.TableFamilyIPv6, nets6, netconf.Network.IPNet6, key, exists)
+		if err := c.Flush(); err != nil && len(nets6) > 0 {
+			return fmt.Errorf("IPv6 nftables rules in the rootless netns: %w", err)
+		}
 	}
 	return nil
 }
 
-// addTable queues the table "burrow" of one address family, replaced whole.
-func addTable(c *nftables.Conn, family nftables.TableFamily, nets []netconf.Network, subnet func(netconf.Network) *net.IPNet) {
+// rulesVersion changes whenever addTable makes other rules for the same
+// networks, so that a running netns gets the new ones.
+const rulesVersion = "1"
+
+// rulesKey names the table addTable makes for nets: every property of a
+// network that its rules depend on, in order.
+func rulesKey(family nftables.TableFamily, nets []netconf.Network) []byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "burrow rules %s family %d\n", rulesVersion, family)
+	for _, nw := range nets {
+		fmt.Fprintf(h, "%s %s %s %t\n", nw.ID, nw.IPNet(), nw.IPNet6(), nw.Internal)
+	}
+	return []byte("burrow:" + hex.EncodeToString(h.Sum(nil)))
+}
+
+// tableKey returns the key the family's table was made with (the user
+// data of its forward chain's first rule), and whether the chain exists.
+func tableKey(c *nftables.Conn, family nftables.TableFamily) ([]byte, bool) {
 	t := &nftables.Table{Name: "burrow", Family: family}
-	c.AddTable(t)
-	c.DelTable(t)
-	c.AddTable(t)
+	rules, err := c.GetRules(t, &nftables.Chain{Name: "forward", Table: t})
+	if err != nil {
+		return nil, false
+	}
+	if len(rules) == 0 {
+		return nil, true
+	}
+	return rules[0].UserData, true
+}
+
+// addTable queues the table "burrow" of one address family for nets, its
+// first rule marked with key: made new, or, when it exists, with its
+// chains' rules replaced.
+func addTable(c *nftables.Conn, family nftables.TableFamily, nets []netconf.Network, subnet func(netconf.Network) *net.IPNet, key []byte, exists bool) {
+	t := c.AddTable(&nftables.Table{Name: "burrow", Family: family})
 	accept := nftables.ChainPolicyDrop
 	fwd := c.AddChain(&nftables.Chain{Name: "forward", Table: t, Type: nftables.ChainTypeFilter,
 		Hooknum: nftables.ChainHookForward, Priority: nftables.ChainPriorityFilter, Policy: &accept})
 	nat := c.AddChain(&nftables.Chain{Name: "postrouting", Table: t, Type: nftables.ChainTypeNAT,
 		Hooknum: nftables.ChainHookPostrouting, Priority: nftables.ChainPriorityNATSource})
-	c.AddRule(&nftables.Rule{Table: t, Chain: fwd, Exprs: append(established(), verdict(expr.VerdictAccept))})
+	if exists {
+		c.FlushChain(fwd)
+		c.FlushChain(nat)
+	}
+	c.AddRule(&nftables.Rule{Table: t, Chain: fwd, Exprs: append(established(), verdict(expr.VerdictAccept)), UserData: key})
 	src, dst := uint32(12), uint32(16)
 	if family == nftables.TableFamilyIPv6 {
 		src, dst = 8, 24

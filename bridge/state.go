@@ -23,6 +23,7 @@ const (
 	pidFileName  = "daemon.pid" // PID STARTTIME of the holder
 	lockFileName = "lock"       // serialises IPAM and the holder's start and stop
 	logFileName  = "daemon.log"
+	upFileName   = "uplink"    // made by the holder once pasta's route is in
 	endpointsDir = "endpoints" // one file per container and network
 )
 

@@ -113,3 +113,34 @@ func nameservers(networks []netconf.Attach) []string {
 	}
 	return out
 }
+
+// swapNameservers replaces the responders of a container's old networks in
+// its resolv.conf with those of its new ones (network connect, disconnect),
+// where the first of the old ones was, keeping every other line. A file
+// that names none of the old ones (--dns, or edited in the container) is
+// the user's, and is left alone, as it is when no network is left.
+func swapNameservers(content string, old, new []string) (string, bool) {
+	isOld := map[string]bool{}
+	for _, s := range old {
+		isOld[s] = true
+	}
+	var out []string
+	placed := false
+	for _, line := range strings.Split(strings.TrimSuffix(content, "\n"), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || f[0] != "nameserver" || !isOld[f[1]] {
+			out = append(out, line)
+			continue
+		}
+		if !placed {
+			for _, s := range new {
+				out = append(out, "nameserver "+s)
+			}
+			placed = true
+		}
+	}
+	if !placed || len(new) == 0 {
+		return content, false
+	}
+	return strings.Join(out, "\n") + "\n", true
+}

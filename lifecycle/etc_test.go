@@ -63,3 +63,26 @@ func TestLinkEnv(t *testing.T) {
 		t.Errorf("linkEnv:\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestSwapNameservers(t *testing.T) {
+	for _, c := range []struct {
+		name, in string
+		old, new []string
+		want     string
+		changed  bool
+	}{
+		{"connect", "nameserver 10.89.0.1\nsearch example.org\noptions ndots:2\n", []string{"10.89.0.1"}, []string{"10.89.0.1", "10.89.1.1"},
+			"nameserver 10.89.0.1\nnameserver 10.89.1.1\nsearch example.org\noptions ndots:2\n", true},
+		{"disconnect", "nameserver 10.89.0.1\nnameserver 10.89.1.1\nsearch x\n", []string{"10.89.0.1", "10.89.1.1"}, []string{"10.89.1.1"},
+			"nameserver 10.89.1.1\nsearch x\n", true},
+		{"--dns kept", "nameserver 9.9.9.9\n", []string{"10.89.0.1"}, []string{"10.89.0.1", "10.89.1.1"}, "nameserver 9.9.9.9\n", false},
+		{"other servers kept in place", "nameserver 9.9.9.9\nnameserver 10.89.0.1\n", []string{"10.89.0.1"}, []string{"10.89.2.1"},
+			"nameserver 9.9.9.9\nnameserver 10.89.2.1\n", true},
+		{"no network left", "nameserver 10.89.0.1\n", []string{"10.89.0.1"}, nil, "nameserver 10.89.0.1\n", false},
+	} {
+		got, changed := swapNameservers(c.in, c.old, c.new)
+		if got != c.want || changed != c.changed {
+			t.Errorf("%s: got %q, %v; want %q, %v", c.name, got, changed, c.want, c.changed)
+		}
+	}
+}

@@ -1,7 +1,11 @@
 package lifecycle
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -10,6 +14,7 @@ import (
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/netconf"
 	"go.podman.io/storage"
+	"golang.org/x/sys/unix"
 )
 
 // NetworkUsers are the containers (any state) whose record names the network.
@@ -67,8 +72,12 @@ func ConnectNetwork(s storage.Store, runRoot string, c Container, a netconf.Atta
 	if err := bridge.Connect(opt, c.Pid); err != nil {
 		return err
 	}
-	c.Record.Networks = append(c.Record.Networks, a)
-	return setRecordAndState(s, runRoot, c)
+	old := c.Record.Networks
+	c.Record.Networks = append(slices.Clip(c.Record.Networks), a)
+	if err := setRecordAndState(s, runRoot, c); err != nil {
+		return err
+	}
+	return updateResolv(s, c.ID, old, c.Record.Networks)
 }
 
 // DisconnectNetwork takes a container off a network (live when it runs).
@@ -82,8 +91,45 @@ func DisconnectNetwork(s storage.Store, runRoot string, c Container, n netconf.N
 			return err
 		}
 	}
+	old := slices.Clone(c.Record.Networks)
 	c.Record.Networks = slices.Delete(c.Record.Networks, i, i+1)
-	return setRecordAndState(s, runRoot, c)
+	if err := setRecordAndState(s, runRoot, c); err != nil {
+		return err
+	}
+	return updateResolv(s, c.ID, old, c.Record.Networks)
+}
+
+// updateResolv points the container's resolv.conf at the responders of its
+// networks after a change. The file is written in place: the container
+// has it bind-mounted, and a restart binds the same file again.
+func updateResolv(s storage.Store, id string, old, now []netconf.Attach) error {
+	runDir, err := s.ContainerRunDirectory(id)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(runDir, "resolv.conf")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // --network container:, or made before the file
+	}
+	if err != nil {
+		return fmt.Errorf("the container's resolv.conf: %w", err)
+	}
+	content, changed := swapNameservers(string(data), nameservers(old), nameservers(now))
+	if !changed {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC|unix.O_NOFOLLOW, 0)
+	if err == nil {
+		_, err = f.WriteString(content)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("update the container's resolv.conf: %w", err)
+	}
+	return nil
 }
 
 // setRecordAndState records changed networks for the next start and, for

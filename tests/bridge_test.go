@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,7 +177,38 @@ func TestBridgeConnectDisconnect(t *testing.T) {
 	if out := e.ok("network", "inspect", "--format", "{{len .Containers}}", "back"); strings.TrimSpace(out) != "2" {
 		t.Errorf("network inspect back: %q containers, want 2", out)
 	}
+	// resolv.conf follows: each network's responder is its gateway.
+	gw := func(n string) string {
+		return strings.TrimSpace(e.ok("network", "inspect", "--format", "{{(index .Subnets 0).Gateway}}", n))
+	}
+	front, back := gw("front"), gw("back")
+	servers := func() []string {
+		var out []string
+		for _, l := range strings.Split(e.ok("exec", "proxy", "cat", "/etc/resolv.conf"), "\n") {
+			if f := strings.Fields(l); len(f) == 2 && f[0] == "nameserver" {
+				out = append(out, f[1])
+			}
+		}
+		return out
+	}
+	if got := servers(); !slices.Equal(got, []string{front, back}) {
+		t.Errorf("resolv.conf after connect: nameservers %v, want %v", got, []string{front, back})
+	}
+	e.ok("network", "disconnect", "front", "proxy")
+	if got := servers(); !slices.Equal(got, []string{back}) {
+		t.Errorf("resolv.conf after disconnect of front: nameservers %v, want [%s]", got, back)
+	}
+	if r := e.wgetIn("proxy", "http://api/"); !strings.HasPrefix(r.stdout, "served-by-") {
+		t.Errorf("after disconnect of front, proxy -> api by name: %s", r)
+	}
+	e.ok("network", "connect", "front", "proxy")
+	if got := servers(); !slices.Equal(got, []string{back, front}) {
+		t.Errorf("resolv.conf after connect of front again: nameservers %v, want %v", got, []string{back, front})
+	}
 	e.ok("network", "disconnect", "back", "proxy")
+	if got := servers(); !slices.Equal(got, []string{front}) {
+		t.Errorf("resolv.conf after disconnect of back: nameservers %v, want [%s]", got, front)
+	}
 	if out := e.ok("exec", "proxy", "ip", "-o", "-4", "addr"); strings.Contains(out, "eth1") {
 		t.Errorf("disconnect left the interface:\n%s", out)
 	}
