@@ -190,6 +190,31 @@ func StopWarn(s storage.Store, runRoot string, c Container, timeout time.Duratio
 	return nil
 }
 
+// killUntilStopped kills c's PID 1 until its owner has finished with it.
+// A container listed while its owner was still starting it has no PID 1
+// yet, or a start may clear the stop marker just after it was set: so the
+// marker is set again and the PID looked up again while waiting.
+func killUntilStopped(s storage.Store, runRoot string, c Container, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		_ = ctrstate.MarkStopped(runRoot, c.ID)
+		if c.Running {
+			_ = unix.Kill(c.Pid, unix.SIGKILL)
+		}
+		if waitStopped(runRoot, c.ID, 100*time.Millisecond) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		now, err := Find(s, runRoot, c.ID)
+		if err != nil {
+			return true
+		}
+		c = now
+	}
+}
+
 // waitStopped waits until the container's owner has finished with it: its
 // state file is gone, or the owner died (the next command reaps).
 func waitStopped(runRoot, id string, timeout time.Duration) bool {
@@ -238,11 +263,7 @@ func Remove(s storage.Store, runRoot string, c Container, force bool) error {
 				return err
 			}
 		}
-		_ = ctrstate.MarkStopped(runRoot, c.ID)
-		if c.Running {
-			_ = unix.Kill(c.Pid, unix.SIGKILL)
-		}
-		if !waitStopped(runRoot, c.ID, 30*time.Second) {
+		if !killUntilStopped(s, runRoot, c, 30*time.Second) {
 			return fmt.Errorf("container %s did not stop", c.Record.Name)
 		}
 	}

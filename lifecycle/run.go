@@ -94,6 +94,11 @@ func markStarted(runRoot string, c *created, pid int) error {
 		return fmt.Errorf("record start of %s: %w", c.Record.Name, err)
 	}
 	c.Record.Started = st.Started
+	if ctrstate.Stopped(runRoot, c.ID) {
+		// Stopped or removed by another command before PID 1 was on
+		// record, where it could not signal it.
+		_ = unix.Kill(pid, unix.SIGKILL)
+	}
 	return nil
 }
 

@@ -212,7 +212,9 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 		}
 		copyTerminal(p.Terminal)
 	}
-	if err := ctrstate.MarkStarted(opt.RunRoot, opt.ID, st, p.Pid); err != nil {
+	if err := ctrstate.MarkStarted(opt.RunRoot, opt.ID, st, p.Pid); err != nil || ctrstate.Stopped(opt.RunRoot, opt.ID) {
+		// Unrecorded, nobody could stop it; stopped before it was on
+		// record, nobody could signal it.
 		_ = p.Signal(syscall.SIGKILL)
 	}
 	// The "starting" status is written before run -d returns, so the first

@@ -402,3 +402,37 @@ func TestForegroundContainerVerbs(t *testing.T) {
 	}
 	leftAfter(t, e, "rm -f", id, procs, mounts, cgroup, true)
 }
+
+// TestRmForceAsSoonAsListed: `rm -f` of a foreground container the moment
+// `ps -q` first lists it, before its PID 1 may be on record. It used to
+// send no signal then and fail after 30 s with "did not stop" while the
+// container went on running (1 in 10 to 30 tries).
+func TestRmForceAsSoonAsListed(t *testing.T) {
+	e := detachedEnv(t)
+	for i := 0; i < 25; i++ {
+		cmd := exec.Command(burrowBin, "run", "--rm", busyboxImage, "sleep", "1000")
+		cmd.Env = e.vars
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var id string
+		if !waitFor(20*time.Second, func() bool { id = strings.TrimSpace(e.ok("ps", "-q")); return id != "" }) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("try %d: the container never showed in ps", i)
+		}
+		start := time.Now()
+		r := e.burrow("rm", "-f", id)
+		took := time.Since(start)
+		if r.code != 0 {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			e.burrow("rm", "-f", id)
+			t.Fatalf("try %d: rm -f right after ps listed it: %s (after %v)", i, r, took)
+		}
+		_ = cmd.Wait()
+		if out := e.ok("ps", "-aq"); out != "" {
+			t.Fatalf("try %d: rm -f left %q", i, out)
+		}
+	}
+}
