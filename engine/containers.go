@@ -71,7 +71,11 @@ func (e *Engine) Stop(ref string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.StopWarn(e.store, e.paths.RunRoot, c, timeout, e.warn)
+	if err := lifecycle.StopWarn(e.store, e.paths.RunRoot, c, timeout, e.warn); err != nil {
+		return err
+	}
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "stop", nil)
+	return nil
 }
 
 // Kill sends sig to the container's PID 1.
@@ -80,7 +84,11 @@ func (e *Engine) Kill(ref string, sig syscall.Signal) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.Kill(e.paths.RunRoot, c, sig)
+	if err := lifecycle.Kill(e.paths.RunRoot, c, sig); err != nil {
+		return err
+	}
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "kill", nil)
+	return nil
 }
 
 // RemoveOptions say how to remove a container.
@@ -101,6 +109,7 @@ func (e *Engine) Remove(ref string, o RemoveOptions) error {
 	if err := lifecycle.Remove(e.store, e.paths.RunRoot, c, o.Force); err != nil {
 		return err
 	}
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "remove", nil)
 	if !o.Volumes {
 		return nil
 	}

@@ -36,6 +36,7 @@ func RunDetached(s storage.Store, runRoot string, opt CreateOpt) (string, error)
 	if err != nil {
 		return "", err
 	}
+	Emit(runRoot, c.ID, c.Record, "create", nil)
 	if err := spawnMonitor(s, runRoot, c); err != nil {
 		return c.ID, err
 	}

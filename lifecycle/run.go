@@ -38,6 +38,7 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 		return 0, err
 	}
 	trace.mark("create+mount")
+	Emit(runRoot, c.ID, c.Record, "create", nil)
 	var code int
 	var runErr error
 	if opt.OnCreated != nil {
@@ -94,6 +95,7 @@ func markStarted(runRoot string, c *created, pid int) error {
 		return fmt.Errorf("record start of %s: %w", c.Record.Name, err)
 	}
 	c.Record.Started = st.Started
+	Emit(runRoot, c.ID, c.Record, "start", nil)
 	return nil
 }
 
@@ -173,6 +175,9 @@ func forward(signals <-chan os.Signal, p *container.Process, console *consoleCop
 func finish(s storage.Store, runRoot string, c *created, code int, started bool) error {
 	if dir := cgroupOf(s, c.ID); dir != "" {
 		c.Record.OOMKilled = cgroupv2.OOMKilled(dir)
+	}
+	if started {
+		Emit(runRoot, c.ID, c.Record, "died", &code)
 	}
 	if c.Record.AutoRemove && started {
 		if err := recordExit(runRoot, c.ID, code); err != nil {

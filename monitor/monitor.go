@@ -16,6 +16,7 @@ import (
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/events"
 	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/network"
@@ -214,6 +215,8 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	}
 	if err := ctrstate.MarkStarted(opt.RunRoot, opt.ID, st, p.Pid); err != nil {
 		_ = p.Signal(syscall.SIGKILL)
+	} else {
+		_ = events.Write(opt.RunRoot, events.Event{Type: "container", Action: "start", ID: opt.ID, Name: opt.Name})
 	}
 	// The "starting" status is written before run -d returns, so the first
 	// ps after it shows it.
