@@ -192,6 +192,9 @@ func finish(s storage.Store, runRoot string, c *created, code int, started bool)
 	if err := release(s, c.ID, c.Record.AutoRemove); err != nil {
 		return fmt.Errorf("clean up container %s: %w", c.Record.Name, err)
 	}
+	if c.Record.AutoRemove {
+		Emit(runRoot, c.ID, c.Record, "remove", nil)
+	}
 	if !c.Record.AutoRemove && started {
 		c.Record.ExitCode, c.Record.Finished = code, time.Now().UTC()
 		if meta, err := c.Record.encode(); err == nil {
