@@ -368,7 +368,10 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 	if err != nil {
 		return err
 	}
-	path, err := lifecycle.LogPath(e.store, c.ID)
+	if d := c.Record.LogDriver; d != "" {
+		return fmt.Errorf("%w: container %s uses the %s log driver: no log is kept", errdefs.ErrInvalidArgument, c.Record.Name, d)
+	}
+	path, err := lifecycle.LogPath(e.store, c.ID, c.Record)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,7 +77,8 @@ type ContainerOptions struct {
 	Labels        map[string]string
 	Init          bool
 	Restart       string   // no, always, unless-stopped, on-failure[:N]
-	LogOptions    []string // max-size=SIZE, max-file=N
+	LogOptions    []string // max-size=SIZE, max-file=N, path=FILE
+	LogDriver     string   // json-file (""), k8s-file, none, passthrough
 	Limits        Limits
 	DNS           []string
 	DNSSearch     []string
@@ -212,9 +214,30 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	if err := ocispec.CheckDestinations(dsts); err != nil {
 		return c, err
 	}
-	rotation, err := parseLogOptions(o.LogOptions)
+	var logOpts []string
+	for _, v := range o.LogOptions {
+		if p, ok := strings.CutPrefix(v, "path="); ok {
+			if !filepath.IsAbs(p) {
+				return c, fmt.Errorf("%w: --log-opt %s: want an absolute path", errdefs.ErrInvalidArgument, v)
+			}
+			c.LogPath = filepath.Clean(p)
+			continue
+		}
+		logOpts = append(logOpts, v)
+	}
+	rotation, err := parseLogOptions(logOpts)
 	if err != nil {
 		return c, err
+	}
+	switch o.LogDriver {
+	case "", "json-file", "k8s-file":
+	case "none", "passthrough":
+		if c.LogPath != "" || len(logOpts) > 0 {
+			return c, fmt.Errorf("%w: --log-opt: the %s log driver writes no file", errdefs.ErrInvalidArgument, o.LogDriver)
+		}
+		c.LogDriver = o.LogDriver
+	default:
+		return c, fmt.Errorf("%w: --log-driver %s: want json-file, k8s-file, none or passthrough", errdefs.ErrInvalidArgument, o.LogDriver)
 	}
 	restart := o.Restart
 	if restart == "" {
@@ -260,7 +283,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
 		OpenStdin: o.OpenStdin, StdinOnce: o.StdinOnce,
 		ReadOnly: o.ReadOnly, Network: mode, VolumeMounts: mounts, AutoRemove: o.AutoRemove, Labels: o.Labels,
-		Init: o.Init, Restart: restart, Log: rotation, Limits: o.Limits, Ports: ports, PublishAll: o.PublishAll,
+		Init: o.Init, Restart: restart, Log: rotation, LogDriver: c.LogDriver, LogPath: c.LogPath, Limits: o.Limits, Ports: ports, PublishAll: o.PublishAll,
 		DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, AddHosts: o.AddHosts,
 		Seccomp: seccomp, Security: security, Health: o.Health,
 		Controls: controls, StopSignal: o.Controls.StopSignal, StopTimeout: o.Controls.StopTimeout,

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/monitor"
 	"go.podman.io/storage"
 )
@@ -18,9 +19,16 @@ import (
 // for exec's process defaults); it lives in the container's run directory.
 const specFile = "config.json"
 
-// LogPath is where a container's json-file log lives: in its storage
-// directory, so it survives reboots and goes with the container.
-func LogPath(s storage.Store, id string) (string, error) {
+// LogPath is where a container's json-file log lives: where --log-opt
+// path= put it, else in its storage directory, so it survives reboots and
+// goes with the container. The none driver's is /dev/null.
+func LogPath(s storage.Store, id string, rec Record) (string, error) {
+	switch {
+	case rec.LogDriver == "none" || rec.LogDriver == "passthrough":
+		return os.DevNull, nil
+	case rec.LogPath != "":
+		return rec.LogPath, nil
+	}
 	dir, err := s.ContainerDirectory(id)
 	if err != nil {
 		return "", err
@@ -48,7 +56,10 @@ func spawnMonitor(s storage.Store, runRoot string, c *created) error {
 	if err != nil {
 		return err
 	}
-	logPath, err := LogPath(s, c.ID)
+	if c.Record.LogDriver == "passthrough" {
+		return fmt.Errorf("%w: --log-driver passthrough hands the container burrow's own output: not with -d", errdefs.ErrInvalidArgument)
+	}
+	logPath, err := LogPath(s, c.ID, c.Record)
 	if err != nil {
 		return err
 	}

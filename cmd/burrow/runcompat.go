@@ -22,7 +22,7 @@ func compatFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "rmi", Usage: "after the container exits, remove its image unless another container uses it (implies --rm; not with -d)"},
 		&cli.StringSliceFlag{Name: "label-file", Usage: "read KEY=VALUE labels from a file, a line each"},
 		&cli.BoolFlag{Name: "env-host", Usage: "pass your whole environment in (before --env-file and --env)"},
-		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "json-file or k8s-file (both read by burrow logs); other drivers are refused"},
+		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "json-file or k8s-file (both read by burrow logs), none (no log), passthrough (burrow's own output; not with -d)"},
 		&cli.StringFlag{Name: "kernel-memory", Usage: "accepted and ignored with a warning: cgroup v2 has no kernel memory limit"},
 		&cli.StringFlag{Name: "userns", Usage: "host (or empty): burrow's own mapping, you as root and your subordinate IDs; other modes are refused"},
 		&cli.StringFlag{Name: "pidfile", Usage: "with -d: write the container's PID (as the host sees it) to this file"},
@@ -39,9 +39,13 @@ func compatFlags() []cli.Flag {
 // checkCompat refuses what burrow cannot honour before anything is made.
 func checkCompat(c *cli.Context) error {
 	switch d := c.String("log-driver"); d {
-	case "json-file", "k8s-file":
+	case "json-file", "k8s-file", "none":
+	case "passthrough":
+		if c.Bool("detach") {
+			return fmt.Errorf("%w: --log-driver passthrough hands the container burrow's own output: not with -d", errdefs.ErrInvalidArgument)
+		}
 	default:
-		return fmt.Errorf("%w: --log-driver %s: burrow keeps one log format (json-file, also accepted as k8s-file); burrow logs reads it", errdefs.ErrInvalidArgument, d)
+		return fmt.Errorf("%w: --log-driver %s: want json-file, k8s-file, none or passthrough", errdefs.ErrInvalidArgument, d)
 	}
 	if c.Bool("rmi") && c.Bool("detach") {
 		return fmt.Errorf("%w: --rmi removes the image when a foreground run ends: not with -d", errdefs.ErrInvalidArgument)
