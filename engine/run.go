@@ -65,6 +65,8 @@ type ContainerOptions struct {
 	PublishAll     bool
 	Expose         []string          // --expose PORT[-PORT][/PROTO]: more ports for -P
 	NoHosts        bool              // --no-hosts: the image's own /etc/hosts
+	Umask          string            // --umask, octal; "" is 0022
+	Timeout        int               // --timeout: seconds before SIGKILL; 0 none
 	Unsetenv       []string          // --unsetenv: drop these default variables
 	UnsetAll       bool              // --unsetenv-all: drop every default variable
 	Annotations    map[string]string // --annotation KEY=VALUE, in the runtime spec
@@ -225,6 +227,14 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		}
 		logOpts = append(logOpts, v)
 	}
+	if o.Umask != "" {
+		m, err := strconv.ParseUint(o.Umask, 8, 32)
+		if err != nil || m > 0o777 {
+			return c, fmt.Errorf("%w: --umask %q: want an octal mask up to 0777", errdefs.ErrInvalidArgument, o.Umask)
+		}
+		u := uint32(m)
+		c.Umask = &u
+	}
 	rotation, err := parseLogOptions(logOpts)
 	if err != nil {
 		return c, err
@@ -283,7 +293,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
 		OpenStdin: o.OpenStdin, StdinOnce: o.StdinOnce,
 		ReadOnly: o.ReadOnly, Network: mode, VolumeMounts: mounts, AutoRemove: o.AutoRemove, Labels: o.Labels,
-		Init: o.Init, Restart: restart, Log: rotation, LogDriver: c.LogDriver, LogPath: c.LogPath, Limits: o.Limits, Ports: ports, PublishAll: o.PublishAll,
+		Init: o.Init, Restart: restart, Log: rotation, LogDriver: c.LogDriver, LogPath: c.LogPath, Umask: c.Umask, Timeout: o.Timeout, Limits: o.Limits, Ports: ports, PublishAll: o.PublishAll,
 		DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, AddHosts: o.AddHosts,
 		Seccomp: seccomp, Security: security, Health: o.Health,
 		Controls: controls, StopSignal: o.Controls.StopSignal, StopTimeout: o.Controls.StopTimeout,

@@ -62,6 +62,8 @@ type CreateOpt struct {
 	PublishAll         bool              // -P: every EXPOSEd port on a free host port
 	Expose             []string          // --expose: "PORT/PROTO" beside the image's
 	NoHosts            bool              // --no-hosts: no generated /etc/hosts
+	Umask              *uint32           // --umask; nil is 0022
+	Timeout            int               // --timeout: seconds before SIGKILL
 	Unsetenv           []string          // --unsetenv
 	UnsetAll           bool              // --unsetenv-all
 	Annotations        map[string]string // --annotation
@@ -128,7 +130,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
-		RestartPolicy: opt.Restart, LogRotation: opt.Log, LogDriver: opt.LogDriver, LogPath: opt.LogPath, Limits: opt.Limits, OpenStdin: opt.OpenStdin, StdinOnce: opt.StdinOnce, Terminal: opt.Terminal,
+		RestartPolicy: opt.Restart, LogRotation: opt.Log, LogDriver: opt.LogDriver, LogPath: opt.LogPath, Timeout: opt.Timeout, Limits: opt.Limits, OpenStdin: opt.OpenStdin, StdinOnce: opt.StdinOnce, Terminal: opt.Terminal,
 		Network: opt.Network.String(), Ports: opt.Ports, Networks: opt.Networks, Health: hc, StopTimeout: opt.StopTimeout,
 		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns},
 		Volumes:    opt.Volumes, Mounts: opt.VolumeMounts}
@@ -181,6 +183,12 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if err != nil {
 		return nil, err
 	}
+	// podman's default, not burrow's caller's umask.
+	umask := uint32(0o022)
+	if opt.Umask != nil {
+		umask = *opt.Umask
+	}
+	spec.Process.User.Umask = &umask
 	spec.Process.SelinuxLabel = procLabel
 	ocispec.WithMountLabel(spec, mountLabel)
 	if opt.PrepareMounts != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/health"
+	"github.com/burrow/burrow/monitor"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -78,6 +79,9 @@ func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, err
 			return nil, err
 		}
 		stopChecks = health.Start(runRoot, c.ID, c.Record.Health, c.Spec, p.Pid, c.Record.Started)
+		stopTimeout := monitor.KillAfter(p, c.Record.Timeout)
+		prev := stopChecks
+		stopChecks = func() { stopTimeout(); prev() }
 		return p, nil
 	}, trace)
 }

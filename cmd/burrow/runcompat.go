@@ -32,6 +32,8 @@ func compatFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "unsetenv", Usage: "drop a default variable (burrow's or the image's); -e still sets it"},
 		&cli.BoolFlag{Name: "unsetenv-all", Usage: "drop every default variable; only -e and --env-file ones stay"},
 		&cli.StringSliceFlag{Name: "annotation", Usage: "KEY=VALUE in the container's runtime spec"},
+		&cli.UintFlag{Name: "timeout", Usage: "seconds the container may run before it is killed (SIGKILL); 0 for no limit"},
+		&cli.StringFlag{Name: "umask", Usage: "the container's umask (octal; default 0022)"},
 		&cli.StringFlag{Name: "tz", Usage: "the container's time zone: Area/City (the host's zoneinfo file, and TZ) or local (the host's /etc/localtime)"},
 	}
 }
