@@ -125,6 +125,12 @@ type RunOptions struct {
 	ContainerOptions
 	Detach      bool
 	Interactive bool // the container reads this process's stdin
+	// Quiet names the streams a foreground run does not attach (-a
+	// picks the others): "stdout", "stderr".
+	Quiet map[string]bool
+	// NoSigProxy keeps the signals burrow receives from the container
+	// (--sig-proxy=false).
+	NoSigProxy bool
 	// PreserveFDs passes descriptors 3 .. 3+N-1 on (foreground runs).
 	PreserveFDs int
 	// CIDFile, if set, gets the container's ID once it exists; like
@@ -512,7 +518,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 		}
 		return id, 0, err
 	}
-	run := lifecycle.RunOpt{CreateOpt: opt, Interactive: o.Interactive}
+	run := lifecycle.RunOpt{CreateOpt: opt, Interactive: o.Interactive, NoStdout: o.Quiet["stdout"], NoStderr: o.Quiet["stderr"], NoSigProxy: o.NoSigProxy}
 	if run.Preserve, err = inherit.Files(o.PreserveFDs); err != nil {
 		done(false)
 		return "", 0, fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)

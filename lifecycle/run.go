@@ -21,8 +21,12 @@ import (
 // RunOpt adds to CreateOpt what only a foreground run needs.
 type RunOpt struct {
 	CreateOpt
-	Interactive bool       // -i: the container reads burrow's stdin
-	Preserve    []*os.File // --preserve-fds: passed on as 3, 4, ...
+	Interactive bool // -i: the container reads burrow's stdin
+	// NoStdout and NoStderr leave a stream unattached (run -a): the
+	// container's goes to /dev/null. NoSigProxy keeps burrow's signals
+	// from the container.
+	NoStdout, NoStderr, NoSigProxy bool
+	Preserve                       []*os.File // --preserve-fds: passed on as 3, 4, ...
 	// OnCreated, if set, learns the container's ID before it starts (--cidfile).
 	OnCreated func(id string) error
 	// OnExited, if set, runs after the command ended and before the
@@ -66,7 +70,8 @@ func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, err
 		return 0, err
 	}
 	defer disconnect()
-	return foreground(fgOpt{opt.Interactive, c.Spec.Process.Terminal, opt.Preserve}, func(stdio container.Stdio) (*container.Process, error) {
+	return foreground(fgOpt{interactive: opt.Interactive, terminal: c.Spec.Process.Terminal, preserve: opt.Preserve,
+		noStdout: opt.NoStdout, noStderr: opt.NoStderr, noSigProxy: opt.NoSigProxy}, func(stdio container.Stdio) (*container.Process, error) {
 		p, err := container.Start(c.Spec, stdio, container.Hooks{AfterClone: connect})
 		if err != nil {
 			return p, err
@@ -113,10 +118,36 @@ func foreground(opt fgOpt, start func(container.Stdio) (*container.Process, erro
 		return 0, err
 	}
 	stdio.Preserve = opt.preserve
+	if opt.noStdout || opt.noStderr {
+		null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		if err != nil {
+			return 0, err
+		}
+		defer null.Close()
+		if opt.noStdout {
+			stdio.Stdout = null
+		}
+		if opt.noStderr {
+			stdio.Stderr = null
+		}
+	}
 	// Catch signals before the process exists so none is lost in between.
 	signals := make(chan os.Signal, 16)
 	signal.Notify(signals, forwardedSignals...)
 	defer signal.Stop(signals)
+	if opt.noSigProxy {
+		// Caught and dropped: the container is not told, and burrow
+		// stays to clean up after it (only the window size still goes).
+		proxied := signals
+		signals = make(chan os.Signal, 16)
+		go func() {
+			for sig := range proxied {
+				if sig == syscall.SIGWINCH {
+					signals <- sig
+				}
+			}
+		}()
+	}
 
 	p, err := start(stdio)
 	relay.started()
@@ -147,6 +178,8 @@ func foreground(opt fgOpt, start func(container.Stdio) (*container.Process, erro
 type fgOpt struct {
 	interactive, terminal bool
 	preserve              []*os.File
+	// run -a without a stream; --sig-proxy=false.
+	noStdout, noStderr, noSigProxy bool
 }
 
 // forwardedSignals reach the container's PID 1; SIGCHLD, SIGURG (the Go

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
@@ -220,6 +221,12 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 		Detach: c.Bool("detach"), Interactive: c.Bool("interactive"), PreserveFDs: int(c.Uint("preserve-fds")),
 		Pull: engine.PullPolicy(c.String("pull")), Registry: registryOptions(c), CIDFile: c.String("cidfile"),
 	}
+	if c.IsSet("attach") {
+		streams := c.StringSlice("attach")
+		opt.Quiet = map[string]bool{"stdout": !slices.Contains(streams, "stdout"), "stderr": !slices.Contains(streams, "stderr")}
+		opt.Interactive = opt.Interactive && slices.Contains(streams, "stdin")
+	}
+	opt.NoSigProxy = !c.Bool("sig-proxy")
 	if c.IsSet("entrypoint") {
 		ep := c.String("entrypoint")
 		opt.Entrypoint = &ep

@@ -32,6 +32,8 @@ func compatFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "unsetenv", Usage: "drop a default variable (burrow's or the image's); -e still sets it"},
 		&cli.BoolFlag{Name: "unsetenv-all", Usage: "drop every default variable; only -e and --env-file ones stay"},
 		&cli.StringSliceFlag{Name: "annotation", Usage: "KEY=VALUE in the container's runtime spec"},
+		&cli.StringSliceFlag{Name: "attach", Aliases: []string{"a"}, Usage: "stdin, stdout, stderr: the streams a foreground run attaches (default all; stdin with -i)"},
+		&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "pass the signals burrow receives on to the container (false: the container is not told)"},
 		&cli.UintFlag{Name: "timeout", Usage: "seconds the container may run before it is killed (SIGKILL); 0 for no limit"},
 		&cli.StringFlag{Name: "umask", Usage: "the container's umask (octal; default 0022)"},
 		&cli.StringFlag{Name: "tz", Usage: "the container's time zone: Area/City (the host's zoneinfo file, and TZ) or local (the host's /etc/localtime)"},
@@ -48,6 +50,14 @@ func checkCompat(c *cli.Context) error {
 		}
 	default:
 		return fmt.Errorf("%w: --log-driver %s: want json-file, k8s-file, none or passthrough", errdefs.ErrInvalidArgument, d)
+	}
+	for _, s := range c.StringSlice("attach") {
+		if s != "stdin" && s != "stdout" && s != "stderr" {
+			return fmt.Errorf("%w: --attach %q: want stdin, stdout or stderr", errdefs.ErrInvalidArgument, s)
+		}
+	}
+	if c.IsSet("attach") && c.Bool("detach") {
+		return fmt.Errorf("%w: --attach and --detach conflict", errdefs.ErrInvalidArgument)
 	}
 	if c.Bool("rmi") && c.Bool("detach") {
 		return fmt.Errorf("%w: --rmi removes the image when a foreground run ends: not with -d", errdefs.ErrInvalidArgument)
