@@ -87,7 +87,7 @@ func TestCLIAttachStdin(t *testing.T) {
 	cmd, in, out, done = startAttach(t, e, "--no-stdin", "ns")
 	_, _ = io.WriteString(in, "leak\n")
 	waitDone(t, "--no-stdin", done, out)
-	if !strings.Contains(out.String(), "got:[]") {
+	if code := cmd.ProcessState.ExitCode(); code != 0 || !strings.Contains(out.String(), "got:[]") {
 		t.Errorf("--no-stdin: output %q; want nothing read", out.String())
 	}
 
