@@ -460,13 +460,17 @@ type CommitOptions struct {
 	Changes []string // Dockerfile instructions: CMD, ENTRYPOINT, ENV, ...
 	Message string
 	Author  string
-	Pause   bool // freeze a running container while its layer is read
+	Pause   bool   // freeze a running container while its layer is read
+	Format  string // the manifest: oci ("") or docker
 }
 
 // Commit makes an image of a container's changes and returns its ID.
 func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
 	if err := CheckChanges(o.Changes); err != nil {
 		return "", err
+	}
+	if o.Format != "" && o.Format != "oci" && o.Format != "docker" {
+		return "", fmt.Errorf("%w: --format %q: want oci or docker", errdefs.ErrInvalidArgument, o.Format)
 	}
 	c, err := e.Container(ref)
 	if err != nil {
@@ -477,7 +481,7 @@ func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
 			defer func() { _ = e.Pause(c.ID, false) }()
 		}
 	}
-	return imageio.Commit(e.store, c.ID, imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author})
+	return imageio.Commit(e.store, c.ID, imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author, Format: o.Format})
 }
 
 // CheckChanges refuses --change instructions burrow cannot apply.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	imgmanifest "go.podman.io/image/v5/manifest"
 	"io"
 	"slices"
 	"sort"
@@ -53,6 +54,8 @@ type Image struct {
 	Digests []string
 	Created time.Time
 	Size    int64
+	// ManifestType is the media type of the manifest the store keeps.
+	ManifestType string
 }
 
 // ImageDetails are an image and its configuration.
@@ -292,6 +295,9 @@ func (e *Engine) image(img *storage.Image) Image {
 	out := Image{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created, Size: size}
 	for _, d := range img.Digests {
 		out.Digests = append(out.Digests, d.String())
+	}
+	if m, err := e.store.ImageBigData(img.ID, storage.ImageDigestBigDataKey); err == nil {
+		out.ManifestType = imgmanifest.GuessMIMEType(m)
 	}
 	return out
 }
