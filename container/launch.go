@@ -111,6 +111,11 @@ func (l *launch) run(path string, argv, env []string, cwdFD int) error {
 			return err
 		}
 	}
+	// The mask is the process's (threads share it): this process is
+	// about to become the command, nothing else runs here.
+	if u := l.proc.User.Umask; u != nil {
+		unix.Umask(int(*u))
+	}
 	if err := closeFrom(3 + l.keep); err != nil {
 		return err
 	}

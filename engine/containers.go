@@ -71,7 +71,11 @@ func (e *Engine) Stop(ref string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.StopWarn(e.store, e.paths.RunRoot, c, timeout, e.warn)
+	if err := lifecycle.StopWarn(e.store, e.paths.RunRoot, c, timeout, e.warn); err != nil {
+		return err
+	}
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "stop", nil)
+	return nil
 }
 
 // Kill sends sig to the container's PID 1.
@@ -80,7 +84,11 @@ func (e *Engine) Kill(ref string, sig syscall.Signal) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.Kill(e.paths.RunRoot, c, sig)
+	if err := lifecycle.Kill(e.paths.RunRoot, c, sig); err != nil {
+		return err
+	}
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "kill", nil)
+	return nil
 }
 
 // RemoveOptions say how to remove a container.
@@ -101,6 +109,7 @@ func (e *Engine) Remove(ref string, o RemoveOptions) error {
 	if err := lifecycle.Remove(e.store, e.paths.RunRoot, c, o.Force); err != nil {
 		return err
 	}
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "remove", nil)
 	if !o.Volumes {
 		return nil
 	}
@@ -359,7 +368,10 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 	if err != nil {
 		return err
 	}
-	path, err := lifecycle.LogPath(e.store, c.ID)
+	if d := c.Record.LogDriver; d != "" {
+		return fmt.Errorf("%w: container %s uses the %s log driver: no log is kept", errdefs.ErrInvalidArgument, c.Record.Name, d)
+	}
+	path, err := lifecycle.LogPath(e.store, c.ID, c.Record)
 	if err != nil {
 		return err
 	}
@@ -448,13 +460,17 @@ type CommitOptions struct {
 	Changes []string // Dockerfile instructions: CMD, ENTRYPOINT, ENV, ...
 	Message string
 	Author  string
-	Pause   bool // freeze a running container while its layer is read
+	Pause   bool   // freeze a running container while its layer is read
+	Format  string // the manifest: oci ("") or docker
 }
 
 // Commit makes an image of a container's changes and returns its ID.
 func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
 	if err := CheckChanges(o.Changes); err != nil {
 		return "", err
+	}
+	if o.Format != "" && o.Format != "oci" && o.Format != "docker" {
+		return "", fmt.Errorf("%w: --format %q: want oci or docker", errdefs.ErrInvalidArgument, o.Format)
 	}
 	c, err := e.Container(ref)
 	if err != nil {
@@ -465,7 +481,7 @@ func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
 			defer func() { _ = e.Pause(c.ID, false) }()
 		}
 	}
-	return imageio.Commit(e.store, c.ID, imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author})
+	return imageio.Commit(e.store, c.ID, imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author, Format: o.Format})
 }
 
 // CheckChanges refuses --change instructions burrow cannot apply.

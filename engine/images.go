@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	imgmanifest "go.podman.io/image/v5/manifest"
 	"io"
 	"slices"
 	"sort"
@@ -53,6 +54,8 @@ type Image struct {
 	Digests []string
 	Created time.Time
 	Size    int64
+	// ManifestType is the media type of the manifest the store keeps.
+	ManifestType string
 }
 
 // ImageDetails are an image and its configuration.
@@ -74,6 +77,9 @@ type DockerExtras struct {
 // Pull copies an image from a registry into the store and returns its ID.
 func (e *Engine) Pull(ctx context.Context, ref string, o RegistryOptions) (string, error) {
 	_, id, err := imageio.Pull(ctx, e.store, ref, o.imageio())
+	if err == nil {
+		e.imageEvent("pull", id, ref)
+	}
 	return id, err
 }
 
@@ -169,6 +175,9 @@ func (e *Engine) Tag(ref string, names ...string) error {
 	if err := e.store.AddNames(img.ID, full); err != nil {
 		return fmt.Errorf("tag %s: %w", ref, err)
 	}
+	for _, n := range full {
+		e.imageEvent("tag", img.ID, n)
+	}
 	return nil
 }
 
@@ -190,6 +199,7 @@ func (e *Engine) RemoveImage(ref string, force bool) (Removed, error) {
 		if err := e.store.RemoveNames(img.ID, []string{name}); err != nil {
 			return Removed{}, fmt.Errorf("untag %s: %w", name, err)
 		}
+		e.imageEvent("untag", img.ID, name)
 		return Removed{Untagged: []string{name}}, nil
 	}
 	if force {
@@ -203,6 +213,10 @@ func (e *Engine) RemoveImage(ref string, force bool) (Removed, error) {
 		}
 		return Removed{}, fmt.Errorf("remove image %s: %w", ref, err)
 	}
+	for _, n := range img.Names {
+		e.imageEvent("untag", img.ID, n)
+	}
+	e.imageEvent("remove", img.ID, ref)
 	return Removed{Untagged: img.Names, Deleted: img.ID}, nil
 }
 
@@ -282,6 +296,9 @@ func (e *Engine) image(img *storage.Image) Image {
 	for _, d := range img.Digests {
 		out.Digests = append(out.Digests, d.String())
 	}
+	if m, err := e.store.ImageBigData(img.ID, storage.ImageDigestBigDataKey); err == nil {
+		out.ManifestType = imgmanifest.GuessMIMEType(m)
+	}
 	return out
 }
 
@@ -323,6 +340,9 @@ func (e *Engine) Untag(ref string, names ...string) ([]string, error) {
 	}
 	if err := e.store.RemoveNames(img.ID, drop); err != nil {
 		return nil, fmt.Errorf("untag %s: %w", ref, err)
+	}
+	for _, n := range drop {
+		e.imageEvent("untag", img.ID, n)
 	}
 	return drop, nil
 }

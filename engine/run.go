@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,6 +67,8 @@ type ContainerOptions struct {
 	PublishAll     bool
 	Expose         []string          // --expose PORT[-PORT][/PROTO]: more ports for -P
 	NoHosts        bool              // --no-hosts: the image's own /etc/hosts
+	Umask          string            // --umask, octal; "" is 0022
+	Timeout        int               // --timeout: seconds before SIGKILL; 0 none
 	Unsetenv       []string          // --unsetenv: drop these default variables
 	UnsetAll       bool              // --unsetenv-all: drop every default variable
 	Annotations    map[string]string // --annotation KEY=VALUE, in the runtime spec
@@ -78,7 +81,8 @@ type ContainerOptions struct {
 	Labels        map[string]string
 	Init          bool
 	Restart       string   // no, always, unless-stopped, on-failure[:N]
-	LogOptions    []string // max-size=SIZE, max-file=N
+	LogOptions    []string // max-size=SIZE, max-file=N, path=FILE
+	LogDriver     string   // json-file (""), k8s-file, none, passthrough
 	Limits        Limits
 	DNS           []string
 	DNSSearch     []string
@@ -123,6 +127,12 @@ type RunOptions struct {
 	ContainerOptions
 	Detach      bool
 	Interactive bool // the container reads this process's stdin
+	// Quiet names the streams a foreground run does not attach (-a
+	// picks the others): "stdout", "stderr".
+	Quiet map[string]bool
+	// NoSigProxy keeps the signals burrow receives from the container
+	// (--sig-proxy=false).
+	NoSigProxy bool
 	// PreserveFDs passes descriptors 3 .. 3+N-1 on (foreground runs).
 	PreserveFDs int
 	// CIDFile, if set, gets the container's ID once it exists; like
@@ -214,9 +224,38 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	if err := ocispec.CheckDestinations(dsts); err != nil {
 		return c, err
 	}
-	rotation, err := parseLogOptions(o.LogOptions)
+	var logOpts []string
+	for _, v := range o.LogOptions {
+		if p, ok := strings.CutPrefix(v, "path="); ok {
+			if !filepath.IsAbs(p) {
+				return c, fmt.Errorf("%w: --log-opt %s: want an absolute path", errdefs.ErrInvalidArgument, v)
+			}
+			c.LogPath = filepath.Clean(p)
+			continue
+		}
+		logOpts = append(logOpts, v)
+	}
+	if o.Umask != "" {
+		m, err := strconv.ParseUint(o.Umask, 8, 32)
+		if err != nil || m > 0o777 {
+			return c, fmt.Errorf("%w: --umask %q: want an octal mask up to 0777", errdefs.ErrInvalidArgument, o.Umask)
+		}
+		u := uint32(m)
+		c.Umask = &u
+	}
+	rotation, err := parseLogOptions(logOpts)
 	if err != nil {
 		return c, err
+	}
+	switch o.LogDriver {
+	case "", "json-file", "k8s-file":
+	case "none", "passthrough":
+		if c.LogPath != "" || len(logOpts) > 0 {
+			return c, fmt.Errorf("%w: --log-opt: the %s log driver writes no file", errdefs.ErrInvalidArgument, o.LogDriver)
+		}
+		c.LogDriver = o.LogDriver
+	default:
+		return c, fmt.Errorf("%w: --log-driver %s: want json-file, k8s-file, none or passthrough", errdefs.ErrInvalidArgument, o.LogDriver)
 	}
 	restart := o.Restart
 	if restart == "" {
@@ -262,7 +301,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
 		OpenStdin: o.OpenStdin, StdinOnce: o.StdinOnce,
 		ReadOnly: o.ReadOnly, Network: mode, VolumeMounts: mounts, AutoRemove: o.AutoRemove, Labels: o.Labels,
-		Init: o.Init, Restart: restart, Log: rotation, Limits: o.Limits, Ports: ports, PublishAll: o.PublishAll,
+		Init: o.Init, Restart: restart, Log: rotation, LogDriver: c.LogDriver, LogPath: c.LogPath, Umask: c.Umask, Timeout: o.Timeout, Limits: o.Limits, Ports: ports, PublishAll: o.PublishAll,
 		DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, AddHosts: o.AddHosts,
 		Seccomp: seccomp, Security: security, Health: o.Health,
 		Controls: controls, StopSignal: o.Controls.StopSignal, StopTimeout: o.Controls.StopTimeout,
@@ -521,7 +560,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 		}
 		return id, 0, err
 	}
-	run := lifecycle.RunOpt{CreateOpt: opt, Interactive: o.Interactive}
+	run := lifecycle.RunOpt{CreateOpt: opt, Interactive: o.Interactive, NoStdout: o.Quiet["stdout"], NoStderr: o.Quiet["stderr"], NoSigProxy: o.NoSigProxy}
 	if run.Preserve, err = inherit.Files(o.PreserveFDs); err != nil {
 		done(false)
 		return "", 0, fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)

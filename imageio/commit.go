@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	imgmanifest "go.podman.io/image/v5/manifest"
 	"io"
 	"os"
 	"time"
@@ -23,6 +24,7 @@ type CommitOpt struct {
 	Changes []string // Dockerfile-style, as for import
 	Message string
 	Author  string
+	Format  string // oci ("") or docker: the manifest's kind
 }
 
 // Commit stores the container's changes as a new layer on top of its
@@ -56,7 +58,7 @@ func Commit(s storage.Store, containerID string, opt CommitOpt) (string, error) 
 		_ = s.DeleteLayer(layer.ID)
 		return "", err
 	}
-	id, err := recordImage(s, cfg, *cfg.Created, layer, opt.Name, "")
+	id, err := recordImageAs(s, cfg, *cfg.Created, layer, opt.Name, "", opt.Format == "docker")
 	if err != nil {
 		_ = s.DeleteLayer(layer.ID)
 	}
@@ -97,6 +99,12 @@ func commitLayer(s storage.Store, containerLayer, parent string) (*storage.Layer
 // recordImage writes the image record with its config and a manifest that
 // names every layer by its uncompressed digest.
 func recordImage(s storage.Store, cfg any, created time.Time, top *storage.Layer, name, metadata string) (string, error) {
+	return recordImageAs(s, cfg, created, top, name, metadata, false)
+}
+
+// recordImageAs is recordImage with docker's schema 2 manifest instead of
+// an OCI one when docker is set (commit --format docker).
+func recordImageAs(s storage.Store, cfg any, created time.Time, top *storage.Layer, name, metadata string, docker bool) (string, error) {
 	cfgJSON, err := json.Marshal(cfg)
 	if err != nil {
 		return "", err
@@ -112,7 +120,17 @@ func recordImage(s storage.Store, cfg any, created time.Time, top *storage.Layer
 		Config:    imgspecv1.Descriptor{MediaType: imgspecv1.MediaTypeImageConfig, Digest: cfgDigest, Size: int64(len(cfgJSON))},
 		Layers:    layers,
 	}
-	mJSON, err := json.Marshal(manifest)
+	var mJSON []byte
+	if docker {
+		var dl []imgmanifest.Schema2Descriptor
+		for _, l := range layers {
+			dl = append(dl, imgmanifest.Schema2Descriptor{MediaType: imgmanifest.DockerV2SchemaLayerMediaTypeUncompressed, Digest: l.Digest, Size: l.Size})
+		}
+		m := imgmanifest.Schema2FromComponents(imgmanifest.Schema2Descriptor{MediaType: imgmanifest.DockerV2Schema2ConfigMediaType, Digest: cfgDigest, Size: int64(len(cfgJSON))}, dl)
+		mJSON, err = m.Serialize()
+	} else {
+		mJSON, err = json.Marshal(manifest)
+	}
 	if err != nil {
 		return "", err
 	}

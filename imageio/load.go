@@ -57,7 +57,11 @@ func loadDockerArchive(ctx context.Context, s storage.Store, path string, report
 		if err != nil {
 			return loaded, err
 		}
-		loaded = append(loaded, loadedName(id, names))
+		// Every name, as docker reports a load.
+		if len(names) == 0 {
+			loaded = append(loaded, loadedName(id, names))
+		}
+		loaded = append(loaded, names...)
 	}
 	return loaded, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/burrow/burrow/errdefs"
 	"go.podman.io/image/v5/copy"
@@ -36,7 +37,7 @@ func Save(ctx context.Context, s storage.Store, items []SaveItem, path, format s
 		if err != nil {
 			return err
 		}
-		return copyFromStore(ctx, s, items[0].ID, dst, report)
+		return copyFromStore(ctx, s, items[0].ID, dst, report, nil)
 	}
 	return fmt.Errorf("format %q (want docker-archive or oci-archive): %w", format, errdefs.ErrInvalidArgument)
 }
@@ -46,20 +47,38 @@ func saveDocker(ctx context.Context, s storage.Store, items []SaveItem, path str
 	if err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
+	// Each image goes in once, with all the names asked for: a second
+	// copy of an image already in the archive fails in the writer.
+	var order []string
+	tags := map[string][]reference.NamedTagged{}
 	for _, it := range items {
-		var tagged reference.NamedTagged
-		if it.Name != "" {
-			named, err := reference.ParseNormalizedNamed(it.Name)
-			if err == nil {
-				tagged, _ = reference.TagNameOnly(named).(reference.NamedTagged)
-			}
+		if _, seen := tags[it.ID]; !seen {
+			order = append(order, it.ID)
+			tags[it.ID] = nil
 		}
-		dst, err := w.NewReference(tagged)
+		if it.Name == "" {
+			continue
+		}
+		named, err := reference.ParseNormalizedNamed(it.Name)
+		if err != nil {
+			continue
+		}
+		if t, ok := reference.TagNameOnly(named).(reference.NamedTagged); ok && !slices.ContainsFunc(tags[it.ID], func(o reference.NamedTagged) bool { return o.String() == t.String() }) {
+			tags[it.ID] = append(tags[it.ID], t)
+		}
+	}
+	for _, id := range order {
+		var first reference.NamedTagged
+		var more []reference.NamedTagged
+		if t := tags[id]; len(t) > 0 {
+			first, more = t[0], t[1:]
+		}
+		dst, err := w.NewReference(first)
 		if err != nil {
 			_ = w.Close()
 			return err
 		}
-		if err := copyFromStore(ctx, s, it.ID, dst, report); err != nil {
+		if err := copyFromStore(ctx, s, id, dst, report, &types.SystemContext{DockerArchiveAdditionalTags: more}); err != nil {
 			_ = w.Close()
 			return err
 		}
@@ -67,12 +86,12 @@ func saveDocker(ctx context.Context, s storage.Store, items []SaveItem, path str
 	return w.Close()
 }
 
-func copyFromStore(ctx context.Context, s storage.Store, id string, dst types.ImageReference, report io.Writer) error {
+func copyFromStore(ctx context.Context, s storage.Store, id string, dst types.ImageReference, report io.Writer, dstCtx *types.SystemContext) error {
 	src, err := istorage.Transport.NewStoreReference(s, nil, id)
 	if err != nil {
 		return err
 	}
-	_, err = copyImage(ctx, dst, src, &copy.Options{ReportWriter: report})
+	_, err = copyImage(ctx, dst, src, &copy.Options{ReportWriter: report, DestinationCtx: dstCtx})
 	return err
 }
 

@@ -36,39 +36,44 @@ import (
 
 // CreateOpt is a container's configuration as the user gave it.
 type CreateOpt struct {
-	Image       string
-	Name        string
-	Args        []string
-	Entrypoint  *string
-	Env         []string
-	Workdir     string
-	User        string
-	Hostname    string
-	Terminal    bool
-	ReadOnly    bool
-	Network     network.Mode
-	Mounts      []specs.Mount
-	AutoRemove  bool
-	Labels      map[string]string
-	Init        bool
-	Restart     string // --restart, applied by the monitor of a detached container
-	Log         logfile.Rotation
-	Limits      cgroupv2.Limits
-	Ports       []network.Port
-	Networks    []netconf.Attach  // --network NAME: the user-defined networks, resolved
-	PublishAll  bool              // -P: every EXPOSEd port on a free host port
-	Expose      []string          // --expose: "PORT/PROTO" beside the image's
-	NoHosts     bool              // --no-hosts: no generated /etc/hosts
-	Unsetenv    []string          // --unsetenv
-	UnsetAll    bool              // --unsetenv-all
-	Annotations map[string]string // --annotation
-	DNS         []string
-	DNSSearch   []string
-	DNSOptions  []string
-	AddHosts    []string // NAME:IP, IP may be host-gateway
-	Seccomp     string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
-	Security    ocispec.Security
-	Health      health.Options // over the image's HEALTHCHECK
+	Image      string
+	Name       string
+	Args       []string
+	Entrypoint *string
+	Env        []string
+	Workdir    string
+	User       string
+	Hostname   string
+	Terminal   bool
+	ReadOnly   bool
+	Network    network.Mode
+	Mounts     []specs.Mount
+	AutoRemove bool
+	Labels     map[string]string
+	Init       bool
+	Restart    string // --restart, applied by the monitor of a detached container
+	Log        logfile.Rotation
+	// LogDriver is none or passthrough ("": the json-file log, at LogPath
+	// when set, else in the container's directory).
+	LogDriver, LogPath string
+	Limits             cgroupv2.Limits
+	Ports              []network.Port
+	Networks           []netconf.Attach  // --network NAME: the user-defined networks, resolved
+	PublishAll         bool              // -P: every EXPOSEd port on a free host port
+	Expose             []string          // --expose: "PORT/PROTO" beside the image's
+	NoHosts            bool              // --no-hosts: no generated /etc/hosts
+	Umask              *uint32           // --umask; nil is 0022
+	Timeout            int               // --timeout: seconds before SIGKILL
+	Unsetenv           []string          // --unsetenv
+	UnsetAll           bool              // --unsetenv-all
+	Annotations        map[string]string // --annotation
+	DNS                []string
+	DNSSearch          []string
+	DNSOptions         []string
+	AddHosts           []string // NAME:IP, IP may be host-gateway
+	Seccomp            string   // --security-opt seccomp=: "" docker's default, "unconfined" or a profile file
+	Security           ocispec.Security
+	Health             health.Options // over the image's HEALTHCHECK
 
 	// Devices, groups, sysctls, limits and shared namespaces (see Controls).
 	Controls    ocispec.Controls
@@ -125,7 +130,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	}
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
-		RestartPolicy: opt.Restart, LogRotation: opt.Log, Limits: opt.Limits, OpenStdin: opt.OpenStdin, StdinOnce: opt.StdinOnce, Terminal: opt.Terminal,
+		RestartPolicy: opt.Restart, LogRotation: opt.Log, LogDriver: opt.LogDriver, LogPath: opt.LogPath, Timeout: opt.Timeout, Limits: opt.Limits, OpenStdin: opt.OpenStdin, StdinOnce: opt.StdinOnce, Terminal: opt.Terminal,
 		Network: opt.Network.String(), Ports: opt.Ports, Networks: opt.Networks, Health: hc, StopTimeout: opt.StopTimeout,
 		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns},
 		Volumes:    opt.Volumes, Mounts: opt.VolumeMounts}
@@ -178,6 +183,12 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	if err != nil {
 		return nil, err
 	}
+	// podman's default, not burrow's caller's umask.
+	umask := uint32(0o022)
+	if opt.Umask != nil {
+		umask = *opt.Umask
+	}
+	spec.Process.User.Umask = &umask
 	spec.Process.SelinuxLabel = procLabel
 	ocispec.WithMountLabel(spec, mountLabel)
 	if opt.PrepareMounts != nil {

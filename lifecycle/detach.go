@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/monitor"
 	"go.podman.io/storage"
 )
@@ -18,9 +19,16 @@ import (
 // for exec's process defaults); it lives in the container's run directory.
 const specFile = "config.json"
 
-// LogPath is where a container's json-file log lives: in its storage
-// directory, so it survives reboots and goes with the container.
-func LogPath(s storage.Store, id string) (string, error) {
+// LogPath is where a container's json-file log lives: where --log-opt
+// path= put it, else in its storage directory, so it survives reboots and
+// goes with the container. The none driver's is /dev/null.
+func LogPath(s storage.Store, id string, rec Record) (string, error) {
+	switch {
+	case rec.LogDriver == "none" || rec.LogDriver == "passthrough":
+		return os.DevNull, nil
+	case rec.LogPath != "":
+		return rec.LogPath, nil
+	}
 	dir, err := s.ContainerDirectory(id)
 	if err != nil {
 		return "", err
@@ -36,6 +44,7 @@ func RunDetached(s storage.Store, runRoot string, opt CreateOpt) (string, error)
 	if err != nil {
 		return "", err
 	}
+	Emit(runRoot, c.ID, c.Record, "create", nil)
 	if err := spawnMonitor(s, runRoot, c); err != nil {
 		return c.ID, err
 	}
@@ -47,7 +56,10 @@ func spawnMonitor(s storage.Store, runRoot string, c *created) error {
 	if err != nil {
 		return err
 	}
-	logPath, err := LogPath(s, c.ID)
+	if c.Record.LogDriver == "passthrough" {
+		return fmt.Errorf("%w: --log-driver passthrough hands the container burrow's own output: not with -d", errdefs.ErrInvalidArgument)
+	}
+	logPath, err := LogPath(s, c.ID, c.Record)
 	if err != nil {
 		return err
 	}
@@ -59,7 +71,7 @@ func spawnMonitor(s storage.Store, runRoot string, c *created) error {
 		ID: c.ID, RunRoot: runRoot, SpecPath: filepath.Join(runDir, specFile), LogPath: logPath,
 		AutoRemove: c.Record.AutoRemove, Restart: c.Record.RestartPolicy, LogRotation: c.Record.LogRotation, Health: c.Record.Health,
 		Network: c.Record.Network, Ports: c.Record.Ports, Name: c.Record.Name, Networks: c.Record.Networks,
-		Stdin: c.Record.OpenStdin, StdinOnce: c.Record.StdinOnce,
+		Stdin: c.Record.OpenStdin, StdinOnce: c.Record.StdinOnce, Timeout: c.Record.Timeout,
 		Finish: []string{self, FinishVerb, c.ID}, Joins: joinedContainers(s, runRoot, c.Record),
 	}
 	return startMonitor(opt, c.Record.Name)

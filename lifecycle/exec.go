@@ -41,7 +41,7 @@ func Exec(s storage.Store, c Container, opt ExecOpt) (int, error) {
 		return 0, err
 	}
 	req := container.ExecRequest{Process: proc, Annotations: spec.Annotations}
-	return foreground(fgOpt{opt.Interactive, opt.Terminal, opt.Preserve}, func(stdio container.Stdio) (*container.Process, error) {
+	return foreground(fgOpt{interactive: opt.Interactive, terminal: opt.Terminal, preserve: opt.Preserve}, func(stdio container.Stdio) (*container.Process, error) {
 		return container.Exec(c.Pid, req, stdio)
 	}, newTracer())
 }

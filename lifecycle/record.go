@@ -34,6 +34,9 @@ type Record struct {
 	RestartPolicy string            `json:"restartPolicy,omitempty"`
 	RestartCount  int               `json:"restartCount,omitempty"`
 	LogRotation   logfile.Rotation  `json:"logRotation,omitzero"`
+	LogDriver     string            `json:"logDriver,omitempty"` // none, passthrough; "" json-file
+	LogPath       string            `json:"logPath,omitempty"`   // --log-opt path=
+	Timeout       int               `json:"timeout,omitempty"`   // --timeout: seconds before SIGKILL
 	Limits        cgroupv2.Limits   `json:"limits,omitzero"`
 	OOMKilled     bool              `json:"oomKilled,omitempty"`
 	Network       string            `json:"network,omitempty"`

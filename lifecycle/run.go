@@ -12,6 +12,7 @@ import (
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/health"
+	"github.com/burrow/burrow/monitor"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -20,8 +21,12 @@ import (
 // RunOpt adds to CreateOpt what only a foreground run needs.
 type RunOpt struct {
 	CreateOpt
-	Interactive bool       // -i: the container reads burrow's stdin
-	Preserve    []*os.File // --preserve-fds: passed on as 3, 4, ...
+	Interactive bool // -i: the container reads burrow's stdin
+	// NoStdout and NoStderr leave a stream unattached (run -a): the
+	// container's goes to /dev/null. NoSigProxy keeps burrow's signals
+	// from the container.
+	NoStdout, NoStderr, NoSigProxy bool
+	Preserve                       []*os.File // --preserve-fds: passed on as 3, 4, ...
 	// OnCreated, if set, learns the container's ID before it starts (--cidfile).
 	OnCreated func(id string) error
 	// OnExited, if set, runs after the command ended and before the
@@ -38,6 +43,7 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 		return 0, err
 	}
 	trace.mark("create+mount")
+	Emit(runRoot, c.ID, c.Record, "create", nil)
 	var code int
 	var runErr error
 	if opt.OnCreated != nil {
@@ -64,7 +70,8 @@ func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, err
 		return 0, err
 	}
 	defer disconnect()
-	return foreground(fgOpt{opt.Interactive, c.Spec.Process.Terminal, opt.Preserve}, func(stdio container.Stdio) (*container.Process, error) {
+	return foreground(fgOpt{interactive: opt.Interactive, terminal: c.Spec.Process.Terminal, preserve: opt.Preserve,
+		noStdout: opt.NoStdout, noStderr: opt.NoStderr, noSigProxy: opt.NoSigProxy}, func(stdio container.Stdio) (*container.Process, error) {
 		p, err := container.Start(c.Spec, stdio, container.Hooks{AfterClone: connect})
 		if err != nil {
 			return p, err
@@ -77,6 +84,9 @@ func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, err
 			return nil, err
 		}
 		stopChecks = health.Start(runRoot, c.ID, c.Record.Health, c.Spec, p.Pid, c.Record.Started)
+		stopTimeout := monitor.KillAfter(p, c.Record.Timeout)
+		prev := stopChecks
+		stopChecks = func() { stopTimeout(); prev() }
 		return p, nil
 	}, trace)
 }
@@ -94,6 +104,7 @@ func markStarted(runRoot string, c *created, pid int) error {
 		return fmt.Errorf("record start of %s: %w", c.Record.Name, err)
 	}
 	c.Record.Started = st.Started
+	Emit(runRoot, c.ID, c.Record, "start", nil)
 	if ctrstate.Stopped(runRoot, c.ID) {
 		// Stopped or removed by another command before PID 1 was on
 		// record, where it could not signal it.
@@ -112,10 +123,36 @@ func foreground(opt fgOpt, start func(container.Stdio) (*container.Process, erro
 		return 0, err
 	}
 	stdio.Preserve = opt.preserve
+	if opt.noStdout || opt.noStderr {
+		null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		if err != nil {
+			return 0, err
+		}
+		defer null.Close()
+		if opt.noStdout {
+			stdio.Stdout = null
+		}
+		if opt.noStderr {
+			stdio.Stderr = null
+		}
+	}
 	// Catch signals before the process exists so none is lost in between.
 	signals := make(chan os.Signal, 16)
 	signal.Notify(signals, forwardedSignals...)
 	defer signal.Stop(signals)
+	if opt.noSigProxy {
+		// Caught and dropped: the container is not told, and burrow
+		// stays to clean up after it (only the window size still goes).
+		proxied := signals
+		signals = make(chan os.Signal, 16)
+		go func() {
+			for sig := range proxied {
+				if sig == syscall.SIGWINCH {
+					signals <- sig
+				}
+			}
+		}()
+	}
 
 	p, err := start(stdio)
 	relay.started()
@@ -146,6 +183,8 @@ func foreground(opt fgOpt, start func(container.Stdio) (*container.Process, erro
 type fgOpt struct {
 	interactive, terminal bool
 	preserve              []*os.File
+	// run -a without a stream; --sig-proxy=false.
+	noStdout, noStderr, noSigProxy bool
 }
 
 // forwardedSignals reach the container's PID 1; SIGCHLD, SIGURG (the Go
@@ -179,6 +218,9 @@ func finish(s storage.Store, runRoot string, c *created, code int, started bool)
 	if dir := cgroupOf(s, c.ID); dir != "" {
 		c.Record.OOMKilled = cgroupv2.OOMKilled(dir)
 	}
+	if started {
+		Emit(runRoot, c.ID, c.Record, "died", &code)
+	}
 	if c.Record.AutoRemove && started {
 		if err := recordExit(runRoot, c.ID, code); err != nil {
 			return fmt.Errorf("record exit of %s: %w", c.Record.Name, err)
@@ -191,6 +233,9 @@ func finish(s storage.Store, runRoot string, c *created, code int, started bool)
 	}
 	if err := release(s, c.ID, c.Record.AutoRemove); err != nil {
 		return fmt.Errorf("clean up container %s: %w", c.Record.Name, err)
+	}
+	if c.Record.AutoRemove {
+		Emit(runRoot, c.ID, c.Record, "remove", nil)
 	}
 	if !c.Record.AutoRemove && started {
 		c.Record.ExitCode, c.Record.Finished = code, time.Now().UTC()

@@ -14,6 +14,7 @@ func Create(s storage.Store, runRoot string, opt CreateOpt) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	Emit(runRoot, c.ID, c.Record, "create", nil)
 	// Created, not running: nothing stays mounted and nobody owns it.
 	if err := release(s, c.ID, false); err != nil {
 		return c.ID, err

@@ -13,9 +13,12 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/events"
 	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/network"
@@ -48,7 +51,8 @@ type Opt struct {
 	// OpenStdin); StdinOnce closes it after the first attach's EOF.
 	Stdin     bool     `json:"stdin,omitempty"`
 	StdinOnce bool     `json:"stdinOnce,omitempty"`
-	Finish    []string `json:"finish"` // argv that records the end; the exit code and "started" are appended
+	Timeout   int      `json:"timeout,omitempty"` // --timeout: seconds before SIGKILL
+	Finish    []string `json:"finish"`            // argv that records the end; the exit code and "started" are appended
 }
 
 // Report is the monitor's one message to the CLI (fd 4): 0 once the
@@ -216,15 +220,41 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 		// Unrecorded, nobody could stop it; stopped before it was on
 		// record, nobody could signal it.
 		_ = p.Signal(syscall.SIGKILL)
+	} else {
+		_ = events.Write(opt.RunRoot, events.Event{Type: "container", Action: "start", ID: opt.ID, Name: opt.Name})
 	}
 	// The "starting" status is written before run -d returns, so the first
 	// ps after it shows it.
 	stopChecks := health.Start(opt.RunRoot, opt.ID, opt.Health, spec, p.Pid, st.Started)
 	report(ready, 0, "")
+	stopTimeout := KillAfter(p, opt.Timeout)
 	code, err := p.Wait()
+	stopTimeout()
 	stopChecks()
 	copies.Wait()
 	return code, err
+}
+
+// KillAfter sends SIGKILL to p once secs (--timeout) have passed. It
+// goes through a pidfd taken now, while p is ours and not reaped, so a
+// late timer cannot hit a process that reused the PID.
+func KillAfter(p *container.Process, secs int) (stop func()) {
+	if secs <= 0 {
+		return func() {}
+	}
+	fd, err := unix.PidfdOpen(p.Pid, 0)
+	if err != nil {
+		return func() {}
+	}
+	t := time.AfterFunc(time.Duration(secs)*time.Second, func() {
+		_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+		unix.Close(fd)
+	})
+	return func() {
+		if t.Stop() {
+			unix.Close(fd)
+		}
+	}
 }
 
 func report(ready *os.File, code int, msg string) {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -8,24 +10,26 @@ import (
 
 	"github.com/burrow/burrow/engine"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 )
 
 func attachCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "attach",
-		Usage:     "follow a detached container's output and signals until it exits (no stdin: the monitor keeps none)",
+		Usage:     "follow a detached container's output and signals until it exits; its stdin too when it was started with -i",
 		ArgsUsage: "CONTAINER",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "pass signals burrow receives to the container"},
-			&cli.BoolFlag{Name: "no-stdin", Usage: "do not connect stdin: attach never does (the monitor keeps no stdin)"},
-			detachKeysFlag,
+			&cli.BoolFlag{Name: "no-stdin", Usage: "do not connect stdin"},
+			&cli.StringFlag{Name: "detach-keys", Value: defaultDetachKeys, Usage: `key sequence that detaches, leaving the container running ("" for none)`},
 		},
 		Action: attachAction,
 	}
 }
 
 func attachAction(c *cli.Context) error {
-	if err := checkDetachKeys(c); err != nil {
+	keys, err := parseDetachKeys(c.String("detach-keys"))
+	if err != nil {
 		return err
 	}
 	e, ctr, err := oneContainer(c, "attach", 1)
@@ -40,17 +44,75 @@ func attachAction(c *cli.Context) error {
 		stop := proxySignals(e, ctr.ID)
 		defer stop()
 	}
-	if err := e.Logs(c.Context, ctr.ID, engine.LogsOptions{Follow: true, Tail: -1, Attach: true}, printEntry(false)); err != nil {
-		return err
+	ctx, cancel := context.WithCancel(c.Context)
+	defer cancel()
+	detached := make(chan struct{})
+	opts := engine.LogsOptions{Follow: true, Tail: -1, Attach: true}
+	if ctr.Record.OpenStdin && !c.Bool("no-stdin") {
+		send, restore, err := attachStdin(e, ctr.ID, ctr.Record.Terminal, keys, detached)
+		if err != nil {
+			return err
+		}
+		defer restore()
+		opts.Following = send
 	}
-	code, err := e.Wait(ctr.ID)
+	type result struct {
+		code int
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		if err := e.Logs(ctx, ctr.ID, opts, printEntry(false)); err != nil {
+			done <- result{err: err}
+			return
+		}
+		code, err := e.Wait(ctr.ID)
+		done <- result{code, err}
+	}()
+	select {
+	case <-detached:
+		return nil
+	case r := <-done:
+		if r.err != nil {
+			return r.err
+		}
+		if r.code != 0 {
+			return statusError{r.code}
+		}
+		return nil
+	}
+}
+
+// attachStdin sends burrow's stdin to the container's until its EOF
+// (passed on) or the detach keys (detached is closed). A terminal on both
+// sides goes raw, so that keys reach the container as typed; restore
+// puts it back. Sending starts with send, once the output is followed
+// (the answer to the first line must not be missed).
+func attachStdin(e *engine.Engine, id string, tty bool, keys []byte, detached chan struct{}) (send, restore func(), err error) {
+	conn, err := e.AttachStdin(id)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if code != 0 {
-		return statusError{code}
+	restore = func() { conn.Close() }
+	fd := int(os.Stdin.Fd())
+	if tty && term.IsTerminal(fd) {
+		if w, h, err := term.GetSize(fd); err == nil {
+			_ = e.Resize(id, uint16(h), uint16(w))
+		}
+		if old, err := term.MakeRaw(fd); err == nil {
+			restore = func() { _ = term.Restore(fd, old); conn.Close() }
+		}
 	}
-	return nil
+	send = func() {
+		go func() {
+			if err := copyDetach(conn, os.Stdin, keys); errors.Is(err, errDetached) {
+				close(detached)
+				return
+			}
+			_ = conn.CloseWrite()
+		}()
+	}
+	return send, restore, nil
 }
 
 // proxySignals passes SIGINT, SIGTERM, SIGHUP and the user signals on to

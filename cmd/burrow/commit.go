@@ -15,6 +15,7 @@ func commitCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "change", Aliases: []string{"c"}, Usage: "Dockerfile instruction: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE"},
 			&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "commit message"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "oci", Usage: "the image's manifest: oci or docker"},
 			&cli.StringFlag{Name: "author", Aliases: []string{"a"}, Usage: "author"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image ID, without sha256:"},
 			&cli.BoolFlag{Name: "pause", Aliases: []string{"p"}, Value: true, Usage: "freeze a running container while its changes are read"},
@@ -34,7 +35,7 @@ func commitCommand() *cli.Command {
 			defer e.Close()
 			id, err := e.Commit(c.Args().First(), engine.CommitOptions{
 				Name: c.Args().Get(1), Changes: c.StringSlice("change"), Message: c.String("message"), Author: c.String("author"),
-				Pause: c.Bool("pause"),
+				Pause: c.Bool("pause"), Format: c.String("format"),
 			})
 			if err != nil {
 				return err

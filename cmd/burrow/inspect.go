@@ -46,6 +46,7 @@ type imageInspect struct {
 	Id           string              `json:"Id"` //nolint:revive // docker's template name
 	RepoTags     []string            `json:"RepoTags"`
 	RepoDigests  []string            `json:"RepoDigests"`
+	ManifestType string              `json:"ManifestType,omitempty"`
 	Created      *time.Time          `json:"Created"`
 	Author       string              `json:"Author"`
 	Architecture string              `json:"Architecture"`
@@ -178,7 +179,7 @@ func inspectImage(e *engine.Engine, ref string) (imageInspect, error) {
 	}
 	cfg := img.Config
 	info := imageInspect{
-		Id: "sha256:" + img.ID, RepoTags: img.Names, RepoDigests: []string{}, Created: cfg.Created,
+		Id: "sha256:" + img.ID, RepoTags: img.Names, RepoDigests: []string{}, ManifestType: img.ManifestType, Created: cfg.Created,
 		Author: cfg.Author, Architecture: cfg.Architecture, Os: cfg.OS, Size: img.Size,
 		Config: imageInspectConfig{cfg.Config, img.Docker}, RootFS: imageRootFS{Type: cfg.RootFS.Type, Layers: []string{}}, History: cfg.History,
 		Labels: cfg.Config.Labels,

@@ -171,6 +171,12 @@ func newHostConfig(rec engine.Record) inspectHostConfig {
 	h.RestartPolicy.Name = name
 	h.RestartPolicy.MaximumRetryCount, _ = strconv.Atoi(retries)
 	h.LogConfig.Type, h.LogConfig.Config = "json-file", map[string]string{}
+	if rec.LogDriver != "" {
+		h.LogConfig.Type = rec.LogDriver
+	}
+	if rec.LogPath != "" {
+		h.LogConfig.Config["path"] = rec.LogPath
+	}
 	if r := rec.LogRotation; r.MaxSize > 0 {
 		h.LogConfig.Config["max-size"], h.LogConfig.Config["max-file"] = fmt.Sprint(r.MaxSize), fmt.Sprint(r.MaxFiles)
 	}

@@ -92,7 +92,7 @@ func newApp() *cli.App {
 			pauseCommand(false), statsCommand(), loadCommand(), importCommand(), imagesCommand(), tagCommand(),
 			rmiCommand(), imageCommand(), inspectCommand(), unshareCommand(), infoCommand(),
 			psCommand(), logsCommand(), execCommand(), createCommand(), startCommand(), restartCommand(),
-			renameCommand(), containerGroup(), systemGroup(), healthcheckGroup(), networkCommand(), volumeCommand(), diffCommand(), topCommand(), cpCommand(), attachCommand(), portCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
+			renameCommand(), containerGroup(), systemGroup(), healthcheckGroup(), networkCommand(), volumeCommand(), diffCommand(), topCommand(), cpCommand(), attachCommand(), eventsCommand(), portCommand(), stopCommand(), killCommand(), rmCommand(), waitCommand(),
 			untagCommand(), versionCommand(), completionCommand(),
 		}),
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once, with docker's codes

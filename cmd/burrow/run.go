@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
@@ -44,7 +45,7 @@ func runCommand() *cli.Command {
 			&cli.UintFlag{Name: "blkio-weight", Usage: "relative IO weight (10..1000)"},
 			&cli.StringSliceFlag{Name: "device-read-bps", Usage: "read rate limit DEVICE:RATE (e.g. /dev/vda:10mb)"},
 			&cli.StringSliceFlag{Name: "device-write-bps", Usage: "write rate limit DEVICE:RATE"},
-			&cli.StringSliceFlag{Name: "log-opt", Usage: "max-size=SIZE, max-file=N for the json-file log"},
+			&cli.StringSliceFlag{Name: "log-opt", Usage: "max-size=SIZE, max-file=N, path=FILE for the json-file log"},
 			&cli.BoolFlag{Name: "init", Usage: "run a small init as PID 1 that forwards signals and reaps zombies"},
 			&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to this file"},
 			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Usage: "pasta (the default where installed), slirp4netns[:mtu=N,allow_host_loopback=true,enable_ipv6=false], none (loopback only), host, container:NAME, or a user-defined network NAME (bridge: the default one, made on first use)"},
@@ -200,12 +201,12 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: c.String("network"), Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
-			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"),
+			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"), Umask: c.String("umask"), Timeout: int(c.Uint("timeout")),
 			Unsetenv: c.StringSlice("unsetenv"), UnsetAll: c.Bool("unsetenv-all"), Annotations: annotations,
 			NetworkAliases: c.StringSlice("network-alias"), IP: c.String("ip"), MacAddress: c.String("mac-address"), Links: c.StringSlice("link"),
 			Volumes: volumes, Mounts: c.StringSlice("mount"), VolumesFrom: c.StringSlice("volumes-from"),
 			ReadOnlyTmpfs: c.Bool("read-only-tmpfs"), Tmpfs: c.StringSlice("tmpfs"), AutoRemove: c.Bool("rm") || c.Bool("rmi"), Labels: labels,
-			Init: c.Bool("init"), Restart: c.String("restart"), LogOptions: c.StringSlice("log-opt"), Limits: limits,
+			Init: c.Bool("init"), Restart: c.String("restart"), LogOptions: c.StringSlice("log-opt"), LogDriver: c.String("log-driver"), Limits: limits,
 			DNS: c.StringSlice("dns"), DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"),
 			AddHosts: c.StringSlice("add-host"), SecurityOptions: c.StringSlice("security-opt"),
 			CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged"),
@@ -220,6 +221,12 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 		Detach: c.Bool("detach"), Interactive: c.Bool("interactive"), PreserveFDs: int(c.Uint("preserve-fds")),
 		Pull: engine.PullPolicy(c.String("pull")), Registry: registryOptions(c), CIDFile: c.String("cidfile"),
 	}
+	if c.IsSet("attach") {
+		streams := c.StringSlice("attach")
+		opt.Quiet = map[string]bool{"stdout": !slices.Contains(streams, "stdout"), "stderr": !slices.Contains(streams, "stderr")}
+		opt.Interactive = opt.Interactive && slices.Contains(streams, "stdin")
+	}
+	opt.NoSigProxy = !c.Bool("sig-proxy")
 	if c.IsSet("entrypoint") {
 		ep := c.String("entrypoint")
 		opt.Entrypoint = &ep

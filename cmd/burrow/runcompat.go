@@ -22,7 +22,7 @@ func compatFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "rmi", Usage: "after the container exits, remove its image unless another container uses it (implies --rm; not with -d)"},
 		&cli.StringSliceFlag{Name: "label-file", Usage: "read KEY=VALUE labels from a file, a line each"},
 		&cli.BoolFlag{Name: "env-host", Usage: "pass your whole environment in (before --env-file and --env)"},
-		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "json-file or k8s-file (both read by burrow logs); other drivers are refused"},
+		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "json-file or k8s-file (both read by burrow logs), none (no log), passthrough (burrow's own output; not with -d)"},
 		&cli.StringFlag{Name: "kernel-memory", Usage: "accepted and ignored with a warning: cgroup v2 has no kernel memory limit"},
 		&cli.StringFlag{Name: "userns", Usage: "host (or empty): burrow's own mapping, you as root and your subordinate IDs; other modes are refused"},
 		&cli.StringFlag{Name: "pidfile", Usage: "with -d: write the container's PID (as the host sees it) to this file"},
@@ -32,6 +32,10 @@ func compatFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "unsetenv", Usage: "drop a default variable (burrow's or the image's); -e still sets it"},
 		&cli.BoolFlag{Name: "unsetenv-all", Usage: "drop every default variable; only -e and --env-file ones stay"},
 		&cli.StringSliceFlag{Name: "annotation", Usage: "KEY=VALUE in the container's runtime spec"},
+		&cli.StringSliceFlag{Name: "attach", Aliases: []string{"a"}, Usage: "stdin, stdout, stderr: the streams a foreground run attaches (default all; stdin with -i)"},
+		&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "pass the signals burrow receives on to the container (false: the container is not told)"},
+		&cli.UintFlag{Name: "timeout", Usage: "seconds the container may run before it is killed (SIGKILL); 0 for no limit"},
+		&cli.StringFlag{Name: "umask", Usage: "the container's umask (octal; default 0022)"},
 		&cli.StringFlag{Name: "tz", Usage: "the container's time zone: Area/City (the host's zoneinfo file, and TZ) or local (the host's /etc/localtime)"},
 	}
 }
@@ -39,9 +43,21 @@ func compatFlags() []cli.Flag {
 // checkCompat refuses what burrow cannot honour before anything is made.
 func checkCompat(c *cli.Context) error {
 	switch d := c.String("log-driver"); d {
-	case "json-file", "k8s-file":
+	case "json-file", "k8s-file", "none":
+	case "passthrough":
+		if c.Bool("detach") {
+			return fmt.Errorf("%w: --log-driver passthrough hands the container burrow's own output: not with -d", errdefs.ErrInvalidArgument)
+		}
 	default:
-		return fmt.Errorf("%w: --log-driver %s: burrow keeps one log format (json-file, also accepted as k8s-file); burrow logs reads it", errdefs.ErrInvalidArgument, d)
+		return fmt.Errorf("%w: --log-driver %s: want json-file, k8s-file, none or passthrough", errdefs.ErrInvalidArgument, d)
+	}
+	for _, s := range c.StringSlice("attach") {
+		if s != "stdin" && s != "stdout" && s != "stderr" {
+			return fmt.Errorf("%w: --attach %q: want stdin, stdout or stderr", errdefs.ErrInvalidArgument, s)
+		}
+	}
+	if c.IsSet("attach") && c.Bool("detach") {
+		return fmt.Errorf("%w: --attach and --detach conflict", errdefs.ErrInvalidArgument)
 	}
 	if c.Bool("rmi") && c.Bool("detach") {
 		return fmt.Errorf("%w: --rmi removes the image when a foreground run ends: not with -d", errdefs.ErrInvalidArgument)

@@ -16,6 +16,7 @@ func saveCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "file to write (default: stdout)"},
 			&cli.StringFlag{Name: "format", Value: "docker-archive", Usage: "docker-archive or oci-archive"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"},
+			&cli.BoolFlag{Name: "multi-image-archive", Aliases: []string{"m"}, Usage: "several images in one docker-archive (burrow's save always takes each name as an image)"},
 			&cli.BoolFlag{Name: "uncompressed", Usage: "layers as they are stored: both archive formats are uncompressed already"},
 		},
 		Action: saveAction,
@@ -25,6 +26,9 @@ func saveCommand() *cli.Command {
 func saveAction(c *cli.Context) error {
 	if c.NArg() < 1 {
 		return fmt.Errorf("%w: save needs at least one image", errdefs.ErrInvalidArgument)
+	}
+	if c.Bool("multi-image-archive") && c.String("format") != "docker-archive" {
+		return fmt.Errorf("%w: --multi-image-archive needs --format docker-archive", errdefs.ErrInvalidArgument)
 	}
 	out := c.String("output")
 	if out == "" && term.IsTerminal(int(os.Stdout.Fd())) {
