@@ -199,7 +199,7 @@ func TestBridgeConnectDisconnect(t *testing.T) {
 		t.Errorf("connected while stopped, after start, proxy -> api: %s", r)
 	}
 	backIP := ifaceIPv4(out, "eth1")
-	if r := e.burrow("exec", "api", "busybox", "nslookup", "gw2"); backIP == "" || !strings.Contains(r.stdout, backIP) {
+	if r := e.burrow("exec", "proxy", "busybox", "nslookup", "gw2"); backIP == "" || !strings.Contains(r.stdout, "Address: "+backIP) {
 		t.Errorf("alias given while stopped does not resolve to proxy's back address %q: %s", backIP, r)
 	}
 	// Disconnect of a stopped container takes it off the record: the next
