@@ -75,7 +75,10 @@ func (n *namespaces) ensureBridge(nw netconf.Network) (netlink.Link, error) {
 	if l, err := n.rootless.LinkByName(nw.Bridge()); err == nil {
 		return l, nil
 	}
-	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: nw.Bridge(), MTU: mtu}}
+	// A bridge with no address of its own takes its lowest port's, so the
+	// gateway's MAC changed when a container left and the others' ARP
+	// entries pointed nowhere: give it a fixed one.
+	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: nw.Bridge(), MTU: mtu, HardwareAddr: bridgeMAC(nw.ID)}}
 	if err := n.rootless.LinkAdd(br); err != nil && !errors.Is(err, unix.EEXIST) {
 		return nil, fmt.Errorf("bridge of network %s: %w", nw.Name, err)
 	}
@@ -97,6 +100,14 @@ func (n *namespaces) ensureBridge(nw netconf.Network) (netlink.Link, error) {
 		return nil, fmt.Errorf("bridge of network %s up: %w", nw.Name, err)
 	}
 	return l, nil
+}
+
+// bridgeMAC is a locally administered unicast address stable for the network.
+func bridgeMAC(netID string) net.HardwareAddr {
+	sum := sha256.Sum256([]byte("bridge/" + netID))
+	mac := net.HardwareAddr(sum[:6])
+	mac[0] = mac[0]&0xfe | 0x02
+	return mac
 }
 
 // hostIface names a container's veth on the bridge: stable for the

@@ -128,7 +128,8 @@ type ConnectOptions struct {
 	IP      string
 }
 
-// ConnectNetwork puts a running container on one more network.
+// ConnectNetwork puts a container on one more network: now when it runs,
+// at its next start when it does not.
 func (e *Engine) ConnectNetwork(netRef, ctrRef string, o ConnectOptions) error {
 	n, err := e.Network(netRef)
 	if err != nil {

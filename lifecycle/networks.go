@@ -54,12 +54,11 @@ func RemoveNetwork(s storage.Store, runRoot string, ns netconf.Store, n netconf.
 	return ns.Remove(n.Name)
 }
 
-// ConnectNetwork puts a running container on one more network and records
-// it, so that a restart keeps it.
+// ConnectNetwork puts a container on one more network and records it. A
+// running container joins now; a created or stopped one joins at its next
+// start, as docker does (compose connects a service's further networks
+// between create and start).
 func ConnectNetwork(s storage.Store, runRoot string, c Container, a netconf.Attach) error {
-	if !c.Running {
-		return fmt.Errorf("container %s is not running: %w", c.Record.Name, errdefs.ErrInvalidArgument)
-	}
 	if len(c.Record.Networks) == 0 {
 		return fmt.Errorf("container %s has --network %s, not a user-defined network: %w", c.Record.Name, c.Record.Network, errdefs.ErrInvalidArgument)
 	}
@@ -68,9 +67,11 @@ func ConnectNetwork(s storage.Store, runRoot string, c Container, a netconf.Atta
 			return fmt.Errorf("container %s is already on network %s: %w", c.Record.Name, a.Network.Name, errdefs.ErrInvalidArgument)
 		}
 	}
-	opt := bridge.Opt{RunRoot: runRoot, ID: c.ID, Name: c.Record.Name, Attach: []netconf.Attach{a}}
-	if err := bridge.Connect(opt, c.Pid); err != nil {
-		return err
+	if c.Running {
+		opt := bridge.Opt{RunRoot: runRoot, ID: c.ID, Name: c.Record.Name, Attach: []netconf.Attach{a}}
+		if err := bridge.Connect(opt, c.Pid); err != nil {
+			return err
+		}
 	}
 	old := c.Record.Networks
 	c.Record.Networks = append(slices.Clip(c.Record.Networks), a)

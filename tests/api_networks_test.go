@@ -52,6 +52,22 @@ func TestAPINetworks(t *testing.T) {
 	if r := a.docker("inspect", "-f", nets, "srv"); strings.Contains(r.stdout, "other=") {
 		t.Errorf("docker inspect after disconnect: %s", r)
 	}
+	// A created container is connected in its record and joins at start.
+	a.dockerOK("create", "--name", "late", "--network", "appnet", busyboxImage, "sleep", "7351")
+	if r := a.docker("network", "connect", "other", "late"); r.code != 0 {
+		t.Errorf("docker network connect of a created container: %s", r)
+	}
+	if r := a.docker("inspect", "-f", nets, "late"); !strings.Contains(r.stdout, "other=") {
+		t.Errorf("docker inspect of a created container after connect: %s", r)
+	}
+	a.dockerOK("start", "late")
+	if r := a.docker("exec", "late", "ip", "-o", "-4", "addr"); !strings.Contains(r.stdout, "eth0") || !strings.Contains(r.stdout, "eth1") {
+		t.Errorf("connected while created, after start: not on both networks: %s", r)
+	}
+	if r := a.docker("inspect", "-f", nets, "late"); !strings.Contains(r.stdout, "appnet=10.123.0.") || strings.Contains(r.stdout, "other= ") {
+		t.Errorf("docker inspect of the started container: %s", r)
+	}
+	a.dockerOK("rm", "-f", "late")
 	if r := a.docker("network", "rm", "appnet"); r.code == 0 || !strings.Contains(r.stderr, "srv") {
 		t.Errorf("docker network rm of a network in use: %s", r)
 	}

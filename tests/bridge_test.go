@@ -209,18 +209,53 @@ func TestBridgeConnectDisconnect(t *testing.T) {
 	if got := servers(); !slices.Equal(got, []string{front}) {
 		t.Errorf("resolv.conf after disconnect of back: nameservers %v, want [%s]", got, front)
 	}
+	// The gateway keeps its MAC when a port leaves: api still reaches back's DNS.
+	if r := e.burrow("exec", "api", "busybox", "nslookup", "api"); r.code != 0 || !strings.Contains(r.stdout, "Name:") {
+		t.Errorf("api's DNS after proxy left back: %s", r)
+	}
 	if out := e.ok("exec", "proxy", "ip", "-o", "-4", "addr"); strings.Contains(out, "eth1") {
 		t.Errorf("disconnect left the interface:\n%s", out)
 	}
 	if r := e.burrow("exec", "proxy", "busybox", "timeout", "3", "wget", "-q", "-O", "-", "http://api/"); r.code == 0 {
 		t.Errorf("proxy still reaches api after disconnect: %s", r)
 	}
+	// A stopped container is connected in its record (alias kept) and
+	// joins at its next start, as docker does.
 	e.ok("stop", "-t", "1", "proxy")
-	if r := e.burrow("network", "connect", "back", "proxy"); r.code != 125 || !strings.Contains(r.stderr, "not running") {
-		t.Errorf("connect of a stopped container: %s", r)
+	e.ok("network", "connect", "--alias", "gw2", "back", "proxy")
+	if r := e.burrow("network", "connect", "back", "proxy"); r.code != 125 || !strings.Contains(r.stderr, "already on network") {
+		t.Errorf("second connect of a stopped container: %s", r)
+	}
+	e.ok("start", "proxy")
+	out := e.ok("exec", "proxy", "ip", "-o", "-4", "addr")
+	if !strings.Contains(out, "eth0") || !strings.Contains(out, "eth1") {
+		t.Fatalf("connected while stopped, after start: not on both networks:\n%s", out)
+	}
+	if r := e.wgetIn("proxy", "http://api/"); !strings.HasPrefix(r.stdout, "served-by-") {
+		t.Errorf("connected while stopped, after start, proxy -> api: %s", r)
+	}
+	backIP := ifaceIPv4(out, "eth1")
+	// Asked of back's own gateway, from a container that saw proxy leave
+	// back live before.
+	if r := e.burrow("exec", "api", "busybox", "nslookup", "gw2"); backIP == "" || !strings.Contains(r.stdout, "Address: "+backIP) {
+		t.Errorf("alias given while stopped does not resolve to proxy's back address %q: %s", backIP, r)
+	}
+	// Disconnect of a stopped container takes it off the record: the next
+	// start is on front only.
+	e.ok("stop", "-t", "1", "proxy")
+	e.ok("network", "disconnect", "back", "proxy")
+	e.ok("start", "proxy")
+	if out := e.ok("exec", "proxy", "ip", "-o", "-4", "addr"); strings.Contains(out, "eth1") {
+		t.Errorf("disconnected while stopped, after start: still a second interface:\n%s", out)
+	}
+	if out := e.ok("network", "inspect", "--format", "{{len .Containers}}", "back"); strings.TrimSpace(out) != "1" {
+		t.Errorf("network inspect back after disconnect while stopped: %q containers, want 1", out)
 	}
 	if r := e.burrow("network", "connect", "back", "nosuchctr"); r.code != 125 {
 		t.Errorf("connect of an unknown container: %s", r)
+	}
+	if r := e.burrow("network", "connect", "nosuchnet", "proxy"); r.code != 125 {
+		t.Errorf("connect to an unknown network: %s", r)
 	}
 }
 
@@ -435,4 +470,16 @@ func TestBridgeLink(t *testing.T) {
 			t.Errorf("%v: %s", args, r)
 		}
 	}
+}
+
+// ifaceIPv4 is the address of iface in `ip -o -4 addr` output.
+func ifaceIPv4(out, iface string) string {
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 4 && f[1] == iface && f[2] == "inet" {
+			ip, _, _ := strings.Cut(f[3], "/")
+			return ip
+		}
+	}
+	return ""
 }

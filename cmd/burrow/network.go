@@ -39,7 +39,7 @@ func networkCommand() *cli.Command {
 			{Name: "prune", Usage: "remove networks no container uses", Action: networkPrune,
 				Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask"}}},
 			{Name: "exists", Usage: "exit 0 if the network exists, 1 if not", ArgsUsage: "NETWORK", Action: networkExists},
-			{Name: "connect", Usage: "connect a running container to a network", ArgsUsage: "NETWORK CONTAINER", Action: networkConnect,
+			{Name: "connect", Usage: "connect a container to a network (a stopped one joins at its next start)", ArgsUsage: "NETWORK CONTAINER", Action: networkConnect,
 				Flags: []cli.Flag{
 					&cli.StringSliceFlag{Name: "alias", Usage: "another name for the container on this network"},
 					&cli.StringFlag{Name: "ip", Usage: "the container's address on this network"},
