@@ -108,8 +108,8 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) {
 	started := func(pid int) { inst.mu.Lock(); inst.pid = pid; inst.mu.Unlock() }
 	if start.Detach {
 		go func() {
-			code, _ := s.eng.ExecStreams(inst.ctr, opt, engine.Streams{Started: started})
-			finish(code)
+			code, err := s.eng.ExecStreams(inst.ctr, opt, engine.Streams{Started: started})
+			finish(execCode(code, err))
 		}()
 		w.WriteHeader(http.StatusOK)
 		return
@@ -149,11 +149,30 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) {
 			st.Stderr = streamWriter{fw, 2}
 		}
 	}
-	code, _ := s.eng.ExecStreams(inst.ctr, opt, st)
-	finish(code)
+	code, err := s.eng.ExecStreams(inst.ctr, opt, st)
+	if err != nil {
+		// A command that could not run: docker's client shows this on
+		// stderr and exits with the code (127 not found, 126 cannot run).
+		msg := []byte("burrow: exec failed: " + err.Error() + "\n")
+		if q.Tty {
+			_, _ = conn.Write(msg)
+		} else {
+			_, _ = streamWriter{fw, 2}.Write(msg)
+		}
+	}
+	finish(execCode(code, err))
 	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
 	}
+}
+
+// execCode is the exit code an exec reports: its command's, or burrow's
+// for one that never ran.
+func execCode(code int, err error) int {
+	if err != nil {
+		return errdefs.ExitCode(err)
+	}
+	return code
 }
 
 // streamWriter frames what is written to it as one stream.

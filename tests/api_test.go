@@ -233,6 +233,14 @@ func TestAPIDockerExecCpImages(t *testing.T) {
 	if r := a.docker("exec", "nosuch", "true"); r.code == 0 {
 		t.Errorf("exec in a missing container: %s", r)
 	}
+	// A command that cannot run is an error with its reason, not exit 0
+	// with no output (which let tests calling a missing applet pass).
+	if r := a.docker("exec", "box", "no-such-command"); r.code != 127 || !strings.Contains(r.stderr, "executable file not found") {
+		t.Errorf("docker exec of a missing command: %s; want exit 127 and the reason", r)
+	}
+	if r := a.docker("exec", "-t", "box", "/no/such"); r.code != 127 || !strings.Contains(r.stdout+r.stderr, "no such file or directory") {
+		t.Errorf("docker exec -t of a missing path: %s; want exit 127 and the reason", r)
+	}
 
 	src := filepath.Join(a.dir, "tree")
 	if err := os.MkdirAll(filepath.Join(src, "sub"), 0o755); err != nil {
