@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"slices"
 
 	"github.com/burrow/burrow/netconf"
 	"github.com/google/nftables"
@@ -61,7 +62,7 @@ func setRules(nets []netconf.Network) error {
 
 // rulesVersion changes whenever addTable makes other rules for the same
 // networks, so that a running netns gets the new ones.
-const rulesVersion = "1"
+const rulesVersion = "2"
 
 // rulesKey names the table addTable makes for nets: every property of a
 // network that its rules depend on, in order.
@@ -120,12 +121,17 @@ func addTable(c *nftables.Conn, family nftables.TableFamily, nets []netconf.Netw
 	}
 	for _, nw := range nets {
 		sub := subnet(nw)
-		within := append(match(src, sub), match(dst, sub)...)
+		// The source address alone proves nothing: a container may forge
+		// one of another network's. What came in through this network's
+		// bridge is from this network (br_netfilter also names the bridge
+		// for traffic bridged between its ports).
+		from := append(iifname(nw.Bridge()), match(src, sub)...)
+		within := append(slices.Clip(from), match(dst, sub)...)
 		c.AddRule(&nftables.Rule{Table: t, Chain: fwd, Exprs: append(within, verdict(expr.VerdictAccept))})
 		if nw.Internal {
 			continue
 		}
-		out := append(match(src, sub), oifname(Uplink)...)
+		out := append(slices.Clip(from), oifname(Uplink)...)
 		c.AddRule(&nftables.Rule{Table: t, Chain: fwd, Exprs: append(out, verdict(expr.VerdictAccept))})
 		c.AddRule(&nftables.Rule{Table: t, Chain: nat, Exprs: append(append(match(src, sub), oifname(Uplink)...), &expr.Masq{})})
 	}
@@ -146,11 +152,15 @@ func match(offset uint32, sub *net.IPNet) []expr.Any {
 	}
 }
 
-func oifname(name string) []expr.Any {
+func oifname(name string) []expr.Any { return ifname(expr.MetaKeyOIFNAME, name) }
+
+func iifname(name string) []expr.Any { return ifname(expr.MetaKeyIIFNAME, name) }
+
+func ifname(key expr.MetaKey, name string) []expr.Any {
 	data := make([]byte, 16)
 	copy(data, name)
 	return []expr.Any{
-		&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+		&expr.Meta{Key: key, Register: 1},
 		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: data},
 	}
 }

@@ -483,3 +483,63 @@ func ifaceIPv4(out, iface string) string {
 	}
 	return ""
 }
+
+// TestBridgeForgedSource: a container may forge a source address of
+// another network (here with NET_ADMIN, as a user may give it). What it
+// sends must still be treated as its own network's: from an --internal
+// network nothing goes out. The rules matched
+// the source address alone, so a forged one let datagrams out.
+func TestBridgeForgedSource(t *testing.T) {
+	e := bridgeEnv(t)
+	peer := udpEcho(t)
+	const hostAddr = "198.51.100.1"
+	pc, err := net.ListenPacket("udp4", hostAddr+":0")
+	if err != nil {
+		t.Skipf("%s is not a local address (tests/setup adds it on a veth): %v", hostAddr, err)
+	}
+	defer pc.Close()
+	got := make(chan string, 16)
+	go func() {
+		buf := make([]byte, 512)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			got <- fmt.Sprintf("%q from %v", buf[:n], from)
+		}
+	}()
+	port := pc.LocalAddr().(*net.UDPAddr).Port
+	e.ok("network", "create", "--subnet", "10.89.201.0/24", "open")
+	e.ok("network", "create", "--internal", "--subnet", "10.89.202.0/24", "closed")
+	e.ok("run", "-d", "--name", "o", "--network", "open", "-v", peer+":/udpecho:ro", busyboxImage, "/udpecho", "serve", ":5353")
+	e.ok("run", "-d", "--name", "x", "--network", "closed", "--cap-add", "NET_ADMIN", "-v", peer+":/udpecho:ro", busyboxImage, "sleep", "1000")
+	// The open network's own traffic does go out: the listener works.
+	if r := e.burrow("exec", "o", "busybox", "timeout", "5", "/udpecho", "send", fmt.Sprintf("%s:%d", hostAddr, port), "honest"); r.code == 0 {
+		t.Logf("udpecho send got an answer it should not: %s", r)
+	}
+	select {
+	case m := <-got:
+		t.Logf("from the open network: %s", m)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the open network's datagram never reached %s: the test cannot see a forged one either", hostAddr)
+	}
+	gw := strings.TrimSpace(e.ok("network", "inspect", "--format", "{{(index .Subnets 0).Gateway}}", "closed"))
+	forge := "ip addr add 10.89.201.250/32 dev eth0 && ip route add default via " + gw + " src 10.89.201.250"
+	if r := e.burrow("exec", "x", "sh", "-c", forge); r.code != 0 {
+		t.Fatalf("forging a source address in the container: %s", r)
+	}
+	e.burrow("exec", "x", "busybox", "timeout", "4", "/udpecho", "send", fmt.Sprintf("%s:%d", hostAddr, port), "forged-out")
+	deadline := time.After(2 * time.Second)
+	for {
+		select {
+		case m := <-got:
+			if strings.Contains(m, "forged") {
+				t.Errorf("a datagram with a forged source left the --internal network: %s", m)
+			}
+			continue
+		case <-deadline:
+		}
+		break
+	}
+}
