@@ -2,11 +2,12 @@ package engine
 
 import (
 	"fmt"
-	"github.com/burrow/burrow/bridge"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
+	"github.com/burrow/burrow/bridge"
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/container/nsjoin"
 	"github.com/burrow/burrow/errdefs"
@@ -113,4 +114,13 @@ func storageHelper() bool {
 		os.Exit(1)
 	}
 	return reexec.Init()
+}
+
+// HandOver re-executes this command as the binary at path (burrow-build,
+// burrow with one more verb) with all its caller gave it: arguments,
+// environment and inherited descriptors, such as the socket systemd passes
+// to `system service`, which Seal marked close-on-exec.
+func HandOver(path string) error {
+	inherit.Unseal()
+	return syscall.Exec(path, append([]string{path}, os.Args[1:]...), os.Environ())
 }

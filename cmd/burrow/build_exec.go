@@ -9,8 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/urfave/cli/v2"
 )
 
@@ -30,7 +30,7 @@ func buildCommand() *cli.Command {
 			}
 			// The same arguments, global flags included: burrow-build is
 			// burrow with one more verb.
-			return syscall.Exec(path, append([]string{path}, os.Args[1:]...), os.Environ())
+			return engine.HandOver(path)
 		},
 	}
 }
@@ -44,7 +44,7 @@ func serviceHandOver() error {
 	if err != nil {
 		return nil
 	}
-	return syscall.Exec(path, append([]string{path}, os.Args[1:]...), os.Environ())
+	return engine.HandOver(path)
 }
 
 // findBuildBinary looks beside this binary, then in PATH.
