@@ -247,7 +247,7 @@ CMD ["sh", "-c", "cat /tool /two; ls /one /etc/group 2>&1; echo $X"]
 
 type rootFSConfig struct {
 	RootFS struct {
-		DiffIDs []string `json:"diff_ids"`
+		DiffIDs []string `json:"Layers"` // docker's name for the diff IDs
 	}
 	History []struct {
 		EmptyLayer bool `json:"empty_layer"`
