@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/burrow/burrow/cgroupv2"
+	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/imageio"
 	"github.com/burrow/burrow/inherit"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/logfile"
+	"github.com/burrow/burrow/monitor"
 	"github.com/burrow/burrow/network"
 	"github.com/burrow/burrow/ocispec"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -368,7 +370,9 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 	if err != nil {
 		return err
 	}
-	if d := c.Record.LogDriver; d != "" {
+	if d := c.Record.LogDriver; d == "none" && o.Attach {
+		return e.attachLive(ctx, c, o, fn)
+	} else if d != "" {
 		return fmt.Errorf("%w: container %s uses the %s log driver: no log is kept", errdefs.ErrInvalidArgument, c.Record.Name, d)
 	}
 	path, err := lifecycle.LogPath(e.store, c.ID, c.Record)
@@ -430,6 +434,29 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, fn func(Lo
 		}
 	}
 	return nil
+}
+
+// attachLive follows the output of a container that keeps no log from its
+// monitor, until the container stops.
+func (e *Engine) attachLive(ctx context.Context, c Container, o LogsOptions, fn func(LogEntry) error) error {
+	if !c.Running {
+		return fmt.Errorf("%w: container %s is not running", errdefs.ErrInvalidArgument, c.Record.Name)
+	}
+	conn, err := monitor.AttachOutput(ctrstate.AttachPath(e.paths.RunRoot, c.ID))
+	if err != nil {
+		return fmt.Errorf("attach to %s: %w", c.Record.Name, err)
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if o.Following != nil {
+		o.Following()
+	}
+	err = logfile.Read(conn, fn)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
 }
 
 // emit passes the entries from r's current offset to fn, only the last n

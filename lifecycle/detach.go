@@ -71,7 +71,7 @@ func spawnMonitor(s storage.Store, runRoot string, c *created) error {
 		ID: c.ID, RunRoot: runRoot, SpecPath: filepath.Join(runDir, specFile), LogPath: logPath,
 		AutoRemove: c.Record.AutoRemove, Restart: c.Record.RestartPolicy, LogRotation: c.Record.LogRotation, Health: c.Record.Health,
 		Network: c.Record.Network, Ports: c.Record.Ports, Name: c.Record.Name, Networks: c.Record.Networks,
-		Stdin: c.Record.OpenStdin, StdinOnce: c.Record.StdinOnce, Timeout: c.Record.Timeout,
+		Stdin: c.Record.OpenStdin, StdinOnce: c.Record.StdinOnce, Timeout: c.Record.Timeout, Live: c.Record.LogDriver == "none",
 		Finish: []string{self, FinishVerb, c.ID}, Joins: joinedContainers(s, runRoot, c.Record),
 	}
 	return startMonitor(opt, c.Record.Name)

@@ -29,6 +29,15 @@ type Writer struct {
 	out io.Writer
 	now func() time.Time
 	rot *rotation
+	tee func([]byte)
+}
+
+// Tee passes every entry, as the line written, to fn as well (in order,
+// under the writer's lock: fn must not block).
+func (w *Writer) Tee(fn func(line []byte)) {
+	w.mu.Lock()
+	w.tee = fn
+	w.mu.Unlock()
 }
 
 // Rotation is --log-opt max-size and max-file: past MaxSize bytes the log
@@ -123,6 +132,9 @@ func (w *Writer) write(stream string, line []byte) error {
 	data = append(data, '\n')
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.tee != nil {
+		w.tee(data)
+	}
 	if r := w.rot; r != nil {
 		if r.size > 0 && r.size+int64(len(data)) > r.MaxSize {
 			if err := r.rotate(); err != nil {

@@ -19,6 +19,9 @@ import (
 //
 //	stdin\n              then the bytes for the container's stdin, until EOF
 //	resize ROWS COLS\n   sets the terminal's size; the monitor closes
+//	output\n             (Opt.Live) the monitor answers ok\n, then sends each
+//	                     entry of the output, as the json-file log has it,
+//	                     until the monitor ends
 //
 // With StdinOnce, the first stdin connection's EOF closes the container's
 // stdin (a pipe; a terminal stays open, its EOF is the ^D in the stream).
@@ -33,7 +36,12 @@ type attachServer struct {
 	in   *os.File
 	tty  bool
 	gone bool // the monitor is done
+	outs map[chan []byte]bool
 }
+
+// outputBacklog is how many entries a slow output reader may fall behind
+// before it is dropped: the container's output must never wait for it.
+const outputBacklog = 4096
 
 // listenAttach serves path until stop; the socket is the user's alone.
 func listenAttach(path string, once bool) (*attachServer, error) {
@@ -42,7 +50,7 @@ func listenAttach(path string, once bool) (*attachServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("attach socket: %w", err)
 	}
-	s := &attachServer{l: l, once: once}
+	s := &attachServer{l: l, once: once, outs: map[chan []byte]bool{}}
 	s.cond = sync.NewCond(&s.mu)
 	go func() {
 		for {
@@ -69,8 +77,58 @@ func (s *attachServer) stop(path string) {
 	_ = os.Remove(path)
 	s.mu.Lock()
 	s.gone = true
+	for ch := range s.outs {
+		close(ch)
+		delete(s.outs, ch)
+	}
 	s.mu.Unlock()
 	s.cond.Broadcast()
+}
+
+// broadcast hands an output entry to every output reader.
+func (s *attachServer) broadcast(line []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ch := range s.outs {
+		select {
+		case ch <- append([]byte(nil), line...):
+		default:
+			close(ch) // its reader sees the stream end
+			delete(s.outs, ch)
+		}
+	}
+}
+
+// sendOutput streams the output to c until the monitor ends or c goes.
+func (s *attachServer) sendOutput(c net.Conn) {
+	ch := make(chan []byte, outputBacklog)
+	s.mu.Lock()
+	if s.gone {
+		s.mu.Unlock()
+		return
+	}
+	s.outs[ch] = true
+	s.mu.Unlock()
+	drop := func() {
+		s.mu.Lock()
+		if s.outs[ch] {
+			close(ch)
+			delete(s.outs, ch)
+		}
+		s.mu.Unlock()
+	}
+	if _, err := io.WriteString(c, "ok\n"); err != nil {
+		drop()
+		return
+	}
+	for line := range ch {
+		if _, err := c.Write(line); err != nil {
+			drop()
+			for range ch { // drain what was queued before the drop
+			}
+			return
+		}
+	}
 }
 
 // current waits for a stdin to write to.
@@ -101,6 +159,8 @@ func (s *attachServer) serve(c net.Conn) {
 			_ = unix.IoctlSetWinsize(int(s.in.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: uint16(rows), Col: uint16(cols)})
 		}
 		s.mu.Unlock()
+	case len(f) == 1 && f[0] == "output":
+		s.sendOutput(c)
 	case len(f) == 1 && f[0] == "stdin":
 		in, tty := s.current()
 		if in == nil {
@@ -128,6 +188,26 @@ func AttachStdin(path string) (*net.UnixConn, error) {
 	if _, err := io.WriteString(c, "stdin\n"); err != nil {
 		c.Close()
 		return nil, err
+	}
+	return c, nil
+}
+
+// AttachOutput follows a running container's output (Opt.Live): the
+// connection carries json-file log lines until the monitor ends. It
+// returns once the monitor passes on everything that follows.
+func AttachOutput(path string) (*net.UnixConn, error) {
+	c, err := dialUnix(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.WriteString(c, "output\n"); err != nil {
+		c.Close()
+		return nil, err
+	}
+	var ack [3]byte
+	if _, err := io.ReadFull(c, ack[:]); err != nil || string(ack[:]) != "ok\n" {
+		c.Close()
+		return nil, fmt.Errorf("attach to the output: the container's monitor is gone")
 	}
 	return c, nil
 }

@@ -49,10 +49,13 @@ type Opt struct {
 	Joins []Join `json:"joins,omitempty"`
 	// Stdin keeps the container's stdin open for attach (docker's
 	// OpenStdin); StdinOnce closes it after the first attach's EOF.
-	Stdin     bool     `json:"stdin,omitempty"`
-	StdinOnce bool     `json:"stdinOnce,omitempty"`
-	Timeout   int      `json:"timeout,omitempty"` // --timeout: seconds before SIGKILL
-	Finish    []string `json:"finish"`            // argv that records the end; the exit code and "started" are appended
+	Stdin     bool `json:"stdin,omitempty"`
+	StdinOnce bool `json:"stdinOnce,omitempty"`
+	// Live serves the output on the attach socket as it comes: no log is
+	// kept (--log-driver none) for attach to follow.
+	Live    bool     `json:"live,omitempty"`
+	Timeout int      `json:"timeout,omitempty"` // --timeout: seconds before SIGKILL
+	Finish  []string `json:"finish"`            // argv that records the end; the exit code and "started" are appended
 }
 
 // Report is the monitor's one message to the CLI (fd 4): 0 once the
@@ -89,13 +92,16 @@ func supervise(opt Opt, ready *os.File) (int, bool) {
 	}
 	defer closeLog()
 	var attach *attachServer
-	if opt.Stdin || spec.Process.Terminal {
+	if opt.Stdin || spec.Process.Terminal || opt.Live {
 		path := ctrstate.AttachPath(opt.RunRoot, opt.ID)
 		if attach, err = listenAttach(path, opt.StdinOnce); err != nil {
 			report(ready, errdefs.ExitBurrow, err.Error())
 			return 0, false
 		}
 		defer attach.stop(path)
+		if opt.Live {
+			logw.Tee(attach.broadcast)
+		}
 	}
 	policy, _ := ParseRestartPolicy(opt.Restart)
 	last := 0

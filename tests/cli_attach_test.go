@@ -104,3 +104,53 @@ func TestCLIAttachStdin(t *testing.T) {
 		t.Errorf("bad --detach-keys: %s", r)
 	}
 }
+
+// TestCLIAttachLogDriverNone: attach follows a container that keeps no
+// log (--log-driver none) live, stdout and stderr apart, to its exit code;
+// with -i it passes stdin on; two attaches see the same output.
+func TestCLIAttachLogDriverNone(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "quiet", "--log-driver", "none", "--network", "none", busyboxImage, "sh", "-c",
+		"sleep 2; i=0; while [ $i -lt 30 ]; do i=$((i+1)); echo out$i; echo err$i >&2; sleep 0.05; done; exit 3")
+	type attached struct {
+		cmd         *exec.Cmd
+		out, errout *syncBuffer
+		done        chan error
+	}
+	start := func() attached {
+		cmd := exec.Command(burrowBin, "attach", "--no-stdin", "quiet")
+		cmd.Env = e.vars
+		a := attached{cmd: cmd, out: &syncBuffer{}, errout: &syncBuffer{}, done: make(chan error, 1)}
+		cmd.Stdout, cmd.Stderr = a.out, a.errout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill() })
+		go func() { a.done <- cmd.Wait() }()
+		return a
+	}
+	var want, wantErr strings.Builder
+	for i := 1; i <= 30; i++ {
+		want.WriteString("out" + itoa(i) + "\n")
+		wantErr.WriteString("err" + itoa(i) + "\n")
+	}
+	for _, a := range []attached{start(), start()} {
+		waitDone(t, "attach", a.done, a.out)
+		if code := a.cmd.ProcessState.ExitCode(); code != 3 || a.out.String() != want.String() || a.errout.String() != wantErr.String() {
+			t.Errorf("attach to a --log-driver none container: exit %d\nstdout %q\nstderr %q\nwant exit 3 and every line on its stream", code, a.out, a.errout)
+		}
+	}
+
+	e.ok("run", "-d", "-i", "--name", "asks", "--log-driver", "none", "--network", "none", busyboxImage, "sh", "-c", "read x; echo got:$x; exit 4")
+	cmd, in, out, done := startAttach(t, e, "asks")
+	if _, err := io.WriteString(in, "hello\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, "attach -i", done, out)
+	if code := cmd.ProcessState.ExitCode(); code != 4 || out.String() != "got:hello\n" {
+		t.Errorf("attach with stdin to a --log-driver none container: exit %d, output %q; want got:hello and exit 4", code, out.String())
+	}
+	if r := e.burrow("logs", "quiet"); r.code == 0 {
+		t.Errorf("logs of a --log-driver none container: %s, want the refusal", r)
+	}
+}
