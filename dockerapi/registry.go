@@ -117,7 +117,7 @@ func (s *Server) pushImage(w http.ResponseWriter, r *http.Request, name string) 
 	}()
 	o := registryOptions(ref, a)
 	o.Progress = pw
-	err = s.eng.Push(r.Context(), ref, "", o)
+	p, err := s.eng.Push(r.Context(), ref, "", o)
 	pw.Close()
 	<-done
 	if err != nil {
@@ -125,4 +125,7 @@ func (s *Server) pushImage(w http.ResponseWriter, r *http.Request, name string) 
 		return
 	}
 	out.send(map[string]string{"status": "Pushed " + ref})
+	// docker's closing line, and the aux message its CLI reads the digest from.
+	out.send(map[string]string{"status": fmt.Sprintf("%s: digest: %s size: %d", p.Tag, p.Digest, p.Size)})
+	out.send(map[string]any{"progressDetail": map[string]any{}, "aux": map[string]any{"Tag": p.Tag, "Digest": p.Digest, "Size": p.Size}})
 }

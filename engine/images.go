@@ -83,11 +83,14 @@ func (e *Engine) Pull(ctx context.Context, ref string, o RegistryOptions) (strin
 	return id, err
 }
 
+// Pushed is the manifest a push left in the registry.
+type Pushed = imageio.Pushed
+
 // Push copies an image to a registry (to dest, or to its own name).
-func (e *Engine) Push(ctx context.Context, ref, dest string, o RegistryOptions) error {
+func (e *Engine) Push(ctx context.Context, ref, dest string, o RegistryOptions) (Pushed, error) {
 	img, err := store.FindImage(e.store, ref)
 	if err != nil {
-		return err
+		return Pushed{}, err
 	}
 	if dest == "" {
 		dest = ref

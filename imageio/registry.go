@@ -11,6 +11,7 @@ import (
 	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker"
 	"go.podman.io/image/v5/docker/reference"
+	imgmanifest "go.podman.io/image/v5/manifest"
 	"go.podman.io/image/v5/pkg/docker/config"
 	"go.podman.io/image/v5/pkg/sysregistriesv2"
 	"go.podman.io/image/v5/signature"
@@ -116,25 +117,41 @@ func pullOne(ctx context.Context, s storage.Store, named reference.Named, sys *t
 	return imageID(manifest)
 }
 
+// Pushed is what a push left in the registry: the manifest under a tag.
+type Pushed struct {
+	Tag    string // "" when the destination named a digest
+	Digest string // of the manifest, sha256:...
+	Size   int    // of the manifest, in bytes
+}
+
 // Push copies a stored image to a registry reference (docker:// implied).
-func Push(ctx context.Context, s storage.Store, imageID, dest string, opt RegistryOpt) error {
+func Push(ctx context.Context, s storage.Store, imageID, dest string, opt RegistryOpt) (Pushed, error) {
 	named, err := reference.ParseNormalizedNamed(dest)
 	if err != nil {
-		return fmt.Errorf("invalid destination %q: %w", dest, errdefs.ErrInvalidArgument)
+		return Pushed{}, fmt.Errorf("invalid destination %q: %w", dest, errdefs.ErrInvalidArgument)
 	}
-	dst, err := docker.NewReference(reference.TagNameOnly(named))
+	named = reference.TagNameOnly(named)
+	dst, err := docker.NewReference(named)
 	if err != nil {
-		return err
+		return Pushed{}, err
 	}
 	src, err := istorage.Transport.NewStoreReference(s, nil, imageID)
 	if err != nil {
-		return err
+		return Pushed{}, err
 	}
-	_, err = copyImage(ctx, dst, src, &copy.Options{DestinationCtx: opt.system(), ReportWriter: opt.Report})
+	manifest, err := copyImage(ctx, dst, src, &copy.Options{DestinationCtx: opt.system(), ReportWriter: opt.Report})
 	if err != nil {
-		return fmt.Errorf("push %s: %w", dest, err)
+		return Pushed{}, fmt.Errorf("push %s: %w", dest, err)
 	}
-	return nil
+	digest, err := imgmanifest.Digest(manifest)
+	if err != nil {
+		return Pushed{}, fmt.Errorf("push %s: %w", dest, err)
+	}
+	p := Pushed{Digest: digest.String(), Size: len(manifest)}
+	if tagged, ok := named.(reference.Tagged); ok {
+		p.Tag = tagged.Tag()
+	}
+	return p, nil
 }
 
 func copyImage(ctx context.Context, dst, src types.ImageReference, opts *copy.Options) ([]byte, error) {

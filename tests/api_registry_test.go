@@ -35,8 +35,12 @@ func TestAPIPushAuth(t *testing.T) {
 	if r := a.docker("login", "-u", "alice", "-p", "s3cret", reg.addr); r.code != 0 || !strings.Contains(r.stdout, "Login Succeeded") {
 		t.Fatalf("docker login: %s", r)
 	}
-	if r := a.docker("push", ref); r.code != 0 || !strings.Contains(r.stdout, "The push refers to repository ["+reg.addr+"/api/busybox]") {
+	r := a.docker("push", ref)
+	if r.code != 0 || !strings.Contains(r.stdout, "The push refers to repository ["+reg.addr+"/api/busybox]") {
 		t.Fatalf("docker push: %s", r)
+	}
+	if digest, size := manifestDigest(t, reg, "api/busybox", "1", "alice", "s3cret"); !strings.Contains(r.stdout, fmt.Sprintf("1: digest: %s size: %d\n", digest, size)) {
+		t.Errorf("docker push does not end with the manifest's digest %s and size %d: %s", digest, size, r)
 	}
 	a.docker("rmi", ref)
 	if r := a.docker("pull", ref); r.code != 0 {

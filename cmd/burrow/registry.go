@@ -64,19 +64,42 @@ func pullCommand() *cli.Command {
 func pushCommand() *cli.Command {
 	return &cli.Command{
 		Name: "push", Usage: "copy an image from the store to a registry", ArgsUsage: "IMAGE [DESTINATION]",
-		Flags: append(registryFlags(), &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"}),
-		Action: func(c *cli.Context) error {
-			if c.NArg() < 1 || c.NArg() > 2 {
-				return fmt.Errorf("%w: push needs IMAGE [DESTINATION]", errdefs.ErrInvalidArgument)
-			}
-			e, err := openEngine(c)
-			if err != nil {
-				return err
-			}
-			defer e.Close()
-			return e.Push(c.Context, c.Args().First(), c.Args().Get(1), registryOptions(c))
-		},
+		Flags: append(registryFlags(),
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"},
+			&cli.StringFlag{Name: "digestfile", Usage: "write the digest of the pushed manifest to this file"},
+		),
+		Action: pushAction,
 	}
+}
+
+func pushAction(c *cli.Context) error {
+	if c.NArg() < 1 || c.NArg() > 2 {
+		return fmt.Errorf("%w: push needs IMAGE [DESTINATION]", errdefs.ErrInvalidArgument)
+	}
+	e, err := openEngine(c)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	o := registryOptions(c)
+	p, err := e.Push(c.Context, c.Args().First(), c.Args().Get(1), o)
+	if err != nil {
+		return err
+	}
+	if o.Progress != nil {
+		// docker's last line: what a deploy script greps for.
+		tag := p.Tag
+		if tag != "" {
+			tag += ": "
+		}
+		fmt.Fprintf(o.Progress, "%sdigest: %s size: %d\n", tag, p.Digest, p.Size)
+	}
+	if f := c.String("digestfile"); f != "" {
+		if err := os.WriteFile(f, []byte(p.Digest), 0o644); err != nil {
+			return fmt.Errorf("write the digest file: %w", err)
+		}
+	}
+	return nil
 }
 
 func loginCommand() *cli.Command {
