@@ -143,11 +143,30 @@ type StartOptions struct {
 
 // Start runs an existing, stopped container again.
 func (e *Engine) Start(ref string, o StartOptions) (int, error) {
-	c, err := e.Container(ref)
+	c, unlock, err := e.lockedContainer(ref)
 	if err != nil {
 		return 0, err
 	}
-	return lifecycle.Start(e.store, e.paths.RunRoot, c, o.Attach, o.Interactive)
+	defer unlock()
+	return lifecycle.Start(e.store, e.paths.RunRoot, c, lifecycle.StartOpt{Attach: o.Attach, Interactive: o.Interactive, Started: unlock})
+}
+
+// lockedContainer finds a container and takes its lock (see
+// lifecycle.LockContainer); what it returns was read under the lock.
+func (e *Engine) lockedContainer(ref string) (Container, func(), error) {
+	c, err := e.Container(ref)
+	if err != nil {
+		return Container{}, nil, err
+	}
+	unlock, err := lifecycle.LockContainer(e.store, c.ID)
+	if err != nil {
+		return Container{}, nil, err
+	}
+	if c, err = e.Container(c.ID); err != nil {
+		unlock()
+		return Container{}, nil, err
+	}
+	return c, unlock, nil
 }
 
 // Restart stops a container (SIGKILL after timeout) and starts it again.
@@ -155,11 +174,7 @@ func (e *Engine) Restart(ref string, timeout time.Duration) error {
 	if err := e.Stop(ref, timeout); err != nil {
 		return err
 	}
-	c, err := e.Container(ref)
-	if err != nil {
-		return err
-	}
-	_, err = lifecycle.Start(e.store, e.paths.RunRoot, c, false, false)
+	_, err := e.Start(ref, StartOptions{})
 	return err
 }
 

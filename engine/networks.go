@@ -135,10 +135,11 @@ func (e *Engine) ConnectNetwork(netRef, ctrRef string, o ConnectOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := e.Container(ctrRef)
+	c, unlock, err := e.lockedContainer(ctrRef)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	attach, err := e.networks().Resolve(netconf.AttachOpt{Networks: []string{n.Name}, IP: o.IP, Aliases: o.Aliases})
 	if err != nil {
 		return err
@@ -152,10 +153,11 @@ func (e *Engine) DisconnectNetwork(netRef, ctrRef string) error {
 	if err != nil {
 		return err
 	}
-	c, err := e.Container(ctrRef)
+	c, unlock, err := e.lockedContainer(ctrRef)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	return lifecycle.DisconnectNetwork(e.store, e.paths.RunRoot, c, n)
 }
 

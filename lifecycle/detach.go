@@ -45,6 +45,12 @@ func RunDetached(s storage.Store, runRoot string, opt CreateOpt) (string, error)
 		return "", err
 	}
 	Emit(runRoot, c.ID, c.Record, "create", nil)
+	// Until it runs on its networks: a network connect waits (see LockContainer).
+	unlock, err := LockContainer(s, c.ID)
+	if err != nil {
+		return c.ID, err
+	}
+	defer unlock()
 	if err := spawnMonitor(s, runRoot, c); err != nil {
 		return c.ID, err
 	}
@@ -67,7 +73,11 @@ func spawnMonitor(s storage.Store, runRoot string, c *created) error {
 	if err != nil {
 		return err
 	}
-	opt := monitor.Opt{
+	lockPath, err := LockPath(s, c.ID)
+	if err != nil {
+		return err
+	}
+	opt := monitor.Opt{LockPath: lockPath,
 		ID: c.ID, RunRoot: runRoot, SpecPath: filepath.Join(runDir, specFile), LogPath: logPath,
 		AutoRemove: c.Record.AutoRemove, Restart: c.Record.RestartPolicy, LogRotation: c.Record.LogRotation, Health: c.Record.Health,
 		Network: c.Record.Network, Ports: c.Record.Ports, Name: c.Record.Name, Networks: c.Record.Networks,

@@ -32,6 +32,8 @@ type RunOpt struct {
 	// OnExited, if set, runs after the command ended and before the
 	// container is cleaned up (a build commits its layer there).
 	OnExited func(id string, code int) error
+	// OnStarted, if set, is called once the container's command runs.
+	OnStarted func()
 }
 
 // Run creates a container, runs it in the foreground with burrow as its
@@ -82,6 +84,9 @@ func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, err
 			_ = p.Signal(syscall.SIGKILL)
 			_, _ = p.Wait()
 			return nil, err
+		}
+		if opt.OnStarted != nil {
+			opt.OnStarted()
 		}
 		stopChecks = health.Start(runRoot, c.ID, c.Record.Health, c.Spec, p.Pid, c.Record.Started)
 		stopTimeout := monitor.KillAfter(p, c.Record.Timeout)
@@ -238,6 +243,7 @@ func finish(s storage.Store, runRoot string, c *created, code int, started bool)
 		Emit(runRoot, c.ID, c.Record, "remove", nil)
 	}
 	if !c.Record.AutoRemove && started {
+		c.Record = latestRecord(s, c.ID, c.Record)
 		c.Record.ExitCode, c.Record.Finished = code, time.Now().UTC()
 		if meta, err := c.Record.encode(); err == nil {
 			if err := s.SetMetadata(c.ID, meta); err != nil {
@@ -246,6 +252,20 @@ func finish(s storage.Store, runRoot string, c *created, code int, started bool)
 		}
 	}
 	return ctrstate.Remove(runRoot, c.ID)
+}
+
+// latestRecord is the stored record with what this run knows better (its
+// start, restarts, OOM kill): while it ran, network connect, disconnect,
+// rename or update may have changed the record, which a write of the
+// record read at its start would undo.
+func latestRecord(s storage.Store, id string, run Record) Record {
+	ctr, err := s.Container(id)
+	if err != nil {
+		return run
+	}
+	rec := DecodeRecord(ctr.Metadata)
+	rec.Started, rec.RestartCount, rec.OOMKilled = run.Started, run.RestartCount, run.OOMKilled
+	return rec
 }
 
 // consoleCopy joins the user's terminal to the container's pty.

@@ -22,9 +22,18 @@ func Create(s storage.Store, runRoot string, opt CreateOpt) (string, error) {
 	return c.ID, ctrstate.Remove(runRoot, c.ID)
 }
 
-// Start runs an existing, stopped container again with its saved spec:
-// attached (burrow is the parent, like run) or under a new monitor.
-func Start(s storage.Store, runRoot string, c Container, attach, interactive bool) (int, error) {
+// StartOpt say how Start runs a container.
+type StartOpt struct {
+	Attach      bool // burrow is the parent, as for run; else a new monitor
+	Interactive bool // with Attach: the container reads burrow's stdin
+	// Started, if set, is called once the container runs (with Attach;
+	// without, Start returns then).
+	Started func()
+}
+
+// Start runs an existing, stopped container again with its saved spec.
+// The caller holds the container's lock (LockContainer) and read c under it.
+func Start(s storage.Store, runRoot string, c Container, o StartOpt) (int, error) {
 	if c.Owned {
 		return 0, nil
 	}
@@ -32,10 +41,10 @@ func Start(s storage.Store, runRoot string, c Container, attach, interactive boo
 	if err != nil {
 		return 0, err
 	}
-	if !attach {
+	if !o.Attach {
 		return 0, spawnMonitor(s, runRoot, cr)
 	}
-	code, runErr := runCreated(runRoot, cr, RunOpt{Interactive: interactive}, newTracer())
+	code, runErr := runCreated(runRoot, cr, RunOpt{Interactive: o.Interactive, OnStarted: o.Started}, newTracer())
 	if err := finish(s, runRoot, cr, code, runErr == nil); err != nil && runErr == nil {
 		runErr = err
 	}

@@ -53,9 +53,12 @@ type Opt struct {
 	StdinOnce bool `json:"stdinOnce,omitempty"`
 	// Live serves the output on the attach socket as it comes: no log is
 	// kept (--log-driver none) for attach to follow.
-	Live    bool     `json:"live,omitempty"`
-	Timeout int      `json:"timeout,omitempty"` // --timeout: seconds before SIGKILL
-	Finish  []string `json:"finish"`            // argv that records the end; the exit code and "started" are appended
+	Live bool `json:"live,omitempty"`
+	// LockPath is the container's lock, taken for each restart until the
+	// container runs (the first start's caller holds it for that one).
+	LockPath string   `json:"lockPath,omitempty"`
+	Timeout  int      `json:"timeout,omitempty"` // --timeout: seconds before SIGKILL
+	Finish   []string `json:"finish"`            // argv that records the end; the exit code and "started" are appended
 }
 
 // Report is the monitor's one message to the CLI (fd 4): 0 once the
@@ -106,7 +109,15 @@ func supervise(opt Opt, ready *os.File) (int, bool) {
 	policy, _ := ParseRestartPolicy(opt.Restart)
 	last := 0
 	for {
-		code, err := runOnce(opt, &st, spec, logw, ready, attach)
+		unlock := func() {}
+		if ready == nil && opt.LockPath != "" {
+			// Taken or not (the container being removed), the restart goes on.
+			if u, err := ctrstate.LockFile(opt.LockPath); err == nil {
+				unlock = u
+			}
+		}
+		code, err := runOnce(opt, &st, spec, logw, ready, attach, unlock)
+		unlock()
 		if err != nil {
 			report(ready, startCode(err), err.Error())
 			if ready == nil { // a failed restart: it ran before, and its last exit stands
@@ -163,7 +174,8 @@ func restartFailed(logw *logfile.Writer, err error) {
 func startCode(err error) int { return errdefs.ExitCode(err) }
 
 // runOnce starts the container once, logs its output and waits for it.
-func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer) (int, error) {
+// started is called once the container runs.
+func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer, started func()) (int, error) {
 	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
 		return 0, err
@@ -229,6 +241,7 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	} else {
 		_ = events.Write(opt.RunRoot, events.Event{Type: "container", Action: "start", ID: opt.ID, Name: opt.Name})
 	}
+	started()
 	// The "starting" status is written before run -d returns, so the first
 	// ps after it shows it.
 	stopChecks := health.Start(opt.RunRoot, opt.ID, opt.Health, spec, p.Pid, st.Started)
