@@ -216,7 +216,7 @@ func Release(runRoot, id string) {
 	for _, ep := range ContainerEndpoints(runRoot, id) {
 		removeEndpoint(runRoot, ep)
 	}
-	if dropDead(runRoot) == 0 {
+	if !anyLive(runRoot) {
 		stopHolder(runRoot)
 	}
 }

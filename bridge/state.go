@@ -67,30 +67,48 @@ func removeEndpoint(runRoot string, ep Endpoint) {
 
 // Endpoints reads every endpoint file (a dead owner's too), sorted.
 func Endpoints(runRoot string) ([]Endpoint, error) {
-	dir := filepath.Join(Dir(runRoot), endpointsDir)
-	entries, err := os.ReadDir(dir)
+	names, err := endpointNames(runRoot)
+	if err != nil {
+		return nil, err
+	}
+	var out []Endpoint
+	for _, name := range names {
+		if ep, ok := readEndpoint(runRoot, name); ok {
+			out = append(out, ep)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].IP < out[j].IP })
+	return out, nil
+}
+
+// endpointNames lists the endpoint files by name, without reading them.
+func endpointNames(runRoot string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(Dir(runRoot), endpointsDir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	var out []Endpoint
+	var names []string
 	for _, en := range entries {
-		if !strings.HasSuffix(en.Name(), ".json") {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, en.Name()))
-		if err != nil {
-			continue // removed meanwhile
-		}
-		var ep Endpoint
-		if json.Unmarshal(data, &ep) == nil && ep.Network.ID != "" {
-			out = append(out, ep)
+		if strings.HasSuffix(en.Name(), ".json") {
+			names = append(names, en.Name())
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].IP < out[j].IP })
-	return out, nil
+	return names, nil
+}
+
+func readEndpoint(runRoot, name string) (Endpoint, bool) {
+	data, err := os.ReadFile(filepath.Join(Dir(runRoot), endpointsDir, name))
+	if err != nil {
+		return Endpoint{}, false // removed meanwhile
+	}
+	var ep Endpoint
+	if json.Unmarshal(data, &ep) != nil || ep.Network.ID == "" {
+		return Endpoint{}, false
+	}
+	return ep, true
 }
 
 // NetworkEndpoints are the endpoints on network netID.
@@ -105,17 +123,43 @@ func NetworkEndpoints(runRoot, netID string) []Endpoint {
 	return out
 }
 
-// ContainerEndpoints are a container's endpoints, in interface order.
+// ContainerEndpoints are a container's endpoints, in interface order. Only
+// its own files are read (their names start with its ID): a command per
+// container (its monitor's release, inspect) stays apart from how many
+// others share the networks.
 func ContainerEndpoints(runRoot, id string) []Endpoint {
-	all, _ := Endpoints(runRoot)
+	names, _ := endpointNames(runRoot)
+	prefix := id[:min(12, len(id))] + "-"
 	var out []Endpoint
-	for _, ep := range all {
-		if ep.Container == id {
+	for _, name := range names {
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		if ep, ok := readEndpoint(runRoot, name); ok && ep.Container == id {
 			out = append(out, ep)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Iface < out[j].Iface })
 	return out
+}
+
+// anyLive reports whether a container that a live burrow owns still has
+// an endpoint. It stops at the first such, removing the dead owners'
+// endpoints it meets before it (Repair, in the next command, removes the
+// rest); while containers run, that is one or two files, not all of them.
+func anyLive(runRoot string) bool {
+	names, _ := endpointNames(runRoot)
+	for _, name := range names {
+		ep, ok := readEndpoint(runRoot, name)
+		if !ok {
+			continue
+		}
+		if _, alive := ownerAlive(runRoot, ep.Container); alive {
+			return true
+		}
+		removeEndpoint(runRoot, ep)
+	}
+	return false
 }
 
 // ownerAlive: a live burrow (CLI or monitor) owns the container.

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -57,27 +58,43 @@ func (c Container) Status() string {
 
 // Find resolves a name, a full ID or a unique ID prefix.
 func Find(s storage.Store, runRoot, ref string) (Container, error) {
-	all, err := List(s, runRoot)
+	ctrs, err := s.Containers()
 	if err != nil {
-		return Container{}, err
+		return Container{}, fmt.Errorf("list containers: %w", err)
 	}
-	var match *Container
-	for i := range all {
-		c := &all[i]
-		if c.Record.Name == ref || c.ID == ref {
-			return *c, nil
+	// Matched on the records alone: only the match has its run-time
+	// state read (a command per container stays linear).
+	var match *storage.Container
+	ambiguous := false
+	for i := range ctrs {
+		ctr := &ctrs[i]
+		if ctr.ID == ref || recordName(ctr) == ref {
+			return fromStore(s, runRoot, ctr), nil
 		}
-		if len(ref) >= 3 && strings.HasPrefix(c.ID, ref) {
-			if match != nil {
-				return Container{}, fmt.Errorf("container ID prefix %s is ambiguous: %w", ref, errdefs.ErrInvalidArgument)
-			}
-			match = c
+		if len(ref) >= 3 && strings.HasPrefix(ctr.ID, ref) {
+			ambiguous = match != nil
+			match = ctr
 		}
 	}
-	if match == nil {
+	switch {
+	case ambiguous:
+		return Container{}, fmt.Errorf("container ID prefix %s is ambiguous: %w", ref, errdefs.ErrInvalidArgument)
+	case match == nil:
 		return Container{}, fmt.Errorf("%s: %w", ref, errdefs.ErrContainerUnknown)
 	}
-	return *match, nil
+	return fromStore(s, runRoot, match), nil
+}
+
+// recordName is a container's name as its record has it (else the store's).
+func recordName(ctr *storage.Container) string {
+	var r struct {
+		Name string `json:"name"`
+	}
+	_ = json.Unmarshal([]byte(ctr.Metadata), &r)
+	if r.Name == "" && len(ctr.Names) > 0 {
+		return ctr.Names[0]
+	}
+	return r.Name
 }
 
 // List returns every container, newest first.
@@ -87,35 +104,43 @@ func List(s storage.Store, runRoot string) ([]Container, error) {
 		return nil, fmt.Errorf("list containers: %w", err)
 	}
 	out := make([]Container, 0, len(ctrs))
-	for _, ctr := range ctrs {
-		c := Container{ID: ctr.ID, Record: DecodeRecord(ctr.Metadata)}
-		if c.Record.Name == "" && len(ctr.Names) > 0 {
-			c.Record.Name = ctr.Names[0]
-		}
-		if st, ok := ctrstate.Read(runRoot, ctr.ID); ok && st.OwnerAlive() {
-			c.Owned = true
-			c.Record.Started, c.Record.RestartCount = st.Started, st.RestartCount
-			if st.Running() {
-				c.Running, c.Pid = true, st.Pid
-				// The cgroup says whether it is frozen, however that came about.
-				if dir := cgroupOf(s, ctr.ID); dir != "" {
-					c.Paused = cgroupv2.Frozen(dir)
-				}
-				if c.Record.Health != nil {
-					// Between the start and the monitor's first status
-					// write, it is starting too (compose asks at once).
-					h, ok := health.Read(runRoot, ctr.ID)
-					if !ok {
-						h = health.State{Status: health.Starting, Log: []health.Result{}}
-					}
-					c.Health = &h
-				}
-			}
-		}
-		out = append(out, c)
+	for i := range ctrs {
+		out = append(out, fromStore(s, runRoot, &ctrs[i]))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Record.Created.After(out[j].Record.Created) })
 	return out, nil
+}
+
+// fromStore is a stored container with its run-time state.
+func fromStore(s storage.Store, runRoot string, ctr *storage.Container) Container {
+	c := Container{ID: ctr.ID, Record: DecodeRecord(ctr.Metadata)}
+	if c.Record.Name == "" && len(ctr.Names) > 0 {
+		c.Record.Name = ctr.Names[0]
+	}
+	st, ok := ctrstate.Read(runRoot, ctr.ID)
+	if !ok || !st.OwnerAlive() {
+		return c
+	}
+	c.Owned = true
+	c.Record.Started, c.Record.RestartCount = st.Started, st.RestartCount
+	if !st.Running() {
+		return c
+	}
+	c.Running, c.Pid = true, st.Pid
+	// The cgroup says whether it is frozen, however that came about.
+	if dir := cgroupOf(s, ctr.ID); dir != "" {
+		c.Paused = cgroupv2.Frozen(dir)
+	}
+	if c.Record.Health != nil {
+		// Between the start and the monitor's first status write, it is
+		// starting too (compose asks at once).
+		h, ok := health.Read(runRoot, ctr.ID)
+		if !ok {
+			h = health.State{Status: health.Starting, Log: []health.Result{}}
+		}
+		c.Health = &h
+	}
+	return c
 }
 
 // Kill sends sig to a running container's PID 1.
@@ -290,25 +315,41 @@ func ParseSignal(name string) (syscall.Signal, error) {
 }
 
 // namespaceUsers are the running containers that joined c's namespaces
-// (--network, --pid, --ipc or --uts container:c).
+// (--network, --pid, --ipc or --uts container:c). Records come first and
+// only a record that joins c has its run-time state read: rm -f of many
+// containers stays linear.
 func namespaceUsers(s storage.Store, runRoot string, c Container) []string {
-	all, err := List(s, runRoot)
+	ctrs, err := s.Containers()
 	if err != nil {
 		return nil
 	}
 	var users []string
-	for _, o := range all {
-		if o.ID == c.ID || !o.Running {
+	for _, ctr := range ctrs {
+		if ctr.ID == c.ID || !strings.Contains(ctr.Metadata, ocispec.NSContainer) {
 			continue
 		}
-		n := o.Record.Namespaces
-		for _, mode := range []string{o.Record.Network, n.PID, n.IPC, n.UTS} {
-			ref, ok := strings.CutPrefix(mode, ocispec.NSContainer)
-			if ok && (ref == c.Record.Name || strings.HasPrefix(c.ID, ref)) {
-				users = append(users, o.Record.Name)
-				break
+		rec := DecodeRecord(ctr.Metadata)
+		if !joins(rec, c) {
+			continue
+		}
+		if st, ok := ctrstate.Read(runRoot, ctr.ID); ok && st.Running() {
+			if rec.Name == "" && len(ctr.Names) > 0 {
+				rec.Name = ctr.Names[0]
 			}
+			users = append(users, rec.Name)
 		}
 	}
 	return users
+}
+
+// joins reports whether rec joins one of c's namespaces.
+func joins(rec Record, c Container) bool {
+	n := rec.Namespaces
+	for _, mode := range []string{rec.Network, n.PID, n.IPC, n.UTS} {
+		ref, ok := strings.CutPrefix(mode, ocispec.NSContainer)
+		if ok && (ref == c.Record.Name || strings.HasPrefix(c.ID, ref)) {
+			return true
+		}
+	}
+	return false
 }
