@@ -2,7 +2,9 @@ package tests
 
 import (
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -110,8 +112,14 @@ func TestCLIAttachStdin(t *testing.T) {
 // with -i it passes stdin on; two attaches see the same output.
 func TestCLIAttachLogDriverNone(t *testing.T) {
 	e := detachedEnv(t)
-	e.ok("run", "-d", "--name", "quiet", "--log-driver", "none", "--network", "none", busyboxImage, "sh", "-c",
-		"sleep 2; i=0; while [ $i -lt 30 ]; do i=$((i+1)); echo out$i; echo err$i >&2; sleep 0.05; done; exit 3")
+	// It says "waiting" until the test, having seen that both attaches
+	// follow, lets it go on through a file in a bind-mounted directory.
+	sync := t.TempDir()
+	if err := os.Chmod(sync, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("run", "-d", "--name", "quiet", "--log-driver", "none", "--network", "none", "-v", sync+":/sync", busyboxImage, "sh", "-c",
+		"until [ -e /sync/go ]; do echo waiting; sleep 0.1; done; i=0; while [ $i -lt 30 ]; do i=$((i+1)); echo out$i; echo err$i >&2; sleep 0.05; done; exit 3")
 	type attached struct {
 		cmd         *exec.Cmd
 		out, errout *syncBuffer
@@ -134,9 +142,19 @@ func TestCLIAttachLogDriverNone(t *testing.T) {
 		want.WriteString("out" + itoa(i) + "\n")
 		wantErr.WriteString("err" + itoa(i) + "\n")
 	}
-	for _, a := range []attached{start(), start()} {
+	both := []attached{start(), start()}
+	for _, a := range both {
+		if !waitFor(20*time.Second, func() bool { return strings.Contains(a.out.String(), "waiting\n") }) {
+			t.Fatalf("attach shows nothing of a --log-driver none container: stdout %q stderr %q", a.out, a.errout)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(sync, "go"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range both {
 		waitDone(t, "attach", a.done, a.out)
-		if code := a.cmd.ProcessState.ExitCode(); code != 3 || a.out.String() != want.String() || a.errout.String() != wantErr.String() {
+		out := strings.ReplaceAll(a.out.String(), "waiting\n", "")
+		if code := a.cmd.ProcessState.ExitCode(); code != 3 || out != want.String() || a.errout.String() != wantErr.String() {
 			t.Errorf("attach to a --log-driver none container: exit %d\nstdout %q\nstderr %q\nwant exit 3 and every line on its stream", code, a.out, a.errout)
 		}
 	}
