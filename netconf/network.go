@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -80,7 +79,19 @@ type Store struct {
 	HostRoutes func() []*net.IPNet
 }
 
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+// ValidName reports whether name can name a network or an alias: a letter
+// or digit, then letters, digits, '_', '.' or '-' (docker's rule). Checked
+// by hand, not by a regexp compiled at start-up: every container's monitor
+// links this package.
+func ValidName(name string) bool {
+	for i, c := range []byte(name) {
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum && (i == 0 || c != '_' && c != '.' && c != '-') {
+			return false
+		}
+	}
+	return name != ""
+}
 
 // reserved are --network values that are modes, not networks.
 var reserved = map[string]bool{"none": true, "host": true, "pasta": true, "slirp4netns": true, "container": true, "default": true, "private": true}
@@ -118,7 +129,7 @@ func (s Store) Create(o CreateOpt) (Network, error) {
 }
 
 func (s Store) create(o CreateOpt) (Network, error) {
-	if !validName.MatchString(o.Name) || reserved[o.Name] {
+	if !ValidName(o.Name) || reserved[o.Name] {
 		return Network{}, fmt.Errorf("network name %q: want letters, digits, '_', '.', '-' (not none, host, pasta, slirp4netns, container): %w", o.Name, errdefs.ErrInvalidArgument)
 	}
 	if o.Driver != "" && o.Driver != Driver {
@@ -352,7 +363,7 @@ func (s Store) read(name string) (Network, error) {
 
 // Get finds a network by name or ID prefix; `bridge` is created on first use.
 func (s Store) Get(ref string) (Network, error) {
-	if validName.MatchString(ref) {
+	if ValidName(ref) {
 		if n, err := s.read(ref); !errors.Is(err, ErrNetworkUnknown) {
 			return n, err
 		}
@@ -453,7 +464,7 @@ func (s Store) Resolve(o AttachOpt) ([]Attach, error) {
 		out = append(out, a)
 	}
 	for _, al := range o.Aliases {
-		if !validName.MatchString(al) {
+		if !ValidName(al) {
 			return nil, fmt.Errorf("--network-alias %q: want letters, digits, '_', '.', '-': %w", al, errdefs.ErrInvalidArgument)
 		}
 	}
