@@ -16,9 +16,6 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// serviceHandOver: this binary serves POST /build itself.
-func serviceHandOver() error { return nil }
-
 func buildCommand() *cli.Command {
 	cmd := &cli.Command{
 		Name: "build", Usage: "build an image from a Dockerfile or Containerfile", ArgsUsage: "CONTEXT (a directory, or - for a tar on stdin)",
