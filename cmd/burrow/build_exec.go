@@ -15,10 +15,12 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// buildBinary is burrow built with the build verb and the API service
-// (buildkit's Dockerfile parser, the API's server and types, whose package
-// initialisation every other command would pay for): burrow hands a build
-// and `system service` over to it.
+// buildBinary is burrow built with the build verb, the API service and the
+// registry client (buildkit's Dockerfile parser, the API's server and
+// types, containers/image's docker transport, whose package initialisation
+// every other command would pay for): burrow hands a build, `system
+// service`, pull, push, login, and a run or create that must pull, over to
+// it.
 const buildBinary = "burrow-build"
 
 func buildCommand() *cli.Command {
@@ -49,6 +51,20 @@ func serve(*cli.Context) error {
 	return engine.HandOver(path)
 }
 
+// registryTransport: none here. The registry client's package
+// initialisation is no part of burrow's start-up: pull, push and login,
+// and a run or create whose image must be pulled, are burrow-build's.
+func registryTransport() engine.Transport { return nil }
+
+// registryHandOver hands a pull, push or login to burrow-build.
+func registryHandOver() error {
+	path, err := findBuildBinary()
+	if err != nil {
+		return fmt.Errorf("reaching a registry: %w", err)
+	}
+	return engine.HandOver(path)
+}
+
 // findBuildBinary looks beside this binary, then in PATH.
 func findBuildBinary() (string, error) {
 	self, err := os.Executable()
@@ -62,7 +78,7 @@ func findBuildBinary() (string, error) {
 	}
 	path, err := exec.LookPath(buildBinary)
 	if err != nil {
-		return "", fmt.Errorf("%w: the build verb and the API service are in %s, which is neither beside burrow nor in PATH (make build makes it, make install installs it): %v", errdefs.ErrInvalidArgument, buildBinary, err)
+		return "", fmt.Errorf("%w: the build verb, the API service and the registry client are in %s, which is neither beside burrow nor in PATH (make build makes it, make install installs it): %v", errdefs.ErrInvalidArgument, buildBinary, err)
 	}
 	return path, nil
 }

@@ -43,6 +43,9 @@ func pullCommand() *cli.Command {
 		Name: "pull", Usage: "copy an image from a registry into the store", ArgsUsage: "IMAGE[:TAG|@DIGEST]",
 		Flags: append(registryFlags(), &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"}),
 		Action: func(c *cli.Context) error {
+			if err := registryHandOver(); err != nil {
+				return err
+			}
 			if c.NArg() != 1 {
 				return fmt.Errorf("%w: pull needs one image", errdefs.ErrInvalidArgument)
 			}
@@ -66,6 +69,9 @@ func pushCommand() *cli.Command {
 		Name: "push", Usage: "copy an image from the store to a registry", ArgsUsage: "IMAGE [DESTINATION]",
 		Flags: append(registryFlags(), &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"}),
 		Action: func(c *cli.Context) error {
+			if err := registryHandOver(); err != nil {
+				return err
+			}
 			if c.NArg() < 1 || c.NArg() > 2 {
 				return fmt.Errorf("%w: push needs IMAGE [DESTINATION]", errdefs.ErrInvalidArgument)
 			}
@@ -88,6 +94,9 @@ func loginCommand() *cli.Command {
 			&cli.BoolFlag{Name: "password-stdin", Usage: "read the password from stdin"},
 		),
 		Action: func(c *cli.Context) error {
+			if err := registryHandOver(); err != nil {
+				return err
+			}
 			if c.NArg() != 1 {
 				return fmt.Errorf("%w: login needs a registry", errdefs.ErrInvalidArgument)
 			}
@@ -95,7 +104,7 @@ func loginCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := engine.Login(c.Context, c.Args().First(), user, pass, registryOptions(c)); err != nil {
+			if err := engine.Login(c.Context, registryTransport(), c.Args().First(), user, pass, registryOptions(c)); err != nil {
 				return err
 			}
 			fmt.Println("Login Succeeded!")
