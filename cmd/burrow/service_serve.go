@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/burrow/burrow/dockerapi"
@@ -67,9 +68,9 @@ func listen(addr string) (net.Listener, error) {
 		return nil, fmt.Errorf("%w: %s: another service answers there", errdefs.ErrInvalidArgument, path)
 	}
 	_ = os.Remove(path)
-	old := unixUmask(0o177)
+	old := syscall.Umask(0o177) // the socket is 0600 from the start
 	l, err := net.Listen("unix", path)
-	unixUmask(old)
+	syscall.Umask(old)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", path, err)
 	}
