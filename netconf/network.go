@@ -16,6 +16,7 @@ import (
 
 	"github.com/burrow/burrow/atomicfile"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/names"
 	"golang.org/x/sys/unix"
 )
 
@@ -79,20 +80,6 @@ type Store struct {
 	HostRoutes func() []*net.IPNet
 }
 
-// ValidName reports whether name can name a network or an alias: a letter
-// or digit, then letters, digits, '_', '.' or '-' (docker's rule). Checked
-// by hand, not by a regexp compiled at start-up: every container's monitor
-// links this package.
-func ValidName(name string) bool {
-	for i, c := range []byte(name) {
-		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-		if !alnum && (i == 0 || c != '_' && c != '.' && c != '-') {
-			return false
-		}
-	}
-	return name != ""
-}
-
 // reserved are --network values that are modes, not networks.
 var reserved = map[string]bool{"none": true, "host": true, "pasta": true, "slirp4netns": true, "container": true, "default": true, "private": true}
 
@@ -129,7 +116,7 @@ func (s Store) Create(o CreateOpt) (Network, error) {
 }
 
 func (s Store) create(o CreateOpt) (Network, error) {
-	if !ValidName(o.Name) || reserved[o.Name] {
+	if !names.Valid(o.Name) || reserved[o.Name] {
 		return Network{}, fmt.Errorf("network name %q: want letters, digits, '_', '.', '-' (not none, host, pasta, slirp4netns, container): %w", o.Name, errdefs.ErrInvalidArgument)
 	}
 	if o.Driver != "" && o.Driver != Driver {
@@ -363,7 +350,7 @@ func (s Store) read(name string) (Network, error) {
 
 // Get finds a network by name or ID prefix; `bridge` is created on first use.
 func (s Store) Get(ref string) (Network, error) {
-	if ValidName(ref) {
+	if names.Valid(ref) {
 		if n, err := s.read(ref); !errors.Is(err, ErrNetworkUnknown) {
 			return n, err
 		}
@@ -464,7 +451,7 @@ func (s Store) Resolve(o AttachOpt) ([]Attach, error) {
 		out = append(out, a)
 	}
 	for _, al := range o.Aliases {
-		if !ValidName(al) {
+		if !names.Valid(al) {
 			return nil, fmt.Errorf("--network-alias %q: want letters, digits, '_', '.', '-': %w", al, errdefs.ErrInvalidArgument)
 		}
 	}

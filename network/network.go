@@ -8,6 +8,7 @@ package network
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/names"
 	"github.com/burrow/burrow/netconf"
 	"strings"
 
@@ -51,7 +52,7 @@ func Parse(v string) (Mode, error) {
 		return Mode{Kind: kind, Options: rest}, nil
 	}
 	for _, name := range strings.Split(v, ",") {
-		if hasRest || !netconf.ValidName(name) || modes[name] {
+		if hasRest || !names.Valid(name) || modes[name] {
 			return Mode{}, fmt.Errorf("%w: --network %q (want none, host, container:NAME, pasta, slirp4netns, or the names of networks: NAME[,NAME...])", errdefs.ErrInvalidArgument, v)
 		}
 	}
