@@ -66,7 +66,7 @@ type BackendFor func(network.Mode) (network.Backend, error)
 // networks, whose monitor must be burrow: burrow-init does not link them.
 func NeedsBridge(opt Opt) bool {
 	m, err := network.Parse(opt.Network)
-	return err == nil && m.Kind == network.Bridge
+	return len(opt.Networks) > 0 || err == nil && m.Kind == network.Bridge
 }
 
 // Report is the monitor's one message to the CLI (fd 4): 0 once the
