@@ -25,7 +25,7 @@ const Uplink = "uplink0"
 // to the host's first nameserver (for hosts whose resolvers are loopback).
 const upstreamDNS = "169.254.1.1"
 
-// Main is the rootless netns holder (`burrow-init __netns RUNROOT`), started
+// Main is the rootless netns holder (`burrow __netns RUNROOT`), started
 // in a new network namespace by the first command that needs it: it sets
 // the namespace up, runs pasta as its uplink and answers DNS on port 53 for
 // every network's containers, until pasta exits or it is killed. Its

@@ -1,5 +1,5 @@
 // Package bridge makes user-defined networks real, rootless: one network
-// namespace per user (the rootless netns, held by `burrow-init __netns`,
+// namespace per user (the rootless netns, held by `burrow __netns`,
 // which also answers DNS for the networks' containers), a Linux bridge per
 // network in it, a veth pair per container and network, nftables rules for
 // NAT and isolation, and pasta as the namespace's uplink to the world.

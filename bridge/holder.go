@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"github.com/burrow/burrow/container"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -139,9 +138,12 @@ func startHolder(runRoot string) (func() error, error) {
 	}, nil
 }
 
-// holderBinary is the small burrow-init (or burrow itself): the holder
-// lives as long as containers use networks, so its memory counts.
-func holderBinary() (string, error) { return container.HelperBinary() }
+// holderBinary is burrow itself (or burrow-build, which has the same
+// roles): the holder's DNS responder and uplink are no part of a
+// container's init, so the small burrow-init does not carry them. Only
+// burrow's own roles wire containers in (the CLI, the API server, a
+// detached container's monitor), so the running binary is one of them.
+func holderBinary() (string, error) { return os.Executable() }
 
 // stopHolder ends the holder (its pasta dies with it) and removes the
 // namespace's bind mount, so the namespace itself goes. Called under lock.

@@ -17,15 +17,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/burrow/burrow/dockerapi/apiversion"
 	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
 )
 
-// APIVersion is the newest API version served (what rootless podman 5.8
-// reports); MinAPIVersion the oldest.
+// APIVersion is the newest API version served; MinAPIVersion the oldest.
 const (
-	APIVersion    = "1.44"
-	MinAPIVersion = "1.24"
+	APIVersion    = apiversion.Version
+	MinAPIVersion = apiversion.Min
 )
 
 // Server answers API requests with one open engine.

@@ -14,6 +14,7 @@ import (
 
 	fuseoverlay "github.com/burrow/burrow/fuse-overlay"
 	"github.com/burrow/burrow/idmap"
+	"github.com/burrow/burrow/imageio"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/paths"
 	"github.com/burrow/burrow/store"
@@ -32,7 +33,18 @@ type Options struct {
 	// WritesLayers marks the command as one that creates layers, so that
 	// a concurrent repair leaves its fresh layers alone.
 	WritesLayers bool
+	// Registry reaches registries (pull, push, login); nil in burrow, whose
+	// registry operations fail with ErrNoRegistry for the front end to
+	// hand the command to burrow-build, which has it.
+	Registry Transport
 }
+
+// Transport is the registry client an engine is opened with.
+type Transport = imageio.Transport
+
+// ErrNoRegistry is a pull, push or login of an engine without a registry
+// client: nothing was changed yet, and the command can be handed over.
+var ErrNoRegistry = imageio.ErrNoTransport
 
 // Engine is an open store inside burrow's user namespace.
 type Engine struct {
@@ -42,6 +54,8 @@ type Engine struct {
 	tmp       string // this command's own TMPDIR, under the data directory
 	endWrites func()
 	warn      func(string)
+	registry  Transport
+	closed    bool
 }
 
 // Enter makes sure this process runs inside the holder's namespaces,
@@ -94,7 +108,7 @@ func Open(opt Options) (*Engine, error) {
 		paths.EndSessionTemp(tmp)
 		return nil, err
 	}
-	e := &Engine{paths: p, store: s, driver: choice, tmp: tmp, endWrites: func() {}, warn: warn}
+	e := &Engine{paths: p, store: s, driver: choice, tmp: tmp, endWrites: func() {}, warn: warn, registry: opt.Registry}
 	e.repair()
 	if opt.WritesLayers {
 		if e.endWrites, err = store.BeginLayerWrites(p.RunRoot); err != nil {
@@ -125,6 +139,10 @@ func (e *Engine) repair() {
 
 // Close releases the store and this command's temporary directory.
 func (e *Engine) Close() {
+	if e.closed {
+		return // closed before a hand-over that failed, then deferred
+	}
+	e.closed = true
 	e.endWrites()
 	_, _ = e.store.Shutdown(false)
 	paths.EndSessionTemp(e.tmp)

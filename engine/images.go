@@ -38,8 +38,8 @@ type RegistryOptions struct {
 	Username, Password, IdentityToken string
 }
 
-func (o RegistryOptions) imageio() imageio.RegistryOpt {
-	r := imageio.RegistryOpt{TLSVerify: o.TLSVerify, CertDir: o.CertDir, AuthFile: o.AuthFile, Platform: o.Platform, Report: o.Progress}
+func (o RegistryOptions) imageio(t Transport) imageio.RegistryOpt {
+	r := imageio.RegistryOpt{Transport: t, TLSVerify: o.TLSVerify, CertDir: o.CertDir, AuthFile: o.AuthFile, Platform: o.Platform, Report: o.Progress}
 	if o.Username != "" || o.IdentityToken != "" {
 		r.Credentials = &types.DockerAuthConfig{Username: o.Username, Password: o.Password, IdentityToken: o.IdentityToken}
 	}
@@ -76,7 +76,7 @@ type DockerExtras struct {
 
 // Pull copies an image from a registry into the store and returns its ID.
 func (e *Engine) Pull(ctx context.Context, ref string, o RegistryOptions) (string, error) {
-	_, id, err := imageio.Pull(ctx, e.store, ref, o.imageio())
+	_, id, err := imageio.Pull(ctx, e.store, ref, o.imageio(e.registry))
 	if err == nil {
 		e.imageEvent("pull", id, ref)
 	}
@@ -95,21 +95,22 @@ func (e *Engine) Push(ctx context.Context, ref, dest string, o RegistryOptions) 
 	if dest == "" {
 		dest = ref
 	}
-	return imageio.Push(ctx, e.store, img.ID, dest, o.imageio())
+	return imageio.Push(ctx, e.store, img.ID, dest, o.imageio(e.registry))
 }
 
-// Login stores credentials for a registry after checking them there.
-func Login(ctx context.Context, registry, user, password string, o RegistryOptions) error {
+// Login stores credentials for a registry after checking them there
+// through t.
+func Login(ctx context.Context, t Transport, registry, user, password string, o RegistryOptions) error {
 	if _, err := Enter(nil); err != nil {
 		return err
 	}
-	return imageio.Login(ctx, registry, user, password, o.imageio())
+	return imageio.Login(ctx, registry, user, password, o.imageio(t))
 }
 
 // CheckLogin checks credentials at a registry without storing them (the
 // API's /auth: docker clients keep their own).
 func (e *Engine) CheckLogin(ctx context.Context, registry, user, password string, o RegistryOptions) error {
-	return imageio.CheckLogin(ctx, registry, user, password, o.imageio())
+	return imageio.CheckLogin(ctx, registry, user, password, o.imageio(e.registry))
 }
 
 // Logout forgets a registry's credentials.

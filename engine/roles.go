@@ -14,6 +14,7 @@ import (
 	"github.com/burrow/burrow/inherit"
 	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/monitor"
+	"github.com/burrow/burrow/network/backends"
 	"github.com/burrow/burrow/store"
 	"github.com/burrow/burrow/userns"
 
@@ -41,7 +42,7 @@ func Role(args []string) (code int, ok bool) {
 			container.ExecInit(nsjoin.Err())
 			return 0, true
 		case monitor.Verb:
-			return monitor.Main(), true
+			return monitor.Main(backends.For), true
 		case bridge.Verb:
 			return bridge.Main(args[2:]), true
 		case lifecycle.FinishVerb:

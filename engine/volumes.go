@@ -90,23 +90,31 @@ func (e *Engine) Volumes(o VolumeListOptions) ([]VolumeEntry, error) {
 		return nil, err
 	}
 	var out []VolumeEntry
-	err = e.withVolumes(func(vs *volume.Store) error {
-		all, err := vs.List()
-		if err != nil {
-			return err
-		}
-		users, err := lifecycle.VolumeUsers(e.store, "")
-		if err != nil {
-			return err
-		}
-		for _, v := range all {
-			if ent := (VolumeEntry{Volume: v, Users: users[v.Name]}); match(ent) {
-				out = append(out, ent)
-			}
-		}
-		return nil
+	err = e.withVolumes(func(vs *volume.Store) (err error) {
+		out, err = e.matchingVolumes(vs, match)
+		return err
 	})
 	return out, err
+}
+
+// matchingVolumes are the volumes that pass match, each with the
+// containers that use it, by name. Called with the volume store locked.
+func (e *Engine) matchingVolumes(vs *volume.Store, match func(VolumeEntry) bool) ([]VolumeEntry, error) {
+	all, err := vs.List()
+	if err != nil {
+		return nil, err
+	}
+	users, err := lifecycle.VolumeUsers(e.store, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []VolumeEntry
+	for _, v := range all {
+		if ent := (VolumeEntry{Volume: v, Users: users[v.Name]}); match(ent) {
+			out = append(out, ent)
+		}
+	}
+	return out, nil
 }
 
 func volumeFilter(filters []string) (func(VolumeEntry) bool, error) {
@@ -191,16 +199,12 @@ func (e *Engine) PruneVolumes(o VolumePruneOptions) ([]string, error) {
 	}
 	var gone []string
 	err = e.withVolumes(func(vs *volume.Store) error {
-		all, err := vs.List()
+		matching, err := e.matchingVolumes(vs, match)
 		if err != nil {
 			return err
 		}
-		users, err := lifecycle.VolumeUsers(e.store, "")
-		if err != nil {
-			return err
-		}
-		for _, v := range all {
-			if len(users[v.Name]) > 0 || !match(VolumeEntry{Volume: v}) {
+		for _, v := range matching {
+			if len(v.Users) > 0 {
 				continue
 			}
 			if err := vs.Remove(v.Name); err != nil {

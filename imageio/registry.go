@@ -9,7 +9,6 @@ import (
 
 	"github.com/burrow/burrow/errdefs"
 	"go.podman.io/image/v5/copy"
-	"go.podman.io/image/v5/docker"
 	"go.podman.io/image/v5/docker/reference"
 	imgmanifest "go.podman.io/image/v5/manifest"
 	"go.podman.io/image/v5/pkg/docker/config"
@@ -20,8 +19,26 @@ import (
 	"go.podman.io/storage"
 )
 
+// Transport is containers/image's docker transport: registry references
+// and the login check. It is handed in (package imageio/dockertransport)
+// rather than imported, because its package initialisation (the
+// reference grammar's regexps of distribution/reference, about a
+// millisecond) would weigh on the start of every burrow command, which
+// links imageio; only burrow-build, which pulls, pushes and logs in, links
+// it.
+type Transport interface {
+	NewReference(named reference.Named) (types.ImageReference, error)
+	CheckAuth(ctx context.Context, sys *types.SystemContext, user, password, registry string) error
+}
+
+// ErrNoTransport is a registry operation of a binary built without the
+// docker transport (burrow, which hands such commands to burrow-build).
+var ErrNoTransport = errors.New("this binary has no registry client")
+
 // RegistryOpt are the registry settings of pull, push and login.
 type RegistryOpt struct {
+	// Transport reaches the registry; nil: ErrNoTransport.
+	Transport Transport
 	TLSVerify *bool  // nil: registries.conf decides (insecure = true), else verify
 	CertDir   string // extra CA certificates and client keys
 	AuthFile  string // default: $XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json
@@ -85,6 +102,9 @@ func hasExplicitRegistry(ref string) bool {
 // Pull copies an image from the first registry that has it into the store
 // and returns the stored name and ID.
 func Pull(ctx context.Context, s storage.Store, ref string, opt RegistryOpt) (string, string, error) {
+	if opt.Transport == nil {
+		return "", "", fmt.Errorf("pull %s: %w", ref, ErrNoTransport)
+	}
 	sys := opt.system()
 	candidates, err := PullCandidates(ref, sys)
 	if err != nil {
@@ -92,7 +112,7 @@ func Pull(ctx context.Context, s storage.Store, ref string, opt RegistryOpt) (st
 	}
 	var errs []error
 	for _, named := range candidates {
-		id, err := pullOne(ctx, s, named, sys, opt.Report)
+		id, err := pullOne(ctx, s, named, sys, opt)
 		if err == nil {
 			return named.String(), id, nil
 		}
@@ -101,8 +121,8 @@ func Pull(ctx context.Context, s storage.Store, ref string, opt RegistryOpt) (st
 	return "", "", fmt.Errorf("pull %s: %w: %w", ref, errdefs.ErrImageUnknown, errors.Join(errs...))
 }
 
-func pullOne(ctx context.Context, s storage.Store, named reference.Named, sys *types.SystemContext, report io.Writer) (string, error) {
-	src, err := docker.NewReference(named)
+func pullOne(ctx context.Context, s storage.Store, named reference.Named, sys *types.SystemContext, opt RegistryOpt) (string, error) {
+	src, err := opt.Transport.NewReference(named)
 	if err != nil {
 		return "", err
 	}
@@ -110,7 +130,7 @@ func pullOne(ctx context.Context, s storage.Store, named reference.Named, sys *t
 	if err != nil {
 		return "", err
 	}
-	manifest, err := copyImage(ctx, dst, checkedReference{src}, &copy.Options{SourceCtx: sys, ReportWriter: report})
+	manifest, err := copyImage(ctx, dst, checkedReference{src}, &copy.Options{SourceCtx: sys, ReportWriter: opt.Report})
 	if err != nil {
 		return "", err
 	}
@@ -131,7 +151,10 @@ func Push(ctx context.Context, s storage.Store, imageID, dest string, opt Regist
 		return Pushed{}, fmt.Errorf("invalid destination %q: %w", dest, errdefs.ErrInvalidArgument)
 	}
 	named = reference.TagNameOnly(named)
-	dst, err := docker.NewReference(named)
+	if opt.Transport == nil {
+		return Pushed{}, fmt.Errorf("push %s: %w", dest, ErrNoTransport)
+	}
+	dst, err := opt.Transport.NewReference(named)
 	if err != nil {
 		return Pushed{}, err
 	}
@@ -168,8 +191,8 @@ func copyImage(ctx context.Context, dst, src types.ImageReference, opts *copy.Op
 // Login checks the credentials with the registry and stores them.
 func Login(ctx context.Context, registry, user, password string, opt RegistryOpt) error {
 	sys := opt.system()
-	if err := docker.CheckAuth(ctx, sys, user, password, registry); err != nil {
-		return fmt.Errorf("log in to %s: %w", registry, err)
+	if err := CheckLogin(ctx, registry, user, password, opt); err != nil {
+		return err
 	}
 	if err := config.SetAuthentication(sys, registry, user, password); err != nil {
 		return fmt.Errorf("store credentials for %s: %w", registry, err)
@@ -179,7 +202,10 @@ func Login(ctx context.Context, registry, user, password string, opt RegistryOpt
 
 // CheckLogin checks credentials at a registry without storing them.
 func CheckLogin(ctx context.Context, registry, user, password string, opt RegistryOpt) error {
-	if err := docker.CheckAuth(ctx, opt.system(), user, password, registry); err != nil {
+	if opt.Transport == nil {
+		return fmt.Errorf("log in to %s: %w", registry, ErrNoTransport)
+	}
+	if err := opt.Transport.CheckAuth(ctx, opt.system(), user, password, registry); err != nil {
 		return fmt.Errorf("log in to %s: %w", registry, err)
 	}
 	return nil

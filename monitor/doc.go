@@ -1,5 +1,6 @@
 // Package monitor is the per-container monitor of a detached container:
-// a small process (burrow-init __monitor), detached from the terminal,
+// a small process (burrow-init __monitor; burrow __monitor for a container
+// on user-defined networks, see NeedsBridge), detached from the terminal,
 // that is the container's parent. It writes the container's output to its
 // json-file log, applies the restart policy, keeps the run-time state
 // (ctrstate) current, and when the container is down for good runs

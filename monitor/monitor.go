@@ -22,7 +22,6 @@ import (
 	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/network"
-	"github.com/burrow/burrow/network/backends"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -59,6 +58,21 @@ type Opt struct {
 	LockPath string   `json:"lockPath,omitempty"`
 	Timeout  int      `json:"timeout,omitempty"` // --timeout: seconds before SIGKILL
 	Finish   []string `json:"finish"`            // argv that records the end; the exit code and "started" are appended
+
+	// backendFor is Main's picker of the network backend.
+	backendFor BackendFor
+}
+
+// BackendFor picks the network backend of a mode: backends.For in burrow,
+// nobridge.For in the small burrow-init, whose monitors serve only
+// containers that are on no user-defined network (see NeedsBridge).
+type BackendFor func(network.Mode) (network.Backend, error)
+
+// NeedsBridge reports whether the container of opt is on user-defined
+// networks, whose monitor must be burrow: burrow-init does not link them.
+func NeedsBridge(opt Opt) bool {
+	m, err := network.Parse(opt.Network)
+	return len(opt.Networks) > 0 || err == nil && m.Kind == network.Bridge
 }
 
 // Report is the monitor's one message to the CLI (fd 4): 0 once the
@@ -68,8 +82,9 @@ type Report struct {
 	Message string `json:"message,omitempty"`
 }
 
-// Main is the monitor process's life.
-func Main() int {
+// Main is the monitor process's life; backendFor picks the container's
+// network backend.
+func Main(backendFor BackendFor) int {
 	ready := os.NewFile(4, "ready")
 	var opt Opt
 	optFile := os.NewFile(3, "opt")
@@ -79,6 +94,7 @@ func Main() int {
 		report(ready, errdefs.ExitBurrow, "monitor: read options: "+err.Error())
 		return errdefs.ExitBurrow
 	}
+	opt.backendFor = backendFor
 	code, started := supervise(opt, ready)
 	return finish(opt, code, started)
 }
@@ -185,7 +201,7 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 		return 0, err
 	}
 	m := network.MustParse(opt.Network)
-	backend, err := backends.For(m)
+	backend, err := opt.backendFor(m)
 	if err != nil {
 		return 0, err
 	}

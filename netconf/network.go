@@ -10,13 +10,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/burrow/burrow/atomicfile"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/names"
 	"golang.org/x/sys/unix"
 )
 
@@ -80,8 +80,6 @@ type Store struct {
 	HostRoutes func() []*net.IPNet
 }
 
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
-
 // reserved are --network values that are modes, not networks.
 var reserved = map[string]bool{"none": true, "host": true, "pasta": true, "slirp4netns": true, "container": true, "default": true, "private": true}
 
@@ -118,7 +116,7 @@ func (s Store) Create(o CreateOpt) (Network, error) {
 }
 
 func (s Store) create(o CreateOpt) (Network, error) {
-	if !validName.MatchString(o.Name) || reserved[o.Name] {
+	if !names.Valid(o.Name) || reserved[o.Name] {
 		return Network{}, fmt.Errorf("network name %q: want letters, digits, '_', '.', '-' (not none, host, pasta, slirp4netns, container): %w", o.Name, errdefs.ErrInvalidArgument)
 	}
 	if o.Driver != "" && o.Driver != Driver {
@@ -352,7 +350,7 @@ func (s Store) read(name string) (Network, error) {
 
 // Get finds a network by name or ID prefix; `bridge` is created on first use.
 func (s Store) Get(ref string) (Network, error) {
-	if validName.MatchString(ref) {
+	if names.Valid(ref) {
 		if n, err := s.read(ref); !errors.Is(err, ErrNetworkUnknown) {
 			return n, err
 		}
@@ -453,7 +451,7 @@ func (s Store) Resolve(o AttachOpt) ([]Attach, error) {
 		out = append(out, a)
 	}
 	for _, al := range o.Aliases {
-		if !validName.MatchString(al) {
+		if !names.Valid(al) {
 			return nil, fmt.Errorf("--network-alias %q: want letters, digits, '_', '.', '-': %w", al, errdefs.ErrInvalidArgument)
 		}
 	}

@@ -8,8 +8,8 @@ package network
 
 import (
 	"fmt"
+	"github.com/burrow/burrow/names"
 	"github.com/burrow/burrow/netconf"
-	"regexp"
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
@@ -33,8 +33,6 @@ type Mode struct {
 	Options string // Pasta, Slirp4netns: what follows the colon
 }
 
-var networkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
-
 // Parse reads a --network value: none, host, container:NAME,
 // pasta[:OPTIONS], slirp4netns[:OPTIONS], or the name of a network.
 func Parse(v string) (Mode, error) {
@@ -54,7 +52,7 @@ func Parse(v string) (Mode, error) {
 		return Mode{Kind: kind, Options: rest}, nil
 	}
 	for _, name := range strings.Split(v, ",") {
-		if hasRest || !networkName.MatchString(name) || modes[name] {
+		if hasRest || !names.Valid(name) || modes[name] {
 			return Mode{}, fmt.Errorf("%w: --network %q (want none, host, container:NAME, pasta, slirp4netns, or the names of networks: NAME[,NAME...])", errdefs.ErrInvalidArgument, v)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/burrow/burrow/errdefs"
 	"github.com/docker/go-units"
@@ -90,7 +91,8 @@ func sysctlNamespace(key string) specs.LinuxNamespaceType {
 	return ""
 }
 
-var sysctlKey = regexp.MustCompile(`^[a-z0-9_]+(\.[a-zA-Z0-9_-]+)+$`)
+// sysctlKey is compiled when --sysctl is given, not at every start.
+var sysctlKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_]+(\.[a-zA-Z0-9_-]+)+$`) })
 
 // ParseSysctls reads --sysctl KEY=VALUE (also KEY/WITH/SLASHES=VALUE).
 func ParseSysctls(values []string) (map[string]string, error) {
@@ -101,7 +103,7 @@ func ParseSysctls(values []string) (map[string]string, error) {
 	for _, v := range values {
 		k, val, ok := strings.Cut(v, "=")
 		k = strings.ReplaceAll(strings.TrimSpace(k), "/", ".")
-		if !ok || !sysctlKey.MatchString(k) || strings.ContainsAny(val, "\n") {
+		if !ok || !sysctlKey().MatchString(k) || strings.ContainsAny(val, "\n") {
 			return nil, fmt.Errorf("%w: --sysctl %q (want KEY=VALUE, e.g. net.ipv4.ip_forward=1)", errdefs.ErrInvalidArgument, v)
 		}
 		if sysctlNamespace(k) == "" {

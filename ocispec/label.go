@@ -5,15 +5,20 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/selinux/go-selinux/label"
 )
 
+// The label grammar, compiled when a label is given rather than at every
+// start of burrow.
 var (
-	labelName  = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+	labelName  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_]+$`) })
 	categories = `(:c[0-9]+([.,]c[0-9]+)*)?`
-	labelLevel = regexp.MustCompile(`^s[0-9]+` + categories + `(-s[0-9]+` + categories + `)?$`)
+	labelLevel = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^s[0-9]+` + categories + `(-s[0-9]+` + categories + `)?$`)
+	})
 )
 
 // ParseLabel checks a --security-opt label= value: disable, nested, or
@@ -28,9 +33,9 @@ func ParseLabel(v string) (string, error) {
 	valid := false
 	switch k {
 	case "user", "role", "type", "filetype":
-		valid = labelName.MatchString(val)
+		valid = labelName().MatchString(val)
 	case "level":
-		valid = labelLevel.MatchString(val)
+		valid = labelLevel().MatchString(val)
 	}
 	if !ok || !valid {
 		return "", fmt.Errorf("label %q: want disable, nested, user:, role:, type:, filetype: with an SELinux name, or level: with an MLS range such as s0:c1,c2", v)

@@ -407,3 +407,49 @@ func TestImagesMalformed(t *testing.T) {
 		t.Errorf("malformed commands changed the images: %q -> %q", before, after)
 	}
 }
+
+// TestInspectType: inspect --type container looks only at containers,
+// --type image (and image inspect) only at images, all at both, a
+// container first; what is not found is an error after what is printed.
+func TestInspectType(t *testing.T) {
+	e := busyboxEnv(t)
+	e.ok("create", "--name", "shadow", "--network", "none", busyboxImage, "true")
+	kinds := func(args ...string) []string {
+		t.Helper()
+		var got []map[string]any
+		out := e.ok(append([]string{"inspect"}, args...)...)
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("inspect %v: %v: %s", args, err, out)
+		}
+		var k []string
+		for _, g := range got {
+			if _, ok := g["State"]; ok {
+				k = append(k, "container")
+			} else if _, ok := g["RootFS"]; ok {
+				k = append(k, "image")
+			}
+		}
+		return k
+	}
+	if got := kinds("shadow", busyboxImage); !slices.Equal(got, []string{"container", "image"}) {
+		t.Errorf("inspect of both: %v", got)
+	}
+	if got := kinds("--type", "container", "shadow"); !slices.Equal(got, []string{"container"}) {
+		t.Errorf("--type container: %v", got)
+	}
+	if got := kinds("--type", "image", busyboxImage); !slices.Equal(got, []string{"image"}) {
+		t.Errorf("--type image: %v", got)
+	}
+	for _, args := range [][]string{{"inspect", "--type", "container", busyboxImage}, {"inspect", "--type", "image", "shadow"}, {"image", "inspect", "shadow"}} {
+		if r := e.burrow(args...); r.code == 0 || r.stderr == "" {
+			t.Errorf("%v found what it should not look at: %s", args, r)
+		}
+	}
+	r := e.burrow("inspect", "--type", "container", "--format", "{{.Name}}", "shadow", "nosuch")
+	if r.code == 0 || !strings.Contains(r.stdout, "shadow") || !strings.Contains(r.stderr, "nosuch") {
+		t.Errorf("a found and a missing container: %s", r)
+	}
+	if r := e.burrow("inspect", "--type", "volume", "shadow"); r.code != 125 {
+		t.Errorf("--type volume: %s", r)
+	}
+}

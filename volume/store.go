@@ -10,13 +10,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/burrow/burrow/atomicfile"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/names"
 	"golang.org/x/sys/unix"
 )
 
@@ -96,11 +96,9 @@ func Open(root string) (*Store, error) {
 	return &Store{root: root}, nil
 }
 
-var nameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
-
 // CheckName refuses names docker refuses: / .. spaces, over 255 bytes.
 func CheckName(name string) error {
-	if len(name) > 255 || !nameRE.MatchString(name) {
+	if len(name) > 255 || !names.Valid(name) {
 		return fmt.Errorf("%w: volume name %q: want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 255 characters", errdefs.ErrInvalidArgument, name)
 	}
 	return nil

@@ -1,19 +1,23 @@
 // Command burrow-init is the container's first process before it execs the
-// user's command, the helper of `burrow exec`, and the per-container
-// monitor of detached containers. It is burrow's container init on its own, so that every
-// container start pays the start-up of a small binary rather than of the
-// whole CLI with its storage and image libraries; burrow falls back to
-// re-executing itself when this binary is not installed beside it.
+// user's command, the --init reaper, the helper of `burrow exec`, and the
+// monitor of a detached container that is on no user-defined network. It
+// is burrow's container init on its own, so that every container start
+// pays the start-up of a small binary rather than of the whole CLI with its
+// storage and image libraries; burrow falls back to re-executing itself
+// when this binary is not installed beside it. User-defined networks
+// (netlink, nftables, the rootless netns holder with its DNS responder)
+// are burrow's alone: the monitor of a container on them, and the holder,
+// run as burrow (see docs/internal.md).
 package main
 
 import (
-	"github.com/burrow/burrow/bridge"
 	"os"
 	"runtime"
 
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/container/nsjoin"
 	"github.com/burrow/burrow/monitor"
+	"github.com/burrow/burrow/network/nobridge"
 )
 
 // Per-thread credentials, capabilities and seccomp in the container's init,
@@ -30,9 +34,7 @@ func main() {
 			container.ExecInit(nsjoin.Err())
 			return
 		case monitor.Verb:
-			os.Exit(monitor.Main())
-		case bridge.Verb:
-			os.Exit(bridge.Main(os.Args[2:]))
+			os.Exit(monitor.Main(nobridge.For))
 		}
 	}
 	container.Init(nsjoin.Err())

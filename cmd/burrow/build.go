@@ -13,11 +13,15 @@ import (
 	"github.com/burrow/burrow/build"
 	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/imageio/dockertransport"
 	"github.com/urfave/cli/v2"
 )
 
-// serviceHandOver: this binary serves POST /build itself.
-func serviceHandOver() error { return nil }
+// registryTransport: this binary reaches registries itself.
+func registryTransport() engine.Transport { return dockertransport.Transport{} }
+
+// registryHandOver: this binary pulls, pushes and logs in itself.
+func registryHandOver() error { return nil }
 
 func buildCommand() *cli.Command {
 	cmd := &cli.Command{

@@ -11,12 +11,16 @@ import (
 	"path/filepath"
 
 	"github.com/burrow/burrow/engine"
+	"github.com/burrow/burrow/errdefs"
 	"github.com/urfave/cli/v2"
 )
 
-// buildBinary is burrow built with the build verb (and buildkit's
-// Dockerfile parser, whose package initialisation every other command
-// would pay for): burrow hands a build over to it.
+// buildBinary is burrow built with the build verb, the API service and the
+// registry client (buildkit's Dockerfile parser, the API's server and
+// types, containers/image's docker transport, whose package initialisation
+// every other command would pay for): burrow hands a build, `system
+// service`, pull, push, login, and a run or create that must pull, over to
+// it.
 const buildBinary = "burrow-build"
 
 func buildCommand() *cli.Command {
@@ -35,14 +39,28 @@ func buildCommand() *cli.Command {
 	}
 }
 
-// serviceHandOver makes `system service` burrow-build, whose API serves
-// POST /build as well; the process stays the same, so a socket that
-// systemd passed (LISTEN_PID) is still this one's. Without burrow-build
-// the service runs here and says why a build fails.
-func serviceHandOver() error {
+// serve makes `system service` burrow-build, which serves the API (POST
+// /build included), so that the API's server and types are no part of
+// this binary's start-up; the process stays the same, so a socket that
+// systemd passed (LISTEN_PID) is still this one's.
+func serve(*cli.Context) error {
 	path, err := findBuildBinary()
 	if err != nil {
-		return nil
+		return fmt.Errorf("burrow system service: %w", err)
+	}
+	return engine.HandOver(path)
+}
+
+// registryTransport: none here. The registry client's package
+// initialisation is no part of burrow's start-up: pull, push and login,
+// and a run or create whose image must be pulled, are burrow-build's.
+func registryTransport() engine.Transport { return nil }
+
+// registryHandOver hands a pull, push or login to burrow-build.
+func registryHandOver() error {
+	path, err := findBuildBinary()
+	if err != nil {
+		return fmt.Errorf("reaching a registry: %w", err)
 	}
 	return engine.HandOver(path)
 }
@@ -60,7 +78,7 @@ func findBuildBinary() (string, error) {
 	}
 	path, err := exec.LookPath(buildBinary)
 	if err != nil {
-		return "", fmt.Errorf("burrow build needs %s beside burrow or in PATH (make build makes it, make install installs it): %w", buildBinary, err)
+		return "", fmt.Errorf("%w: the build verb, the API service and the registry client are in %s, which is neither beside burrow nor in PATH (make build makes it, make install installs it): %v", errdefs.ErrInvalidArgument, buildBinary, err)
 	}
 	return path, nil
 }

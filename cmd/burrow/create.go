@@ -30,7 +30,7 @@ func createCommand() *cli.Command {
 			}
 			id, err := e.Create(c.Context, opt)
 			if err != nil {
-				return err
+				return pullElsewhere(e, err)
 			}
 			fmt.Println(id)
 			return nil

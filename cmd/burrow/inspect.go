@@ -78,15 +78,17 @@ func inspectAction(imagesOnly bool) cli.ActionFunc {
 		case t == "image":
 			imagesOnly = true
 		case t == "container":
-			return inspectContainers(c)
+			return inspect(c, inspectContainer)
 		case t != "all":
 			return fmt.Errorf("%w: --type %q (want container, image or all)", errdefs.ErrInvalidArgument, t)
 		}
-		return inspect(c, imagesOnly)
+		return inspect(c, func(e *engine.Engine, ref string) (any, error) { return inspectOne(e, ref, imagesOnly) })
 	}
 }
 
-func inspect(c *cli.Context, imagesOnly bool) error {
+// inspect prints what find finds of each name, then the errors of what
+// it does not.
+func inspect(c *cli.Context, find func(e *engine.Engine, ref string) (any, error)) error {
 	e, err := openEngine(c)
 	if err != nil {
 		return err
@@ -99,7 +101,7 @@ func inspect(c *cli.Context, imagesOnly bool) error {
 	var out []any
 	var errs []error
 	for _, ref := range refs {
-		info, err := inspectOne(e, ref, imagesOnly)
+		info, err := find(e, ref)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -109,28 +111,13 @@ func inspect(c *cli.Context, imagesOnly bool) error {
 	return printInspected(c.String("format"), out, errs)
 }
 
-// inspectContainers is inspect --type container: images are not looked at.
-func inspectContainers(c *cli.Context) error {
-	e, err := openEngine(c)
+// inspectContainer is inspect --type container: images are not looked at.
+func inspectContainer(e *engine.Engine, ref string) (any, error) {
+	ctr, err := e.Container(ref)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer e.Close()
-	refs, err := inspectRefs(c, e)
-	if err != nil {
-		return err
-	}
-	var out []any
-	var errs []error
-	for _, ref := range refs {
-		ctr, err := e.Container(ref)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, newContainerInspect(e, ctr))
-	}
-	return printInspected(c.String("format"), out, errs)
+	return newContainerInspect(e, ctr), nil
 }
 
 // inspectRefs are inspect's names, or the newest container's ID.
@@ -165,8 +152,8 @@ func printInspected(format string, out []any, errs []error) error {
 // inspectOne looks for a container first, then an image, as docker does.
 func inspectOne(e *engine.Engine, ref string, imagesOnly bool) (any, error) {
 	if !imagesOnly {
-		if ctr, err := e.Container(ref); err == nil {
-			return newContainerInspect(e, ctr), nil
+		if info, err := inspectContainer(e, ref); err == nil {
+			return info, nil
 		}
 	}
 	return inspectImage(e, ref)

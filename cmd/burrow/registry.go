@@ -43,6 +43,9 @@ func pullCommand() *cli.Command {
 		Name: "pull", Usage: "copy an image from a registry into the store", ArgsUsage: "IMAGE[:TAG|@DIGEST]",
 		Flags: append(registryFlags(), &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"}),
 		Action: func(c *cli.Context) error {
+			if err := registryHandOver(); err != nil {
+				return err
+			}
 			if c.NArg() != 1 {
 				return fmt.Errorf("%w: pull needs one image", errdefs.ErrInvalidArgument)
 			}
@@ -73,6 +76,9 @@ func pushCommand() *cli.Command {
 }
 
 func pushAction(c *cli.Context) error {
+	if err := registryHandOver(); err != nil {
+		return err
+	}
 	if c.NArg() < 1 || c.NArg() > 2 {
 		return fmt.Errorf("%w: push needs IMAGE [DESTINATION]", errdefs.ErrInvalidArgument)
 	}
@@ -111,6 +117,9 @@ func loginCommand() *cli.Command {
 			&cli.BoolFlag{Name: "password-stdin", Usage: "read the password from stdin"},
 		),
 		Action: func(c *cli.Context) error {
+			if err := registryHandOver(); err != nil {
+				return err
+			}
 			if c.NArg() != 1 {
 				return fmt.Errorf("%w: login needs a registry", errdefs.ErrInvalidArgument)
 			}
@@ -118,7 +127,7 @@ func loginCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := engine.Login(c.Context, c.Args().First(), user, pass, registryOptions(c)); err != nil {
+			if err := engine.Login(c.Context, registryTransport(), c.Args().First(), user, pass, registryOptions(c)); err != nil {
 				return err
 			}
 			fmt.Println("Login Succeeded!")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -139,7 +140,7 @@ func runAction(c *cli.Context) error {
 	}
 	id, code, err := e.Run(c.Context, opt)
 	if err != nil {
-		return err
+		return pullElsewhere(e, err)
 	}
 	removeImageAfter(c, e, opt.Image)
 	if opt.Detach {
@@ -258,4 +259,16 @@ func collectEnv(c *cli.Context) ([]string, error) {
 		return nil, err
 	}
 	return ocispec.MergeEnv(fromFiles, flags), nil
+}
+
+// pullElsewhere hands a run or create whose image must be pulled to
+// burrow-build, when this binary has no registry client: the engine failed
+// before it changed anything, and burrow-build runs the same command. Any
+// other error is returned as it is.
+func pullElsewhere(e *engine.Engine, err error) error {
+	if !errors.Is(err, engine.ErrNoRegistry) {
+		return err
+	}
+	e.Close()
+	return registryHandOver()
 }

@@ -14,7 +14,7 @@ var layerWriters = map[string]bool{"load": true, "import": true, "pull": true, "
 
 // openEngine opens the engine for a verb.
 func openEngine(c *cli.Context) (*engine.Engine, error) {
-	return engine.Open(engine.Options{StorageDriver: c.String("storage-driver"), Warn: warn, WritesLayers: layerWriters[c.Command.Name]})
+	return engine.Open(engine.Options{StorageDriver: c.String("storage-driver"), Warn: warn, WritesLayers: layerWriters[c.Command.Name], Registry: registryTransport()})
 }
 
 func warn(msg string) {

@@ -3,7 +3,7 @@ package main
 import (
 	"runtime"
 
-	"github.com/burrow/burrow/dockerapi"
+	"github.com/burrow/burrow/dockerapi/apiversion"
 	"github.com/urfave/cli/v2"
 )
 
@@ -39,7 +39,7 @@ func versionCommand() *cli.Command {
 
 func newClientVersion() clientVersion {
 	return clientVersion{
-		Version: version, APIVersion: dockerapi.APIVersion, ApiVersion: dockerapi.APIVersion,
+		Version: version, APIVersion: apiversion.Version, ApiVersion: apiversion.Version,
 		GoVersion: runtime.Version(), OsArch: runtime.GOOS + "/" + runtime.GOARCH, Os: runtime.GOOS, Arch: runtime.GOARCH,
 	}
 }

@@ -1,31 +1,26 @@
 // Package backends picks the network.Backend of a Mode: the one place that
 // knows every backend, so that create, run, the monitor and the checks
-// before create ask the same one.
+// before create ask the same one. Package nobridge is the same choice
+// without user-defined networks, for the small burrow-init's monitor.
 package backends
 
 import (
 	"fmt"
-	"github.com/burrow/burrow/bridge"
 	"os"
 	"os/exec"
 
-	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/bridge"
 	"github.com/burrow/burrow/hostbin"
 	"github.com/burrow/burrow/network"
-	"github.com/burrow/burrow/slirp"
+	"github.com/burrow/burrow/network/nobridge"
 )
 
 // For is the backend of m.
 func For(m network.Mode) (network.Backend, error) {
-	switch m.Kind {
-	case network.None, network.Host, network.Container:
-		return network.Static{}, nil
-	case network.Pasta, network.Slirp4netns:
-		return slirp.Backend{}, nil
-	case network.Bridge:
+	if m.Kind == network.Bridge {
 		return bridge.Backend{}, nil
 	}
-	return nil, fmt.Errorf("%w: --network %s: no such network (want none, host, container:NAME, pasta or slirp4netns)", errdefs.ErrInvalidArgument, m)
+	return nobridge.For(m)
 }
 
 // Default is the mode a container gets when --network is not given: pasta
