@@ -2,9 +2,11 @@ package engine
 
 import (
 	"fmt"
+	"io"
 	"net"
 
 	"github.com/burrow/burrow/ctrstate"
+	"github.com/burrow/burrow/detachkeys"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/monitor"
 )
@@ -36,4 +38,18 @@ func (e *Engine) Resize(ref string, rows, cols uint16) error {
 		return fmt.Errorf("%w: container %s is not running", errdefs.ErrInvalidArgument, c.Record.Name)
 	}
 	return monitor.Resize(ctrstate.AttachPath(e.paths.RunRoot, c.ID), rows, cols)
+}
+
+// DefaultDetachKeys is docker's and podman's detach sequence.
+const DefaultDetachKeys = detachkeys.Default
+
+// ErrDetached is CopyDetach's answer to the detach sequence.
+var ErrDetached = detachkeys.ErrDetached
+
+// ParseDetachKeys reads --detach-keys ("" is none: nil).
+func ParseDetachKeys(s string) ([]byte, error) { return detachkeys.Parse(s) }
+
+// CopyDetach copies typed input until EOF or the detach keys.
+func CopyDetach(dst io.Writer, src io.Reader, keys []byte) error {
+	return detachkeys.Copy(dst, src, keys)
 }

@@ -137,6 +137,9 @@ type StartOptions struct {
 	// foreground run) and returns its exit code; else a monitor runs it.
 	Attach      bool
 	Interactive bool
+	// DetachKeys leave an attached, interactive container with a
+	// terminal running (it gets a monitor); nil: none.
+	DetachKeys []byte
 }
 
 // Start runs an existing, stopped container again.
@@ -145,7 +148,7 @@ func (e *Engine) Start(ref string, o StartOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return lifecycle.Start(e.store, e.paths.RunRoot, c, o.Attach, o.Interactive)
+	return lifecycle.Start(e.store, e.paths.RunRoot, c, o.Attach, o.Interactive, o.DetachKeys)
 }
 
 // Restart stops a container (SIGKILL after timeout) and starts it again.
@@ -157,7 +160,7 @@ func (e *Engine) Restart(ref string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	_, err = lifecycle.Start(e.store, e.paths.RunRoot, c, false, false)
+	_, err = lifecycle.Start(e.store, e.paths.RunRoot, c, false, false, nil)
 	return err
 }
 

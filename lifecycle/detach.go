@@ -45,13 +45,15 @@ func RunDetached(s storage.Store, runRoot string, opt CreateOpt) (string, error)
 		return "", err
 	}
 	Emit(runRoot, c.ID, c.Record, "create", nil)
-	if err := spawnMonitor(s, runRoot, c); err != nil {
+	if err := spawnMonitor(s, runRoot, c, nil); err != nil {
 		return c.ID, err
 	}
 	return c.ID, nil
 }
 
-func spawnMonitor(s storage.Store, runRoot string, c *created) error {
+// spawnMonitor hands the container to a new monitor; client, if not nil,
+// is the monitor's end of an attached foreground command's socket pair.
+func spawnMonitor(s storage.Store, runRoot string, c *created, client *os.File) error {
 	runDir, err := s.ContainerRunDirectory(c.ID)
 	if err != nil {
 		return err
@@ -73,11 +75,12 @@ func spawnMonitor(s storage.Store, runRoot string, c *created) error {
 		Network: c.Record.Network, Ports: c.Record.Ports, Name: c.Record.Name, Networks: c.Record.Networks,
 		Stdin: c.Record.OpenStdin, StdinOnce: c.Record.StdinOnce, Timeout: c.Record.Timeout,
 		Finish: []string{self, FinishVerb, c.ID}, Joins: joinedContainers(s, runRoot, c.Record),
+		Client: client != nil,
 	}
-	return startMonitor(opt, c.Record.Name)
+	return startMonitor(opt, c.Record.Name, client)
 }
 
-func startMonitor(opt monitor.Opt, name string) error {
+func startMonitor(opt monitor.Opt, name string, client *os.File) error {
 	optR, optW, err := os.Pipe()
 	if err != nil {
 		return err
@@ -98,6 +101,9 @@ func startMonitor(opt monitor.Opt, name string) error {
 	cmd := exec.Command(helper, monitor.Verb)
 	cmd.Args[0] = "burrow-monitor"
 	cmd.ExtraFiles = []*os.File{optR, readyW}
+	if client != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, client) // monitor.ClientFD
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Dir = "/"
 	err = cmd.Start()

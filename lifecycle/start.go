@@ -23,8 +23,10 @@ func Create(s storage.Store, runRoot string, opt CreateOpt) (string, error) {
 }
 
 // Start runs an existing, stopped container again with its saved spec:
-// attached (burrow is the parent, like run) or under a new monitor.
-func Start(s storage.Store, runRoot string, c Container, attach, interactive bool) (int, error) {
+// attached (burrow is the parent, like run) or under a new monitor. A
+// container with a terminal started attached and interactive with detach
+// keys gets a monitor that this process attaches to (see RunAttached).
+func Start(s storage.Store, runRoot string, c Container, attach, interactive bool, keys []byte) (int, error) {
 	if c.Owned {
 		return 0, nil
 	}
@@ -33,7 +35,10 @@ func Start(s storage.Store, runRoot string, c Container, attach, interactive boo
 		return 0, err
 	}
 	if !attach {
-		return 0, spawnMonitor(s, runRoot, cr)
+		return 0, spawnMonitor(s, runRoot, cr, nil)
+	}
+	if interactive && cr.Spec.Process.Terminal && len(keys) > 0 {
+		return startAttached(s, runRoot, cr, keys)
 	}
 	code, runErr := runCreated(runRoot, cr, RunOpt{Interactive: interactive}, newTracer())
 	if err := finish(s, runRoot, cr, code, runErr == nil); err != nil && runErr == nil {

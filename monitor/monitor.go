@@ -3,7 +3,7 @@ package monitor
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/burrow/burrow/netconf"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -21,6 +21,7 @@ import (
 	"github.com/burrow/burrow/events"
 	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/logfile"
+	"github.com/burrow/burrow/netconf"
 	"github.com/burrow/burrow/network"
 	"github.com/burrow/burrow/network/backends"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -49,10 +50,12 @@ type Opt struct {
 	Joins []Join `json:"joins,omitempty"`
 	// Stdin keeps the container's stdin open for attach (docker's
 	// OpenStdin); StdinOnce closes it after the first attach's EOF.
-	Stdin     bool     `json:"stdin,omitempty"`
-	StdinOnce bool     `json:"stdinOnce,omitempty"`
-	Timeout   int      `json:"timeout,omitempty"` // --timeout: seconds before SIGKILL
-	Finish    []string `json:"finish"`            // argv that records the end; the exit code and "started" are appended
+	Stdin     bool `json:"stdin,omitempty"`
+	StdinOnce bool `json:"stdinOnce,omitempty"`
+	Timeout   int  `json:"timeout,omitempty"` // --timeout: seconds before SIGKILL
+	// Client: a foreground command is attached at ClientFD (run -it).
+	Client bool     `json:"client,omitempty"`
+	Finish []string `json:"finish"` // argv that records the end; the exit code and "started" are appended
 }
 
 // Report is the monitor's one message to the CLI (fd 4): 0 once the
@@ -73,15 +76,24 @@ func Main() int {
 		report(ready, errdefs.ExitBurrow, "monitor: read options: "+err.Error())
 		return errdefs.ExitBurrow
 	}
-	code, started := supervise(opt, ready)
-	return finish(opt, code, started)
+	var cl *client
+	if opt.Client {
+		cl = openClient()
+	}
+	code, started := supervise(opt, ready, cl)
+	rc := finish(opt, code, started)
+	cl.exit(code)
+	return rc
 }
 
 // supervise runs the container, and again as the restart policy says,
 // until it stays down; it returns the last exit code and whether it ever ran.
-func supervise(opt Opt, ready *os.File) (int, bool) {
-	// Not SIGPIPE: an ignored SIGPIPE is inherited, and pasta (2023) refuses to start with it.
-	signal.Ignore(syscall.SIGHUP, syscall.SIGINT)
+func supervise(opt Opt, ready *os.File, cl *client) (int, bool) {
+	// Caught and dropped, not ignored: an ignored signal is inherited
+	// through exec, so the container's processes would ignore SIGINT (^C
+	// on its terminal, a --stop-signal) and pasta (2023) refuses to start
+	// with SIGPIPE ignored.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP, syscall.SIGINT)
 	st, spec, logw, closeLog, err := prepare(opt)
 	if err != nil {
 		report(ready, errdefs.ExitBurrow, err.Error())
@@ -100,7 +112,7 @@ func supervise(opt Opt, ready *os.File) (int, bool) {
 	policy, _ := ParseRestartPolicy(opt.Restart)
 	last := 0
 	for {
-		code, err := runOnce(opt, &st, spec, logw, ready, attach)
+		code, err := runOnce(opt, &st, spec, logw, ready, attach, cl)
 		if err != nil {
 			report(ready, startCode(err), err.Error())
 			if ready == nil { // a failed restart: it ran before, and its last exit stands
@@ -157,7 +169,7 @@ func restartFailed(logw *logfile.Writer, err error) {
 func startCode(err error) int { return errdefs.ExitCode(err) }
 
 // runOnce starts the container once, logs its output and waits for it.
-func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer) (int, error) {
+func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer, cl *client) (int, error) {
 	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
 		return 0, err
@@ -205,7 +217,8 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	}
 	copyTerminal := func(r *os.File) {
 		copies.Add(1)
-		go func() { defer copies.Done(); _ = logw.CopyChunks("stdout", r); r.Close() }()
+		// An attached client sees what is logged as it is read.
+		go func() { defer copies.Done(); _ = logw.CopyChunks("stdout", io.TeeReader(r, cl)); r.Close() }()
 	}
 	copyLog("stdout", stdout)
 	copyLog("stderr", stderr)
@@ -214,6 +227,8 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 			attach.set(p.Terminal, true)
 			defer attach.set(nil, false)
 		}
+		cl.attach(p.Terminal, p.Signal)
+		defer cl.release()
 		copyTerminal(p.Terminal)
 	}
 	if err := ctrstate.MarkStarted(opt.RunRoot, opt.ID, st, p.Pid); err != nil || ctrstate.Stopped(opt.RunRoot, opt.ID) {

@@ -21,14 +21,14 @@ func attachCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "pass signals burrow receives to the container"},
 			&cli.BoolFlag{Name: "no-stdin", Usage: "do not connect stdin"},
-			&cli.StringFlag{Name: "detach-keys", Value: defaultDetachKeys, Usage: `key sequence that detaches, leaving the container running ("" for none)`},
+			&cli.StringFlag{Name: "detach-keys", Value: engine.DefaultDetachKeys, Usage: `key sequence that detaches, leaving the container running ("" for none)`},
 		},
 		Action: attachAction,
 	}
 }
 
 func attachAction(c *cli.Context) error {
-	keys, err := parseDetachKeys(c.String("detach-keys"))
+	keys, err := engine.ParseDetachKeys(c.String("detach-keys"))
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func attachStdin(e *engine.Engine, id string, tty bool, keys []byte, detached ch
 	}
 	send = func() {
 		go func() {
-			if err := copyDetach(conn, os.Stdin, keys); errors.Is(err, errDetached) {
+			if err := engine.CopyDetach(conn, os.Stdin, keys); errors.Is(err, engine.ErrDetached) {
 				close(detached)
 				return
 			}

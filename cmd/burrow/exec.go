@@ -35,7 +35,7 @@ func execCommand() *cli.Command {
 }
 
 func execAction(c *cli.Context) error {
-	if err := checkDetachKeys(c); err != nil {
+	if _, err := detachKeys(c); err != nil {
 		return err
 	}
 	env, err := collectEnv(c)

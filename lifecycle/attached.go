@@ -1,0 +1,196 @@
+package lifecycle
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/burrow/burrow/detachkeys"
+	"github.com/burrow/burrow/monitor"
+	"go.podman.io/storage"
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+)
+
+// A foreground container with a terminal and stdin (run -it, start -ai)
+// that the detach keys may leave running cannot be this process's child:
+// its PID 1 dies with its parent. It gets a monitor, as run -d does, and
+// this process attaches to the monitor through a socket pair
+// (monitor.ClientFD): the terminal's input, window size and signals go
+// there, its output and, last, the exit code come back. Detaching closes
+// the pair; the monitor goes on logging, and `attach` finds it.
+
+// Attachable says whether a foreground run goes through a monitor: a
+// terminal, stdin, detach keys, and nothing that only this process can
+// give the container (its own descriptors, output or streams left out).
+func (o RunOpt) Attachable() bool {
+	return o.Terminal && o.Interactive && len(o.DetachKeys) > 0 && len(o.Preserve) == 0 &&
+		!o.NoStdout && !o.NoStderr && o.OnExited == nil && o.LogDriver != "passthrough"
+}
+
+// RunAttached is Run for an Attachable opt.
+func RunAttached(s storage.Store, runRoot string, opt RunOpt) (string, int, error) {
+	c, err := create(s, runRoot, opt.CreateOpt)
+	if err != nil {
+		return "", 0, err
+	}
+	Emit(runRoot, c.ID, c.Record, "create", nil)
+	if opt.OnCreated != nil {
+		if err := opt.OnCreated(c.ID); err != nil {
+			_ = finish(s, runRoot, c, 0, false)
+			return c.ID, 0, err
+		}
+	}
+	code, err := attachMonitor(s, runRoot, c, opt.DetachKeys, opt.NoSigProxy)
+	return c.ID, code, err
+}
+
+// startAttached is start -ai of a container with a terminal.
+func startAttached(s storage.Store, runRoot string, c *created, keys []byte) (int, error) {
+	return attachMonitor(s, runRoot, c, keys, false)
+}
+
+func attachMonitor(s storage.Store, runRoot string, c *created, keys []byte, noSigProxy bool) (int, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		_ = finish(s, runRoot, c, 0, false)
+		return 0, fmt.Errorf("client socket: %w", err)
+	}
+	conn, theirs := os.NewFile(uintptr(fds[0]), "monitor"), os.NewFile(uintptr(fds[1]), "client")
+	defer conn.Close()
+	sess := newSession(conn, noSigProxy)
+	defer sess.stop()
+	// The size goes first, so the command starts with it.
+	sess.resize()
+	err = spawnMonitor(s, runRoot, c, theirs)
+	theirs.Close()
+	if err != nil {
+		// The monitor, once started, cleans up after a failed start itself.
+		return 0, err
+	}
+	return sess.run(keys)
+}
+
+// session is this process's side of the client protocol.
+type session struct {
+	conn       *os.File
+	mu         sync.Mutex // one frame at a time
+	signals    chan os.Signal
+	restore    func()
+	noSigProxy bool
+}
+
+func newSession(conn *os.File, noSigProxy bool) *session {
+	s := &session{conn: conn, signals: make(chan os.Signal, 16), restore: func() {}, noSigProxy: noSigProxy}
+	// Caught before the container exists, so none is lost in between.
+	signal.Notify(s.signals, forwardedSignals...)
+	return s
+}
+
+func (s *session) send(kind byte, p []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return monitor.WriteFrame(s.conn, kind, p)
+}
+
+func (s *session) resize() {
+	ws, err := unix.IoctlGetWinsize(int(os.Stdin.Fd()), unix.TIOCGWINSZ)
+	if err != nil {
+		ws, err = unix.IoctlGetWinsize(int(os.Stdout.Fd()), unix.TIOCGWINSZ)
+	}
+	if err == nil {
+		var b [4]byte
+		binary.BigEndian.PutUint16(b[:], ws.Row)
+		binary.BigEndian.PutUint16(b[2:], ws.Col)
+		_ = s.send(monitor.FrameResize, b[:])
+	}
+}
+
+func (s *session) stop() {
+	signal.Stop(s.signals)
+	s.restore()
+}
+
+// run relays until the exit code comes (returned) or the keys are typed
+// (0: the container runs on).
+func (s *session) run(keys []byte) (int, error) {
+	stdin := int(os.Stdin.Fd())
+	if term.IsTerminal(stdin) {
+		old, err := term.MakeRaw(stdin)
+		if err != nil {
+			return 0, fmt.Errorf("set terminal raw: %w", err)
+		}
+		s.restore = func() { _ = term.Restore(stdin, old) }
+	}
+	detached := make(chan struct{})
+	go func() {
+		err := detachkeys.Copy(frameWriter{s}, os.Stdin, keys)
+		if errors.Is(err, detachkeys.ErrDetached) {
+			close(detached)
+		}
+		// A terminal's EOF is typed (^D) and reaches it as a byte; the end
+		// of a stdin that is no terminal changes nothing either.
+	}()
+	go s.forward()
+	type result struct {
+		code int
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, err := s.receive()
+		done <- result{code, err}
+	}()
+	select {
+	case <-detached:
+		return 0, nil
+	case r := <-done:
+		return r.code, r.err
+	}
+}
+
+// receive copies output until the exit frame.
+func (s *session) receive() (int, error) {
+	for {
+		kind, p, err := monitor.ReadFrame(s.conn)
+		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return 0, monitor.ErrNoExit
+			}
+			return 0, err
+		}
+		switch kind {
+		case monitor.FrameOutput:
+			_, _ = os.Stdout.Write(p)
+		case monitor.FrameExit:
+			if len(p) == 4 {
+				return int(int32(binary.BigEndian.Uint32(p))), nil
+			}
+		}
+	}
+}
+
+func (s *session) forward() {
+	for sig := range s.signals {
+		switch {
+		case sig == syscall.SIGWINCH:
+			s.resize()
+		case !s.noSigProxy:
+			_ = s.send(monitor.FrameSignal, []byte{byte(sig.(syscall.Signal))})
+		}
+	}
+}
+
+type frameWriter struct{ s *session }
+
+func (w frameWriter) Write(p []byte) (int, error) {
+	if err := w.s.send(monitor.FrameInput, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

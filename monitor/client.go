@@ -1,0 +1,174 @@
+package monitor
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// ClientFD is where a monitor started for a foreground `run -it` (or
+// `start -ai`, `exec -it`) finds its client: one end of a stream socket
+// pair whose other end the burrow command in the user's terminal holds.
+// Both sides send frames: a kind byte, a big-endian uint32 length, the
+// payload.
+//
+//	client → monitor   FrameInput   bytes for the terminal
+//	                   FrameResize  rows, cols (uint16 each)
+//	                   FrameSignal  one byte: a signal for the process
+//	monitor → client   FrameOutput  bytes the terminal showed
+//	                   FrameExit    int32 exit code, once the end is recorded; last
+//
+// The client closing its end is a detach: the process runs on, its output
+// logged (a container) or drained (an exec'd command), and nothing is sent
+// any more.
+const ClientFD = 5
+
+// Frame kinds of the client protocol.
+const (
+	FrameInput  byte = 'i'
+	FrameResize byte = 'r'
+	FrameSignal byte = 's'
+	FrameOutput byte = 'o'
+	FrameExit   byte = 'x'
+)
+
+// maxFrame bounds a payload, so a confused peer cannot make the other
+// side allocate without limit.
+const maxFrame = 1 << 20
+
+// WriteFrame sends one frame.
+func WriteFrame(w io.Writer, kind byte, payload []byte) error {
+	hdr := make([]byte, 5, 5+len(payload))
+	hdr[0] = kind
+	binary.BigEndian.PutUint32(hdr[1:], uint32(len(payload)))
+	_, err := w.Write(append(hdr, payload...))
+	return err
+}
+
+// ReadFrame reads one frame.
+func ReadFrame(r io.Reader) (byte, []byte, error) {
+	var hdr [5]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return 0, nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr[1:])
+	if n > maxFrame {
+		return 0, nil, fmt.Errorf("client frame of %d bytes", n)
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return 0, nil, err
+	}
+	return hdr[0], buf, nil
+}
+
+// client is the monitor's side of an attached foreground command.
+type client struct {
+	conn *os.File
+	mu   sync.Mutex
+	gone bool // detached (or dead): nothing is sent any more
+	// The process the client talks to, once it runs; a resize that came
+	// first waits in size.
+	term   *os.File
+	signal func(syscall.Signal) error
+	size   *unix.Winsize
+}
+
+// openClient takes the client at ClientFD and starts reading what it sends.
+func openClient() *client {
+	c := &client{conn: os.NewFile(ClientFD, "client")}
+	go c.read()
+	return c
+}
+
+func (c *client) read() {
+	for {
+		kind, p, err := ReadFrame(c.conn)
+		if err != nil {
+			c.detach()
+			return
+		}
+		c.mu.Lock()
+		term, signal := c.term, c.signal
+		switch kind {
+		case FrameResize:
+			if len(p) == 4 {
+				c.size = &unix.Winsize{Row: binary.BigEndian.Uint16(p), Col: binary.BigEndian.Uint16(p[2:])}
+				if term != nil {
+					_ = unix.IoctlSetWinsize(int(term.Fd()), unix.TIOCSWINSZ, c.size)
+				}
+			}
+		case FrameSignal:
+			if len(p) == 1 && signal != nil {
+				_ = signal(syscall.Signal(p[0]))
+			}
+		}
+		c.mu.Unlock()
+		if kind == FrameInput && term != nil {
+			// Outside the lock: a full terminal blocks only the input.
+			_, _ = term.Write(p)
+		}
+	}
+}
+
+// attach makes the running process the client's peer.
+func (c *client) attach(term *os.File, signal func(syscall.Signal) error) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.term, c.signal = term, signal
+	if c.size != nil && term != nil {
+		_ = unix.IoctlSetWinsize(int(term.Fd()), unix.TIOCSWINSZ, c.size)
+	}
+}
+
+// release forgets the process (it ended, or a restart replaces it).
+func (c *client) release() { c.attach(nil, nil) }
+
+func (c *client) detach() {
+	c.mu.Lock()
+	c.gone = true
+	c.mu.Unlock()
+}
+
+// Write passes output on while the client is attached; it never fails,
+// so the log copy it tees from goes on after a detach.
+func (c *client) Write(p []byte) (int, error) {
+	if c == nil {
+		return len(p), nil
+	}
+	c.mu.Lock()
+	gone := c.gone
+	c.mu.Unlock()
+	if !gone && WriteFrame(c.conn, FrameOutput, p) != nil {
+		c.detach()
+	}
+	return len(p), nil
+}
+
+// exit tells an attached client the exit code, last.
+func (c *client) exit(code int) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	gone := c.gone
+	c.mu.Unlock()
+	if !gone {
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], uint32(int32(code)))
+		_ = WriteFrame(c.conn, FrameExit, b[:])
+	}
+	c.conn.Close()
+}
+
+// ErrNoExit is a client's error when its monitor ended without an exit code.
+var ErrNoExit = errors.New("the monitor ended without an exit code")

@@ -1,0 +1,114 @@
+package tests
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// screen is what the terminal has shown so far.
+func (term *terminal) screen() string {
+	term.mu.Lock()
+	defer term.mu.Unlock()
+	return term.out.String()
+}
+
+func (e *env) running(t *testing.T, name string) bool {
+	t.Helper()
+	return strings.TrimSpace(e.ok("inspect", "--format", "{{.State.Running}}", name)) == "true"
+}
+
+// TestCLIRunDetachKeys: ctrl-p,ctrl-q in a foreground run -it leaves the
+// container running under a monitor that logs it; attach takes it up
+// again; custom keys, --detach-keys "" and start -ai.
+func TestCLIRunDetachKeys(t *testing.T) {
+	e := detachedEnv(t)
+
+	term := startTerminal(t, e, 24, 80, "run", "-it", "--name", "dk", busyboxImage, "sh")
+	term.send("echo in-$((1+2))\r")
+	term.expect("in-3")
+	term.send("\x10\x11")
+	if code := term.wait(); code != 0 {
+		t.Fatalf("detach: exit %d; screen %q", code, term.screen())
+	}
+	if s := term.screen(); strings.Contains(s, "rror") {
+		t.Errorf("detach printed an error: %q", s)
+	}
+	if !e.running(t, "dk") {
+		t.Fatal("after the detach keys the container is not running")
+	}
+	// Its monitor keeps it: what it shows from now on is logged.
+	e.ok("exec", "dk", "sh", "-c", "echo logged-$((5+5)) > /proc/1/fd/1")
+	if !waitFor(10*time.Second, func() bool { return strings.Contains(e.ok("logs", "dk"), "logged-10") }) {
+		t.Errorf("logs after the detach: %q", e.ok("logs", "dk"))
+	}
+	if logs := e.ok("logs", "dk"); !strings.Contains(logs, "in-3") {
+		t.Errorf("the attached session is not in the log: %q", logs)
+	}
+
+	// attach takes it up again; its exit is attach's.
+	att := startTerminal(t, e, 24, 80, "attach", "dk")
+	time.Sleep(300 * time.Millisecond) // attach follows the log from its end
+	att.send("echo back-$((2+2))\r")
+	att.expect("back-4")
+	att.send("exit 5\r")
+	if code := att.wait(); code != 5 {
+		t.Errorf("attach after a detach: exit %d; screen %q", code, att.screen())
+	}
+	if got := strings.TrimSpace(e.ok("inspect", "--format", "{{.State.ExitCode}}", "dk")); got != "5" {
+		t.Errorf("exit code after attach: %q", got)
+	}
+
+	// An exit while attached is run's exit code; --rm removes it.
+	term = startTerminal(t, e, 24, 80, "run", "-it", "--rm", "--name", "gone", busyboxImage, "sh")
+	term.send("exit 7\r")
+	if code := term.wait(); code != 7 {
+		t.Errorf("run -it --rm: exit %d", code)
+	}
+	if r := e.burrow("container", "exists", "gone"); r.code != 1 {
+		t.Errorf("run -it --rm left the container: %s", r)
+	}
+
+	// Keys of the user's own: docker's default is then just input.
+	term = startTerminal(t, e, 24, 80, "run", "-it", "--rm", "--name", "ck", "--detach-keys", "ctrl-a,x", busyboxImage, "sh")
+	term.send("\x10\x11")
+	term.send("echo still-$((3+3))\r")
+	term.expect("still-6")
+	term.send("\x01x")
+	if code := term.wait(); code != 0 {
+		t.Fatalf("ctrl-a,x: exit %d; screen %q", code, term.screen())
+	}
+	if !e.running(t, "ck") {
+		t.Fatal("after ctrl-a,x the container is not running")
+	}
+	e.ok("rm", "-f", "ck")
+
+	// No keys: the bytes reach the container (raw, so the pty's own flow
+	// control does not eat ^Q).
+	term = startTerminal(t, e, 24, 80, "run", "-it", "--rm", "--detach-keys", "", busyboxImage,
+		"sh", "-c", "stty raw -echo; head -c 2 | od -An -tx1; exit 4")
+	time.Sleep(500 * time.Millisecond) // past stty
+	term.send("\x10\x11")
+	term.expect("10 11")
+	if code := term.wait(); code != 4 {
+		t.Errorf(`--detach-keys "": exit %d; screen %q`, code, term.screen())
+	}
+
+	// start -ai of a container made with -it.
+	e.ok("create", "-it", "--name", "sa", busyboxImage, "sh")
+	term = startTerminal(t, e, 24, 80, "start", "-ai", "sa")
+	term.send("echo st-$((4+4))\r")
+	term.expect("st-8")
+	term.send("\x10\x11")
+	if code := term.wait(); code != 0 {
+		t.Fatalf("start -ai detach: exit %d; screen %q", code, term.screen())
+	}
+	if !e.running(t, "sa") {
+		t.Fatal("after detaching start -ai the container is not running")
+	}
+	e.ok("rm", "-f", "sa")
+
+	if r := e.burrow("run", "-it", "--detach-keys", "ctrl-", busyboxImage, "true"); r.code != 125 {
+		t.Errorf("bad --detach-keys: %s", r)
+	}
+}
