@@ -173,7 +173,12 @@ func (e *Engine) Rename(ref, name string) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.Rename(e.store, c, name)
+	if err := lifecycle.Rename(e.store, c, name); err != nil {
+		return err
+	}
+	c.Record.Name = name
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "rename", nil)
+	return nil
 }
 
 // Prune removes every container no burrow process owns and returns their IDs.
@@ -216,7 +221,15 @@ func (e *Engine) Pause(ref string, pause bool) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.Pause(e.store, c, pause)
+	if err := lifecycle.Pause(e.store, c, pause); err != nil {
+		return err
+	}
+	action := "pause"
+	if !pause {
+		action = "unpause"
+	}
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, action, nil)
+	return nil
 }
 
 // Stats reads the counters of the named running containers (all running
@@ -254,11 +267,24 @@ func (e *Engine) Exec(ref string, o ExecOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return lifecycle.Exec(e.store, c, lifecycle.ExecOpt{
-		Args: o.Command, Env: o.Env, Workdir: o.Workdir, User: o.User,
-		Interactive: o.Interactive, Terminal: o.Terminal, Preserve: preserve,
-		Caps: ocispec.Security{CapAdd: o.CapAdd, CapDrop: o.CapDrop, Privileged: o.Privileged},
+	return e.execEvents(c, func() (int, error) {
+		return lifecycle.Exec(e.store, c, lifecycle.ExecOpt{
+			Args: o.Command, Env: o.Env, Workdir: o.Workdir, User: o.User,
+			Interactive: o.Interactive, Terminal: o.Terminal, Preserve: preserve,
+			Caps: ocispec.Security{CapAdd: o.CapAdd, CapDrop: o.CapDrop, Privileged: o.Privileged},
+		})
 	})
+}
+
+// execEvents logs podman's exec and, with the exit code, exec_died
+// around an exec.
+func (e *Engine) execEvents(c Container, exec func() (int, error)) (int, error) {
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "exec", nil)
+	code, err := exec()
+	if err == nil {
+		lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "exec_died", &code)
+	}
+	return code, err
 }
 
 // CopyOut copies src in the container to dst on the host.
@@ -505,9 +531,11 @@ func (e *Engine) ExecStreams(ref string, o ExecOptions, st Streams) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	return lifecycle.ExecStreams(e.store, c, lifecycle.ExecOpt{
-		Args: o.Command, Env: o.Env, Workdir: o.Workdir, User: o.User, Terminal: o.Terminal,
-	}, st)
+	return e.execEvents(c, func() (int, error) {
+		return lifecycle.ExecStreams(e.store, c, lifecycle.ExecOpt{
+			Args: o.Command, Env: o.Env, Workdir: o.Workdir, User: o.User, Terminal: o.Terminal,
+		}, st)
+	})
 }
 
 // PathStat is what a path in a container is.

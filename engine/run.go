@@ -614,6 +614,11 @@ func (e *Engine) withMounts(opt *lifecycle.CreateOpt, o ContainerOptions) (func(
 				plan.undo()
 			}
 			unlock()
+			if created {
+				for _, v := range opt.Volumes {
+					e.volumeEvent("mount", v)
+				}
+			}
 		})
 	}
 	if err := plan.resolve(opt, mounts); err != nil {
