@@ -251,6 +251,9 @@ type ExecOptions struct {
 	// for this command only.
 	CapAdd, CapDrop []string
 	Privileged      bool
+	// DetachKeys, typed with Interactive and Terminal, leave the command
+	// running (it gets an exec monitor); nil: none.
+	DetachKeys []byte
 }
 
 // Exec runs a command in a running container in the foreground and
@@ -267,13 +270,27 @@ func (e *Engine) Exec(ref string, o ExecOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return e.execEvents(c, func() (int, error) {
-		return lifecycle.Exec(e.store, c, lifecycle.ExecOpt{
-			Args: o.Command, Env: o.Env, Workdir: o.Workdir, User: o.User,
-			Interactive: o.Interactive, Terminal: o.Terminal, Preserve: preserve,
-			Caps: ocispec.Security{CapAdd: o.CapAdd, CapDrop: o.CapDrop, Privileged: o.Privileged},
-		})
-	})
+	opt := lifecycle.ExecOpt{
+		Args: o.Command, Env: o.Env, Workdir: o.Workdir, User: o.User,
+		Interactive: o.Interactive, Terminal: o.Terminal, Preserve: preserve,
+		Caps: ocispec.Security{CapAdd: o.CapAdd, CapDrop: o.CapDrop, Privileged: o.Privileged},
+	}
+	if o.Interactive && o.Terminal && len(o.DetachKeys) > 0 && len(preserve) == 0 {
+		return e.execAttached(c, opt, o.DetachKeys)
+	}
+	return e.execEvents(c, func() (int, error) { return lifecycle.Exec(e.store, c, opt) })
+}
+
+// execAttached is exec -it through an exec monitor; after a detach the
+// monitor logs exec_died.
+func (e *Engine) execAttached(c Container, opt lifecycle.ExecOpt, keys []byte) (int, error) {
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "exec", nil)
+	died := lifecycle.Event(c.ID, c.Record, "exec_died", nil)
+	code, detached, err := lifecycle.ExecAttached(e.store, e.paths.RunRoot, c, opt, keys, died)
+	if err == nil && !detached {
+		lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "exec_died", &code)
+	}
+	return code, err
 }
 
 // execEvents logs podman's exec and, with the exit code, exec_died

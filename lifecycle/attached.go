@@ -10,7 +10,10 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/detachkeys"
+	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/events"
 	"github.com/burrow/burrow/monitor"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
@@ -79,6 +82,7 @@ func attachMonitor(s storage.Store, runRoot string, c *created, keys []byte, noS
 // session is this process's side of the client protocol.
 type session struct {
 	conn       *os.File
+	detached   bool       // the keys were typed
 	mu         sync.Mutex // one frame at a time
 	signals    chan os.Signal
 	restore    func()
@@ -148,6 +152,7 @@ func (s *session) run(keys []byte) (int, error) {
 	}()
 	select {
 	case <-detached:
+		s.detached = true
 		return 0, nil
 	case r := <-done:
 		return r.code, r.err
@@ -193,4 +198,39 @@ func (w frameWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// ExecAttached runs an exec -it command under an exec monitor, attached
+// to this process's terminal until it ends (its exit code) or the detach
+// keys leave it running (detached). died is the exec_died event the
+// monitor logs, with the exit code, when nobody is attached at the end.
+func ExecAttached(s storage.Store, runRoot string, c Container, opt ExecOpt, keys []byte, died events.Event) (code int, detached bool, err error) {
+	if !c.Running {
+		return 0, false, fmt.Errorf("container %s is not running: %w", c.Record.Name, errdefs.ErrInvalidArgument)
+	}
+	spec, err := loadSpec(s, c.ID)
+	if err != nil {
+		return 0, false, err
+	}
+	proc, err := execProcess(spec, opt)
+	if err != nil {
+		return 0, false, err
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, false, fmt.Errorf("client socket: %w", err)
+	}
+	conn, theirs := os.NewFile(uintptr(fds[0]), "monitor"), os.NewFile(uintptr(fds[1]), "client")
+	defer conn.Close()
+	sess := newSession(conn, false)
+	defer sess.stop()
+	sess.resize()
+	mopt := monitor.ExecOpt{Pid: c.Pid, Request: container.ExecRequest{Process: proc, Annotations: spec.Annotations}, RunRoot: runRoot, Died: died}
+	err = startMonitor(monitor.ExecVerb, mopt, c.Record.Name, theirs)
+	theirs.Close()
+	if err != nil {
+		return 0, false, err
+	}
+	code, err = sess.run(keys)
+	return code, sess.detached, err
 }

@@ -77,10 +77,13 @@ func spawnMonitor(s storage.Store, runRoot string, c *created, client *os.File) 
 		Finish: []string{self, FinishVerb, c.ID}, Joins: joinedContainers(s, runRoot, c.Record),
 		Client: client != nil,
 	}
-	return startMonitor(opt, c.Record.Name, client)
+	return startMonitor(monitor.Verb, opt, c.Record.Name, client)
 }
 
-func startMonitor(opt monitor.Opt, name string, client *os.File) error {
+// startMonitor starts burrow-init VERB (a container's monitor or an exec
+// monitor) in a session of its own with opt and returns once it reports
+// that its command runs.
+func startMonitor(verb string, opt any, name string, client *os.File) error {
 	optR, optW, err := os.Pipe()
 	if err != nil {
 		return err
@@ -98,7 +101,7 @@ func startMonitor(opt monitor.Opt, name string, client *os.File) error {
 		readyW.Close()
 		return err
 	}
-	cmd := exec.Command(helper, monitor.Verb)
+	cmd := exec.Command(helper, verb)
 	cmd.Args[0] = "burrow-monitor"
 	cmd.ExtraFiles = []*os.File{optR, readyW}
 	if client != nil {

@@ -133,6 +133,13 @@ func (c *client) attach(term *os.File, signal func(syscall.Signal) error) {
 // release forgets the process (it ended, or a restart replaces it).
 func (c *client) release() { c.attach(nil, nil) }
 
+// detached says whether the client has gone.
+func (c *client) detached() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gone
+}
+
 func (c *client) detach() {
 	c.mu.Lock()
 	c.gone = true

@@ -1,7 +1,10 @@
 package tests
 
 import (
+	"fmt"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -110,5 +113,49 @@ func TestCLIRunDetachKeys(t *testing.T) {
 
 	if r := e.burrow("run", "-it", "--detach-keys", "ctrl-", busyboxImage, "true"); r.code != 125 {
 		t.Errorf("bad --detach-keys: %s", r)
+	}
+}
+
+// TestCLIExecDetachKeys: ctrl-p,ctrl-q leaves an exec -it command
+// running; its end is still logged (exec_died with its exit code).
+func TestCLIExecDetachKeys(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "xd", "--network", "none", busyboxImage, "sleep", "300")
+	nap := fmt.Sprint(4000 + os.Getpid()%1000) // names this test's sleep among the host's processes
+
+	term := startTerminal(t, e, 24, 80, "exec", "-it", "xd", "sh", "-c", "echo started-$((2*3)); exec sleep "+nap)
+	term.expect("started-6")
+	term.send("\x10\x11")
+	if code := term.wait(); code != 0 {
+		t.Fatalf("detach: exit %d; screen %q", code, term.screen())
+	}
+	time.Sleep(300 * time.Millisecond)
+	pids := processesWith("sleep " + nap)
+	if len(pids) != 1 {
+		t.Fatalf("after the detach keys the exec'd command is not running: %v", pids)
+	}
+	if err := syscall.Kill(pids[0], syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	died := func() string {
+		return e.ok("events", "--stream=false", "--since", "1m", "--filter", "event=exec_died", "--format", "{{.Name}} {{.ContainerExitCode}}")
+	}
+	if !waitFor(10*time.Second, func() bool { return died() == "xd 143\n" }) {
+		t.Errorf("exec_died of the detached command: %q", died())
+	}
+
+	// Attached to the end, its exit code is exec's.
+	term = startTerminal(t, e, 24, 80, "exec", "-it", "xd", "sh", "-c", "exit 6")
+	if code := term.wait(); code != 6 {
+		t.Errorf("exec -it exit code: %d", code)
+	}
+	// Custom keys; the default ones are then input.
+	term = startTerminal(t, e, 24, 80, "exec", "-it", "--detach-keys", "ctrl-a,x", "xd", "sh")
+	term.send("\x10\x11")
+	term.send("echo still-$((3+3))\r")
+	term.expect("still-6")
+	term.send("\x01x")
+	if code := term.wait(); code != 0 {
+		t.Errorf("ctrl-a,x: exit %d; screen %q", code, term.screen())
 	}
 }

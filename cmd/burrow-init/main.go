@@ -31,6 +31,8 @@ func main() {
 			return
 		case monitor.Verb:
 			os.Exit(monitor.Main())
+		case monitor.ExecVerb:
+			os.Exit(monitor.ExecMain())
 		case bridge.Verb:
 			os.Exit(bridge.Main(os.Args[2:]))
 		}
