@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/burrow/burrow/container"
+	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/detachkeys"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/events"
@@ -68,6 +69,7 @@ func attachMonitor(s storage.Store, runRoot string, c *created, keys []byte, noS
 	defer conn.Close()
 	sess := newSession(conn, noSigProxy)
 	defer sess.stop()
+	sess.finish = func(code int, started bool) error { return takeOver(s, runRoot, c.ID, sess, code, started) }
 	// The size goes first, so the command starts with it.
 	sess.resize()
 	err = spawnMonitor(s, runRoot, c, theirs)
@@ -87,6 +89,8 @@ type session struct {
 	signals    chan os.Signal
 	restore    func()
 	noSigProxy bool
+	// finish, if set, takes over a container's end that its monitor offers.
+	finish func(code int, started bool) error
 }
 
 func newSession(conn *os.File, noSigProxy bool) *session {
@@ -176,6 +180,11 @@ func (s *session) receive() (int, error) {
 			if len(p) == 4 {
 				return int(int32(binary.BigEndian.Uint32(p))), nil
 			}
+		case monitor.FrameFinish:
+			if len(p) == 5 && s.finish != nil {
+				code := int(int32(binary.BigEndian.Uint32(p)))
+				return code, s.finish(code, p[4] == 1)
+			}
 		}
 	}
 }
@@ -233,4 +242,27 @@ func ExecAttached(s storage.Store, runRoot string, c Container, opt ExecOpt, key
 	}
 	code, err = sess.run(keys)
 	return code, sess.detached, err
+}
+
+// takeOver makes this process the owner of the container whose monitor
+// offers its end (FrameFinish), tells the monitor so, and finishes here:
+// the record, the unmount, --rm. The state is written before the answer,
+// so no other command takes the container for one whose owner died.
+func takeOver(s storage.Store, runRoot, id string, sess *session, code int, started bool) error {
+	st, ok := ctrstate.Read(runRoot, id)
+	if !ok {
+		return fmt.Errorf("run-time state of %s is gone", id)
+	}
+	own, err := ctrstate.Own(st.AutoRemove)
+	if err != nil {
+		return err
+	}
+	st.OwnerPID, st.OwnerStart = own.OwnerPID, own.OwnerStart
+	if err := ctrstate.Write(runRoot, id, st); err != nil {
+		return err
+	}
+	if err := sess.send(monitor.FrameTaken, nil); err != nil {
+		return err
+	}
+	return Finish(s, runRoot, id, code, started)
 }

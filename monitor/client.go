@@ -21,8 +21,19 @@ import (
 //	client → monitor   FrameInput   bytes for the terminal
 //	                   FrameResize  rows, cols (uint16 each)
 //	                   FrameSignal  one byte: a signal for the process
+//	                   FrameTaken   the client owns the container's end now
 //	monitor → client   FrameOutput  bytes the terminal showed
+//	                   FrameFinish  int32 exit code, 1 byte started: the
+//	                                container is done; the client may take
+//	                                its end (record, unmount, --rm) over
 //	                   FrameExit    int32 exit code, once the end is recorded; last
+//
+// A container's monitor offers the end with FrameFinish: a client that
+// answers FrameTaken has made itself the container's owner in its
+// run-time state and finishes in its own process (no `burrow __finish`
+// to start, which costs a whole burrow start-up and store open); the
+// monitor exits at once. Without the answer (a detach), the monitor
+// finishes itself.
 //
 // The client closing its end is a detach: the process runs on, its output
 // logged (a container) or drained (an exec'd command), and nothing is sent
@@ -34,7 +45,9 @@ const (
 	FrameInput  byte = 'i'
 	FrameResize byte = 'r'
 	FrameSignal byte = 's'
+	FrameTaken  byte = 'F'
 	FrameOutput byte = 'o'
+	FrameFinish byte = 'f'
 	FrameExit   byte = 'x'
 )
 
@@ -73,6 +86,9 @@ type client struct {
 	conn *os.File
 	mu   sync.Mutex
 	gone bool // detached (or dead): nothing is sent any more
+	// goneCh is closed with gone; taken once the client took the end over.
+	goneCh, taken chan struct{}
+	takeOnce      sync.Once
 	// The process the client talks to, once it runs; a resize that came
 	// first waits in size.
 	term   *os.File
@@ -82,7 +98,7 @@ type client struct {
 
 // openClient takes the client at ClientFD and starts reading what it sends.
 func openClient() *client {
-	c := &client{conn: os.NewFile(ClientFD, "client")}
+	c := &client{conn: os.NewFile(ClientFD, "client"), goneCh: make(chan struct{}), taken: make(chan struct{})}
 	go c.read()
 	return c
 }
@@ -110,6 +126,9 @@ func (c *client) read() {
 			}
 		}
 		c.mu.Unlock()
+		if kind == FrameTaken {
+			c.takeOnce.Do(func() { close(c.taken) })
+		}
 		if kind == FrameInput && term != nil {
 			// Outside the lock: a full terminal blocks only the input.
 			_, _ = term.Write(p)
@@ -142,8 +161,39 @@ func (c *client) detached() bool {
 
 func (c *client) detach() {
 	c.mu.Lock()
-	c.gone = true
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	if !c.gone {
+		c.gone = true
+		close(c.goneCh)
+	}
+}
+
+// handOver offers an attached client the container's end; true: the
+// client took it, and this monitor has nothing left to do.
+func (c *client) handOver(code int, started bool) bool {
+	if c == nil || c.detached() {
+		return false
+	}
+	var b [5]byte
+	binary.BigEndian.PutUint32(b[:], uint32(int32(code)))
+	if started {
+		b[4] = 1
+	}
+	if WriteFrame(c.conn, FrameFinish, b[:]) != nil {
+		return false
+	}
+	select {
+	case <-c.taken:
+		return true
+	case <-c.goneCh:
+		// Frames are read in order: a FrameTaken before the end counts.
+		select {
+		case <-c.taken:
+			return true
+		default:
+			return false
+		}
+	}
 }
 
 // Write passes output on while the client is attached; it never fails,

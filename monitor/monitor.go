@@ -81,6 +81,9 @@ func Main() int {
 		cl = openClient()
 	}
 	code, started := supervise(opt, ready, cl)
+	if cl.handOver(code, started) {
+		return 0
+	}
 	rc := finish(opt, code, started)
 	cl.exit(code)
 	return rc

@@ -71,6 +71,24 @@ func TestCLIRunDetachKeys(t *testing.T) {
 	if r := e.burrow("container", "exists", "gone"); r.code != 1 {
 		t.Errorf("run -it --rm left the container: %s", r)
 	}
+	// burrow took the end over from the monitor: the death is logged once.
+	if got := e.ok("events", "--stream=false", "--since", "1m", "--filter", "container=gone", "--filter", "event=died", "--format", "{{.ContainerExitCode}}"); got != "7\n" {
+		t.Errorf("died of run -it --rm: %q", got)
+	}
+
+	// A killed burrow is a detach too: the monitor keeps the container.
+	term = startTerminal(t, e, 24, 80, "run", "-it", "--name", "orphan", busyboxImage, "sh")
+	term.send("echo up-$((1+1))\r")
+	term.expect("up-2")
+	_ = term.cmd.Process.Kill()
+	term.wait()
+	if !e.running(t, "orphan") {
+		t.Fatal("the container died with its killed burrow")
+	}
+	e.ok("stop", "-t", "1", "orphan")
+	if got := strings.TrimSpace(e.ok("inspect", "--format", "{{.State.Status}}", "orphan")); got != "exited" {
+		t.Errorf("orphan after stop: %q", got)
+	}
 
 	// Keys of the user's own: docker's default is then just input.
 	term = startTerminal(t, e, 24, 80, "run", "-it", "--rm", "--name", "ck", "--detach-keys", "ctrl-a,x", busyboxImage, "sh")
