@@ -39,10 +39,12 @@ func (o RunOpt) Attachable() bool {
 
 // RunAttached is Run for an Attachable opt.
 func RunAttached(s storage.Store, runRoot string, opt RunOpt) (string, int, error) {
+	trace := newTracer()
 	c, err := create(s, runRoot, opt.CreateOpt)
 	if err != nil {
 		return "", 0, err
 	}
+	trace.mark("create+mount")
 	Emit(runRoot, c.ID, c.Record, "create", nil)
 	if opt.OnCreated != nil {
 		if err := opt.OnCreated(c.ID); err != nil {
@@ -50,16 +52,16 @@ func RunAttached(s storage.Store, runRoot string, opt RunOpt) (string, int, erro
 			return c.ID, 0, err
 		}
 	}
-	code, err := attachMonitor(s, runRoot, c, opt.DetachKeys, opt.NoSigProxy)
+	code, err := attachMonitor(s, runRoot, c, opt.DetachKeys, opt.NoSigProxy, trace)
 	return c.ID, code, err
 }
 
 // startAttached is start -ai of a container with a terminal.
 func startAttached(s storage.Store, runRoot string, c *created, keys []byte) (int, error) {
-	return attachMonitor(s, runRoot, c, keys, false)
+	return attachMonitor(s, runRoot, c, keys, false, newTracer())
 }
 
-func attachMonitor(s storage.Store, runRoot string, c *created, keys []byte, noSigProxy bool) (int, error) {
+func attachMonitor(s storage.Store, runRoot string, c *created, keys []byte, noSigProxy bool, trace *tracer) (int, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		_ = finish(s, runRoot, c, 0, false)
@@ -69,7 +71,11 @@ func attachMonitor(s storage.Store, runRoot string, c *created, keys []byte, noS
 	defer conn.Close()
 	sess := newSession(conn, noSigProxy)
 	defer sess.stop()
-	sess.finish = func(code int, started bool) error { return takeOver(s, runRoot, c.ID, sess, code, started) }
+	sess.finish = func(code int, started bool) error {
+		trace.mark("command")
+		defer trace.mark("cleanup")
+		return takeOver(s, runRoot, c.ID, sess, code, started)
+	}
 	// The size goes first, so the command starts with it.
 	sess.resize()
 	err = spawnMonitor(s, runRoot, c, theirs)
@@ -78,6 +84,7 @@ func attachMonitor(s storage.Store, runRoot string, c *created, keys []byte, noS
 		// The monitor, once started, cleans up after a failed start itself.
 		return 0, err
 	}
+	trace.mark("monitor+init+exec")
 	return sess.run(keys)
 }
 
