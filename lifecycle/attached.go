@@ -241,13 +241,16 @@ func ExecAttached(s storage.Store, runRoot string, c Container, opt ExecOpt, key
 	sess := newSession(conn, false)
 	defer sess.stop()
 	sess.resize()
+	trace := newTracer()
 	mopt := monitor.ExecOpt{Pid: c.Pid, Request: container.ExecRequest{Process: proc, Annotations: spec.Annotations}, RunRoot: runRoot, Died: died}
 	err = startMonitor(monitor.ExecVerb, mopt, c.Record.Name, theirs)
 	theirs.Close()
 	if err != nil {
 		return 0, false, err
 	}
+	trace.mark("monitor+exec")
 	code, err = sess.run(keys)
+	trace.mark("command")
 	return code, sess.detached, err
 }
 

@@ -98,6 +98,9 @@ type client struct {
 
 // openClient takes the client at ClientFD and starts reading what it sends.
 func openClient() *client {
+	// Inherited without close-on-exec: the container's init or the exec
+	// helper started from here must not hold the client's socket.
+	unix.CloseOnExec(ClientFD)
 	c := &client{conn: os.NewFile(ClientFD, "client"), goneCh: make(chan struct{}), taken: make(chan struct{})}
 	go c.read()
 	return c

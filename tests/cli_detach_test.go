@@ -152,6 +152,25 @@ func TestCLIExecDetachKeys(t *testing.T) {
 	if len(pids) != 1 {
 		t.Fatalf("after the detach keys the exec'd command is not running: %v", pids)
 	}
+	// Nothing of the monitor's crossed: only the terminal's 0, 1 and 2.
+	if fds := listDir(t, fmt.Sprintf("/proc/%d/fd", pids[0])); len(fds) != 3 {
+		var names []string
+		for _, f := range fds {
+			target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pids[0], f.Name()))
+			names = append(names, f.Name()+"->"+target)
+		}
+		t.Errorf("the exec'd command holds more than its terminal: %v", names)
+	}
+	// Nor does its helper (the parent that waits for it) hold burrow's
+	// end of the client socket, which only the exec monitor may.
+	stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pids[0]))
+	if f := strings.Fields(string(stat)[strings.LastIndexByte(string(stat), ')')+1:]); len(f) > 1 {
+		for _, fd := range listDir(t, "/proc/"+f[1]+"/fd") {
+			if target, _ := os.Readlink("/proc/" + f[1] + "/fd/" + fd.Name()); strings.HasPrefix(target, "socket:") {
+				t.Errorf("the exec helper %s holds %s (fd %s)", f[1], target, fd.Name())
+			}
+		}
+	}
 	if err := syscall.Kill(pids[0], syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
