@@ -101,7 +101,11 @@ func openClient() *client {
 	// Inherited without close-on-exec: the container's init or the exec
 	// helper started from here must not hold the client's socket.
 	unix.CloseOnExec(ClientFD)
-	c := &client{conn: os.NewFile(ClientFD, "client"), goneCh: make(chan struct{}), taken: make(chan struct{})}
+	return newClient(os.NewFile(ClientFD, "client"))
+}
+
+func newClient(conn *os.File) *client {
+	c := &client{conn: conn, goneCh: make(chan struct{}), taken: make(chan struct{})}
 	go c.read()
 	return c
 }
