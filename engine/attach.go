@@ -8,6 +8,7 @@ import (
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/detachkeys"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/lifecycle"
 	"github.com/burrow/burrow/monitor"
 )
 
@@ -26,6 +27,20 @@ func (e *Engine) AttachStdin(ref string) (*net.UnixConn, error) {
 		return nil, fmt.Errorf("%w: container %s is not running", errdefs.ErrInvalidArgument, c.Record.Name)
 	}
 	return monitor.AttachStdin(ctrstate.AttachPath(e.paths.RunRoot, c.ID))
+}
+
+// AttachTerminal joins this process's terminal to a running container's
+// (created with -i and -t), live, until it exits (its exit code) or the
+// keys detach (detached; the container runs on).
+func (e *Engine) AttachTerminal(ref string, keys []byte, sigProxy bool) (code int, detached bool, err error) {
+	c, err := e.Container(ref)
+	if err != nil {
+		return 0, false, err
+	}
+	if !c.Running || !c.Record.Terminal || !c.Record.OpenStdin {
+		return 0, false, fmt.Errorf("%w: container %s is not running with a terminal and stdin", errdefs.ErrInvalidArgument, c.Record.Name)
+	}
+	return lifecycle.AttachTerminal(e.paths.RunRoot, c, keys, !sigProxy)
 }
 
 // Resize sets the terminal size of a running container that has one.

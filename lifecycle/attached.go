@@ -90,7 +90,7 @@ func attachMonitor(s storage.Store, runRoot string, c *created, keys []byte, noS
 
 // session is this process's side of the client protocol.
 type session struct {
-	conn       *os.File
+	conn       io.ReadWriteCloser
 	detached   bool       // the keys were typed
 	mu         sync.Mutex // one frame at a time
 	signals    chan os.Signal
@@ -100,7 +100,7 @@ type session struct {
 	finish func(code int, started bool) error
 }
 
-func newSession(conn *os.File, noSigProxy bool) *session {
+func newSession(conn io.ReadWriteCloser, noSigProxy bool) *session {
 	s := &session{conn: conn, signals: make(chan os.Signal, 16), restore: func() {}, noSigProxy: noSigProxy}
 	// Caught before the container exists, so none is lost in between.
 	signal.Notify(s.signals, forwardedSignals...)
@@ -275,4 +275,20 @@ func takeOver(s storage.Store, runRoot, id string, sess *session, code int, star
 		return err
 	}
 	return Finish(s, runRoot, id, code, started)
+}
+
+// AttachTerminal attaches this process's terminal to a running container
+// that has one, live through its monitor (input, size, signals unless
+// noSigProxy, output), until it exits (its code) or the keys detach.
+func AttachTerminal(runRoot string, c Container, keys []byte, noSigProxy bool) (code int, detached bool, err error) {
+	conn, err := monitor.DialClient(ctrstate.AttachPath(runRoot, c.ID))
+	if err != nil {
+		return 0, false, fmt.Errorf("attach to %s: %w", c.Record.Name, err)
+	}
+	defer conn.Close()
+	sess := newSession(conn, noSigProxy)
+	defer sess.stop()
+	sess.resize()
+	code, err = sess.run(keys)
+	return code, sess.detached, err
 }

@@ -19,6 +19,8 @@ import (
 //
 //	stdin\n              then the bytes for the container's stdin, until EOF
 //	resize ROWS COLS\n   sets the terminal's size; the monitor closes
+//	client\n             then the client protocol (ClientFD's, without
+//	                     FrameFinish): a terminal attached live
 //
 // With StdinOnce, the first stdin connection's EOF closes the container's
 // stdin (a pipe; a terminal stays open, its EOF is the ^D in the stream).
@@ -33,16 +35,18 @@ type attachServer struct {
 	in   *os.File
 	tty  bool
 	gone bool // the monitor is done
+	// clients get the terminal's output as it comes.
+	clients *clients
 }
 
 // listenAttach serves path until stop; the socket is the user's alone.
-func listenAttach(path string, once bool) (*attachServer, error) {
+func listenAttach(path string, once bool, cs *clients) (*attachServer, error) {
 	_ = os.Remove(path)
 	l, err := listenUnix(path)
 	if err != nil {
 		return nil, fmt.Errorf("attach socket: %w", err)
 	}
-	s := &attachServer{l: l, once: once}
+	s := &attachServer{l: l, once: once, clients: cs}
 	s.cond = sync.NewCond(&s.mu)
 	go func() {
 		for {
@@ -101,6 +105,10 @@ func (s *attachServer) serve(c net.Conn) {
 			_ = unix.IoctlSetWinsize(int(s.in.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: uint16(rows), Col: uint16(cols)})
 		}
 		s.mu.Unlock()
+	case len(f) == 1 && f[0] == "client" && s.clients != nil:
+		cl := newClientRW(r, c)
+		s.clients.add(cl)
+		<-cl.goneCh // a detach, or the exit (which closes c)
 	case len(f) == 1 && f[0] == "stdin":
 		in, tty := s.current()
 		if in == nil {

@@ -76,22 +76,25 @@ func Main() int {
 		report(ready, errdefs.ExitBurrow, "monitor: read options: "+err.Error())
 		return errdefs.ExitBurrow
 	}
+	cs := &clients{}
 	var cl *client
 	if opt.Client {
 		cl = openClient()
+		cs.add(cl)
 	}
-	code, started := supervise(opt, ready, cl)
+	code, started := supervise(opt, ready, cs)
 	if cl.handOver(code, started) {
+		cs.exit(code, cl)
 		return 0
 	}
 	rc := finish(opt, code, started)
-	cl.exit(code)
+	cs.exit(code, nil)
 	return rc
 }
 
 // supervise runs the container, and again as the restart policy says,
 // until it stays down; it returns the last exit code and whether it ever ran.
-func supervise(opt Opt, ready *os.File, cl *client) (int, bool) {
+func supervise(opt Opt, ready *os.File, cs *clients) (int, bool) {
 	// Caught and dropped, not ignored: an ignored signal is inherited
 	// through exec, so the container's processes would ignore SIGINT (^C
 	// on its terminal, a --stop-signal) and pasta (2023) refuses to start
@@ -106,7 +109,7 @@ func supervise(opt Opt, ready *os.File, cl *client) (int, bool) {
 	var attach *attachServer
 	if opt.Stdin || spec.Process.Terminal {
 		path := ctrstate.AttachPath(opt.RunRoot, opt.ID)
-		if attach, err = listenAttach(path, opt.StdinOnce); err != nil {
+		if attach, err = listenAttach(path, opt.StdinOnce, cs); err != nil {
 			report(ready, errdefs.ExitBurrow, err.Error())
 			return 0, false
 		}
@@ -115,7 +118,7 @@ func supervise(opt Opt, ready *os.File, cl *client) (int, bool) {
 	policy, _ := ParseRestartPolicy(opt.Restart)
 	last := 0
 	for {
-		code, err := runOnce(opt, &st, spec, logw, ready, attach, cl)
+		code, err := runOnce(opt, &st, spec, logw, ready, attach, cs)
 		if err != nil {
 			report(ready, startCode(err), err.Error())
 			if ready == nil { // a failed restart: it ran before, and its last exit stands
@@ -172,7 +175,7 @@ func restartFailed(logw *logfile.Writer, err error) {
 func startCode(err error) int { return errdefs.ExitCode(err) }
 
 // runOnce starts the container once, logs its output and waits for it.
-func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer, cl *client) (int, error) {
+func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer, cl *clients) (int, error) {
 	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
 		return 0, err

@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // screen is what the terminal has shown so far.
@@ -49,11 +51,23 @@ func TestCLIRunDetachKeys(t *testing.T) {
 		t.Errorf("the attached session is not in the log: %q", logs)
 	}
 
-	// attach takes it up again; its exit is attach's.
+	// attach takes it up again, live: resizes reach it, the keys detach
+	// again, and its exit is attach's.
 	att := startTerminal(t, e, 24, 80, "attach", "dk")
-	time.Sleep(300 * time.Millisecond) // attach follows the log from its end
 	att.send("echo back-$((2+2))\r")
 	att.expect("back-4")
+	if err := unix.IoctlSetWinsize(int(att.master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 33, Col: 77}); err != nil {
+		t.Fatal(err)
+	}
+	_ = syscall.Kill(att.cmd.Process.Pid, syscall.SIGWINCH)
+	time.Sleep(200 * time.Millisecond)
+	att.send("stty size\r")
+	att.expect("33 77")
+	att.send("\x10\x11")
+	if code := att.wait(); code != 0 || !e.running(t, "dk") {
+		t.Fatalf("detach from attach: exit %d, running %v", code, e.running(t, "dk"))
+	}
+	att = startTerminal(t, e, 24, 80, "attach", "dk")
 	att.send("exit 5\r")
 	if code := att.wait(); code != 5 {
 		t.Errorf("attach after a detach: exit %d; screen %q", code, att.screen())

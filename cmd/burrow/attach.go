@@ -40,6 +40,14 @@ func attachAction(c *cli.Context) error {
 	if !ctr.Owned {
 		return fmt.Errorf("container %s is not running: you cannot attach to a stopped container", ctr.Record.Name)
 	}
+	if ctr.Running && ctr.Record.Terminal && ctr.Record.OpenStdin && !c.Bool("no-stdin") {
+		// Live through its monitor: output as it comes, resizes, signals.
+		code, _, err := e.AttachTerminal(ctr.ID, keys, c.Bool("sig-proxy"))
+		if err == nil && code != 0 {
+			err = statusError{code}
+		}
+		return err
+	}
 	if c.Bool("sig-proxy") {
 		stop := proxySignals(e, ctr.ID)
 		defer stop()
