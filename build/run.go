@@ -39,10 +39,10 @@ func (p *Plan) Run(ctx context.Context, e *engine.Engine) (string, error) {
 		id = img.ID
 		p.dropMade(e, id)
 	}
+	if err := e.Built(id, p.opt.Tags); err != nil {
+		return "", err
+	}
 	if len(p.opt.Tags) > 0 {
-		if err := e.Tag(id, p.opt.Tags...); err != nil {
-			return "", err
-		}
 		p.say("COMMIT %s\n", strings.Join(p.opt.Tags, " "))
 	}
 	return id, nil

@@ -67,6 +67,20 @@ func (e *Engine) stepImage(img *storage.Image) (StepImage, error) {
 	return StepImage{ID: img.ID, Config: cfg, top: img.TopLayer}, nil
 }
 
+// Built ends a build: the image's build event, then its tags (each a
+// tag event), as podman logs them.
+func (e *Engine) Built(id string, tags []string) error {
+	name := ""
+	if len(tags) > 0 {
+		name = tags[0]
+	}
+	e.imageEvent("build", id, name)
+	if len(tags) == 0 {
+		return nil
+	}
+	return e.Tag(id, tags...)
+}
+
 // CachedStep finds the image an earlier build's step made with this key.
 func (e *Engine) CachedStep(key string) (StepImage, bool) {
 	images, err := e.store.Images()

@@ -139,6 +139,9 @@ type StartOptions struct {
 	// foreground run) and returns its exit code; else a monitor runs it.
 	Attach      bool
 	Interactive bool
+	// DetachKeys leave an attached, interactive container with a
+	// terminal running (it gets a monitor); nil: none.
+	DetachKeys []byte
 }
 
 // Start runs an existing, stopped container again.
@@ -148,7 +151,7 @@ func (e *Engine) Start(ref string, o StartOptions) (int, error) {
 		return 0, err
 	}
 	defer unlock()
-	return lifecycle.Start(e.store, e.paths.RunRoot, c, lifecycle.StartOpt{Attach: o.Attach, Interactive: o.Interactive, Started: unlock})
+	return lifecycle.Start(e.store, e.paths.RunRoot, c, lifecycle.StartOpt{Attach: o.Attach, Interactive: o.Interactive, DetachKeys: o.DetachKeys, Started: unlock})
 }
 
 // lockedContainer finds a container and takes its lock (see
@@ -187,7 +190,12 @@ func (e *Engine) Rename(ref, name string) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.Rename(e.store, c, name)
+	if err := lifecycle.Rename(e.store, c, name); err != nil {
+		return err
+	}
+	c.Record.Name = name
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "rename", nil)
+	return nil
 }
 
 // Prune removes every container no burrow process owns and returns their IDs.
@@ -230,7 +238,15 @@ func (e *Engine) Pause(ref string, pause bool) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.Pause(e.store, c, pause)
+	if err := lifecycle.Pause(e.store, c, pause); err != nil {
+		return err
+	}
+	action := "pause"
+	if !pause {
+		action = "unpause"
+	}
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, action, nil)
+	return nil
 }
 
 // Stats reads the counters of the named running containers (all running
@@ -252,6 +268,9 @@ type ExecOptions struct {
 	// for this command only.
 	CapAdd, CapDrop []string
 	Privileged      bool
+	// DetachKeys, typed with Interactive and Terminal, leave the command
+	// running (it gets an exec monitor); nil: none.
+	DetachKeys []byte
 }
 
 // Exec runs a command in a running container in the foreground and
@@ -268,11 +287,38 @@ func (e *Engine) Exec(ref string, o ExecOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return lifecycle.Exec(e.store, c, lifecycle.ExecOpt{
+	opt := lifecycle.ExecOpt{
 		Args: o.Command, Env: o.Env, Workdir: o.Workdir, User: o.User,
 		Interactive: o.Interactive, Terminal: o.Terminal, Preserve: preserve,
 		Caps: ocispec.Security{CapAdd: o.CapAdd, CapDrop: o.CapDrop, Privileged: o.Privileged},
-	})
+	}
+	if o.Interactive && o.Terminal && len(o.DetachKeys) > 0 && len(preserve) == 0 {
+		return e.execAttached(c, opt, o.DetachKeys)
+	}
+	return e.execEvents(c, func() (int, error) { return lifecycle.Exec(e.store, c, opt) })
+}
+
+// execAttached is exec -it through an exec monitor; after a detach the
+// monitor logs exec_died.
+func (e *Engine) execAttached(c Container, opt lifecycle.ExecOpt, keys []byte) (int, error) {
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "exec", nil)
+	died := lifecycle.Event(c.ID, c.Record, "exec_died", nil)
+	code, detached, err := lifecycle.ExecAttached(e.store, e.paths.RunRoot, c, opt, keys, died)
+	if err == nil && !detached {
+		lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "exec_died", &code)
+	}
+	return code, err
+}
+
+// execEvents logs podman's exec and, with the exit code, exec_died
+// around an exec.
+func (e *Engine) execEvents(c Container, exec func() (int, error)) (int, error) {
+	lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "exec", nil)
+	code, err := exec()
+	if err == nil {
+		lifecycle.Emit(e.paths.RunRoot, c.ID, c.Record, "exec_died", &code)
+	}
+	return code, err
 }
 
 // CopyOut copies src in the container to dst on the host.
@@ -544,9 +590,11 @@ func (e *Engine) ExecStreams(ref string, o ExecOptions, st Streams) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	return lifecycle.ExecStreams(e.store, c, lifecycle.ExecOpt{
-		Args: o.Command, Env: o.Env, Workdir: o.Workdir, User: o.User, Terminal: o.Terminal,
-	}, st)
+	return e.execEvents(c, func() (int, error) {
+		return lifecycle.ExecStreams(e.store, c, lifecycle.ExecOpt{
+			Args: o.Command, Env: o.Env, Workdir: o.Workdir, User: o.User, Terminal: o.Terminal,
+		}, st)
+	})
 }
 
 // PathStat is what a path in a container is.

@@ -35,7 +35,11 @@ func (e *Engine) networks() netconf.Store {
 // CreateNetwork validates and stores a network; its bridge is made when a
 // container first joins it.
 func (e *Engine) CreateNetwork(o NetworkCreateOptions) (Network, error) {
-	return e.networks().Create(o)
+	n, err := e.networks().Create(o)
+	if err == nil {
+		e.networkEvent("create", n, nil)
+	}
+	return n, err
 }
 
 // Networks lists the user-defined networks by name.
@@ -92,7 +96,11 @@ func (e *Engine) RemoveNetwork(ref string, force bool) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.RemoveNetwork(e.store, e.paths.RunRoot, e.networks(), n, force)
+	if err := lifecycle.RemoveNetwork(e.store, e.paths.RunRoot, e.networks(), n, force); err != nil {
+		return err
+	}
+	e.networkEvent("remove", n, nil)
+	return nil
 }
 
 // PruneNetworks removes every network but the default that no container
@@ -117,6 +125,7 @@ func (e *Engine) PruneNetworks() ([]string, error) {
 		if err := e.networks().Remove(n.Name); err != nil {
 			return removed, err
 		}
+		e.networkEvent("remove", n, nil)
 		removed = append(removed, n.Name)
 	}
 	return removed, nil
@@ -144,7 +153,11 @@ func (e *Engine) ConnectNetwork(netRef, ctrRef string, o ConnectOptions) error {
 	if err != nil {
 		return err
 	}
-	return lifecycle.ConnectNetwork(e.store, e.paths.RunRoot, c, attach[0])
+	if err := lifecycle.ConnectNetwork(e.store, e.paths.RunRoot, c, attach[0]); err != nil {
+		return err
+	}
+	e.networkEvent("connect", n, &c)
+	return nil
 }
 
 // DisconnectNetwork takes a container off a network.
@@ -158,7 +171,11 @@ func (e *Engine) DisconnectNetwork(netRef, ctrRef string) error {
 		return err
 	}
 	defer unlock()
-	return lifecycle.DisconnectNetwork(e.store, e.paths.RunRoot, c, n)
+	if err := lifecycle.DisconnectNetwork(e.store, e.paths.RunRoot, c, n); err != nil {
+		return err
+	}
+	e.networkEvent("disconnect", n, &c)
+	return nil
 }
 
 // checkNetworkFlags: --ip and --network-alias need a user-defined network.

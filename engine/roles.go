@@ -43,6 +43,8 @@ func Role(args []string) (code int, ok bool) {
 			return 0, true
 		case monitor.Verb:
 			return monitor.Main(backends.For), true
+		case monitor.ExecVerb:
+			return monitor.ExecMain(), true
 		case bridge.Verb:
 			return bridge.Main(args[2:]), true
 		case lifecycle.FinishVerb:

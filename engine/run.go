@@ -135,6 +135,9 @@ type RunOptions struct {
 	NoSigProxy bool
 	// PreserveFDs passes descriptors 3 .. 3+N-1 on (foreground runs).
 	PreserveFDs int
+	// DetachKeys (ParseDetachKeys), typed in a foreground run with -i and
+	// -t, leave the container running under a monitor; nil: none.
+	DetachKeys []byte
 	// CIDFile, if set, gets the container's ID once it exists; like
 	// docker, burrow refuses a file that exists.
 	CIDFile  string
@@ -560,7 +563,8 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 		}
 		return id, 0, err
 	}
-	run := lifecycle.RunOpt{CreateOpt: opt, Interactive: o.Interactive, NoStdout: o.Quiet["stdout"], NoStderr: o.Quiet["stderr"], NoSigProxy: o.NoSigProxy}
+	run := lifecycle.RunOpt{CreateOpt: opt, Interactive: o.Interactive, NoStdout: o.Quiet["stdout"], NoStderr: o.Quiet["stderr"],
+		NoSigProxy: o.NoSigProxy, DetachKeys: o.DetachKeys}
 	if run.Preserve, err = inherit.Files(o.PreserveFDs); err != nil {
 		done(false)
 		return "", 0, fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
@@ -571,7 +575,11 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 		e.layersWritten()
 		return writeCIDFile(o.CIDFile, created)
 	}
-	code, err = lifecycle.Run(e.store, e.paths.RunRoot, run)
+	if run.Attachable() {
+		_, code, err = lifecycle.RunAttached(e.store, e.paths.RunRoot, run)
+	} else {
+		code, err = lifecycle.Run(e.store, e.paths.RunRoot, run)
+	}
 	if id == "" {
 		done(false)
 	}
@@ -606,6 +614,11 @@ func (e *Engine) withMounts(opt *lifecycle.CreateOpt, o ContainerOptions) (func(
 				plan.undo()
 			}
 			unlock()
+			if created {
+				for _, v := range opt.Volumes {
+					e.volumeEvent("mount", v)
+				}
+			}
 		})
 	}
 	if err := plan.resolve(opt, mounts); err != nil {

@@ -59,6 +59,9 @@ func (e *Engine) CreateVolume(o VolumeCreateOptions) (Volume, error) {
 		v, err = vs.Create(volume.CreateOpt{Name: o.Name, Driver: o.Driver, Labels: o.Labels, Options: o.Options})
 		return err
 	})
+	if err == nil {
+		e.volumeEvent("create", v.Name)
+	}
 	return v, err
 }
 
@@ -180,7 +183,11 @@ func (e *Engine) RemoveVolume(name string, force bool) error {
 			return fmt.Errorf("volume %s is used by container %s: remove it first or use volume rm -f: %w",
 				name, strings.Join(users[name], ", "), errdefs.ErrInUse)
 		}
-		return vs.Remove(name)
+		if err := vs.Remove(name); err != nil {
+			return err
+		}
+		e.volumeEvent("remove", name)
+		return nil
 	})
 }
 
@@ -210,6 +217,7 @@ func (e *Engine) PruneVolumes(o VolumePruneOptions) ([]string, error) {
 			if err := vs.Remove(v.Name); err != nil {
 				return err
 			}
+			e.volumeEvent("prune", v.Name)
 			gone = append(gone, v.Name)
 		}
 		return nil

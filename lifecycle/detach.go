@@ -51,13 +51,15 @@ func RunDetached(s storage.Store, runRoot string, opt CreateOpt) (string, error)
 		return c.ID, err
 	}
 	defer unlock()
-	if err := spawnMonitor(s, runRoot, c); err != nil {
+	if err := spawnMonitor(s, runRoot, c, nil); err != nil {
 		return c.ID, err
 	}
 	return c.ID, nil
 }
 
-func spawnMonitor(s storage.Store, runRoot string, c *created) error {
+// spawnMonitor hands the container to a new monitor; client, if not nil,
+// is the monitor's end of an attached foreground command's socket pair.
+func spawnMonitor(s storage.Store, runRoot string, c *created, client *os.File) error {
 	runDir, err := s.ContainerRunDirectory(c.ID)
 	if err != nil {
 		return err
@@ -83,11 +85,15 @@ func spawnMonitor(s storage.Store, runRoot string, c *created) error {
 		Network: c.Record.Network, Ports: c.Record.Ports, Name: c.Record.Name, Networks: c.Record.Networks,
 		Stdin: c.Record.OpenStdin, StdinOnce: c.Record.StdinOnce, Timeout: c.Record.Timeout, Live: c.Record.LogDriver == "none",
 		Finish: []string{self, FinishVerb, c.ID}, Joins: joinedContainers(s, runRoot, c.Record),
+		Client: client != nil,
 	}
-	return startMonitor(opt, c.Record.Name)
+	return startMonitor(monitor.Verb, opt, c.Record.Name, client)
 }
 
-func startMonitor(opt monitor.Opt, name string) error {
+// startMonitor starts burrow-init VERB (a container's monitor or an exec
+// monitor) in a session of its own with opt and returns once it reports
+// that its command runs.
+func startMonitor(verb string, opt any, name string, client *os.File) error {
 	optR, optW, err := os.Pipe()
 	if err != nil {
 		return err
@@ -105,9 +111,12 @@ func startMonitor(opt monitor.Opt, name string) error {
 		readyW.Close()
 		return err
 	}
-	cmd := exec.Command(helper, monitor.Verb)
+	cmd := exec.Command(helper, verb)
 	cmd.Args[0] = "burrow-monitor"
 	cmd.ExtraFiles = []*os.File{optR, readyW}
+	if client != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, client) // monitor.ClientFD
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Dir = "/"
 	err = cmd.Start()
@@ -136,9 +145,10 @@ func startMonitor(opt monitor.Opt, name string) error {
 // burrow's time and keeps an idle container's monitor at half its memory,
 // unless the container is on user-defined networks: their backend
 // (netlink, nftables) would weigh on every container's init, which shares
-// burrow-init, so burrow (the running binary) monitors those.
-func monitorBinary(opt monitor.Opt) (string, error) {
-	if monitor.NeedsBridge(opt) {
+// burrow-init, so burrow (the running binary) monitors those. An exec
+// monitor needs no network: always burrow-init.
+func monitorBinary(opt any) (string, error) {
+	if m, ok := opt.(monitor.Opt); ok && monitor.NeedsBridge(m) {
 		return os.Executable()
 	}
 	return container.HelperBinary()

@@ -27,6 +27,9 @@ type RunOpt struct {
 	// from the container.
 	NoStdout, NoStderr, NoSigProxy bool
 	Preserve                       []*os.File // --preserve-fds: passed on as 3, 4, ...
+	// DetachKeys, typed on a terminal, leave the container running
+	// (see Attachable); none keeps burrow the container's parent.
+	DetachKeys []byte
 	// OnCreated, if set, learns the container's ID before it starts (--cidfile).
 	OnCreated func(id string) error
 	// OnExited, if set, runs after the command ended and before the

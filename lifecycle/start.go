@@ -26,6 +26,9 @@ func Create(s storage.Store, runRoot string, opt CreateOpt) (string, error) {
 type StartOpt struct {
 	Attach      bool // burrow is the parent, as for run; else a new monitor
 	Interactive bool // with Attach: the container reads burrow's stdin
+	// DetachKeys, with Attach, Interactive and a terminal, give the
+	// container a monitor that this process attaches to (see RunAttached).
+	DetachKeys []byte
 	// Started, if set, is called once the container runs (with Attach;
 	// without, Start returns then).
 	Started func()
@@ -42,7 +45,10 @@ func Start(s storage.Store, runRoot string, c Container, o StartOpt) (int, error
 		return 0, err
 	}
 	if !o.Attach {
-		return 0, spawnMonitor(s, runRoot, cr)
+		return 0, spawnMonitor(s, runRoot, cr, nil)
+	}
+	if o.Interactive && cr.Spec.Process.Terminal && len(o.DetachKeys) > 0 {
+		return startAttached(s, runRoot, cr, o.DetachKeys, o.Started)
 	}
 	code, runErr := runCreated(runRoot, cr, RunOpt{Interactive: o.Interactive, OnStarted: o.Started}, newTracer())
 	if err := finish(s, runRoot, cr, code, runErr == nil); err != nil && runErr == nil {

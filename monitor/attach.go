@@ -22,6 +22,8 @@ import (
 //	output\n             (Opt.Live) the monitor answers ok\n, then sends each
 //	                     entry of the output, as the json-file log has it,
 //	                     until the monitor ends
+//	client\n             then the client protocol (ClientFD's, without
+//	                     FrameFinish): a terminal attached live
 //
 // With StdinOnce, the first stdin connection's EOF closes the container's
 // stdin (a pipe; a terminal stays open, its EOF is the ^D in the stream).
@@ -37,6 +39,8 @@ type attachServer struct {
 	tty  bool
 	gone bool // the monitor is done
 	outs map[chan []byte]bool
+	// clients get the terminal's output as it comes.
+	clients *clients
 }
 
 // outputBacklog is how many entries a slow output reader may fall behind
@@ -44,13 +48,13 @@ type attachServer struct {
 const outputBacklog = 4096
 
 // listenAttach serves path until stop; the socket is the user's alone.
-func listenAttach(path string, once bool) (*attachServer, error) {
+func listenAttach(path string, once bool, cs *clients) (*attachServer, error) {
 	_ = os.Remove(path)
 	l, err := listenUnix(path)
 	if err != nil {
 		return nil, fmt.Errorf("attach socket: %w", err)
 	}
-	s := &attachServer{l: l, once: once, outs: map[chan []byte]bool{}}
+	s := &attachServer{l: l, once: once, outs: map[chan []byte]bool{}, clients: cs}
 	s.cond = sync.NewCond(&s.mu)
 	go func() {
 		for {
@@ -161,6 +165,10 @@ func (s *attachServer) serve(c net.Conn) {
 		s.mu.Unlock()
 	case len(f) == 1 && f[0] == "output":
 		s.sendOutput(c)
+	case len(f) == 1 && f[0] == "client" && s.clients != nil:
+		cl := newClientRW(r, c)
+		s.clients.add(cl)
+		<-cl.goneCh // a detach, or the exit (which closes c)
 	case len(f) == 1 && f[0] == "stdin":
 		in, tty := s.current()
 		if in == nil {

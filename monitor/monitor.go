@@ -3,7 +3,7 @@ package monitor
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/burrow/burrow/netconf"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -21,6 +21,7 @@ import (
 	"github.com/burrow/burrow/events"
 	"github.com/burrow/burrow/health"
 	"github.com/burrow/burrow/logfile"
+	"github.com/burrow/burrow/netconf"
 	"github.com/burrow/burrow/network"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -55,9 +56,11 @@ type Opt struct {
 	Live bool `json:"live,omitempty"`
 	// LockPath is the container's lock, taken for each restart until the
 	// container runs (the first start's caller holds it for that one).
-	LockPath string   `json:"lockPath,omitempty"`
-	Timeout  int      `json:"timeout,omitempty"` // --timeout: seconds before SIGKILL
-	Finish   []string `json:"finish"`            // argv that records the end; the exit code and "started" are appended
+	LockPath string `json:"lockPath,omitempty"`
+	Timeout  int    `json:"timeout,omitempty"` // --timeout: seconds before SIGKILL
+	// Client: a foreground command is attached at ClientFD (run -it).
+	Client bool     `json:"client,omitempty"`
+	Finish []string `json:"finish"` // argv that records the end; the exit code and "started" are appended
 
 	// backendFor is Main's picker of the network backend.
 	backendFor BackendFor
@@ -95,15 +98,30 @@ func Main(backendFor BackendFor) int {
 		return errdefs.ExitBurrow
 	}
 	opt.backendFor = backendFor
-	code, started := supervise(opt, ready)
-	return finish(opt, code, started)
+	cs := &clients{}
+	var cl *client
+	if opt.Client {
+		cl = openClient()
+		cs.add(cl)
+	}
+	code, started := supervise(opt, ready, cs)
+	if cl.handOver(code, started) {
+		cs.exit(code, cl)
+		return 0
+	}
+	rc := finish(opt, code, started)
+	cs.exit(code, nil)
+	return rc
 }
 
 // supervise runs the container, and again as the restart policy says,
 // until it stays down; it returns the last exit code and whether it ever ran.
-func supervise(opt Opt, ready *os.File) (int, bool) {
-	// Not SIGPIPE: an ignored SIGPIPE is inherited, and pasta (2023) refuses to start with it.
-	signal.Ignore(syscall.SIGHUP, syscall.SIGINT)
+func supervise(opt Opt, ready *os.File, cs *clients) (int, bool) {
+	// Caught and dropped, not ignored: an ignored signal is inherited
+	// through exec, so the container's processes would ignore SIGINT (^C
+	// on its terminal, a --stop-signal) and pasta (2023) refuses to start
+	// with SIGPIPE ignored.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP, syscall.SIGINT)
 	st, spec, logw, closeLog, err := prepare(opt)
 	if err != nil {
 		report(ready, errdefs.ExitBurrow, err.Error())
@@ -113,7 +131,7 @@ func supervise(opt Opt, ready *os.File) (int, bool) {
 	var attach *attachServer
 	if opt.Stdin || spec.Process.Terminal || opt.Live {
 		path := ctrstate.AttachPath(opt.RunRoot, opt.ID)
-		if attach, err = listenAttach(path, opt.StdinOnce); err != nil {
+		if attach, err = listenAttach(path, opt.StdinOnce, cs); err != nil {
 			report(ready, errdefs.ExitBurrow, err.Error())
 			return 0, false
 		}
@@ -132,7 +150,7 @@ func supervise(opt Opt, ready *os.File) (int, bool) {
 				unlock = u
 			}
 		}
-		code, err := runOnce(opt, &st, spec, logw, ready, attach, unlock)
+		code, err := runOnce(opt, &st, spec, logw, ready, attach, cs, unlock)
 		unlock()
 		if err != nil {
 			report(ready, startCode(err), err.Error())
@@ -191,7 +209,7 @@ func startCode(err error) int { return errdefs.ExitCode(err) }
 
 // runOnce starts the container once, logs its output and waits for it.
 // started is called once the container runs.
-func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer, started func()) (int, error) {
+func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer, cl *clients, started func()) (int, error) {
 	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
 		return 0, err
@@ -239,7 +257,8 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	}
 	copyTerminal := func(r *os.File) {
 		copies.Add(1)
-		go func() { defer copies.Done(); _ = logw.CopyChunks("stdout", r); r.Close() }()
+		// An attached client sees what is logged as it is read.
+		go func() { defer copies.Done(); _ = logw.CopyChunks("stdout", io.TeeReader(r, cl)); r.Close() }()
 	}
 	copyLog("stdout", stdout)
 	copyLog("stderr", stderr)
@@ -248,6 +267,8 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 			attach.set(p.Terminal, true)
 			defer attach.set(nil, false)
 		}
+		cl.attach(p.Terminal, p.Signal)
+		defer cl.release()
 		copyTerminal(p.Terminal)
 	}
 	if err := ctrstate.MarkStarted(opt.RunRoot, opt.ID, st, p.Pid); err != nil || ctrstate.Stopped(opt.RunRoot, opt.ID) {

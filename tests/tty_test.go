@@ -110,8 +110,18 @@ func (term *terminal) wait() int {
 	return term.cmd.ProcessState.ExitCode()
 }
 
+// TestTTYInteractiveShell: a shell on a real terminal, through a monitor
+// (the default: the detach keys may leave it running) and as burrow's own
+// child (--detach-keys "").
 func TestTTYInteractiveShell(t *testing.T) {
-	term := startTerminal(t, shared.forTest(t), 31, 97, "run", "--rm", "-it", busyboxImage, "sh")
+	for name, keys := range map[string]string{"monitor": "ctrl-p,ctrl-q", "child": ""} {
+		t.Run(name, func(t *testing.T) { ttyShell(t, "tty-"+name, keys) })
+	}
+}
+
+func ttyShell(t *testing.T, name, keys string) {
+	e := shared.forTest(t)
+	term := startTerminal(t, e, 31, 97, "run", "--rm", "-it", "--name", name, "--detach-keys", keys, busyboxImage, "sh")
 	term.send("tty; stty size; echo calc-$((6*7))\r")
 	term.expect("/dev/pts/0")
 	term.expect("31 97")
@@ -124,7 +134,10 @@ func TestTTYInteractiveShell(t *testing.T) {
 	_ = syscall.Kill(-term.cmd.Process.Pid, syscall.SIGWINCH)
 	// The container's terminal has the new size once burrow forwarded it:
 	// read it through the shell's own stdin.
-	shell := descendantRunning(t, term.cmd.Process.Pid, "sh")
+	shell, err := strconv.Atoi(strings.TrimSpace(e.ok("inspect", "--format", "{{.State.Pid}}", name)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	size := func() string {
 		f, err := os.Open(fmt.Sprintf("/proc/%d/fd/0", shell))
 		if err != nil {
@@ -171,35 +184,4 @@ func TestTTYExitCode(t *testing.T) {
 	if code := term.wait(); code != 7 {
 		t.Fatalf("exit code %d, want 7", code)
 	}
-}
-
-// descendantRunning finds the process below pid whose command line is
-// exactly cmdline.
-func descendantRunning(t *testing.T, pid int, cmdline string) int {
-	t.Helper()
-	parent := map[int]int{}
-	for _, p := range procsMatching(func(string) bool { return true }) {
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
-		if err != nil {
-			continue
-		}
-		// The fields after the parenthesised command name: state, ppid, ...
-		rest := string(stat)[strings.LastIndexByte(string(stat), ')')+1:]
-		if f := strings.Fields(rest); len(f) > 1 {
-			parent[p], _ = strconv.Atoi(f[1])
-		}
-	}
-	for p := range parent {
-		cl, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
-		if strings.TrimRight(string(cl), "\x00") != cmdline {
-			continue
-		}
-		for a := parent[p]; a > 1; a = parent[a] {
-			if a == pid {
-				return p
-			}
-		}
-	}
-	t.Fatalf("no process %q below %d", cmdline, pid)
-	return 0
 }

@@ -35,6 +35,8 @@ func main() {
 			return
 		case monitor.Verb:
 			os.Exit(monitor.Main(nobridge.For))
+		case monitor.ExecVerb:
+			os.Exit(monitor.ExecMain())
 		}
 	}
 	container.Init(nsjoin.Err())

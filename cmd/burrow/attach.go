@@ -21,14 +21,14 @@ func attachCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "pass signals burrow receives to the container"},
 			&cli.BoolFlag{Name: "no-stdin", Usage: "do not connect stdin"},
-			&cli.StringFlag{Name: "detach-keys", Value: defaultDetachKeys, Usage: `key sequence that detaches, leaving the container running ("" for none)`},
+			&cli.StringFlag{Name: "detach-keys", Value: engine.DefaultDetachKeys, Usage: `key sequence that detaches, leaving the container running ("" for none)`},
 		},
 		Action: attachAction,
 	}
 }
 
 func attachAction(c *cli.Context) error {
-	keys, err := parseDetachKeys(c.String("detach-keys"))
+	keys, err := engine.ParseDetachKeys(c.String("detach-keys"))
 	if err != nil {
 		return err
 	}
@@ -39,6 +39,14 @@ func attachAction(c *cli.Context) error {
 	defer e.Close()
 	if !ctr.Owned {
 		return fmt.Errorf("container %s is not running: you cannot attach to a stopped container", ctr.Record.Name)
+	}
+	if ctr.Running && ctr.Record.Terminal && ctr.Record.OpenStdin && !c.Bool("no-stdin") {
+		// Live through its monitor: output as it comes, resizes, signals.
+		code, _, err := e.AttachTerminal(ctr.ID, keys, c.Bool("sig-proxy"))
+		if err == nil && code != 0 {
+			err = statusError{code}
+		}
+		return err
 	}
 	if c.Bool("sig-proxy") {
 		stop := proxySignals(e, ctr.ID)
@@ -105,7 +113,7 @@ func attachStdin(e *engine.Engine, id string, tty bool, keys []byte, detached ch
 	}
 	send = func() {
 		go func() {
-			if err := copyDetach(conn, os.Stdin, keys); errors.Is(err, errDetached) {
+			if err := engine.CopyDetach(conn, os.Stdin, keys); errors.Is(err, engine.ErrDetached) {
 				close(detached)
 				return
 			}

@@ -44,6 +44,7 @@ func startCommand() *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "attach", Aliases: []string{"a"}, Usage: "stay attached to the container's output and return its exit code"},
 			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "with -a: connect stdin"},
+			detachKeysFlag,
 		}, startSelection.flags()...),
 		Action: func(c *cli.Context) error {
 			if c.Bool("attach") {
@@ -63,12 +64,16 @@ func startAttached(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return fmt.Errorf("%w: start -a takes one container", errdefs.ErrInvalidArgument)
 	}
+	keys, err := detachKeys(c)
+	if err != nil {
+		return err
+	}
 	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	code, err := e.Start(c.Args().First(), engine.StartOptions{Attach: true, Interactive: c.Bool("interactive")})
+	code, err := e.Start(c.Args().First(), engine.StartOptions{Attach: true, Interactive: c.Bool("interactive"), DetachKeys: keys})
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,12 +18,12 @@ import (
 func eventsCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "events",
-		Usage: "show container and image events as they happen (those logged already with --since)",
+		Usage: "show container, image, network and volume events as they happen (those logged already with --since)",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "since", Usage: "events from a time (RFC 3339, Unix seconds) or a duration ago (10m)"},
 			&cli.StringFlag{Name: "until", Usage: "events up to a time or duration ago; following stops then"},
-			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "type=, event=, container=, image=, label=K[=V] (repeat a key for either value)"},
-			&cli.StringFlag{Name: "format", Usage: "json or a Go template over .Time .Type .Status .ID .Name .Image .Attributes (docker's .Action .Actor .TimeNano too)"},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "type=, event=, container=, image=, volume=, network=, label=K[=V] (repeat a key for either value)"},
+			&cli.StringFlag{Name: "format", Usage: "json or a Go template over .Time .TimeNano .Type .Status .ID .Name .Image .Network .ContainerExitCode .Attributes (docker's .Action .Actor.ID .Actor.Attributes .From .Scope too)"},
 			&cli.BoolFlag{Name: "stream", Value: true, Usage: "keep printing new events; false stops after those logged"},
 			&cli.BoolFlag{Name: "no-trunc", Value: true, Usage: "full IDs (the default)"},
 		},
@@ -31,11 +33,16 @@ func eventsCommand() *cli.Command {
 
 // eventRow is an event as podman's and docker's templates name its parts.
 type eventRow struct {
-	ID, Name, Image, Type, Status, Action string
-	Time                                  time.Time
-	TimeNano                              int64
-	Attributes                            map[string]string
-	Actor                                 struct {
+	ID, Name, Image, Type, Status, Action, Network string
+	// docker's: the image a container event is about, and "local".
+	From, Scope       string
+	ContainerExitCode int
+	Time              time.Time
+	TimeNano          int64
+	Attributes        map[string]string
+	// docker's Actor: the object's ID, and its name and image among the
+	// attributes.
+	Actor struct {
 		ID         string
 		Attributes map[string]string
 	}
@@ -65,8 +72,9 @@ func eventsAction(c *cli.Context) error {
 func eventPrinter(format string, noTrunc bool) (func(engine.Event) error, error) {
 	row := func(ev engine.Event) eventRow {
 		r := eventRow{ID: ev.ID, Name: ev.Name, Image: ev.Image, Type: ev.Type, Status: ev.Action, Action: ev.Action,
-			Time: ev.Time.Local(), TimeNano: ev.Time.UnixNano(), Attributes: ev.Attributes}
-		r.Actor.ID, r.Actor.Attributes = ev.ID, ev.Attributes
+			Network: ev.Network, From: ev.Image, Scope: "local", Time: ev.Time.Local(), TimeNano: ev.Time.UnixNano(), Attributes: ev.Attributes}
+		r.ContainerExitCode, _ = strconv.Atoi(ev.Attributes["exitCode"])
+		r.Actor.ID, r.Actor.Attributes = ev.ID, actorAttributes(ev)
 		if !noTrunc && len(r.ID) > 12 {
 			r.ID = r.ID[:12]
 		}
@@ -82,6 +90,9 @@ func eventPrinter(format string, noTrunc bool) (func(engine.Event) error, error)
 			}
 			if r.Name != "" {
 				attrs = append(attrs, "name="+r.Name)
+			}
+			if r.Network != "" {
+				attrs = append(attrs, "network="+r.Network)
 			}
 			var more []string
 			for k, v := range r.Attributes {
@@ -106,4 +117,17 @@ func eventPrinter(format string, noTrunc bool) (func(engine.Event) error, error)
 		return nil, err
 	}
 	return func(ev engine.Event) error { return tmpl.Execute(os.Stdout, row(ev)) }, nil
+}
+
+// actorAttributes are docker's: the labels and exit code, the name and
+// image, the network of a network event.
+func actorAttributes(ev engine.Event) map[string]string {
+	a := make(map[string]string, len(ev.Attributes)+3)
+	maps.Copy(a, ev.Attributes)
+	for k, v := range map[string]string{"name": ev.Name, "image": ev.Image, "network": ev.Network} {
+		if v != "" {
+			a[k] = v
+		}
+	}
+	return a
 }

@@ -35,7 +35,8 @@ func execCommand() *cli.Command {
 }
 
 func execAction(c *cli.Context) error {
-	if err := checkDetachKeys(c); err != nil {
+	keys, err := detachKeys(c)
+	if err != nil {
 		return err
 	}
 	env, err := collectEnv(c)
@@ -61,6 +62,7 @@ func execAction(c *cli.Context) error {
 		Command: command, Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 		Interactive: c.Bool("interactive"), Terminal: c.Bool("tty"), PreserveFDs: int(c.Uint("preserve-fds")),
 		CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged"),
+		DetachKeys: keys,
 	})
 	if err != nil {
 		return err

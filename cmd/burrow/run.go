@@ -212,8 +212,9 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			AddHosts: c.StringSlice("add-host"), SecurityOptions: c.StringSlice("security-opt"),
 			CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged"),
 			Controls: controlOptions(c),
-			// -d -i: the monitor keeps stdin open, for attach (docker's).
-			OpenStdin: c.Bool("detach") && c.Bool("interactive"),
+			// -d -i: the monitor keeps stdin open, for attach (docker's);
+			// so does -i -t, which may be detached from.
+			OpenStdin: c.Bool("interactive") && (c.Bool("detach") || c.Bool("tty")),
 			Health: engine.HealthOptions{
 				Cmd: c.String("health-cmd"), Interval: c.Duration("health-interval"), Timeout: c.Duration("health-timeout"),
 				StartPeriod: c.Duration("health-start-period"), Retries: c.Int("health-retries"), None: c.Bool("no-healthcheck"),
@@ -228,6 +229,9 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 		opt.Interactive = opt.Interactive && slices.Contains(streams, "stdin")
 	}
 	opt.NoSigProxy = !c.Bool("sig-proxy")
+	if opt.DetachKeys, err = detachKeys(c); err != nil {
+		return opt, err
+	}
 	if c.IsSet("entrypoint") {
 		ep := c.String("entrypoint")
 		opt.Entrypoint = &ep

@@ -67,9 +67,6 @@ func checkCompat(c *cli.Context) error {
 	default:
 		return fmt.Errorf("%w: --userns %s: burrow runs every container in its one user namespace (you as root, your subordinate IDs); only host is supported", errdefs.ErrInvalidArgument, u)
 	}
-	if err := checkDetachKeys(c); err != nil {
-		return err
-	}
 	if c.String("pidfile") != "" && !c.Bool("detach") {
 		return fmt.Errorf("%w: --pidfile needs -d", errdefs.ErrInvalidArgument)
 	}
@@ -136,15 +133,12 @@ func writePidfile(c *cli.Context, e *engine.Engine, id string) error {
 	return nil
 }
 
-var detachKeysFlag = &cli.StringFlag{Name: "detach-keys", Usage: `"" only: burrow has no key sequence that detaches, which is what "" asks for`}
+var detachKeysFlag = &cli.StringFlag{Name: "detach-keys", Value: engine.DefaultDetachKeys,
+	Usage: `keys that leave a container with -i and -t running, detached (a character or ctrl-X each, comma-separated; "" for none)`}
 
-// checkDetachKeys accepts --detach-keys "" (no detaching, burrow's way)
-// and refuses a sequence it would not honour.
-func checkDetachKeys(c *cli.Context) error {
-	if k := c.String("detach-keys"); k != "" {
-		return fmt.Errorf("%w: --detach-keys %q: burrow has no detach key sequence; only \"\" (none) is accepted", errdefs.ErrInvalidArgument, k)
-	}
-	return nil
+// detachKeys reads --detach-keys.
+func detachKeys(c *cli.Context) ([]byte, error) {
+	return engine.ParseDetachKeys(c.String("detach-keys"))
 }
 
 var zoneName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$`) })

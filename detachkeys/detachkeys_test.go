@@ -1,4 +1,4 @@
-package main
+package detachkeys
 
 import (
 	"bytes"
@@ -12,25 +12,25 @@ func TestDetachKeys(t *testing.T) {
 		keys, in, out string
 		detached      bool
 	}{
-		{defaultDetachKeys, "abc", "abc", false},
-		{defaultDetachKeys, "ab\x10\x11cd", "ab", true},
-		{defaultDetachKeys, "a\x10b\x10\x10\x11", "a\x10b\x10", true},
-		{defaultDetachKeys, "a\x10", "a\x10", false},
+		{Default, "abc", "abc", false},
+		{Default, "ab\x10\x11cd", "ab", true},
+		{Default, "a\x10b\x10\x10\x11", "a\x10b\x10", true},
+		{Default, "a\x10", "a\x10", false},
 		{"", "a\x10\x11b", "a\x10\x11b", false},
 		{"ctrl-a,x", "1\x01y\x01x2", "1\x01y", true},
 	} {
-		seq, err := parseDetachKeys(tc.keys)
+		seq, err := Parse(tc.keys)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var out bytes.Buffer
-		err = copyDetach(&out, strings.NewReader(tc.in), seq)
-		if out.String() != tc.out || errors.Is(err, errDetached) != tc.detached {
+		err = Copy(&out, strings.NewReader(tc.in), seq)
+		if out.String() != tc.out || errors.Is(err, ErrDetached) != tc.detached {
 			t.Errorf("%q over %q: %q, %v; want %q, detached %v", tc.keys, tc.in, out.String(), err, tc.out, tc.detached)
 		}
 	}
 	for _, bad := range []string{"ctrl-1", "ctrl-", "ab", ",", "ctrl-p,"} {
-		if _, err := parseDetachKeys(bad); err == nil {
+		if _, err := Parse(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package detachkeys
 
 import (
 	"errors"
@@ -9,14 +9,15 @@ import (
 	"github.com/burrow/burrow/errdefs"
 )
 
-// defaultDetachKeys is docker's and podman's sequence.
-const defaultDetachKeys = "ctrl-p,ctrl-q"
+// Default is docker's and podman's sequence.
+const Default = "ctrl-p,ctrl-q"
 
-var errDetached = errors.New("detached")
+// ErrDetached is what Copy returns when the sequence was typed.
+var ErrDetached = errors.New("detached")
 
-// parseDetachKeys reads docker's notation: comma-separated keys, each one
+// Parse reads docker's notation: comma-separated keys, each one
 // character or ctrl-X (X a letter or one of @[\]^_). "" means none.
-func parseDetachKeys(s string) ([]byte, error) {
+func Parse(s string) ([]byte, error) {
 	if s == "" {
 		return nil, nil
 	}
@@ -44,10 +45,10 @@ func parseDetachKeys(s string) ([]byte, error) {
 	return seq, nil
 }
 
-// copyDetach copies src to dst until src's EOF (nil) or the key sequence
-// (errDetached). Bytes that start the sequence are held back until it is
+// Copy copies src to dst until src's EOF (nil) or the key sequence
+// (ErrDetached). Bytes that start the sequence are held back until it is
 // clear they do not complete it, so a detach sends none of it.
-func copyDetach(dst io.Writer, src io.Reader, keys []byte) error {
+func Copy(dst io.Writer, src io.Reader, keys []byte) error {
 	buf := make([]byte, 32*1024)
 	matched := 0
 	for {
@@ -66,7 +67,7 @@ func copyDetach(dst io.Writer, src io.Reader, keys []byte) error {
 							return werr
 						}
 					}
-					return errDetached
+					return ErrDetached
 				}
 				continue
 			}
