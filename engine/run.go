@@ -40,6 +40,15 @@ type (
 // ParseDeviceRate reads DEVICE:RATE (--device-read-bps and the like).
 func ParseDeviceRate(v string) (DeviceRate, error) { return cgroupv2.ParseDeviceRate(v) }
 
+// ParseDeviceIOPS reads DEVICE:IOPS (--device-read-iops, --device-write-iops).
+func ParseDeviceIOPS(v string) (DeviceRate, error) { return cgroupv2.ParseDeviceIOPS(v) }
+
+// ParseDeviceWeight reads DEVICE:WEIGHT (--blkio-weight-device).
+func ParseDeviceWeight(v string) (DeviceRate, error) { return cgroupv2.ParseDeviceWeight(v) }
+
+// ParseCgroupConf reads FILE=VALUE (--cgroup-conf).
+func ParseCgroupConf(v string) (cgroupv2.ConfSetting, error) { return cgroupv2.ParseConf(v) }
+
 // ContainerOptions describe a container to create, as every front end
 // gives them: values, not flags; the engine checks each and their
 // combinations before anything exists.
@@ -325,8 +334,19 @@ func checkLimits(l Limits) error {
 		return bad("cpu-shares", fmt.Errorf("%d is outside 2..262144", l.CPUShares))
 	case l.BlkioWeight != 0 && (l.BlkioWeight < 10 || l.BlkioWeight > 1000):
 		return bad("blkio-weight", fmt.Errorf("%d is outside 10..1000", l.BlkioWeight))
+	case l.CPUs != 0 && (l.CPUPeriod != 0 || l.CPUQuota != 0):
+		return bad("cpus", errors.New("sets the period and quota itself: not with --cpu-period or --cpu-quota"))
+	case l.CPUPeriod != 0 && (l.CPUPeriod < 1000 || l.CPUPeriod > 1000000):
+		return bad("cpu-period", fmt.Errorf("%d µs is outside 1000..1000000", l.CPUPeriod))
+	case l.CPUQuota != 0 && l.CPUQuota != -1 && l.CPUQuota < 1000:
+		return bad("cpu-quota", fmt.Errorf("%d µs: want at least 1000 (or -1 for none)", l.CPUQuota))
+	case l.MemoryReservation < 0 || l.Memory != 0 && l.MemoryReservation > l.Memory:
+		return bad("memory-reservation", errors.New("the soft limit must be below --memory"))
+	case l.Disabled && (!l.Empty() || l.Parent != ""):
+		return bad("cgroups", errors.New("disabled: the container gets no cgroup, so no limit, --cgroup-conf or --cgroup-parent"))
 	}
-	return nil
+	_, err := cgroupv2.CleanParent(l.Parent, "")
+	return err
 }
 
 // networkMode parses --network (the default when it is not given) and

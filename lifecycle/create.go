@@ -428,11 +428,14 @@ func loadSpec(s storage.Store, id string) (*specs.Spec, error) {
 
 // containerCgroup makes the container's cgroup when the user has (or
 // systemd grants) a delegated subtree; limits without one are refused,
-// with the fix.
+// with the fix. --cgroups=disabled: none, whatever is delegated.
 func containerCgroup(id string, limits cgroupv2.Limits) (string, error) {
+	if limits.Disabled {
+		return "", nil
+	}
 	d, err := cgroupv2.Choose(cgroupv2.Host{}, userns.HostUID()).Delegate(id)
 	if err != nil {
-		if limits.Empty() {
+		if limits.Empty() && limits.Parent == "" {
 			return "", nil // no cgroup, no limits: run as a plain process tree
 		}
 		return "", fmt.Errorf("resource limits need cgroup v2 delegation: %w", err)

@@ -73,6 +73,8 @@ func runCommand() *cli.Command {
 		},
 		Action: runAction,
 	}
+	cmd.Flags = append(cmd.Flags, moreLimitFlags()...)
+	cmd.Flags = append(cmd.Flags, cgroupFlags()...)
 	cmd.Flags = append(cmd.Flags, controlFlags()...)
 	cmd.Flags = append(cmd.Flags, compatFlags()...)
 	cmd.Flags = append(cmd.Flags, pullFlags()...)
