@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -145,7 +146,56 @@ func (e *Engine) Start(ref string, o StartOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if _, err := e.startRequired(c.Record.Requires, 0); err != nil {
+		return 0, err
+	}
 	return lifecycle.Start(e.store, e.paths.RunRoot, c, o.Attach, o.Interactive)
+}
+
+// requiredIDs resolves --requires names (each value may list several,
+// comma-separated, as podman takes them) to container IDs.
+func (e *Engine) requiredIDs(refs []string) ([]string, error) {
+	var ids []string
+	for _, list := range refs {
+		for _, ref := range strings.Split(list, ",") {
+			c, err := e.Container(ref)
+			if err != nil {
+				return nil, fmt.Errorf("--requires %s: %w", ref, err)
+			}
+			if !slices.Contains(ids, c.ID) {
+				ids = append(ids, c.ID)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// startRequired starts the --requires containers that are not running,
+// theirs first, and returns their IDs.
+func (e *Engine) startRequired(refs []string, depth int) ([]string, error) {
+	if depth > 16 {
+		return nil, fmt.Errorf("%w: --requires: the containers require each other in a loop", errdefs.ErrInvalidArgument)
+	}
+	ids, err := e.requiredIDs(refs)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		c, err := e.Container(id)
+		if err != nil {
+			return nil, err
+		}
+		if c.Running {
+			continue
+		}
+		if _, err := e.startRequired(c.Record.Requires, depth+1); err != nil {
+			return nil, err
+		}
+		if _, err := lifecycle.Start(e.store, e.paths.RunRoot, c, false, false); err != nil {
+			return nil, fmt.Errorf("start %s, which is required: %w", c.Record.Name, err)
+		}
+	}
+	return ids, nil
 }
 
 // Restart stops a container (SIGKILL after timeout) and starts it again.
@@ -536,7 +586,8 @@ func (e *Engine) HealthCheck(ref string) (HealthResult, error) {
 }
 
 // Dependents are the containers, running or not, that joined ref's
-// namespaces (--network, --pid, --ipc or --uts container:REF).
+// namespaces (--network, --pid, --ipc or --uts container:REF) or
+// --requires it.
 func (e *Engine) Dependents(ref string) ([]Container, error) {
 	c, err := e.Container(ref)
 	if err != nil {
@@ -548,6 +599,10 @@ func (e *Engine) Dependents(ref string) ([]Container, error) {
 	}
 	var out []Container
 	for _, o := range all {
+		if slices.Contains(o.Record.Requires, c.ID) {
+			out = append(out, o)
+			continue
+		}
 		n := o.Record.Namespaces
 		for _, mode := range []string{o.Record.Network, n.PID, n.IPC, n.UTS} {
 			target, ok := strings.CutPrefix(mode, ocispec.NSContainer)

@@ -36,10 +36,14 @@ type RegistryOptions struct {
 	// Username and Password (or IdentityToken), when given, are used
 	// instead of the credentials file.
 	Username, Password, IdentityToken string
+	// Retry and RetryDelay: --retry, --retry-delay of a pull.
+	Retry      int
+	RetryDelay time.Duration
 }
 
 func (o RegistryOptions) imageio() imageio.RegistryOpt {
-	r := imageio.RegistryOpt{TLSVerify: o.TLSVerify, CertDir: o.CertDir, AuthFile: o.AuthFile, Platform: o.Platform, Report: o.Progress}
+	r := imageio.RegistryOpt{TLSVerify: o.TLSVerify, CertDir: o.CertDir, AuthFile: o.AuthFile, Platform: o.Platform, Report: o.Progress,
+		Retry: o.Retry, RetryDelay: o.RetryDelay}
 	if o.Username != "" || o.IdentityToken != "" {
 		r.Credentials = &types.DockerAuthConfig{Username: o.Username, Password: o.Password, IdentityToken: o.IdentityToken}
 	}

@@ -76,6 +76,12 @@ type ContainerOptions struct {
 	PublishAll     bool
 	Expose         []string          // --expose PORT[-PORT][/PROTO]: more ports for -P
 	NoHosts        bool              // --no-hosts: the image's own /etc/hosts
+	NoHostname     bool              // --no-hostname: the image's own /etc/hostname
+	HostsFile      string            // --hosts-file: PATH, none or image, the base of /etc/hosts
+	Domainname     string            // --domainname: the UTS NIS domain name
+	EnvMerge       []string          // --env-merge KEY=VALUE with ${VAR} of the image's variables
+	ImageVolume    string            // --image-volume: bind ("", anonymous volumes), tmpfs or ignore
+	Requires       []string          // --requires: containers (NAME[,NAME]) started before this one
 	Umask          string            // --umask, octal; "" is 0022
 	Timeout        int               // --timeout: seconds before SIGKILL; 0 none
 	Unsetenv       []string          // --unsetenv: drop these default variables
@@ -288,6 +294,9 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	if err := checkLimits(o.Limits); err != nil {
 		return c, err
 	}
+	if err := checkEtc(o); err != nil {
+		return c, err
+	}
 	controls, warnings, err := lifecycle.Controls(o.Controls, mode, o.Hostname)
 	if err != nil {
 		return c, err
@@ -305,7 +314,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		return c, err
 	}
 	return lifecycle.CreateOpt{
-		Expose: expose, NoHosts: o.NoHosts, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
+		Expose: expose, NoHosts: o.NoHosts, NoHostname: o.NoHostname, HostsFile: o.HostsFile, Domainname: o.Domainname, EnvMerge: o.EnvMerge, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
 		Image: o.Image, Name: o.Name, Args: o.Command, Entrypoint: o.Entrypoint,
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
 		OpenStdin: o.OpenStdin, StdinOnce: o.StdinOnce,
@@ -315,6 +324,36 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		Seccomp: seccomp, Security: security, Health: o.Health,
 		Controls: controls, StopSignal: o.Controls.StopSignal, StopTimeout: o.Controls.StopTimeout,
 	}, nil
+}
+
+// checkEtc: the /etc files and names a container gets.
+func checkEtc(o ContainerOptions) error {
+	switch {
+	case o.NoHosts && o.HostsFile != "":
+		return fmt.Errorf("%w: --no-hosts and --hosts-file conflict", errdefs.ErrInvalidArgument)
+	case o.HostsFile != "" && o.HostsFile != "none" && o.HostsFile != "image" && !filepath.IsAbs(o.HostsFile):
+		return fmt.Errorf("%w: --hosts-file %s: want an absolute path, none or image", errdefs.ErrInvalidArgument, o.HostsFile)
+	case o.Domainname != "" && o.Controls.UTS != "":
+		return fmt.Errorf("%w: --domainname needs the container's own UTS namespace, not --uts %s", errdefs.ErrInvalidArgument, o.Controls.UTS)
+	case len(o.Domainname) > 64:
+		return fmt.Errorf("%w: --domainname: at most 64 bytes", errdefs.ErrInvalidArgument)
+	}
+	if o.HostsFile != "" && filepath.IsAbs(o.HostsFile) {
+		if _, err := os.Stat(o.HostsFile); err != nil {
+			return fmt.Errorf("%w: --hosts-file: %v", errdefs.ErrInvalidArgument, err)
+		}
+	}
+	switch o.ImageVolume {
+	case "", "bind", "tmpfs", "ignore":
+	default:
+		return fmt.Errorf("%w: --image-volume %s: want bind, tmpfs or ignore", errdefs.ErrInvalidArgument, o.ImageVolume)
+	}
+	for _, kv := range o.EnvMerge {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("%w: --env-merge %q: want KEY=VALUE", errdefs.ErrInvalidArgument, kv)
+		}
+	}
+	return nil
 }
 
 // checkLimits holds the rules between resource values that no single
@@ -511,6 +550,9 @@ func (e *Engine) Create(ctx context.Context, o RunOptions) (string, error) {
 	if err := e.resolveNetworks(&opt, o.ContainerOptions); err != nil {
 		return "", err
 	}
+	if opt.Requires, err = e.requiredIDs(o.Requires); err != nil {
+		return "", err
+	}
 	if err := e.ensureImage(ctx, o.Image, o.Pull, o.Registry); err != nil {
 		return "", err
 	}
@@ -563,6 +605,9 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 		return "", 0, err
 	}
 	if err := e.resolveNetworks(&opt, o.ContainerOptions); err != nil {
+		return "", 0, err
+	}
+	if opt.Requires, err = e.startRequired(o.Requires, 0); err != nil {
 		return "", 0, err
 	}
 	if err := e.ensureImage(ctx, o.Image, o.Pull, o.Registry); err != nil {

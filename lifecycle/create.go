@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/burrow/burrow/netconf"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -62,6 +63,11 @@ type CreateOpt struct {
 	PublishAll         bool              // -P: every EXPOSEd port on a free host port
 	Expose             []string          // --expose: "PORT/PROTO" beside the image's
 	NoHosts            bool              // --no-hosts: no generated /etc/hosts
+	NoHostname         bool              // --no-hostname: no generated /etc/hostname
+	HostsFile          string            // --hosts-file: PATH, none or image: the base of /etc/hosts
+	Domainname         string            // --domainname
+	EnvMerge           []string          // --env-merge KEY=VALUE over the image's variables
+	Requires           []string          // --requires, resolved to IDs
 	Umask              *uint32           // --umask; nil is 0022
 	Timeout            int               // --timeout: seconds before SIGKILL
 	Unsetenv           []string          // --unsetenv
@@ -131,7 +137,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
 		RestartPolicy: opt.Restart, LogRotation: opt.Log, LogDriver: opt.LogDriver, LogPath: opt.LogPath, Timeout: opt.Timeout, Limits: opt.Limits, OpenStdin: opt.OpenStdin, StdinOnce: opt.StdinOnce, Terminal: opt.Terminal,
-		Network: opt.Network.String(), Ports: opt.Ports, Networks: opt.Networks, Health: hc, StopTimeout: opt.StopTimeout,
+		Network: opt.Network.String(), Ports: opt.Ports, Requires: opt.Requires, Networks: opt.Networks, Health: hc, StopTimeout: opt.StopTimeout,
 		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns},
 		Volumes:    opt.Volumes, Mounts: opt.VolumeMounts}
 	if opt.Controls.IPC == ocispec.NSShareable {
@@ -273,14 +279,21 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	if err != nil {
 		return nil, err
 	}
+	hostsBase, err := hostsBase(rootfs, opt.HostsFile)
+	if err != nil {
+		return nil, err
+	}
 	etc, err := writeEtcFiles(runDir, etcOpt{Hostname: hostname, Name: opt.Name, Network: opt.Network, Backend: backend,
 		DNS: opt.DNS, DNSSearch: opt.DNSSearch, DNSOptions: opt.DNSOptions, AddHosts: opt.AddHosts,
-		Nameservers: nameservers(opt.Networks)})
+		Nameservers: nameservers(opt.Networks), HostsBase: hostsBase})
 	if err != nil {
 		return nil, err
 	}
 	if opt.NoHosts {
 		delete(etc, "/etc/hosts") // the image's own stays visible
+	}
+	if opt.NoHostname {
+		delete(etc, "/etc/hostname")
 	}
 	env := opt.Env
 	if u.Home != "" && !opt.UnsetAll && !slices.Contains(opt.Unsetenv, "HOME") {
@@ -296,6 +309,7 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 		Hostname: hostname, Terminal: opt.Terminal, ReadOnly: opt.ReadOnly, HostNetwork: opt.Network.Kind == network.Host,
 		Mounts: opt.Mounts, EtcFiles: etc, Init: opt.Init, NetNSPath: opt.netnsPath, Security: opt.Security,
 		Controls: opt.Controls, Unsetenv: opt.Unsetenv, UnsetAll: opt.UnsetAll, Annotations: opt.Annotations,
+		Domainname: opt.Domainname, EnvMerge: opt.EnvMerge,
 	})
 }
 
@@ -365,6 +379,32 @@ func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
 		return nil, fmt.Errorf("user %q in the image: %w", spec, err)
 	}
 	return u, nil
+}
+
+// hostsBase is --hosts-file's base for /etc/hosts: a host file, the
+// image's own (read inside its root), empty for none; nil for burrow's
+// default.
+func hostsBase(rootfs, hostsFile string) ([]byte, error) {
+	path := hostsFile
+	switch hostsFile {
+	case "":
+		return nil, nil
+	case "none":
+		return []byte{}, nil
+	case "image":
+		var err error
+		if path, err = securejoin.SecureJoin(rootfs, "/etc/hosts"); err != nil {
+			return nil, err
+		}
+	}
+	data, err := os.ReadFile(path)
+	if hostsFile == "image" && errors.Is(err, fs.ErrNotExist) {
+		return []byte{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--hosts-file %s: %w", hostsFile, err)
+	}
+	return data, nil
 }
 
 func writeEtcFiles(dir string, o etcOpt) (map[string]string, error) {

@@ -77,6 +77,8 @@ func runCommand() *cli.Command {
 	cmd.Flags = append(cmd.Flags, cgroupFlags()...)
 	cmd.Flags = append(cmd.Flags, controlFlags()...)
 	cmd.Flags = append(cmd.Flags, compatFlags()...)
+	cmd.Flags = append(cmd.Flags, moreCompatFlags()...)
+	cmd.Flags = append(cmd.Flags, refusedFlags()...)
 	cmd.Flags = append(cmd.Flags, pullFlags()...)
 	return cmd
 }
@@ -121,7 +123,7 @@ func controlOptions(c *cli.Context) engine.ControlOptions {
 
 // pullFlags: run and create also pull, with --pull and the registry settings.
 func pullFlags() []cli.Flag {
-	return append(registryFlags(),
+	return append(append(registryFlags(), pullMoreFlags()...),
 		&cli.StringFlag{Name: "pull", Value: "missing", Usage: "missing, always or never: when to pull the image"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no pull progress"})
 }
@@ -166,6 +168,9 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 	if err := checkCompat(c); err != nil {
 		return opt, err
 	}
+	if err := checkRefused(c); err != nil {
+		return opt, err
+	}
 	fromFile, err := labelFiles(c)
 	if err != nil {
 		return opt, err
@@ -203,7 +208,8 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: c.String("network"), Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
-			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"), Umask: c.String("umask"), Timeout: int(c.Uint("timeout")),
+			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"), NoHostname: c.Bool("no-hostname"), HostsFile: c.String("hosts-file"),
+			Domainname: c.String("domainname"), EnvMerge: c.StringSlice("env-merge"), ImageVolume: c.String("image-volume"), Requires: c.StringSlice("requires"), Umask: c.String("umask"), Timeout: int(c.Uint("timeout")),
 			Unsetenv: c.StringSlice("unsetenv"), UnsetAll: c.Bool("unsetenv-all"), Annotations: annotations,
 			NetworkAliases: c.StringSlice("network-alias"), IP: c.String("ip"), MacAddress: c.String("mac-address"), Links: c.StringSlice("link"),
 			Volumes: volumes, Mounts: c.StringSlice("mount"), VolumesFrom: c.StringSlice("volumes-from"),
@@ -233,6 +239,9 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 		ep := c.String("entrypoint")
 		opt.Entrypoint = &ep
 	}
+	if err := registryCreds(c, &opt.Registry); err != nil {
+		return opt, err
+	}
 	if c.Command.Name == "create" {
 		return opt, engine.CheckCreate(opt)
 	}
@@ -240,9 +249,9 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 }
 
 func collectEnv(c *cli.Context) ([]string, error) {
-	var fromFiles []string
+	fromFiles := proxyEnv(c)
 	if c.Bool("env-host") {
-		fromFiles = os.Environ()
+		fromFiles = append(fromFiles, os.Environ()...)
 	}
 	for _, f := range c.StringSlice("env-file") {
 		data, err := os.ReadFile(f)
