@@ -146,7 +146,8 @@ func processEnv(opt Opt) []string {
 	if opt.Hostname != "" {
 		base = append(base, "HOSTNAME="+opt.Hostname)
 	}
-	defaults := MergeEnv(MergeEnv(base, opt.Image.Env), mergedEnv(opt.Image.Env, opt.EnvMerge))
+	defaults := MergeEnv(base, opt.Image.Env)
+	defaults = MergeEnv(defaults, mergedEnv(defaults, opt.EnvMerge))
 	if opt.UnsetAll {
 		defaults = nil
 	}
@@ -158,10 +159,11 @@ func processEnv(opt Opt) []string {
 }
 
 // mergedEnv is --env-merge: each KEY=VALUE with $VAR and ${VAR} replaced
-// by the image's values (empty when the image has none), as podman does.
-func mergedEnv(image, merge []string) []string {
+// by the default values (the image's over burrow's; empty when there is
+// none), as podman does.
+func mergedEnv(defaults, merge []string) []string {
 	vars := map[string]string{}
-	for _, kv := range image {
+	for _, kv := range defaults {
 		k, v, _ := strings.Cut(kv, "=")
 		vars[k] = v
 	}
