@@ -139,7 +139,10 @@ func Push(ctx context.Context, s storage.Store, imageID, dest string, opt Regist
 	if err != nil {
 		return err
 	}
-	_, err = copyImage(ctx, dst, src, &copy.Options{DestinationCtx: opt.system(), ReportWriter: opt.Report})
+	err = withRetry(ctx, opt.Retry, opt.RetryDelay, func() error {
+		_, err := copyImage(ctx, dst, src, &copy.Options{DestinationCtx: opt.system(), ReportWriter: opt.Report})
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("push %s: %w", dest, err)
 	}

@@ -24,14 +24,15 @@ func registryFlags() []cli.Flag {
 	}
 }
 
-// pullMoreFlags are pull's (and run's and create's) beyond the registry's.
+// pullMoreFlags are pull's (and run's and create's) beyond the registry's;
+// push takes them from --creds on.
 func pullMoreFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "os", Usage: "OS of a multi-arch image (with --arch, --variant)"},
 		&cli.StringFlag{Name: "variant", Usage: "variant of a multi-arch image (arm: v6, v7, v8)"},
 		&cli.StringFlag{Name: "creds", Usage: "USER[:PASSWORD] for the registry instead of the credentials file (asks for the password on a terminal)"},
-		&cli.UintFlag{Name: "retry", Usage: "times to try a pull again after a network or server failure (default 0)"},
-		&cli.DurationFlag{Name: "retry-delay", Usage: "wait between tries (default 2s, doubling)"},
+		&cli.UintFlag{Name: "retry", Usage: "times to try again after a network or server failure"},
+		&cli.DurationFlag{Name: "retry-delay", Usage: "wait between tries (0: 2s, doubling)"},
 		&cli.BoolFlag{Name: "disable-content-trust", Usage: "docker's; a no-op, as in podman (burrow verifies no signatures)"},
 	}
 }
@@ -124,17 +125,21 @@ func pullCommand() *cli.Command {
 func pushCommand() *cli.Command {
 	return &cli.Command{
 		Name: "push", Usage: "copy an image from the store to a registry", ArgsUsage: "IMAGE [DESTINATION]",
-		Flags: append(registryFlags(), &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"}),
+		Flags: append(append(registryFlags(), pullMoreFlags()[2:]...), &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"}),
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 1 || c.NArg() > 2 {
 				return fmt.Errorf("%w: push needs IMAGE [DESTINATION]", errdefs.ErrInvalidArgument)
+			}
+			opt := registryOptions(c)
+			if err := registryCreds(c, &opt); err != nil {
+				return err
 			}
 			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			return e.Push(c.Context, c.Args().First(), c.Args().Get(1), registryOptions(c))
+			return e.Push(c.Context, c.Args().First(), c.Args().Get(1), opt)
 		},
 	}
 }
