@@ -280,7 +280,8 @@ type ExecOptions struct {
 	User        string
 	Interactive bool
 	Terminal    bool
-	PreserveFDs int // descriptors 3 .. 3+N-1 passed on
+	PreserveFDs int   // descriptors 3 .. 3+N-1 passed on
+	PreserveFD  []int // and these, each at its own number
 	// CapAdd, CapDrop and Privileged change the container's capabilities
 	// for this command only.
 	CapAdd, CapDrop []string
@@ -293,7 +294,7 @@ func (e *Engine) Exec(ref string, o ExecOptions) (int, error) {
 	if len(o.Command) == 0 {
 		return 0, fmt.Errorf("%w: exec needs a command", errdefs.ErrInvalidArgument)
 	}
-	preserve, err := inherit.Files(o.PreserveFDs)
+	preserve, err := inherit.Files(o.PreserveFDs, o.PreserveFD)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
 	}

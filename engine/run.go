@@ -148,8 +148,10 @@ type RunOptions struct {
 	// NoSigProxy keeps the signals burrow receives from the container
 	// (--sig-proxy=false).
 	NoSigProxy bool
-	// PreserveFDs passes descriptors 3 .. 3+N-1 on (foreground runs).
+	// PreserveFDs passes descriptors 3 .. 3+N-1 on (foreground runs),
+	// PreserveFD these, each at its own number.
 	PreserveFDs int
+	PreserveFD  []int
 	// CIDFile, if set, gets the container's ID once it exists; like
 	// docker, burrow refuses a file that exists.
 	CIDFile  string
@@ -179,7 +181,7 @@ func CheckRun(o RunOptions) error {
 
 // checkCreateRules: a created container is started later, by a monitor.
 func checkCreateRules(o RunOptions) error {
-	if o.PreserveFDs > 0 {
+	if o.PreserveFDs > 0 || len(o.PreserveFD) > 0 {
 		return fmt.Errorf("%w: --preserve-fds needs a foreground run (the descriptors are this command's)", errdefs.ErrInvalidArgument)
 	}
 	return checkRunRules(RunOptions{Pull: o.Pull, CIDFile: o.CIDFile})
@@ -197,7 +199,7 @@ func checkRunRules(o RunOptions) error {
 	if err := checkCIDFile(o.CIDFile); err != nil {
 		return err
 	}
-	if o.PreserveFDs > 0 && o.Detach {
+	if (o.PreserveFDs > 0 || len(o.PreserveFD) > 0) && o.Detach {
 		return fmt.Errorf("%w: --preserve-fds needs a foreground run (the descriptors are this command's)", errdefs.ErrInvalidArgument)
 	}
 	return nil
@@ -626,7 +628,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 		return id, 0, err
 	}
 	run := lifecycle.RunOpt{CreateOpt: opt, Interactive: o.Interactive, NoStdout: o.Quiet["stdout"], NoStderr: o.Quiet["stderr"], NoSigProxy: o.NoSigProxy}
-	if run.Preserve, err = inherit.Files(o.PreserveFDs); err != nil {
+	if run.Preserve, err = inherit.Files(o.PreserveFDs, o.PreserveFD); err != nil {
 		done(false)
 		return "", 0, fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
 	}

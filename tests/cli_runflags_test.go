@@ -2,6 +2,7 @@ package tests
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -187,5 +188,53 @@ func TestRunFlagsRefused(t *testing.T) {
 		if r := e.burrow(args...); r.code != 0 || r.stdout != "ran\n" {
 			t.Errorf("run %v (burrow's own behaviour): %s", flags, r)
 		}
+	}
+}
+
+// TestRunFlagsPreserveFD: --preserve-fd hands the listed descriptors on at
+// their own numbers, to run and to exec, and nothing above them; exec
+// --cidfile finds the container by the file run --cidfile wrote.
+func TestRunFlagsPreserveFD(t *testing.T) {
+	e := detachedEnv(t)
+	dir := t.TempDir()
+	five, six := filepath.Join(dir, "five"), filepath.Join(dir, "six")
+	for path, text := range map[string]string{five: "fd-five", six: "fd-six"} {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := func(path string) *os.File {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	leak := open(six)
+	// The caller's 3 4 5 6 7: only 5 is passed; 6 and 7 must not arrive.
+	probe := "cat <&5; echo; (cat <&6) 2>/dev/null; echo; test -e /proc/self/fd/7 && echo has7 || echo no7"
+	check := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(burrowBin, args...)
+		cmd.Env = e.vars
+		cmd.ExtraFiles = []*os.File{nil, nil, open(five), leak, leak}
+		out, err := cmd.CombinedOutput()
+		if err != nil || string(out) != "fd-five\n\nno7\n" {
+			t.Errorf("%v with --preserve-fd 5: %v\n%s\nwant fd 5 read and nothing above it", args, err, out)
+		}
+	}
+	check("run", "--rm", "--network", "none", "--preserve-fd", "5", busyboxImage, "sh", "-c", probe)
+	cid := filepath.Join(dir, "cid")
+	e.ok("run", "-d", "--cidfile", cid, "--network", "none", busyboxImage, "sleep", "1000")
+	check("exec", "--preserve-fd", "5", "--cidfile", cid, "sh", "-c", probe)
+	if r := e.burrow("run", "--rm", "--preserve-fd", "9", busyboxImage, "true"); r.code != 125 || !strings.Contains(r.stderr, "9") {
+		t.Errorf("--preserve-fd of a descriptor that is not open: %s", r)
+	}
+	if r := e.burrow("run", "-d", "--preserve-fd", "2", busyboxImage, "true"); r.code != 125 || !strings.Contains(r.stderr, "--preserve-fd") {
+		t.Errorf("--preserve-fd 2: %s", r)
+	}
+	if r := e.burrow("exec", "--cidfile", filepath.Join(dir, "nosuch"), "true"); r.code != 125 || !strings.Contains(r.stderr, "--cidfile") {
+		t.Errorf("exec --cidfile of a missing file: %s", r)
 	}
 }

@@ -79,6 +79,7 @@ func runCommand() *cli.Command {
 	cmd.Flags = append(cmd.Flags, compatFlags()...)
 	cmd.Flags = append(cmd.Flags, moreCompatFlags()...)
 	cmd.Flags = append(cmd.Flags, refusedFlags()...)
+	cmd.Flags = append(cmd.Flags, preserveFDFlag)
 	cmd.Flags = append(cmd.Flags, pullFlags()...)
 	return cmd
 }
@@ -202,6 +203,10 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 	if err != nil {
 		return opt, err
 	}
+	fds, err := preserveFDs(c)
+	if err != nil {
+		return opt, err
+	}
 	opt = engine.RunOptions{
 		ContainerOptions: engine.ContainerOptions{
 			Image: c.Args().First(), Name: c.String("name"), Command: c.Args().Tail(),
@@ -226,7 +231,7 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 				StartPeriod: c.Duration("health-start-period"), Retries: c.Int("health-retries"), None: c.Bool("no-healthcheck"),
 			},
 		},
-		Detach: c.Bool("detach"), Interactive: c.Bool("interactive"), PreserveFDs: int(c.Uint("preserve-fds")),
+		Detach: c.Bool("detach"), Interactive: c.Bool("interactive"), PreserveFDs: int(c.Uint("preserve-fds")), PreserveFD: fds,
 		Pull: engine.PullPolicy(c.String("pull")), Registry: registryOptions(c), CIDFile: c.String("cidfile"),
 	}
 	if c.IsSet("attach") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/burrow/burrow/errdefs"
@@ -111,4 +112,21 @@ func checkRefused(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+var preserveFDFlag = &cli.StringSliceFlag{Name: "preserve-fd", Usage: "FD[,FD...]: pass these descriptors on, each at its own number (numbers between them are /dev/null)"}
+
+// preserveFDs reads --preserve-fd lists.
+func preserveFDs(c *cli.Context) ([]int, error) {
+	var fds []int
+	for _, list := range c.StringSlice("preserve-fd") {
+		for _, v := range strings.Split(list, ",") {
+			fd, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || fd < 3 {
+				return nil, fmt.Errorf("%w: --preserve-fd %q: want descriptor numbers from 3 up", errdefs.ErrInvalidArgument, v)
+			}
+			fds = append(fds, fd)
+		}
+	}
+	return fds, nil
 }
