@@ -102,7 +102,7 @@ func parseMoreLimits(c *cli.Context, l *engine.Limits) error {
 		}
 		l.Parent = c.String("cgroup-parent")
 		switch v := c.String("cgroups"); v {
-		case "enabled", "no-conmon": // burrow's monitor never joins the container's cgroup
+		case "", "enabled", "no-conmon": // burrow's monitor never joins the container's cgroup
 		case "disabled":
 			l.Disabled = true
 		default:
