@@ -21,6 +21,7 @@ import (
 	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/network"
 	"github.com/burrow/burrow/ocispec"
+	"github.com/burrow/burrow/volume"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/storage/pkg/archive"
 )
@@ -513,6 +514,12 @@ type CommitOptions struct {
 	Author  string
 	Pause   bool   // freeze a running container while its layer is read
 	Format  string // the manifest: oci ("") or docker
+	// Config is docker's container configuration as JSON (--config),
+	// merged into the image's before Changes.
+	Config []byte
+	// IncludeVolumes adds the container's -v and --mount destinations as
+	// the image's VOLUMEs.
+	IncludeVolumes bool
 }
 
 // Commit makes an image of a container's changes and returns its ID.
@@ -532,7 +539,15 @@ func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
 			defer func() { _ = e.Pause(c.ID, false) }()
 		}
 	}
-	return imageio.Commit(e.store, c.ID, imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author, Format: o.Format})
+	opt := imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author, Format: o.Format, Config: o.Config}
+	if o.IncludeVolumes {
+		for _, m := range c.Record.Mounts {
+			if m.Kind == volume.KindVolume || m.Kind == volume.KindBind {
+				opt.Volumes = append(opt.Volumes, m.Destination)
+			}
+		}
+	}
+	return imageio.Commit(e.store, c.ID, opt)
 }
 
 // CheckChanges refuses --change instructions burrow cannot apply.

@@ -60,6 +60,8 @@ type Image struct {
 	Size    int64
 	// ManifestType is the media type of the manifest the store keeps.
 	ManifestType string
+	// NamesHistory are the names the image has had, latest first.
+	NamesHistory []string
 }
 
 // ImageDetails are an image and its configuration.
@@ -296,7 +298,7 @@ func (e *Engine) Images() ([]Image, error) {
 
 func (e *Engine) image(img *storage.Image) Image {
 	size, _ := e.store.ImageSize(img.ID)
-	out := Image{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created, Size: size}
+	out := Image{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created, Size: size, NamesHistory: img.NamesHistory}
 	for _, d := range img.Digests {
 		out.Digests = append(out.Digests, d.String())
 	}
