@@ -34,6 +34,16 @@ type Config struct {
 	Timeout     time.Duration `json:"timeout,omitempty"`
 	StartPeriod time.Duration `json:"startPeriod,omitempty"`
 	Retries     int           `json:"retries,omitempty"`
+	// StartInterval is the time between checks during StartPeriod
+	// (docker's --health-start-interval); 0 is Interval.
+	StartInterval time.Duration `json:"startInterval,omitempty"`
+	// OnFailure is what becoming unhealthy does (podman's
+	// --health-on-failure): none (""), kill, stop or restart.
+	OnFailure string `json:"onFailure,omitempty"`
+	// MaxLogCount and MaxLogSize bound the results kept and each one's
+	// output (podman's --health-max-log-*): 0 the defaults, -1 no bound.
+	MaxLogCount int `json:"maxLogCount,omitempty"`
+	MaxLogSize  int `json:"maxLogSize,omitempty"`
 }
 
 // Options are the --health-* flags of run and create.
@@ -45,6 +55,11 @@ type Options struct {
 	StartPeriod time.Duration
 	Retries     int
 	None        bool // --no-healthcheck
+	// StartInterval and OnFailure: see Config.
+	StartInterval time.Duration
+	OnFailure     string
+	// MaxLogCount and MaxLogSize, when set: 0 is no bound, as podman reads it.
+	MaxLogCount, MaxLogSize *int
 }
 
 // Resolve is the healthcheck a container gets: the flags over the
@@ -56,8 +71,13 @@ func Resolve(o Options, image *Config) (*Config, error) {
 		}
 		return nil, nil
 	}
-	if o.Interval < 0 || o.Timeout < 0 || o.StartPeriod < 0 || o.Retries < 0 {
-		return nil, fmt.Errorf("%w: --health-interval, --health-timeout, --health-start-period and --health-retries cannot be negative", errdefs.ErrInvalidArgument)
+	if o.Interval < 0 || o.Timeout < 0 || o.StartPeriod < 0 || o.Retries < 0 || o.StartInterval < 0 {
+		return nil, fmt.Errorf("%w: --health-interval, --health-timeout, --health-start-period, --health-start-interval and --health-retries cannot be negative", errdefs.ErrInvalidArgument)
+	}
+	switch o.OnFailure {
+	case "", "none", "kill", "stop", "restart":
+	default:
+		return nil, fmt.Errorf("%w: --health-on-failure %s: want none, kill, stop or restart", errdefs.ErrInvalidArgument, o.OnFailure)
 	}
 	var c Config
 	if image != nil {
@@ -80,6 +100,27 @@ func Resolve(o Options, image *Config) (*Config, error) {
 	}
 	if o.Retries > 0 {
 		c.Retries = o.Retries
+	}
+	if o.StartInterval > 0 {
+		c.StartInterval = o.StartInterval
+	}
+	if o.OnFailure != "" && o.OnFailure != "none" {
+		c.OnFailure = o.OnFailure
+	}
+	for _, b := range []struct {
+		flag string
+		v    *int
+		into *int
+	}{{"--health-max-log-count", o.MaxLogCount, &c.MaxLogCount}, {"--health-max-log-size", o.MaxLogSize, &c.MaxLogSize}} {
+		switch {
+		case b.v == nil:
+		case *b.v < 0:
+			return nil, fmt.Errorf("%w: %s cannot be negative", errdefs.ErrInvalidArgument, b.flag)
+		case *b.v == 0:
+			*b.into = -1
+		default:
+			*b.into = *b.v
+		}
 	}
 	if len(c.Test) == 0 || c.Test[0] == "NONE" {
 		return nil, nil
@@ -139,12 +180,12 @@ func (s *State) Record(r Result, c Config, started time.Time) {
 	if s.Status == "" {
 		s.Status = Starting
 	}
-	if len(r.Output) > maxOutput {
-		r.Output = r.Output[:maxOutput]
+	if size := bound(c.MaxLogSize, maxOutput); size > 0 && len(r.Output) > size {
+		r.Output = r.Output[:size]
 	}
 	s.Log = append(s.Log, r)
-	if len(s.Log) > keepResults {
-		s.Log = s.Log[len(s.Log)-keepResults:]
+	if keep := bound(c.MaxLogCount, keepResults); keep > 0 && len(s.Log) > keep {
+		s.Log = s.Log[len(s.Log)-keep:]
 	}
 	if r.ExitCode == 0 {
 		s.Status, s.FailingStreak = Healthy, 0
@@ -215,3 +256,14 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 
 // Output trims what a test printed as docker shows it.
 func Output(b *limitedBuffer) string { return strings.TrimRight(b.String(), "\n") }
+
+// bound is a MaxLog* value: 0 the default, -1 none (0 returned).
+func bound(v, def int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
+}

@@ -83,10 +83,9 @@ func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, err
 			_, _ = p.Wait()
 			return nil, err
 		}
-		stopChecks = health.Start(runRoot, c.ID, c.Record.Health, c.Spec, p.Pid, c.Record.Started)
+		endChecks := health.Start(runRoot, c.ID, c.Record.Health, c.Spec, p.Pid, c.Record.Started)
 		stopTimeout := monitor.KillAfter(p, c.Record.Timeout)
-		prev := stopChecks
-		stopChecks = func() { stopTimeout(); prev() }
+		stopChecks = func() { stopTimeout(); endChecks() }
 		return p, nil
 	}, trace)
 }

@@ -100,7 +100,7 @@ func supervise(opt Opt, ready *os.File) (int, bool) {
 	policy, _ := ParseRestartPolicy(opt.Restart)
 	last := 0
 	for {
-		code, err := runOnce(opt, &st, spec, logw, ready, attach)
+		code, healthAction, err := runOnce(opt, &st, spec, logw, ready, attach)
 		if err != nil {
 			report(ready, startCode(err), err.Error())
 			if ready == nil { // a failed restart: it ran before, and its last exit stands
@@ -110,7 +110,10 @@ func supervise(opt Opt, ready *os.File) (int, bool) {
 		}
 		last = code
 		ready = nil // only the first start is reported
-		if ctrstate.Stopped(opt.RunRoot, opt.ID) || !policy.restart(code, st.RestartCount) {
+		// --health-on-failure: stop ends it for good, restart starts it
+		// again whatever the policy, kill leaves it to the policy.
+		again := healthAction == "restart" || healthAction != "stop" && policy.restart(code, st.RestartCount)
+		if ctrstate.Stopped(opt.RunRoot, opt.ID) || !again {
 			return code, true
 		}
 		st.RestartCount++
@@ -157,19 +160,19 @@ func restartFailed(logw *logfile.Writer, err error) {
 func startCode(err error) int { return errdefs.ExitCode(err) }
 
 // runOnce starts the container once, logs its output and waits for it.
-func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer) (int, error) {
+func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer) (code int, healthAction string, err error) {
 	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	stderr, stderrW, err := os.Pipe()
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	m := network.MustParse(opt.Network)
 	backend, err := backends.For(m)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	networks := opt.Networks
 	if changed, ok := ctrstate.Networks(opt.RunRoot, opt.ID); ok {
@@ -182,7 +185,7 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	var stdinW *os.File
 	if opt.Stdin && !spec.Process.Terminal {
 		if stdio.Stdin, stdinW, err = os.Pipe(); err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		attach.set(stdinW, false)
 		defer func() { attach.set(nil, false); stdinW.Close() }()
@@ -196,7 +199,7 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	if err != nil {
 		stdout.Close()
 		stderr.Close()
-		return 0, err
+		return 0, "", err
 	}
 	var copies sync.WaitGroup
 	copyLog := func(stream string, r *os.File) {
@@ -228,11 +231,11 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	stopChecks := health.Start(opt.RunRoot, opt.ID, opt.Health, spec, p.Pid, st.Started)
 	report(ready, 0, "")
 	stopTimeout := KillAfter(p, opt.Timeout)
-	code, err := p.Wait()
+	code, err = p.Wait()
 	stopTimeout()
-	stopChecks()
+	healthAction = stopChecks()
 	copies.Wait()
-	return code, err
+	return code, healthAction, err
 }
 
 // KillAfter sends SIGKILL to p once secs (--timeout) have passed. It

@@ -70,6 +70,10 @@ func runCommand() *cli.Command {
 			&cli.DurationFlag{Name: "health-start-period", Usage: "failures in this first time do not count"},
 			&cli.IntFlag{Name: "health-retries", Usage: "failures in a row that make the container unhealthy (default 3)"},
 			&cli.BoolFlag{Name: "no-healthcheck", Usage: "no healthcheck, not even the image's"},
+			&cli.DurationFlag{Name: "health-start-interval", Usage: "time between checks during the start period (default: --health-interval)"},
+			&cli.StringFlag{Name: "health-on-failure", Usage: "on turning unhealthy: none (default), kill, stop, or restart (with -d)"},
+			&cli.IntFlag{Name: "health-max-log-count", Usage: "results kept in .State.Health.Log (default 5; 0 all)"},
+			&cli.IntFlag{Name: "health-max-log-size", Usage: "characters of output kept per result (default 4096, the most a check's output is read to; 0 that most)"},
 		},
 		Action: runAction,
 	}
@@ -229,6 +233,8 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			Health: engine.HealthOptions{
 				Cmd: c.String("health-cmd"), Interval: c.Duration("health-interval"), Timeout: c.Duration("health-timeout"),
 				StartPeriod: c.Duration("health-start-period"), Retries: c.Int("health-retries"), None: c.Bool("no-healthcheck"),
+				StartInterval: c.Duration("health-start-interval"), OnFailure: c.String("health-on-failure"),
+				MaxLogCount: intIfSet(c, "health-max-log-count"), MaxLogSize: intIfSet(c, "health-max-log-size"),
 			},
 		},
 		Detach: c.Bool("detach"), Interactive: c.Bool("interactive"), PreserveFDs: int(c.Uint("preserve-fds")), PreserveFD: fds,
@@ -274,4 +280,13 @@ func collectEnv(c *cli.Context) ([]string, error) {
 		return nil, err
 	}
 	return ocispec.MergeEnv(fromFiles, flags), nil
+}
+
+// intIfSet is an int flag's value when given, else nil.
+func intIfSet(c *cli.Context, name string) *int {
+	if !c.IsSet(name) {
+		return nil
+	}
+	v := c.Int(name)
+	return &v
 }

@@ -79,6 +79,7 @@ var refused = []struct {
 	{&cli.StringFlag{Name: "io-maxbandwidth"}, nil, "docker's, for Windows containers; use --device-read-bps"},
 	{&cli.StringFlag{Name: "io-maxiops"}, nil, "docker's, for Windows containers; use --device-read-iops"},
 	{&cli.BoolFlag{Name: "use-api-socket"}, nil, "burrow does not mount its API socket into containers; bind it with -v"},
+	{&cli.StringFlag{Name: "health-log-destination"}, []string{"local"}, "burrow keeps health results with the container's state (inspect .State.Health)"},
 }
 
 func refusedFlags() []cli.Flag {
