@@ -55,7 +55,7 @@ func TestImagesFlagsHistory(t *testing.T) {
 	e.ok("tag", busyboxImage, "second:2")
 	e.ok("rmi", "first:1")
 	out := e.ok("images", "--history", "--format", "{{.Repository}}:{{.Tag}} {{.History}}", "second")
-	if !strings.Contains(out, "second:2") || !strings.Contains(out, "first:1") || strings.Index(out, "localhost/second:2, ") < 0 {
+	if !strings.Contains(out, "second:2") || !strings.Contains(out, "first:1") || !strings.Contains(out, "localhost/second:2, ") {
 		t.Errorf("images --history: %q; want second:2 first, then first:1, still listed", out)
 	}
 	if table := e.ok("images", "--history"); !strings.Contains(strings.SplitN(table, "\n", 2)[0], "HISTORY") {
