@@ -28,6 +28,8 @@ type Container struct {
 	// Owned: a live burrow process (its monitor, or a foreground run) owns
 	// it, running or between restarts.
 	Owned bool
+	// OwnerPid is that process's PID (podman's conmon PID).
+	OwnerPid int
 	// Paused: running, with its cgroup frozen (burrow pause).
 	Paused bool
 	// Health is the healthcheck's status of a running container that has one.
@@ -93,7 +95,7 @@ func List(s storage.Store, runRoot string) ([]Container, error) {
 			c.Record.Name = ctr.Names[0]
 		}
 		if st, ok := ctrstate.Read(runRoot, ctr.ID); ok && st.OwnerAlive() {
-			c.Owned = true
+			c.Owned, c.OwnerPid = true, st.OwnerPID
 			c.Record.Started, c.Record.RestartCount = st.Started, st.RestartCount
 			if st.Running() {
 				c.Running, c.Pid = true, st.Pid

@@ -3,6 +3,7 @@ package tests
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -167,7 +168,7 @@ func TestRunFlagsRefused(t *testing.T) {
 		{"--systemd", "always"}, {"--shm-size-systemd", "1m"}, {"--chrootdirs", "/x"}, {"--sdnotify", "container"},
 		{"--seccomp-policy", "image"}, {"--isolation", "hyperv"}, {"--runtime", "runc"}, {"--storage-opt", "size=1g"},
 		{"--volume-driver", "nfs"}, {"--cpu-count", "2"}, {"--cpu-percent", "50"}, {"--io-maxbandwidth", "1m"},
-		{"--io-maxiops", "10"}, {"--use-api-socket"},
+		{"--io-maxiops", "10"}, {"--use-api-socket"}, {"--init-path", "/usr/bin/tini"}, {"--init-ctr", "always"},
 	} {
 		for _, verb := range []string{"run", "create"} {
 			args := append(append([]string{verb}, flags...), busyboxImage, "echo", "ran")
@@ -236,5 +237,24 @@ func TestRunFlagsPreserveFD(t *testing.T) {
 	}
 	if r := e.burrow("exec", "--cidfile", filepath.Join(dir, "nosuch"), "true"); r.code != 125 || !strings.Contains(r.stderr, "--cidfile") {
 		t.Errorf("exec --cidfile of a missing file: %s", r)
+	}
+}
+
+// TestRunFlagsMonitorPidfile: --conmon-pidfile names the detached
+// container's monitor (burrow's conmon); exec --no-session is burrow's
+// way anyway.
+func TestRunFlagsMonitorPidfile(t *testing.T) {
+	e := detachedEnv(t)
+	file := filepath.Join(t.TempDir(), "monitor.pid")
+	id := strings.TrimSpace(e.ok("run", "-d", "--conmon-pidfile", file, "--network", "none", busyboxImage, "sleep", "1000"))
+	st := readFile(filepath.Join(e.dir, "run", "burrow", "containers", id+".json"))
+	if got, want := strings.TrimSpace(readFile(file)), strconv.Itoa(jsonInt(t, st, "ownerPid")); got != want || got == "0" {
+		t.Errorf("--conmon-pidfile wrote %q, want the monitor's PID %s", got, want)
+	}
+	if out := e.ok("exec", "--no-session", id, "echo", "hi"); out != "hi\n" {
+		t.Errorf("exec --no-session: %q", out)
+	}
+	if r := e.burrow("run", "--rm", "--conmon-pidfile", file, busyboxImage, "true"); r.code != 125 || !strings.Contains(r.stderr, "--conmon-pidfile") {
+		t.Errorf("--conmon-pidfile without -d: %s; want 125", r)
 	}
 }

@@ -28,6 +28,7 @@ func execCommand() *cli.Command {
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "user[:group]"},
 			&cli.UintFlag{Name: "preserve-fds", Usage: "pass descriptors 3 .. 3+N-1 on to the command"},
 			preserveFDFlag,
+			&cli.BoolFlag{Name: "no-session", Usage: "accepted: burrow keeps no record of exec sessions anyway"},
 			&cli.StringFlag{Name: "cidfile", Usage: "read the container's ID from this file (then COMMAND is all the arguments)"},
 			&cli.BoolFlag{Name: "privileged", Usage: "every capability of burrow's user namespace for this command (the container's seccomp filter stays)"},
 			&cli.StringSliceFlag{Name: "cap-add", Usage: "add a capability for this command"},

@@ -79,6 +79,8 @@ var refused = []struct {
 	{&cli.StringFlag{Name: "io-maxbandwidth"}, nil, "docker's, for Windows containers; use --device-read-bps"},
 	{&cli.StringFlag{Name: "io-maxiops"}, nil, "docker's, for Windows containers; use --device-read-iops"},
 	{&cli.BoolFlag{Name: "use-api-socket"}, nil, "burrow does not mount its API socket into containers; bind it with -v"},
+	{&cli.StringFlag{Name: "init-path"}, nil, "burrow's --init is built in (burrow itself reaps as PID 1)"},
+	{&cli.StringFlag{Name: "init-ctr"}, nil, "init containers belong to pods, which burrow does not have"},
 	{&cli.StringFlag{Name: "health-log-destination"}, []string{"local"}, "burrow keeps health results with the container's state (inspect .State.Health)"},
 }
 
