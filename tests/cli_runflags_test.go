@@ -3,9 +3,9 @@ package tests
 import (
 	"os"
 	"os/exec"
-	"strconv"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
