@@ -82,6 +82,7 @@ type ContainerOptions struct {
 	EnvMerge       []string          // --env-merge KEY=VALUE with ${VAR} of the image's variables
 	ImageVolume    string            // --image-volume: bind ("", anonymous volumes), tmpfs or ignore
 	Requires       []string          // --requires: containers (NAME[,NAME]) started before this one
+	UserEntries    UserEntries       // --passwd, --passwd-entry, --group-entry
 	Umask          string            // --umask, octal; "" is 0022
 	Timeout        int               // --timeout: seconds before SIGKILL; 0 none
 	Unsetenv       []string          // --unsetenv: drop these default variables
@@ -122,6 +123,10 @@ type ContainerOptions struct {
 
 // HealthOptions are the --health-* settings.
 type HealthOptions = health.Options
+
+// UserEntries are podman's --passwd (Skip is --passwd=false),
+// --passwd-entry and --group-entry: lines for a --user the image lacks.
+type UserEntries = lifecycle.UserEntries
 
 // ControlOptions are --device, --group-add, --sysctl, --ulimit,
 // --shm-size, --oom-score-adj, --pid, --ipc, --uts, --cgroupns,
@@ -319,7 +324,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		return c, err
 	}
 	return lifecycle.CreateOpt{
-		Expose: expose, NoHosts: o.NoHosts, NoHostname: o.NoHostname, HostsFile: o.HostsFile, Domainname: o.Domainname, EnvMerge: o.EnvMerge, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
+		Expose: expose, NoHosts: o.NoHosts, NoHostname: o.NoHostname, HostsFile: o.HostsFile, Domainname: o.Domainname, EnvMerge: o.EnvMerge, UserEntries: o.UserEntries, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
 		Image: o.Image, Name: o.Name, Args: o.Command, Entrypoint: o.Entrypoint,
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
 		OpenStdin: o.OpenStdin, StdinOnce: o.StdinOnce,

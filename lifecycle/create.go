@@ -68,6 +68,7 @@ type CreateOpt struct {
 	Domainname         string            // --domainname
 	EnvMerge           []string          // --env-merge KEY=VALUE over the image's variables
 	Requires           []string          // --requires, resolved to IDs
+	UserEntries        UserEntries       // --passwd, --passwd-entry, --group-entry
 	Umask              *uint32           // --umask; nil is 0022
 	Timeout            int               // --timeout: seconds before SIGKILL
 	Unsetenv           []string          // --unsetenv
@@ -294,6 +295,15 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	}
 	if opt.NoHostname {
 		delete(etc, "/etc/hostname")
+	}
+	if opt.User != "" {
+		// Only a --user can be one the image does not list (the image's
+		// own USER is its author's business).
+		files, err := userFiles(rootfs, runDir, u, opt.UserEntries)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(etc, files)
 	}
 	env := opt.Env
 	if u.Home != "" && !opt.UnsetAll && !slices.Contains(opt.Unsetenv, "HOME") {

@@ -258,3 +258,28 @@ func TestRunFlagsMonitorPidfile(t *testing.T) {
 		t.Errorf("--conmon-pidfile without -d: %s; want 125", r)
 	}
 }
+
+// TestRunFlagsPasswd: a --user the image does not list gets /etc/passwd
+// and /etc/group lines (podman's --passwd, the default), in the form
+// --passwd-entry and --group-entry give; --passwd=false leaves the files.
+func TestRunFlagsPasswd(t *testing.T) {
+	e := detachedEnv(t)
+	probe := "grep '^4321:' /etc/passwd; grep ':4322:' /etc/group; whoami 2>&1"
+	out := e.ok("run", "--rm", "--network", "none", "-u", "4321:4322", busyboxImage, "sh", "-c", probe)
+	if out != "4321:*:4321:4322:4321:/:/bin/sh\n4322:x:4322:4321\n4321\n" {
+		t.Errorf("-u 4321:4322: %q; want podman's lines and whoami answering", out)
+	}
+	out = e.ok("run", "--rm", "--network", "none", "-u", "4321:4322", "--passwd-entry", "$USERNAME:x:$UID:$GID:me:/home/me:/bin/false",
+		"--group-entry", "team:x:$GID:", busyboxImage, "sh", "-c", probe)
+	if out != "4321:x:4321:4322:me:/home/me:/bin/false\nteam:x:4322:\n4321\n" {
+		t.Errorf("--passwd-entry/--group-entry: %q", out)
+	}
+	r := e.burrow("run", "--rm", "--network", "none", "-u", "4321:4322", "--passwd=false", busyboxImage, "sh", "-c", probe)
+	if strings.Contains(r.stdout, "4321:") || strings.Contains(r.stdout, ":4322:") {
+		t.Errorf("--passwd=false: %s; want no lines added", r)
+	}
+	image := e.ok("run", "--rm", "--network", "none", busyboxImage, "cat", "/etc/passwd")
+	if out := e.ok("run", "--rm", "--network", "none", "-u", "0", busyboxImage, "cat", "/etc/passwd"); out != image {
+		t.Errorf("-u 0, whom the image lists: /etc/passwd changed to %q", out)
+	}
+}

@@ -21,6 +21,9 @@ func moreCompatFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "env-merge", Usage: "KEY=VALUE where ${VAR} is the image's value (PATH=${PATH}:/opt/bin)"},
 		&cli.StringFlag{Name: "image-volume", Value: "bind", Usage: "the image's VOLUMEs: bind (anonymous volumes), tmpfs or ignore"},
 		&cli.StringSliceFlag{Name: "requires", Usage: "CONTAINER[,CONTAINER]: started (if not running) before this one, here and on every start"},
+		&cli.BoolFlag{Name: "passwd", Value: true, Usage: "give a --user the image's /etc/passwd and /etc/group lack a line there (false: leave them)"},
+		&cli.StringFlag{Name: "passwd-entry", Usage: "that /etc/passwd line: $USERNAME, $UID, $GID, $NAME, $HOME (default $USERNAME:*:$UID:$GID:$NAME:$HOME:/bin/sh)"},
+		&cli.StringFlag{Name: "group-entry", Usage: "that /etc/group line: $GROUPNAME, $GID, $USERLIST (default $GROUPNAME:x:$GID:$USERLIST)"},
 		&cli.BoolFlag{Name: "http-proxy", Value: true, Usage: "pass your http_proxy, https_proxy, ftp_proxy and no_proxy (either case) in; false: not"},
 	}
 }
