@@ -207,6 +207,9 @@ func checkRunRules(o RunOptions) error {
 	if o.Health.OnFailure == "restart" && !o.Detach {
 		return fmt.Errorf("%w: --health-on-failure restart needs -d (the monitor of a detached container restarts it)", errdefs.ErrInvalidArgument)
 	}
+	if o.Health.StartupRetries > 0 && !o.Detach {
+		return fmt.Errorf("%w: --health-startup-retries restarts the container: needs -d (the monitor of a detached container restarts it)", errdefs.ErrInvalidArgument)
+	}
 	if (o.PreserveFDs > 0 || len(o.PreserveFD) > 0) && o.Detach {
 		return fmt.Errorf("%w: --preserve-fds needs a foreground run (the descriptors are this command's)", errdefs.ErrInvalidArgument)
 	}

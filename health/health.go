@@ -44,6 +44,19 @@ type Config struct {
 	// output (podman's --health-max-log-*): 0 the defaults, -1 no bound.
 	MaxLogCount int `json:"maxLogCount,omitempty"`
 	MaxLogSize  int `json:"maxLogSize,omitempty"`
+	// Startup is podman's startup healthcheck, run before the regular one.
+	Startup *Startup `json:"startup,omitempty"`
+}
+
+// Startup runs Test every Interval until it has passed Successes times
+// (0: once); then the regular checks begin. Retries failures (0: no
+// bound) restart the container.
+type Startup struct {
+	Test      []string      `json:"test"`
+	Interval  time.Duration `json:"interval,omitempty"`
+	Timeout   time.Duration `json:"timeout,omitempty"`
+	Retries   int           `json:"retries,omitempty"`
+	Successes int           `json:"successes,omitempty"`
 }
 
 // Options are the --health-* flags of run and create.
@@ -60,6 +73,10 @@ type Options struct {
 	OnFailure     string
 	// MaxLogCount and MaxLogSize, when set: 0 is no bound, as podman reads it.
 	MaxLogCount, MaxLogSize *int
+	// The --health-startup-* flags.
+	StartupCmd                      string
+	StartupInterval, StartupTimeout time.Duration
+	StartupRetries, StartupSuccess  int
 }
 
 // Resolve is the healthcheck a container gets: the flags over the
@@ -122,8 +139,15 @@ func Resolve(o Options, image *Config) (*Config, error) {
 			*b.into = *b.v
 		}
 	}
+	startupSet := o.StartupInterval != 0 || o.StartupTimeout != 0 || o.StartupRetries != 0 || o.StartupSuccess != 0
 	if len(c.Test) == 0 || c.Test[0] == "NONE" {
+		if o.StartupCmd != "" || startupSet {
+			return nil, fmt.Errorf("%w: --health-startup-* need a healthcheck (--health-cmd or the image's) to hand over to", errdefs.ErrInvalidArgument)
+		}
 		return nil, nil
+	}
+	if err := o.startup(&c, startupSet); err != nil {
+		return nil, err
 	}
 	if _, err := c.Command(); err != nil {
 		return nil, err
@@ -266,4 +290,26 @@ func bound(v, def int) int {
 		return 0
 	}
 	return v
+}
+
+// startup sets c.Startup from the --health-startup-* flags.
+func (o Options) startup(c *Config, set bool) error {
+	switch {
+	case o.StartupCmd == "" && set:
+		return fmt.Errorf("%w: --health-startup-interval, -timeout, -retries and -success need --health-startup-cmd", errdefs.ErrInvalidArgument)
+	case o.StartupCmd == "":
+		return nil
+	case o.StartupInterval < 0 || o.StartupTimeout < 0 || o.StartupRetries < 0 || o.StartupSuccess < 0:
+		return fmt.Errorf("%w: --health-startup-* cannot be negative", errdefs.ErrInvalidArgument)
+	}
+	s := &Startup{Test: []string{"CMD-SHELL", o.StartupCmd}, Interval: o.StartupInterval, Timeout: o.StartupTimeout,
+		Retries: o.StartupRetries, Successes: o.StartupSuccess}
+	if s.Interval == 0 {
+		s.Interval = DefaultInterval
+	}
+	if s.Timeout == 0 {
+		s.Timeout = DefaultTimeout
+	}
+	c.Startup = s
+	return nil
 }

@@ -89,6 +89,17 @@ func Start(runRoot, id string, c *Config, spec *specs.Spec, pid int, started tim
 	var acted string
 	go func() {
 		defer close(done)
+		if c.Startup != nil && !startupPassed(spec, pid, *c.Startup, stop) {
+			if c.Startup.Retries > 0 && pidfd >= 0 {
+				select {
+				case <-stop: // it ended on its own meanwhile
+				default:
+					acted = "restart"
+					_ = unix.PidfdSendSignal(pidfd, unix.SIGKILL, nil, 0)
+				}
+			}
+			return
+		}
 		for {
 			select {
 			case <-stop:
@@ -122,6 +133,30 @@ func Start(runRoot, id string, c *Config, spec *specs.Spec, pid int, started tim
 		}
 		Remove(runRoot, id)
 		return acted
+	}
+}
+
+// startupPassed runs the startup check until it has passed s.Successes
+// times (at least once); false when it failed s.Retries times or the
+// container ended first.
+func startupPassed(spec *specs.Spec, pid int, s Startup, stop <-chan struct{}) bool {
+	passed, failed := 0, 0
+	for {
+		select {
+		case <-stop:
+			return false
+		case <-time.After(s.Interval):
+		}
+		r := Run(spec, pid, Config{Test: s.Test, Timeout: s.Timeout})
+		if r.ExitCode == 0 {
+			if passed++; passed >= max(s.Successes, 1) {
+				return true
+			}
+			continue
+		}
+		if failed++; s.Retries > 0 && failed >= s.Retries {
+			return false
+		}
 	}
 }
 

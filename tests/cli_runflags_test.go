@@ -283,3 +283,18 @@ func TestRunFlagsPasswd(t *testing.T) {
 		t.Errorf("-u 0, whom the image lists: /etc/passwd changed to %q", out)
 	}
 }
+
+// TestPsFlagsCompat: ps --sync is burrow's way anyway; --pod and
+// --external are refused by name.
+func TestPsFlagsCompat(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "listed", "--network", "none", busyboxImage, "sleep", "1000")
+	if out := e.ok("ps", "--sync", "--format", "{{.Names}}"); out != "listed\n" {
+		t.Errorf("ps --sync: %q", out)
+	}
+	for _, f := range []string{"--pod", "--external"} {
+		if r := e.burrow("ps", f); r.code != 125 || !strings.Contains(r.stderr, f+" is not supported") {
+			t.Errorf("ps %s: %s; want 125 naming it", f, r)
+		}
+	}
+}

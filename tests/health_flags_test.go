@@ -65,3 +65,41 @@ func TestHealthFlagsIntervalsAndLog(t *testing.T) {
 		t.Errorf("--health-log-destination local: %s", r)
 	}
 }
+
+// TestHealthFlagsStartup: podman's startup check runs first, the regular
+// one only once it has passed --health-startup-success times; failing
+// --health-startup-retries times restarts the container.
+func TestHealthFlagsStartup(t *testing.T) {
+	e := detachedEnv(t)
+	// The regular check would pass at once; the startup one holds it off
+	// until /tmp/up exists.
+	e.ok("run", "-d", "--name", "slow", "--health-cmd", "true", "--health-interval", "200ms",
+		"--health-startup-cmd", "test -e /tmp/up", "--health-startup-interval", "200ms", "--health-startup-success", "2",
+		busyboxImage, "sleep", "1000")
+	time.Sleep(1500 * time.Millisecond)
+	if s := psStatus(e, "slow"); !strings.HasSuffix(s, "(starting)") {
+		t.Errorf("before the startup check passed: %q, want starting", s)
+	}
+	e.ok("exec", "slow", "touch", "/tmp/up")
+	if !waitFor(10*time.Second, func() bool { return strings.HasSuffix(psStatus(e, "slow"), "(healthy)") }) {
+		t.Errorf("after the startup check passed: %q, want healthy", psStatus(e, "slow"))
+	}
+	e.ok("run", "-d", "--name", "never", "--health-cmd", "true", "--health-startup-cmd", "false",
+		"--health-startup-interval", "200ms", "--health-startup-retries", "2", busyboxImage, "sleep", "1000")
+	if !waitFor(15*time.Second, func() bool {
+		return strings.TrimSpace(e.ok("inspect", "--format", "{{.RestartCount}}", "never")) != "0"
+	}) {
+		t.Errorf("a startup check failing twice with --health-startup-retries 2 never restarted the container")
+	}
+	e.ok("rm", "-f", "never")
+	for _, bad := range [][]string{
+		{"--health-startup-cmd", "true"},
+		{"--health-cmd", "true", "--health-startup-interval", "1s"},
+		{"--health-cmd", "true", "--health-startup-cmd", "true", "--health-startup-retries", "1"},
+	} {
+		args := append(append([]string{"run", "--rm"}, bad...), busyboxImage, "true")
+		if r := e.burrow(args...); r.code != 125 || !strings.Contains(r.stderr, "--health-startup") {
+			t.Errorf("%v: %s; want 125 naming --health-startup-*", bad, r)
+		}
+	}
+}

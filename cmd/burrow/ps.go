@@ -28,6 +28,9 @@ func psCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "status=, name=, label=KEY[=VALUE], ancestor=, exited=CODE"},
 			&cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "only the newest container (implies -a)"},
 			&cli.IntFlag{Name: "last", Aliases: []string{"n"}, Value: -1, Usage: "only the N newest containers (implies -a)"},
+			&cli.BoolFlag{Name: "sync", Usage: "accepted: burrow reads every container's state from its owner each time"},
+			&cli.BoolFlag{Name: "pod", Aliases: []string{"p"}, Usage: "refused: burrow has no pods"},
+			&cli.BoolFlag{Name: "external", Usage: "refused: burrow lists its own containers only"},
 		},
 		Action: psAction,
 	}
@@ -46,6 +49,12 @@ type psRow struct {
 func (r psRow) Label(key string) string { return r.Labels[key] }
 
 func psAction(c *cli.Context) error {
+	for _, f := range []string{"pod", "external"} {
+		if c.Bool(f) {
+			return fmt.Errorf("%w: ps --%s is not supported: %s", errdefs.ErrInvalidArgument, f,
+				map[string]string{"pod": "burrow has no pods", "external": "burrow lists its own containers only"}[f])
+		}
+	}
 	e, err := openEngine(c)
 	if err != nil {
 		return err
