@@ -236,15 +236,7 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			Controls: controlOptions(c),
 			// -d -i: the monitor keeps stdin open, for attach (docker's).
 			OpenStdin: c.Bool("detach") && c.Bool("interactive"),
-			Health: engine.HealthOptions{
-				Cmd: c.String("health-cmd"), Interval: c.Duration("health-interval"), Timeout: c.Duration("health-timeout"),
-				StartPeriod: c.Duration("health-start-period"), Retries: c.Int("health-retries"), None: c.Bool("no-healthcheck"),
-				StartInterval: c.Duration("health-start-interval"), OnFailure: c.String("health-on-failure"),
-				MaxLogCount: intIfSet(c, "health-max-log-count"), MaxLogSize: intIfSet(c, "health-max-log-size"),
-				StartupCmd: c.String("health-startup-cmd"), StartupInterval: c.Duration("health-startup-interval"),
-				StartupTimeout: c.Duration("health-startup-timeout"), StartupRetries: c.Int("health-startup-retries"),
-				StartupSuccess: c.Int("health-startup-success"),
-			},
+			Health:    healthOptions(c),
 		},
 		Detach: c.Bool("detach"), Interactive: c.Bool("interactive"), PreserveFDs: int(c.Uint("preserve-fds")), PreserveFD: fds,
 		Pull: engine.PullPolicy(c.String("pull")), Registry: registryOptions(c), CIDFile: c.String("cidfile"),
@@ -298,4 +290,17 @@ func intIfSet(c *cli.Context, name string) *int {
 	}
 	v := c.Int(name)
 	return &v
+}
+
+// healthOptions are the --health-* flags as the engine takes them.
+func healthOptions(c *cli.Context) engine.HealthOptions {
+	return engine.HealthOptions{
+		Cmd: c.String("health-cmd"), Interval: c.Duration("health-interval"), Timeout: c.Duration("health-timeout"),
+		StartPeriod: c.Duration("health-start-period"), Retries: c.Int("health-retries"), None: c.Bool("no-healthcheck"),
+		StartInterval: c.Duration("health-start-interval"), OnFailure: c.String("health-on-failure"),
+		MaxLogCount: intIfSet(c, "health-max-log-count"), MaxLogSize: intIfSet(c, "health-max-log-size"),
+		StartupCmd: c.String("health-startup-cmd"), StartupInterval: c.Duration("health-startup-interval"),
+		StartupTimeout: c.Duration("health-startup-timeout"), StartupRetries: c.Int("health-startup-retries"),
+		StartupSuccess: c.Int("health-startup-success"),
+	}
 }
