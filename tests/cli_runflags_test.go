@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRunFlagsEtc: --no-hostname, --hosts-file and --domainname shape the
@@ -296,5 +297,19 @@ func TestPsFlagsCompat(t *testing.T) {
 		if r := e.burrow("ps", f); r.code != 125 || !strings.Contains(r.stderr, f+" is not supported") {
 			t.Errorf("ps %s: %s; want 125 naming it", f, r)
 		}
+	}
+	// --watch 1 lists again each second until it is interrupted.
+	watch := exec.Command(burrowBin, "ps", "--watch", "1", "--format", "{{.Names}}")
+	watch.Env = e.vars
+	var out strings.Builder
+	watch.Stdout = &out
+	if err := watch.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	_ = watch.Process.Kill()
+	_ = watch.Wait()
+	if n := strings.Count(out.String(), "listed\n"); n < 2 {
+		t.Errorf("ps --watch 1 over 2.5 s listed %d times: %q", n, out.String())
 	}
 }
