@@ -313,3 +313,15 @@ func TestPsFlagsCompat(t *testing.T) {
 		t.Errorf("ps --watch 1 over 2.5 s listed %d times: %q", n, out.String())
 	}
 }
+
+// TestLogsFlagsDetails: docker's logs --details adds the log attributes
+// of --log-opt labels/env; burrow's records carry none, so the lines are
+// the same.
+func TestLogsFlagsDetails(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("run", "-d", "--name", "said", "--network", "none", busyboxImage, "sh", "-c", "echo one; echo two >&2")
+	e.ok("wait", "said")
+	if plain, detailed := e.ok("logs", "said"), e.ok("logs", "--details", "said"); detailed != plain || plain != "one\n" {
+		t.Errorf("logs --details: %q, logs: %q", detailed, plain)
+	}
+}
