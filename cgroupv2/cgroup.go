@@ -7,9 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/burrow/burrow/errdefs"
 )
 
 // Create makes the container's cgroup under the delegation with its limits
@@ -23,7 +26,18 @@ func Create(d Delegation, id string, l Limits) (string, error) {
 	if err := d.enable(needed); err != nil {
 		return "", err
 	}
-	dir := filepath.Join(d.Dir, "burrow-"+id)
+	rel, err := CleanParent(l.Parent, d.treePath())
+	if err != nil {
+		return "", err
+	}
+	if filepath.IsAbs(rel) {
+		return "", fmt.Errorf("%w: --cgroup-parent %s: %s is not in the cgroup2 mount; give a relative path", errdefs.ErrInvalidArgument, l.Parent, d.Dir)
+	}
+	parent, err := d.parent(rel, needed)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(parent, "burrow-"+id)
 	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 		return "", fmt.Errorf("create cgroup %s: %w", dir, err)
 	}
@@ -32,6 +46,69 @@ func Create(d Delegation, id string, l Limits) (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// parent makes the --cgroup-parent directories below d.Dir (a parent
+// another container made is shared, and stays, as podman leaves it), each
+// passing the controllers on to its children.
+func (d Delegation) parent(rel string, controllers []string) (string, error) {
+	dir := d.Dir
+	if rel == "" {
+		return dir, nil
+	}
+	for _, part := range strings.Split(rel, "/") {
+		dir = filepath.Join(dir, part)
+		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("--cgroup-parent: create %s: %w", dir, err)
+		}
+		if err := (Delegation{Dir: dir}).enable(controllers); err != nil {
+			return "", fmt.Errorf("--cgroup-parent: %w", err)
+		}
+	}
+	return dir, nil
+}
+
+// treePath is d.Dir as a path in the cgroup tree (below the cgroup2 mount).
+func (d Delegation) treePath() string {
+	mount, err := Host{}.Mount()
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(mount, d.Dir)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return ""
+	}
+	return filepath.Join("/", rel)
+}
+
+// CleanParent checks a --cgroup-parent value and makes it relative to
+// the delegated directory: a relative path already is; an absolute one (a
+// path in the cgroup tree, as podman takes it) must lie inside base, the
+// delegated directory's own path in that tree ("" when not known yet:
+// then only the form is checked).
+func CleanParent(parent, base string) (string, error) {
+	if parent == "" {
+		return "", nil
+	}
+	clean := filepath.Clean(parent)
+	if filepath.IsAbs(clean) {
+		if base == "" {
+			return clean, nil
+		}
+		rel, err := filepath.Rel(base, clean)
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, "../") {
+			return "", fmt.Errorf("%w: --cgroup-parent %s is not below your delegated cgroup %s; give a path inside it, or a relative one",
+				errdefs.ErrInvalidArgument, parent, base)
+		}
+		clean = rel
+	}
+	if clean == "." || clean == ".." || strings.HasPrefix(clean, "../") {
+		return "", fmt.Errorf("%w: --cgroup-parent %s: want a cgroup below your delegated one", errdefs.ErrInvalidArgument, parent)
+	}
+	if slices.Contains(strings.Split(clean, "/"), leaf) {
+		return "", fmt.Errorf("%w: --cgroup-parent %s: %s is burrow's own leaf", errdefs.ErrInvalidArgument, parent, leaf)
+	}
+	return clean, nil
 }
 
 // Freeze stops (or thaws) every process in the cgroup and waits until the

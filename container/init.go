@@ -72,6 +72,11 @@ func initContainer(sync *os.File) error {
 			return fmt.Errorf("set hostname: %w", err)
 		}
 	}
+	if spec.Domainname != "" {
+		if err := unix.Setdomainname([]byte(spec.Domainname)); err != nil {
+			return fmt.Errorf("set domain name: %w", err)
+		}
+	}
 	if hasNamespace(spec, specs.NetworkNamespace) {
 		if err := loopbackUp(); err != nil {
 			return err

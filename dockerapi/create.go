@@ -31,7 +31,7 @@ func createOptions(name string, req container.CreateRequest) (engine.RunOptions,
 	}
 	o.Controls.StopSignal, o.Controls.StopTimeout = c.StopSignal, c.StopTimeout
 	if h := c.Healthcheck; h != nil {
-		o.Health = engine.HealthOptions{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
+		o.Health = engine.HealthOptions{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries, StartInterval: h.StartInterval}
 		o.Health.None = len(h.Test) > 0 && h.Test[0] == "NONE"
 		if o.Health.None {
 			o.Health.Test = nil

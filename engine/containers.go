@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,6 +23,7 @@ import (
 	"github.com/burrow/burrow/monitor"
 	"github.com/burrow/burrow/network"
 	"github.com/burrow/burrow/ocispec"
+	"github.com/burrow/burrow/volume"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/storage/pkg/archive"
 )
@@ -146,7 +148,16 @@ type StartOptions struct {
 
 // Start runs an existing, stopped container again.
 func (e *Engine) Start(ref string, o StartOptions) (int, error) {
-	c, unlock, err := e.lockedContainer(ref)
+	c, err := e.Container(ref)
+	if err != nil {
+		return 0, err
+	}
+	// Before this one's lock: a loop of --requires ends in an error, not
+	// in waiting for a lock this command holds.
+	if _, err := e.startRequired(c.Record.Requires, 0); err != nil {
+		return 0, err
+	}
+	c, unlock, err := e.lockedContainer(c.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -170,6 +181,66 @@ func (e *Engine) lockedContainer(ref string) (Container, func(), error) {
 		return Container{}, nil, err
 	}
 	return c, unlock, nil
+}
+
+// requiredIDs resolves --requires names (each value may list several,
+// comma-separated, as podman takes them) to container IDs.
+func (e *Engine) requiredIDs(refs []string) ([]string, error) {
+	var ids []string
+	for _, list := range refs {
+		for _, ref := range strings.Split(list, ",") {
+			c, err := e.Container(ref)
+			if err != nil {
+				return nil, fmt.Errorf("--requires %s: %w", ref, err)
+			}
+			if !slices.Contains(ids, c.ID) {
+				ids = append(ids, c.ID)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// startRequired starts the --requires containers that are not running,
+// theirs first, and returns their IDs.
+func (e *Engine) startRequired(refs []string, depth int) ([]string, error) {
+	if depth > 16 {
+		return nil, fmt.Errorf("%w: --requires: the containers require each other in a loop", errdefs.ErrInvalidArgument)
+	}
+	ids, err := e.requiredIDs(refs)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		c, err := e.Container(id)
+		if err != nil {
+			return nil, err
+		}
+		if c.Running {
+			continue
+		}
+		if _, err := e.startRequired(c.Record.Requires, depth+1); err != nil {
+			return nil, err
+		}
+		if err := e.startLocked(id); err != nil {
+			return nil, fmt.Errorf("start %s, which is required: %w", c.Record.Name, err)
+		}
+	}
+	return ids, nil
+}
+
+// startLocked starts container id under its lock, unless it runs.
+func (e *Engine) startLocked(id string) error {
+	c, unlock, err := e.lockedContainer(id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if c.Running {
+		return nil
+	}
+	_, err = lifecycle.Start(e.store, e.paths.RunRoot, c, lifecycle.StartOpt{})
+	return err
 }
 
 // Restart stops a container (SIGKILL after timeout) and starts it again.
@@ -263,7 +334,8 @@ type ExecOptions struct {
 	User        string
 	Interactive bool
 	Terminal    bool
-	PreserveFDs int // descriptors 3 .. 3+N-1 passed on
+	PreserveFDs int   // descriptors 3 .. 3+N-1 passed on
+	PreserveFD  []int // and these, each at its own number
 	// CapAdd, CapDrop and Privileged change the container's capabilities
 	// for this command only.
 	CapAdd, CapDrop []string
@@ -279,7 +351,7 @@ func (e *Engine) Exec(ref string, o ExecOptions) (int, error) {
 	if len(o.Command) == 0 {
 		return 0, fmt.Errorf("%w: exec needs a command", errdefs.ErrInvalidArgument)
 	}
-	preserve, err := inherit.Files(o.PreserveFDs)
+	preserve, err := inherit.Files(o.PreserveFDs, o.PreserveFD)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
 	}
@@ -550,6 +622,12 @@ type CommitOptions struct {
 	Author  string
 	Pause   bool   // freeze a running container while its layer is read
 	Format  string // the manifest: oci ("") or docker
+	// Config is docker's container configuration as JSON (--config),
+	// merged into the image's before Changes.
+	Config []byte
+	// IncludeVolumes adds the container's -v and --mount destinations as
+	// the image's VOLUMEs.
+	IncludeVolumes bool
 }
 
 // Commit makes an image of a container's changes and returns its ID.
@@ -569,7 +647,15 @@ func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
 			defer func() { _ = e.Pause(c.ID, false) }()
 		}
 	}
-	return imageio.Commit(e.store, c.ID, imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author, Format: o.Format})
+	opt := imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author, Format: o.Format, Config: o.Config}
+	if o.IncludeVolumes {
+		for _, m := range c.Record.Mounts {
+			if m.Kind == volume.KindVolume || m.Kind == volume.KindBind {
+				opt.Volumes = append(opt.Volumes, m.Destination)
+			}
+		}
+	}
+	return imageio.Commit(e.store, c.ID, opt)
 }
 
 // CheckChanges refuses --change instructions burrow cannot apply.
@@ -626,7 +712,8 @@ func (e *Engine) HealthCheck(ref string) (HealthResult, error) {
 }
 
 // Dependents are the containers, running or not, that joined ref's
-// namespaces (--network, --pid, --ipc or --uts container:REF).
+// namespaces (--network, --pid, --ipc or --uts container:REF) or
+// --requires it.
 func (e *Engine) Dependents(ref string) ([]Container, error) {
 	c, err := e.Container(ref)
 	if err != nil {
@@ -638,6 +725,10 @@ func (e *Engine) Dependents(ref string) ([]Container, error) {
 	}
 	var out []Container
 	for _, o := range all {
+		if slices.Contains(o.Record.Requires, c.ID) {
+			out = append(out, o)
+			continue
+		}
 		n := o.Record.Namespaces
 		for _, mode := range []string{o.Record.Network, n.PID, n.IPC, n.UTS} {
 			target, ok := strings.CutPrefix(mode, ocispec.NSContainer)

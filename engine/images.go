@@ -36,10 +36,14 @@ type RegistryOptions struct {
 	// Username and Password (or IdentityToken), when given, are used
 	// instead of the credentials file.
 	Username, Password, IdentityToken string
+	// Retry and RetryDelay: --retry, --retry-delay of a pull.
+	Retry      int
+	RetryDelay time.Duration
 }
 
 func (o RegistryOptions) imageio(t Transport) imageio.RegistryOpt {
-	r := imageio.RegistryOpt{Transport: t, TLSVerify: o.TLSVerify, CertDir: o.CertDir, AuthFile: o.AuthFile, Platform: o.Platform, Report: o.Progress}
+	r := imageio.RegistryOpt{Transport: t, TLSVerify: o.TLSVerify, CertDir: o.CertDir, AuthFile: o.AuthFile, Platform: o.Platform, Report: o.Progress,
+		Retry: o.Retry, RetryDelay: o.RetryDelay}
 	if o.Username != "" || o.IdentityToken != "" {
 		r.Credentials = &types.DockerAuthConfig{Username: o.Username, Password: o.Password, IdentityToken: o.IdentityToken}
 	}
@@ -56,6 +60,8 @@ type Image struct {
 	Size    int64
 	// ManifestType is the media type of the manifest the store keeps.
 	ManifestType string
+	// NamesHistory are the names the image has had, latest first.
+	NamesHistory []string
 }
 
 // ImageDetails are an image and its configuration.
@@ -296,7 +302,7 @@ func (e *Engine) Images() ([]Image, error) {
 
 func (e *Engine) image(img *storage.Image) Image {
 	size, _ := e.store.ImageSize(img.ID)
-	out := Image{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created, Size: size}
+	out := Image{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created, Size: size, NamesHistory: img.NamesHistory}
 	for _, d := range img.Digests {
 		out.Digests = append(out.Digests, d.String())
 	}

@@ -112,7 +112,7 @@ func (e *Engine) collectMounts(opt *lifecycle.CreateOpt, o ContainerOptions) ([]
 		return nil, err
 	}
 	mounts = append(mounts, from...)
-	image, err := e.imageVolumes(opt.Image, mounts)
+	image, err := e.imageVolumes(opt.Image, mounts, o.ImageVolume)
 	if err != nil {
 		return nil, err
 	}
@@ -230,9 +230,13 @@ func (e *Engine) volumesFrom(values []string, have []volume.Mount) ([]volume.Mou
 	return out, nil
 }
 
-// imageVolumes are anonymous volumes for the image's VOLUMEs that no
-// other mount covers.
-func (e *Engine) imageVolumes(ref string, have []volume.Mount) ([]volume.Mount, error) {
+// imageVolumes are anonymous volumes (--image-volume bind, the default),
+// or tmpfs mounts (tmpfs), for the image's VOLUMEs that no other mount
+// covers; none with ignore.
+func (e *Engine) imageVolumes(ref string, have []volume.Mount, mode string) ([]volume.Mount, error) {
+	if mode == "ignore" {
+		return nil, nil
+	}
 	img, err := store.FindImage(e.store, ref)
 	if err != nil {
 		return nil, err
@@ -244,7 +248,11 @@ func (e *Engine) imageVolumes(ref string, have []volume.Mount) ([]volume.Mount, 
 	var out []volume.Mount
 	for _, d := range slices.Sorted(mapKeys(cfg.Config.Volumes)) {
 		d = filepath.Clean("/" + d)
-		if !covered(d, have, out) {
+		switch {
+		case covered(d, have, out):
+		case mode == "tmpfs":
+			out = append(out, volume.Mount{Kind: volume.KindTmpfs, Destination: d})
+		default:
 			out = append(out, volume.Mount{Kind: volume.KindVolume, Destination: d})
 		}
 	}

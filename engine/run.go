@@ -40,6 +40,15 @@ type (
 // ParseDeviceRate reads DEVICE:RATE (--device-read-bps and the like).
 func ParseDeviceRate(v string) (DeviceRate, error) { return cgroupv2.ParseDeviceRate(v) }
 
+// ParseDeviceIOPS reads DEVICE:IOPS (--device-read-iops, --device-write-iops).
+func ParseDeviceIOPS(v string) (DeviceRate, error) { return cgroupv2.ParseDeviceIOPS(v) }
+
+// ParseDeviceWeight reads DEVICE:WEIGHT (--blkio-weight-device).
+func ParseDeviceWeight(v string) (DeviceRate, error) { return cgroupv2.ParseDeviceWeight(v) }
+
+// ParseCgroupConf reads FILE=VALUE (--cgroup-conf).
+func ParseCgroupConf(v string) (cgroupv2.ConfSetting, error) { return cgroupv2.ParseConf(v) }
+
 // ContainerOptions describe a container to create, as every front end
 // gives them: values, not flags; the engine checks each and their
 // combinations before anything exists.
@@ -67,6 +76,13 @@ type ContainerOptions struct {
 	PublishAll     bool
 	Expose         []string          // --expose PORT[-PORT][/PROTO]: more ports for -P
 	NoHosts        bool              // --no-hosts: the image's own /etc/hosts
+	NoHostname     bool              // --no-hostname: the image's own /etc/hostname
+	HostsFile      string            // --hosts-file: PATH, none or image, the base of /etc/hosts
+	Domainname     string            // --domainname: the UTS NIS domain name
+	EnvMerge       []string          // --env-merge KEY=VALUE with ${VAR} of the image's variables
+	ImageVolume    string            // --image-volume: bind ("", anonymous volumes), tmpfs or ignore
+	Requires       []string          // --requires: containers (NAME[,NAME]) started before this one
+	UserEntries    UserEntries       // --passwd, --passwd-entry, --group-entry
 	Umask          string            // --umask, octal; "" is 0022
 	Timeout        int               // --timeout: seconds before SIGKILL; 0 none
 	Unsetenv       []string          // --unsetenv: drop these default variables
@@ -108,6 +124,10 @@ type ContainerOptions struct {
 // HealthOptions are the --health-* settings.
 type HealthOptions = health.Options
 
+// UserEntries are podman's --passwd (Skip is --passwd=false),
+// --passwd-entry and --group-entry: lines for a --user the image lacks.
+type UserEntries = lifecycle.UserEntries
+
 // ControlOptions are --device, --group-add, --sysctl, --ulimit,
 // --shm-size, --oom-score-adj, --pid, --ipc, --uts, --cgroupns,
 // --stop-signal and --stop-timeout as values.
@@ -133,11 +153,13 @@ type RunOptions struct {
 	// NoSigProxy keeps the signals burrow receives from the container
 	// (--sig-proxy=false).
 	NoSigProxy bool
-	// PreserveFDs passes descriptors 3 .. 3+N-1 on (foreground runs).
+	// PreserveFDs passes descriptors 3 .. 3+N-1 on (foreground runs),
+	// PreserveFD these, each at its own number.
 	PreserveFDs int
 	// DetachKeys (ParseDetachKeys), typed in a foreground run with -i and
 	// -t, leave the container running under a monitor; nil: none.
 	DetachKeys []byte
+	PreserveFD  []int
 	// CIDFile, if set, gets the container's ID once it exists; like
 	// docker, burrow refuses a file that exists.
 	CIDFile  string
@@ -167,7 +189,7 @@ func CheckRun(o RunOptions) error {
 
 // checkCreateRules: a created container is started later, by a monitor.
 func checkCreateRules(o RunOptions) error {
-	if o.PreserveFDs > 0 {
+	if o.PreserveFDs > 0 || len(o.PreserveFD) > 0 {
 		return fmt.Errorf("%w: --preserve-fds needs a foreground run (the descriptors are this command's)", errdefs.ErrInvalidArgument)
 	}
 	return checkRunRules(RunOptions{Pull: o.Pull, CIDFile: o.CIDFile})
@@ -185,7 +207,13 @@ func checkRunRules(o RunOptions) error {
 	if err := checkCIDFile(o.CIDFile); err != nil {
 		return err
 	}
-	if o.PreserveFDs > 0 && o.Detach {
+	if o.Health.OnFailure == "restart" && !o.Detach {
+		return fmt.Errorf("%w: --health-on-failure restart needs -d (the monitor of a detached container restarts it)", errdefs.ErrInvalidArgument)
+	}
+	if o.Health.StartupRetries > 0 && !o.Detach {
+		return fmt.Errorf("%w: --health-startup-retries restarts the container: needs -d (the monitor of a detached container restarts it)", errdefs.ErrInvalidArgument)
+	}
+	if (o.PreserveFDs > 0 || len(o.PreserveFD) > 0) && o.Detach {
 		return fmt.Errorf("%w: --preserve-fds needs a foreground run (the descriptors are this command's)", errdefs.ErrInvalidArgument)
 	}
 	return nil
@@ -282,6 +310,9 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 	if err := checkLimits(o.Limits); err != nil {
 		return c, err
 	}
+	if err := checkEtc(o); err != nil {
+		return c, err
+	}
 	controls, warnings, err := lifecycle.Controls(o.Controls, mode, o.Hostname)
 	if err != nil {
 		return c, err
@@ -299,7 +330,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		return c, err
 	}
 	return lifecycle.CreateOpt{
-		Expose: expose, NoHosts: o.NoHosts, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
+		Expose: expose, NoHosts: o.NoHosts, NoHostname: o.NoHostname, HostsFile: o.HostsFile, Domainname: o.Domainname, EnvMerge: o.EnvMerge, UserEntries: o.UserEntries, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
 		Image: o.Image, Name: o.Name, Args: o.Command, Entrypoint: o.Entrypoint,
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
 		OpenStdin: o.OpenStdin, StdinOnce: o.StdinOnce,
@@ -309,6 +340,36 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		Seccomp: seccomp, Security: security, Health: o.Health,
 		Controls: controls, StopSignal: o.Controls.StopSignal, StopTimeout: o.Controls.StopTimeout,
 	}, nil
+}
+
+// checkEtc: the /etc files and names a container gets.
+func checkEtc(o ContainerOptions) error {
+	switch {
+	case o.NoHosts && o.HostsFile != "":
+		return fmt.Errorf("%w: --no-hosts and --hosts-file conflict", errdefs.ErrInvalidArgument)
+	case o.HostsFile != "" && o.HostsFile != "none" && o.HostsFile != "image" && !filepath.IsAbs(o.HostsFile):
+		return fmt.Errorf("%w: --hosts-file %s: want an absolute path, none or image", errdefs.ErrInvalidArgument, o.HostsFile)
+	case o.Domainname != "" && o.Controls.UTS != "":
+		return fmt.Errorf("%w: --domainname needs the container's own UTS namespace, not --uts %s", errdefs.ErrInvalidArgument, o.Controls.UTS)
+	case len(o.Domainname) > 64:
+		return fmt.Errorf("%w: --domainname: at most 64 bytes", errdefs.ErrInvalidArgument)
+	}
+	if o.HostsFile != "" && filepath.IsAbs(o.HostsFile) {
+		if _, err := os.Stat(o.HostsFile); err != nil {
+			return fmt.Errorf("%w: --hosts-file: %v", errdefs.ErrInvalidArgument, err)
+		}
+	}
+	switch o.ImageVolume {
+	case "", "bind", "tmpfs", "ignore":
+	default:
+		return fmt.Errorf("%w: --image-volume %s: want bind, tmpfs or ignore", errdefs.ErrInvalidArgument, o.ImageVolume)
+	}
+	for _, kv := range o.EnvMerge {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("%w: --env-merge %q: want KEY=VALUE", errdefs.ErrInvalidArgument, kv)
+		}
+	}
+	return nil
 }
 
 // checkLimits holds the rules between resource values that no single
@@ -328,8 +389,19 @@ func checkLimits(l Limits) error {
 		return bad("cpu-shares", fmt.Errorf("%d is outside 2..262144", l.CPUShares))
 	case l.BlkioWeight != 0 && (l.BlkioWeight < 10 || l.BlkioWeight > 1000):
 		return bad("blkio-weight", fmt.Errorf("%d is outside 10..1000", l.BlkioWeight))
+	case l.CPUs != 0 && (l.CPUPeriod != 0 || l.CPUQuota != 0):
+		return bad("cpus", errors.New("sets the period and quota itself: not with --cpu-period or --cpu-quota"))
+	case l.CPUPeriod != 0 && (l.CPUPeriod < 1000 || l.CPUPeriod > 1000000):
+		return bad("cpu-period", fmt.Errorf("%d µs is outside 1000..1000000", l.CPUPeriod))
+	case l.CPUQuota != 0 && l.CPUQuota != -1 && l.CPUQuota < 1000:
+		return bad("cpu-quota", fmt.Errorf("%d µs: want at least 1000 (or -1 for none)", l.CPUQuota))
+	case l.MemoryReservation < 0 || l.Memory != 0 && l.MemoryReservation > l.Memory:
+		return bad("memory-reservation", errors.New("the soft limit must be below --memory"))
+	case l.Disabled && (!l.Empty() || l.Parent != ""):
+		return bad("cgroups", errors.New("disabled: the container gets no cgroup, so no limit, --cgroup-conf or --cgroup-parent"))
 	}
-	return nil
+	_, err := cgroupv2.CleanParent(l.Parent, "")
+	return err
 }
 
 // networkMode parses --network (the default when it is not given) and
@@ -494,6 +566,9 @@ func (e *Engine) Create(ctx context.Context, o RunOptions) (string, error) {
 	if err := e.resolveNetworks(&opt, o.ContainerOptions); err != nil {
 		return "", err
 	}
+	if opt.Requires, err = e.requiredIDs(o.Requires); err != nil {
+		return "", err
+	}
 	if err := e.ensureImage(ctx, o.Image, o.Pull, o.Registry); err != nil {
 		return "", err
 	}
@@ -548,6 +623,9 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 	if err := e.resolveNetworks(&opt, o.ContainerOptions); err != nil {
 		return "", 0, err
 	}
+	if opt.Requires, err = e.startRequired(o.Requires, 0); err != nil {
+		return "", 0, err
+	}
 	if err := e.ensureImage(ctx, o.Image, o.Pull, o.Registry); err != nil {
 		return "", 0, err
 	}
@@ -565,7 +643,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 	}
 	run := lifecycle.RunOpt{CreateOpt: opt, Interactive: o.Interactive, NoStdout: o.Quiet["stdout"], NoStderr: o.Quiet["stderr"],
 		NoSigProxy: o.NoSigProxy, DetachKeys: o.DetachKeys}
-	if run.Preserve, err = inherit.Files(o.PreserveFDs); err != nil {
+	if run.Preserve, err = inherit.Files(o.PreserveFDs, o.PreserveFD); err != nil {
 		done(false)
 		return "", 0, fmt.Errorf("%w: %v", errdefs.ErrInvalidArgument, err)
 	}

@@ -34,6 +34,29 @@ type Config struct {
 	Timeout     time.Duration `json:"timeout,omitempty"`
 	StartPeriod time.Duration `json:"startPeriod,omitempty"`
 	Retries     int           `json:"retries,omitempty"`
+	// StartInterval is the time between checks during StartPeriod
+	// (docker's --health-start-interval); 0 is Interval.
+	StartInterval time.Duration `json:"startInterval,omitempty"`
+	// OnFailure is what becoming unhealthy does (podman's
+	// --health-on-failure): none (""), kill, stop or restart.
+	OnFailure string `json:"onFailure,omitempty"`
+	// MaxLogCount and MaxLogSize bound the results kept and each one's
+	// output (podman's --health-max-log-*): 0 the defaults, -1 no bound.
+	MaxLogCount int `json:"maxLogCount,omitempty"`
+	MaxLogSize  int `json:"maxLogSize,omitempty"`
+	// Startup is podman's startup healthcheck, run before the regular one.
+	Startup *Startup `json:"startup,omitempty"`
+}
+
+// Startup runs Test every Interval until it has passed Successes times
+// (0: once); then the regular checks begin. Retries failures (0: no
+// bound) restart the container.
+type Startup struct {
+	Test      []string      `json:"test"`
+	Interval  time.Duration `json:"interval,omitempty"`
+	Timeout   time.Duration `json:"timeout,omitempty"`
+	Retries   int           `json:"retries,omitempty"`
+	Successes int           `json:"successes,omitempty"`
 }
 
 // Options are the --health-* flags of run and create.
@@ -45,6 +68,15 @@ type Options struct {
 	StartPeriod time.Duration
 	Retries     int
 	None        bool // --no-healthcheck
+	// StartInterval and OnFailure: see Config.
+	StartInterval time.Duration
+	OnFailure     string
+	// MaxLogCount and MaxLogSize, when set: 0 is no bound, as podman reads it.
+	MaxLogCount, MaxLogSize *int
+	// The --health-startup-* flags.
+	StartupCmd                      string
+	StartupInterval, StartupTimeout time.Duration
+	StartupRetries, StartupSuccess  int
 }
 
 // Resolve is the healthcheck a container gets: the flags over the
@@ -56,8 +88,13 @@ func Resolve(o Options, image *Config) (*Config, error) {
 		}
 		return nil, nil
 	}
-	if o.Interval < 0 || o.Timeout < 0 || o.StartPeriod < 0 || o.Retries < 0 {
-		return nil, fmt.Errorf("%w: --health-interval, --health-timeout, --health-start-period and --health-retries cannot be negative", errdefs.ErrInvalidArgument)
+	if o.Interval < 0 || o.Timeout < 0 || o.StartPeriod < 0 || o.Retries < 0 || o.StartInterval < 0 {
+		return nil, fmt.Errorf("%w: --health-interval, --health-timeout, --health-start-period, --health-start-interval and --health-retries cannot be negative", errdefs.ErrInvalidArgument)
+	}
+	switch o.OnFailure {
+	case "", "none", "kill", "stop", "restart":
+	default:
+		return nil, fmt.Errorf("%w: --health-on-failure %s: want none, kill, stop or restart", errdefs.ErrInvalidArgument, o.OnFailure)
 	}
 	var c Config
 	if image != nil {
@@ -81,8 +118,36 @@ func Resolve(o Options, image *Config) (*Config, error) {
 	if o.Retries > 0 {
 		c.Retries = o.Retries
 	}
+	if o.StartInterval > 0 {
+		c.StartInterval = o.StartInterval
+	}
+	if o.OnFailure != "" && o.OnFailure != "none" {
+		c.OnFailure = o.OnFailure
+	}
+	for _, b := range []struct {
+		flag string
+		v    *int
+		into *int
+	}{{"--health-max-log-count", o.MaxLogCount, &c.MaxLogCount}, {"--health-max-log-size", o.MaxLogSize, &c.MaxLogSize}} {
+		switch {
+		case b.v == nil:
+		case *b.v < 0:
+			return nil, fmt.Errorf("%w: %s cannot be negative", errdefs.ErrInvalidArgument, b.flag)
+		case *b.v == 0:
+			*b.into = -1
+		default:
+			*b.into = *b.v
+		}
+	}
+	startupSet := o.StartupInterval != 0 || o.StartupTimeout != 0 || o.StartupRetries != 0 || o.StartupSuccess != 0
 	if len(c.Test) == 0 || c.Test[0] == "NONE" {
+		if o.StartupCmd != "" || startupSet {
+			return nil, fmt.Errorf("%w: --health-startup-* need a healthcheck (--health-cmd or the image's) to hand over to", errdefs.ErrInvalidArgument)
+		}
 		return nil, nil
+	}
+	if err := o.startup(&c, startupSet); err != nil {
+		return nil, err
 	}
 	if _, err := c.Command(); err != nil {
 		return nil, err
@@ -139,12 +204,12 @@ func (s *State) Record(r Result, c Config, started time.Time) {
 	if s.Status == "" {
 		s.Status = Starting
 	}
-	if len(r.Output) > maxOutput {
-		r.Output = r.Output[:maxOutput]
+	if size := bound(c.MaxLogSize, maxOutput); size > 0 && len(r.Output) > size {
+		r.Output = r.Output[:size]
 	}
 	s.Log = append(s.Log, r)
-	if len(s.Log) > keepResults {
-		s.Log = s.Log[len(s.Log)-keepResults:]
+	if keep := bound(c.MaxLogCount, keepResults); keep > 0 && len(s.Log) > keep {
+		s.Log = s.Log[len(s.Log)-keep:]
 	}
 	if r.ExitCode == 0 {
 		s.Status, s.FailingStreak = Healthy, 0
@@ -215,3 +280,36 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 
 // Output trims what a test printed as docker shows it.
 func Output(b *limitedBuffer) string { return strings.TrimRight(b.String(), "\n") }
+
+// bound is a MaxLog* value: 0 the default, -1 none (0 returned).
+func bound(v, def int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
+}
+
+// startup sets c.Startup from the --health-startup-* flags.
+func (o Options) startup(c *Config, set bool) error {
+	switch {
+	case o.StartupCmd == "" && set:
+		return fmt.Errorf("%w: --health-startup-interval, -timeout, -retries and -success need --health-startup-cmd", errdefs.ErrInvalidArgument)
+	case o.StartupCmd == "":
+		return nil
+	case o.StartupInterval < 0 || o.StartupTimeout < 0 || o.StartupRetries < 0 || o.StartupSuccess < 0:
+		return fmt.Errorf("%w: --health-startup-* cannot be negative", errdefs.ErrInvalidArgument)
+	}
+	s := &Startup{Test: []string{"CMD-SHELL", o.StartupCmd}, Interval: o.StartupInterval, Timeout: o.StartupTimeout,
+		Retries: o.StartupRetries, Successes: o.StartupSuccess}
+	if s.Interval == 0 {
+		s.Interval = DefaultInterval
+	}
+	if s.Timeout == 0 {
+		s.Timeout = DefaultTimeout
+	}
+	c.Startup = s
+	return nil
+}

@@ -63,8 +63,19 @@ func applyChange(cfg *imgspecv1.ImageConfig, change string) error {
 		}
 	case "STOPSIGNAL":
 		cfg.StopSignal = arg
+	case "VOLUME":
+		if cfg.Volumes == nil {
+			cfg.Volumes = map[string]struct{}{}
+		}
+		var list []string
+		if !strings.HasPrefix(arg, "[") || json.Unmarshal([]byte(arg), &list) != nil {
+			list = strings.Fields(arg)
+		}
+		for _, v := range list {
+			cfg.Volumes[v] = struct{}{}
+		}
 	default:
-		return fmt.Errorf("unsupported instruction %s (want CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER or WORKDIR): %w", instr, errdefs.ErrInvalidArgument)
+		return fmt.Errorf("unsupported instruction %s (want CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME or WORKDIR): %w", instr, errdefs.ErrInvalidArgument)
 	}
 	return nil
 }

@@ -24,7 +24,9 @@ type CommitOpt struct {
 	Changes []string // Dockerfile-style, as for import
 	Message string
 	Author  string
-	Format  string // oci ("") or docker: the manifest's kind
+	Format  string   // oci ("") or docker: the manifest's kind
+	Config  []byte   // --config: docker's container configuration, merged in
+	Volumes []string // --include-volumes: more VOLUME paths
 }
 
 // Commit stores the container's changes as a new layer on top of its
@@ -54,7 +56,7 @@ func Commit(s storage.Store, containerID string, opt CommitOpt) (string, error) 
 	}
 	cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, layer.UncompressedDigest)
 	cfg.History = append(cfg.History, imgspecv1.History{Created: &now, CreatedBy: "burrow commit", Comment: opt.Message, Author: opt.Author})
-	if err := ApplyChanges(&cfg.Config, opt.Changes); err != nil {
+	if err := commitConfig(&cfg.Config, opt); err != nil {
 		_ = s.DeleteLayer(layer.ID)
 		return "", err
 	}
@@ -214,4 +216,21 @@ func layerChain(s storage.Store, top *storage.Layer) ([]imgspecv1.Descriptor, er
 		l = parent
 	}
 	return chain, nil
+}
+
+// commitConfig applies --config, the --include-volumes paths, then
+// --change, which has the last word as in podman.
+func commitConfig(cfg *Config, opt CommitOpt) error {
+	if len(opt.Config) > 0 {
+		if err := MergeConfig(cfg, opt.Config); err != nil {
+			return err
+		}
+	}
+	for _, v := range opt.Volumes {
+		if cfg.Volumes == nil {
+			cfg.Volumes = map[string]struct{}{}
+		}
+		cfg.Volumes[v] = struct{}{}
+	}
+	return ApplyChanges(cfg, opt.Changes)
 }

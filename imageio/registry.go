@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/burrow/burrow/errdefs"
 	"go.podman.io/image/v5/copy"
@@ -47,6 +48,10 @@ type RegistryOpt struct {
 	// Credentials, when given, are used instead of the credentials file
 	// (the API's X-Registry-Auth).
 	Credentials *types.DockerAuthConfig
+	// Retry is how many more times a pull that failed on the network or
+	// the server is tried, RetryDelay the wait between (0: 2s, doubling).
+	Retry      int
+	RetryDelay time.Duration
 }
 
 func (o RegistryOpt) system() *types.SystemContext {
@@ -112,7 +117,11 @@ func Pull(ctx context.Context, s storage.Store, ref string, opt RegistryOpt) (st
 	}
 	var errs []error
 	for _, named := range candidates {
-		id, err := pullOne(ctx, s, named, sys, opt)
+		var id string
+		err := withRetry(ctx, opt.Retry, opt.RetryDelay, func() (err error) {
+			id, err = pullOne(ctx, s, named, sys, opt)
+			return err
+		})
 		if err == nil {
 			return named.String(), id, nil
 		}
@@ -162,7 +171,11 @@ func Push(ctx context.Context, s storage.Store, imageID, dest string, opt Regist
 	if err != nil {
 		return Pushed{}, err
 	}
-	manifest, err := copyImage(ctx, dst, src, &copy.Options{DestinationCtx: opt.system(), ReportWriter: opt.Report})
+	var manifest []byte
+	err = withRetry(ctx, opt.Retry, opt.RetryDelay, func() (err error) {
+		manifest, err = copyImage(ctx, dst, src, &copy.Options{DestinationCtx: opt.system(), ReportWriter: opt.Report})
+		return err
+	})
 	if err != nil {
 		return Pushed{}, fmt.Errorf("push %s: %w", dest, err)
 	}

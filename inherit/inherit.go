@@ -47,14 +47,36 @@ func Unseal() {
 	}
 }
 
-// Files returns descriptors 3 .. 3+n-1 for --preserve-fds.
-func Files(n int) ([]*os.File, error) {
-	var files []*os.File
+// Files returns the descriptors --preserve-fds n (3 .. 3+n-1) and
+// --preserve-fd list name, indexed from 3: the command gets each at its
+// own number. A number below the highest that is not passed holds
+// /dev/null, so that nothing else takes it on the way.
+func Files(n int, list []int) ([]*os.File, error) {
+	want := slices.Clone(list)
 	for fd := 3; fd < 3+n; fd++ {
-		if !slices.Contains(inherited, fd) {
-			return nil, fmt.Errorf("--preserve-fds %d: descriptor %d is not open", n, fd)
+		want = append(want, fd)
+	}
+	if len(want) == 0 {
+		return nil, nil
+	}
+	files := make([]*os.File, slices.Max(want)-2)
+	for _, fd := range want {
+		switch {
+		case fd < 3:
+			return nil, fmt.Errorf("--preserve-fd %d: 0, 1 and 2 are the command's stdio, always passed", fd)
+		case !slices.Contains(inherited, fd):
+			return nil, fmt.Errorf("--preserve-fd(s): descriptor %d is not open", fd)
 		}
-		files = append(files, os.NewFile(uintptr(fd), "preserved-"+strconv.Itoa(fd)))
+		files[fd-3] = os.NewFile(uintptr(fd), "preserved-"+strconv.Itoa(fd))
+	}
+	for i, f := range files {
+		if f == nil {
+			null, err := os.Open(os.DevNull)
+			if err != nil {
+				return nil, err
+			}
+			files[i] = null
+		}
 	}
 	return files, nil
 }

@@ -29,6 +29,8 @@ type Container struct {
 	// Owned: a live burrow process (its monitor, or a foreground run) owns
 	// it, running or between restarts.
 	Owned bool
+	// OwnerPid is that process's PID (podman's conmon PID).
+	OwnerPid int
 	// Paused: running, with its cgroup frozen (burrow pause).
 	Paused bool
 	// Health is the healthcheck's status of a running container that has one.
@@ -121,7 +123,7 @@ func fromStore(s storage.Store, runRoot string, ctr *storage.Container) Containe
 	if !ok || !st.OwnerAlive() {
 		return c
 	}
-	c.Owned = true
+	c.Owned, c.OwnerPid = true, st.OwnerPID
 	c.Record.Started, c.Record.RestartCount = st.Started, st.RestartCount
 	if !st.Running() {
 		return c

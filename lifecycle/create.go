@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/burrow/burrow/netconf"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -62,6 +63,12 @@ type CreateOpt struct {
 	PublishAll         bool              // -P: every EXPOSEd port on a free host port
 	Expose             []string          // --expose: "PORT/PROTO" beside the image's
 	NoHosts            bool              // --no-hosts: no generated /etc/hosts
+	NoHostname         bool              // --no-hostname: no generated /etc/hostname
+	HostsFile          string            // --hosts-file: PATH, none or image: the base of /etc/hosts
+	Domainname         string            // --domainname
+	EnvMerge           []string          // --env-merge KEY=VALUE over the image's variables
+	Requires           []string          // --requires, resolved to IDs
+	UserEntries        UserEntries       // --passwd, --passwd-entry, --group-entry
 	Umask              *uint32           // --umask; nil is 0022
 	Timeout            int               // --timeout: seconds before SIGKILL
 	Unsetenv           []string          // --unsetenv
@@ -131,7 +138,7 @@ func create(s storage.Store, runRoot string, opt CreateOpt) (c *created, err err
 	rec := Record{Name: opt.Name, ImageID: img.ID, ImageName: opt.Image, Created: time.Now().UTC(),
 		AutoRemove: opt.AutoRemove, StopSignal: cfg.Config.StopSignal, Labels: opt.Labels,
 		RestartPolicy: opt.Restart, LogRotation: opt.Log, LogDriver: opt.LogDriver, LogPath: opt.LogPath, Timeout: opt.Timeout, Limits: opt.Limits, OpenStdin: opt.OpenStdin, StdinOnce: opt.StdinOnce, Terminal: opt.Terminal,
-		Network: opt.Network.String(), Ports: opt.Ports, Networks: opt.Networks, Health: hc, StopTimeout: opt.StopTimeout,
+		Network: opt.Network.String(), Ports: opt.Ports, Requires: opt.Requires, Networks: opt.Networks, Health: hc, StopTimeout: opt.StopTimeout,
 		Namespaces: NamespaceModes{PID: opt.Controls.PID, IPC: opt.Controls.IPC, UTS: opt.Controls.UTS, Cgroup: opt.Controls.Cgroupns},
 		Volumes:    opt.Volumes, Mounts: opt.VolumeMounts}
 	if opt.Controls.IPC == ocispec.NSShareable {
@@ -273,14 +280,30 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	if err != nil {
 		return nil, err
 	}
+	hostsBase, err := hostsBase(rootfs, opt.HostsFile)
+	if err != nil {
+		return nil, err
+	}
 	etc, err := writeEtcFiles(runDir, etcOpt{Hostname: hostname, Name: opt.Name, Network: opt.Network, Backend: backend,
 		DNS: opt.DNS, DNSSearch: opt.DNSSearch, DNSOptions: opt.DNSOptions, AddHosts: opt.AddHosts,
-		Nameservers: nameservers(opt.Networks)})
+		Nameservers: nameservers(opt.Networks), HostsBase: hostsBase})
 	if err != nil {
 		return nil, err
 	}
 	if opt.NoHosts {
 		delete(etc, "/etc/hosts") // the image's own stays visible
+	}
+	if opt.NoHostname {
+		delete(etc, "/etc/hostname")
+	}
+	if opt.User != "" {
+		// Only a --user can be one the image does not list (the image's
+		// own USER is its author's business).
+		files, err := userFiles(rootfs, runDir, u, opt.UserEntries)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(etc, files)
 	}
 	env := opt.Env
 	if u.Home != "" && !opt.UnsetAll && !slices.Contains(opt.Unsetenv, "HOME") {
@@ -296,6 +319,7 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 		Hostname: hostname, Terminal: opt.Terminal, ReadOnly: opt.ReadOnly, HostNetwork: opt.Network.Kind == network.Host,
 		Mounts: opt.Mounts, EtcFiles: etc, Init: opt.Init, NetNSPath: opt.netnsPath, Security: opt.Security,
 		Controls: opt.Controls, Unsetenv: opt.Unsetenv, UnsetAll: opt.UnsetAll, Annotations: opt.Annotations,
+		Domainname: opt.Domainname, EnvMerge: opt.EnvMerge,
 	})
 }
 
@@ -367,6 +391,32 @@ func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
 	return u, nil
 }
 
+// hostsBase is --hosts-file's base for /etc/hosts: a host file, the
+// image's own (read inside its root), empty for none; nil for burrow's
+// default.
+func hostsBase(rootfs, hostsFile string) ([]byte, error) {
+	path := hostsFile
+	switch hostsFile {
+	case "":
+		return nil, nil
+	case "none":
+		return []byte{}, nil
+	case "image":
+		var err error
+		if path, err = securejoin.SecureJoin(rootfs, "/etc/hosts"); err != nil {
+			return nil, err
+		}
+	}
+	data, err := os.ReadFile(path)
+	if hostsFile == "image" && errors.Is(err, fs.ErrNotExist) {
+		return []byte{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--hosts-file %s: %w", hostsFile, err)
+	}
+	return data, nil
+}
+
 func writeEtcFiles(dir string, o etcOpt) (map[string]string, error) {
 	o.HostHosts, _ = os.ReadFile("/etc/hosts")
 	o.HostResolv, _ = os.ReadFile("/etc/resolv.conf")
@@ -428,11 +478,14 @@ func loadSpec(s storage.Store, id string) (*specs.Spec, error) {
 
 // containerCgroup makes the container's cgroup when the user has (or
 // systemd grants) a delegated subtree; limits without one are refused,
-// with the fix.
+// with the fix. --cgroups=disabled: none, whatever is delegated.
 func containerCgroup(id string, limits cgroupv2.Limits) (string, error) {
+	if limits.Disabled {
+		return "", nil
+	}
 	d, err := cgroupv2.Choose(cgroupv2.Host{}, userns.HostUID()).Delegate(id)
 	if err != nil {
-		if limits.Empty() {
+		if limits.Empty() && limits.Parent == "" {
 			return "", nil // no cgroup, no limits: run as a plain process tree
 		}
 		return "", fmt.Errorf("resource limits need cgroup v2 delegation: %w", err)

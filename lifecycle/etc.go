@@ -19,18 +19,29 @@ type etcOpt struct {
 	AddHosts                   []string
 	Nameservers                []string // the responders of user-defined networks
 	HostHosts, HostResolv      []byte
+	// HostsBase, when not nil, starts /etc/hosts instead of the host's
+	// (--network host) or nothing (--hosts-file).
+	HostsBase []byte
 }
 
-// etcContents builds both files: the host's for --network host, else
+// etcContents builds both files: --hosts-file's base, or the host's for
+// --network host; then, off the host network,
 // localhost, the hostname, host.containers.internal when the host is
 // reachable, --add-host lines; resolv.conf from the host or the helper's
 // forwarder, overridden by --dns, --dns-search and --dns-option.
 func etcContents(o etcOpt) (string, string, error) {
 	gw := o.Backend.HostGateway(o.Network)
 	var hosts strings.Builder
-	if o.Network.Kind == network.Host {
+	switch {
+	case o.HostsBase != nil:
+		hosts.Write(o.HostsBase)
+		if len(o.HostsBase) > 0 && o.HostsBase[len(o.HostsBase)-1] != '\n' {
+			hosts.WriteByte('\n')
+		}
+	case o.Network.Kind == network.Host:
 		hosts.Write(o.HostHosts)
-	} else {
+	}
+	if o.Network.Kind != network.Host {
 		names := o.Hostname
 		if o.Name != "" && o.Name != o.Hostname {
 			names += " " + o.Name

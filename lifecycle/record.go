@@ -52,6 +52,9 @@ type Record struct {
 	// Mounts are the -v, --mount and image VOLUME mounts as resolved, for
 	// --volumes-from.
 	Mounts []volume.Mount `json:"mounts,omitempty"`
+	// Requires are the IDs of the containers --requires named: started
+	// before this one.
+	Requires []string `json:"requires,omitempty"`
 }
 
 // NamespaceModes are --pid, --ipc, --uts and --cgroupns as given: "" (the

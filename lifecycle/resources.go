@@ -62,6 +62,17 @@ func mergeLimits(old, changed cgroupv2.Limits) cgroupv2.Limits {
 	if changed.CPUShares != 0 {
 		old.CPUShares = changed.CPUShares
 	}
+	if changed.CPUPeriod != 0 || changed.CPUQuota != 0 {
+		old.CPUs, old.CPUPeriod, old.CPUQuota = 0, changed.CPUPeriod, changed.CPUQuota
+	} else if changed.CPUs != 0 {
+		old.CPUPeriod, old.CPUQuota = 0, 0
+	}
+	if changed.MemoryReservation != 0 {
+		old.MemoryReservation = changed.MemoryReservation
+	}
+	if changed.CpusetMems != "" {
+		old.CpusetMems = changed.CpusetMems
+	}
 	if changed.CpusetCPUs != "" {
 		old.CpusetCPUs = changed.CpusetCPUs
 	}
@@ -73,6 +84,9 @@ func mergeLimits(old, changed cgroupv2.Limits) cgroupv2.Limits {
 	}
 	old.DeviceReadBps = mergeRates(old.DeviceReadBps, changed.DeviceReadBps)
 	old.DeviceWriteBps = mergeRates(old.DeviceWriteBps, changed.DeviceWriteBps)
+	old.DeviceReadIOPS = mergeRates(old.DeviceReadIOPS, changed.DeviceReadIOPS)
+	old.DeviceWriteIOPS = mergeRates(old.DeviceWriteIOPS, changed.DeviceWriteIOPS)
+	old.BlkioWeightDevice = mergeRates(old.BlkioWeightDevice, changed.BlkioWeightDevice)
 	return old
 }
 

@@ -91,10 +91,9 @@ func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, err
 		if opt.OnStarted != nil {
 			opt.OnStarted()
 		}
-		stopChecks = health.Start(runRoot, c.ID, c.Record.Health, c.Spec, p.Pid, c.Record.Started)
+		endChecks := health.Start(runRoot, c.ID, c.Record.Health, c.Spec, p.Pid, c.Record.Started)
 		stopTimeout := monitor.KillAfter(p, c.Record.Timeout)
-		prev := stopChecks
-		stopChecks = func() { stopTimeout(); prev() }
+		stopChecks = func() { stopTimeout(); endChecks() }
 		return p, nil
 	}, trace)
 }

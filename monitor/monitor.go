@@ -150,7 +150,7 @@ func supervise(opt Opt, ready *os.File, cs *clients) (int, bool) {
 				unlock = u
 			}
 		}
-		code, err := runOnce(opt, &st, spec, logw, ready, attach, cs, unlock)
+		code, healthAction, err := runOnce(opt, &st, spec, logw, ready, attach, cs, unlock)
 		unlock()
 		if err != nil {
 			report(ready, startCode(err), err.Error())
@@ -161,7 +161,10 @@ func supervise(opt Opt, ready *os.File, cs *clients) (int, bool) {
 		}
 		last = code
 		ready = nil // only the first start is reported
-		if ctrstate.Stopped(opt.RunRoot, opt.ID) || !policy.restart(code, st.RestartCount) {
+		// --health-on-failure: stop ends it for good, restart starts it
+		// again whatever the policy, kill leaves it to the policy.
+		again := healthAction == "restart" || healthAction != "stop" && policy.restart(code, st.RestartCount)
+		if ctrstate.Stopped(opt.RunRoot, opt.ID) || !again {
 			return code, true
 		}
 		st.RestartCount++
@@ -209,19 +212,19 @@ func startCode(err error) int { return errdefs.ExitCode(err) }
 
 // runOnce starts the container once, logs its output and waits for it.
 // started is called once the container runs.
-func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer, cl *clients, started func()) (int, error) {
+func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer, ready *os.File, attach *attachServer, cl *clients, started func()) (code int, healthAction string, err error) {
 	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	stderr, stderrW, err := os.Pipe()
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	m := network.MustParse(opt.Network)
 	backend, err := opt.backendFor(m)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	networks := opt.Networks
 	if changed, ok := ctrstate.Networks(opt.RunRoot, opt.ID); ok {
@@ -234,7 +237,7 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	var stdinW *os.File
 	if opt.Stdin && !spec.Process.Terminal {
 		if stdio.Stdin, stdinW, err = os.Pipe(); err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		attach.set(stdinW, false)
 		defer func() { attach.set(nil, false); stdinW.Close() }()
@@ -248,7 +251,7 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	if err != nil {
 		stdout.Close()
 		stderr.Close()
-		return 0, err
+		return 0, "", err
 	}
 	var copies sync.WaitGroup
 	copyLog := func(stream string, r *os.File) {
@@ -284,11 +287,11 @@ func runOnce(opt Opt, st *ctrstate.State, spec *specs.Spec, logw *logfile.Writer
 	stopChecks := health.Start(opt.RunRoot, opt.ID, opt.Health, spec, p.Pid, st.Started)
 	report(ready, 0, "")
 	stopTimeout := KillAfter(p, opt.Timeout)
-	code, err := p.Wait()
+	code, err = p.Wait()
 	stopTimeout()
-	stopChecks()
+	healthAction = stopChecks()
 	copies.Wait()
-	return code, err
+	return code, healthAction, err
 }
 
 // KillAfter sends SIGKILL to p once secs (--timeout) have passed. It

@@ -39,6 +39,8 @@ type Opt struct {
 	Unsetenv    []string          // --unsetenv: defaults (burrow's, the image's) to drop
 	UnsetAll    bool              // --unsetenv-all: every default
 	Annotations map[string]string // --annotation
+	Domainname  string            // --domainname
+	EnvMerge    []string          // --env-merge KEY=VALUE, ${VAR} being the image's
 }
 
 // Command returns the process args from the image and the user's command,
@@ -90,9 +92,10 @@ func Build(opt Opt) (*specs.Spec, error) {
 	}
 	masked, readonly := maskedPaths(opt.Security)
 	s := &specs.Spec{
-		Version:  specs.Version,
-		Hostname: opt.Hostname,
-		Root:     &specs.Root{Path: opt.Rootfs, Readonly: opt.ReadOnly},
+		Version:    specs.Version,
+		Hostname:   opt.Hostname,
+		Domainname: opt.Domainname,
+		Root:       &specs.Root{Path: opt.Rootfs, Readonly: opt.ReadOnly},
 		Process: &specs.Process{
 			Terminal:        opt.Terminal,
 			Args:            args,
@@ -126,7 +129,7 @@ func Build(opt Opt) (*specs.Spec, error) {
 		s.Annotations["burrow.init"] = "true"
 	}
 
-	for _, dst := range []string{"/etc/hostname", "/etc/hosts", "/etc/resolv.conf"} {
+	for _, dst := range []string{"/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/etc/passwd", "/etc/group"} {
 		// The user's own bind (-v ./hosts:/etc/hosts) wins, as in docker.
 		if src, ok := opt.EtcFiles[dst]; ok && !mountsAt(opt.Mounts, dst) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: dst, Type: "bind", Source: src, Options: []string{"bind", "rw"}})
@@ -144,6 +147,7 @@ func processEnv(opt Opt) []string {
 		base = append(base, "HOSTNAME="+opt.Hostname)
 	}
 	defaults := MergeEnv(base, opt.Image.Env)
+	defaults = MergeEnv(defaults, mergedEnv(defaults, opt.EnvMerge))
 	if opt.UnsetAll {
 		defaults = nil
 	}
@@ -152,6 +156,23 @@ func processEnv(opt Opt) []string {
 		return slices.Contains(opt.Unsetenv, k)
 	})
 	return MergeEnv(defaults, opt.Env)
+}
+
+// mergedEnv is --env-merge: each KEY=VALUE with $VAR and ${VAR} replaced
+// by the default values (the image's over burrow's; empty when there is
+// none), as podman does.
+func mergedEnv(defaults, merge []string) []string {
+	vars := map[string]string{}
+	for _, kv := range defaults {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	out := make([]string, 0, len(merge))
+	for _, kv := range merge {
+		k, v, _ := strings.Cut(kv, "=")
+		out = append(out, k+"="+os.Expand(v, func(name string) string { return vars[name] }))
+	}
+	return out
 }
 
 // maskedPaths applies --privileged (nothing masked or read-only) and

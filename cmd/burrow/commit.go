@@ -13,13 +13,15 @@ func commitCommand() *cli.Command {
 	return &cli.Command{
 		Name: "commit", Usage: "make an image of a container's changes", ArgsUsage: "CONTAINER [IMAGE[:TAG]]",
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "change", Aliases: []string{"c"}, Usage: "Dockerfile instruction: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE"},
+			&cli.StringSliceFlag{Name: "change", Aliases: []string{"c"}, Usage: "Dockerfile instruction: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE, STOPSIGNAL, VOLUME"},
 			&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "commit message"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "oci", Usage: "the image's manifest: oci or docker"},
 			&cli.StringFlag{Name: "author", Aliases: []string{"a"}, Usage: "author"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image ID, without sha256:"},
 			&cli.BoolFlag{Name: "pause", Aliases: []string{"p"}, Value: true, Usage: "freeze a running container while its changes are read"},
 			&cli.StringFlag{Name: "iidfile", Usage: "write the image ID to this file"},
+			&cli.BoolFlag{Name: "include-volumes", Usage: "make the container's -v and --mount destinations the image's VOLUMEs"},
+			&cli.StringFlag{Name: "config", Usage: "merge docker's container configuration (JSON: Env, Cmd, Labels, ...) from this file into the image's"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 1 || c.NArg() > 2 {
@@ -28,6 +30,13 @@ func commitCommand() *cli.Command {
 			if err := engine.CheckChanges(c.StringSlice("change")); err != nil {
 				return err
 			}
+			var config []byte
+			if f := c.String("config"); f != "" {
+				var err error
+				if config, err = os.ReadFile(f); err != nil {
+					return fmt.Errorf("%w: --config: %v", errdefs.ErrInvalidArgument, err)
+				}
+			}
 			e, err := openEngine(c)
 			if err != nil {
 				return err
@@ -35,7 +44,7 @@ func commitCommand() *cli.Command {
 			defer e.Close()
 			id, err := e.Commit(c.Args().First(), engine.CommitOptions{
 				Name: c.Args().Get(1), Changes: c.StringSlice("change"), Message: c.String("message"), Author: c.String("author"),
-				Pause: c.Bool("pause"), Format: c.String("format"),
+				Pause: c.Bool("pause"), Format: c.String("format"), Config: config, IncludeVolumes: c.Bool("include-volumes"),
 			})
 			if err != nil {
 				return err

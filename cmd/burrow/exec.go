@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 
 	"github.com/burrow/burrow/engine"
@@ -26,6 +27,9 @@ func execCommand() *cli.Command {
 			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory"},
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "user[:group]"},
 			&cli.UintFlag{Name: "preserve-fds", Usage: "pass descriptors 3 .. 3+N-1 on to the command"},
+			preserveFDFlag,
+			&cli.BoolFlag{Name: "no-session", Usage: "accepted: burrow keeps no record of exec sessions anyway"},
+			&cli.StringFlag{Name: "cidfile", Usage: "read the container's ID from this file (then COMMAND is all the arguments)"},
 			&cli.BoolFlag{Name: "privileged", Usage: "every capability of burrow's user namespace for this command (the container's seccomp filter stays)"},
 			&cli.StringSliceFlag{Name: "cap-add", Usage: "add a capability for this command"},
 			&cli.StringSliceFlag{Name: "cap-drop", Usage: "drop a capability for this command"},
@@ -48,7 +52,11 @@ func execAction(c *cli.Context) error {
 		return err
 	}
 	defer e.Close()
-	ref, command, err := targetArgs(c, e)
+	ref, command, err := execTarget(c, e)
+	if err != nil {
+		return err
+	}
+	fds, err := preserveFDs(c)
 	if err != nil {
 		return err
 	}
@@ -60,7 +68,7 @@ func execAction(c *cli.Context) error {
 	}
 	code, err := e.Exec(ref, engine.ExecOptions{
 		Command: command, Env: env, Workdir: c.String("workdir"), User: c.String("user"),
-		Interactive: c.Bool("interactive"), Terminal: c.Bool("tty"), PreserveFDs: int(c.Uint("preserve-fds")),
+		Interactive: c.Bool("interactive"), Terminal: c.Bool("tty"), PreserveFDs: int(c.Uint("preserve-fds")), PreserveFD: fds,
 		CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged"),
 		DetachKeys: keys,
 	})
@@ -105,4 +113,25 @@ func execDetached(e *engine.Engine, ref string) error {
 		return fmt.Errorf("exec -d: %w", err)
 	}
 	return cmd.Process.Release()
+}
+
+// execTarget is exec's container: --cidfile's ID, else what targetArgs
+// finds.
+func execTarget(c *cli.Context, e *engine.Engine) (string, []string, error) {
+	path := c.String("cidfile")
+	if path == "" {
+		return targetArgs(c, e)
+	}
+	if c.Bool("latest") {
+		return "", nil, fmt.Errorf("%w: --cidfile and --latest conflict", errdefs.ErrInvalidArgument)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: --cidfile: %v", errdefs.ErrInvalidArgument, err)
+	}
+	id := strings.TrimSpace(string(data))
+	if id == "" {
+		return "", nil, fmt.Errorf("%w: --cidfile %s is empty", errdefs.ErrInvalidArgument, path)
+	}
+	return id, c.Args().Slice(), nil
 }

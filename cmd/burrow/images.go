@@ -24,6 +24,7 @@ func imagesCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-trunc", Usage: "full IDs"},
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "accepted for scripts: every image is listed"},
 			&cli.BoolFlag{Name: "digests", Usage: "show the DIGEST column"},
+			&cli.BoolFlag{Name: "history", Usage: "show the HISTORY column: the names the image has had, latest first"},
 			&cli.BoolFlag{Name: "noheading", Aliases: []string{"n"}, Usage: "no header line"},
 			&cli.StringFlag{Name: "sort", Usage: "created, id, repository, size or tag"},
 			&cli.StringFlag{Name: "format", Usage: "Go template, e.g. '{{.ID}}', or json"},
@@ -44,6 +45,7 @@ type imageRow struct {
 	CreatedSince string
 	Size         string
 	VirtualSize  int64
+	History      string // podman's: the names the image has had, latest first
 }
 
 func imagesAction(c *cli.Context) error {
@@ -84,6 +86,9 @@ func imagesAction(c *cli.Context) error {
 	if c.Bool("digests") {
 		table = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
 	}
+	if c.Bool("history") {
+		table += "\t{{.History}}"
+	}
 	return writeList(rows, listFormat{
 		format: c.String("format"), noHeading: c.Bool("noheading"), table: table,
 		headers: map[string]string{"ID": "IMAGE ID", "CreatedSince": "CREATED"},
@@ -106,7 +111,10 @@ func imageRows(images []engine.Image, noTrunc bool) []imageRow {
 		base := imageRow{
 			ID: img.ID, Digest: img.Digest, CreatedAt: img.Created,
 			Created: units.HumanDuration(time.Since(img.Created)) + " ago", Size: units.HumanSizeWithPrecision(float64(size), 3),
-			VirtualSize: size,
+			VirtualSize: size, History: strings.Join(img.NamesHistory, ", "),
+		}
+		if base.History == "" {
+			base.History = "<none>"
 		}
 		base.CreatedSince = base.Created
 		if !noTrunc {

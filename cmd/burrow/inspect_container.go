@@ -94,6 +94,13 @@ type inspectHostConfig struct {
 	CpusetCpus  string //nolint:revive // docker's spelling
 	PidsLimit   int64
 	BlkioWeight uint16
+	// podman's finer limits and placement, docker's names.
+	CpuPeriod         uint64 //nolint:revive // docker's spelling
+	CpuQuota          int64  //nolint:revive // docker's spelling
+	CpusetMems        string
+	MemoryReservation int64
+	CgroupParent      string
+	Cgroups           string // podman's: "default" or "disabled"
 }
 
 type inspectEndpoint struct {
@@ -159,6 +166,8 @@ func newHostConfig(rec engine.Record) inspectHostConfig {
 		PidMode: rec.Namespaces.PID, IpcMode: rec.Namespaces.IPC, UTSMode: rec.Namespaces.UTS, CgroupnsMode: rec.Namespaces.Cgroup,
 		Memory: rec.Limits.Memory, MemorySwap: rec.Limits.MemorySwap, NanoCpus: int64(rec.Limits.CPUs * 1e9),
 		CpuShares: rec.Limits.CPUShares, CpusetCpus: rec.Limits.CpusetCPUs, PidsLimit: rec.Limits.PidsLimit, BlkioWeight: rec.Limits.BlkioWeight,
+		CpuPeriod: rec.Limits.CPUPeriod, CpuQuota: rec.Limits.CPUQuota, CpusetMems: rec.Limits.CpusetMems,
+		MemoryReservation: rec.Limits.MemoryReservation, CgroupParent: rec.Limits.Parent, Cgroups: "default",
 		PortBindings: map[string][]portBinding{},
 	}
 	if h.IpcMode == "" {
@@ -166,6 +175,9 @@ func newHostConfig(rec engine.Record) inspectHostConfig {
 	}
 	if h.CgroupnsMode == "" {
 		h.CgroupnsMode = "private"
+	}
+	if rec.Limits.Disabled {
+		h.Cgroups = "disabled"
 	}
 	name, retries, _ := strings.Cut(rec.RestartPolicy, ":")
 	h.RestartPolicy.Name = name

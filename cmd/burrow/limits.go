@@ -60,7 +60,102 @@ func parseLimits(c *cli.Context) (engine.Limits, error) {
 		}
 		l.DeviceWriteBps = append(l.DeviceWriteBps, d)
 	}
-	return l, nil
+	if err := parseMoreLimits(c, &l); err != nil {
+		return l, err
+	}
+	return l, warnIgnoredLimits(c)
+}
+
+// parseMoreLimits reads podman's finer cgroup v2 flags.
+func parseMoreLimits(c *cli.Context, l *engine.Limits) error {
+	var err error
+	if v := c.String("memory-reservation"); v != "" && v != "0" {
+		if l.MemoryReservation, err = units.RAMInBytes(v); err != nil {
+			return fmt.Errorf("%w: --memory-reservation: %v", errdefs.ErrInvalidArgument, err)
+		}
+	}
+	l.CPUPeriod, l.CPUQuota, l.CpusetMems = c.Uint64("cpu-period"), c.Int64("cpu-quota"), c.String("cpuset-mems")
+	for _, set := range []struct {
+		flag  string
+		parse func(string) (engine.DeviceRate, error)
+		into  *[]engine.DeviceRate
+	}{
+		{"blkio-weight-device", engine.ParseDeviceWeight, &l.BlkioWeightDevice},
+		{"device-read-iops", engine.ParseDeviceIOPS, &l.DeviceReadIOPS},
+		{"device-write-iops", engine.ParseDeviceIOPS, &l.DeviceWriteIOPS},
+	} {
+		for _, v := range c.StringSlice(set.flag) {
+			d, err := set.parse(v)
+			if err != nil {
+				return fmt.Errorf("--%s: %w", set.flag, err)
+			}
+			*set.into = append(*set.into, d)
+		}
+	}
+	if !c.Command.HasName("update") {
+		for _, v := range c.StringSlice("cgroup-conf") {
+			s, err := engine.ParseCgroupConf(v)
+			if err != nil {
+				return err
+			}
+			l.Conf = append(l.Conf, s)
+		}
+		l.Parent = c.String("cgroup-parent")
+		switch v := c.String("cgroups"); v {
+		case "", "enabled", "no-conmon": // burrow's monitor never joins the container's cgroup
+		case "disabled":
+			l.Disabled = true
+		default:
+			return fmt.Errorf("%w: --cgroups %s: want enabled, no-conmon or disabled (split would need a cgroup for burrow's monitor, which stays in yours)", errdefs.ErrInvalidArgument, v)
+		}
+	}
+	return nil
+}
+
+// warnIgnoredLimits: what cgroup v2 has no file for is ignored with a
+// warning, as podman does there.
+func warnIgnoredLimits(c *cli.Context) error {
+	if c.IsSet("memory-swappiness") {
+		if v := c.Int64("memory-swappiness"); v < -1 || v > 100 {
+			return fmt.Errorf("%w: --memory-swappiness %d: want 0..100", errdefs.ErrInvalidArgument, v)
+		}
+		warn("--memory-swappiness is ignored: cgroup v2 has no per-cgroup swappiness")
+	}
+	if c.Bool("oom-kill-disable") {
+		warn("--oom-kill-disable is ignored: cgroup v2 cannot turn the OOM killer off for a cgroup")
+	}
+	for _, f := range []string{"cpu-rt-period", "cpu-rt-runtime"} {
+		if c.IsSet(f) {
+			warn("--" + f + " is ignored: cgroup v2 has no realtime CPU budget")
+		}
+	}
+	return nil
+}
+
+// moreLimitFlags are run's, create's and (the resource ones) update's.
+func moreLimitFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "memory-reservation", Usage: "memory soft limit (memory.low), below --memory"},
+		&cli.Int64Flag{Name: "memory-swappiness", Value: -1, Usage: "0..100: accepted and ignored with a warning (cgroup v2 has no per-cgroup swappiness)"},
+		&cli.BoolFlag{Name: "oom-kill-disable", Usage: "accepted and ignored with a warning (cgroup v2 cannot disable the OOM killer)"},
+		&cli.Uint64Flag{Name: "cpu-period", Usage: "CPU period in µs for --cpu-quota (cpu.max; default 100000)"},
+		&cli.Int64Flag{Name: "cpu-quota", Usage: "CPU time in µs the container may use each --cpu-period (cpu.max)"},
+		&cli.Uint64Flag{Name: "cpu-rt-period", Usage: "accepted and ignored with a warning (no realtime budget on cgroup v2)"},
+		&cli.Int64Flag{Name: "cpu-rt-runtime", Usage: "accepted and ignored with a warning (no realtime budget on cgroup v2)"},
+		&cli.StringFlag{Name: "cpuset-mems", Usage: "memory nodes to allocate from (e.g. 0-1; cpuset.mems)"},
+		&cli.StringSliceFlag{Name: "blkio-weight-device", Usage: "DEVICE:WEIGHT: relative IO weight on one block device (10..1000)"},
+		&cli.StringSliceFlag{Name: "device-read-iops", Usage: "DEVICE:IOPS read operations per second (io.max riops)"},
+		&cli.StringSliceFlag{Name: "device-write-iops", Usage: "DEVICE:IOPS write operations per second (io.max wiops)"},
+	}
+}
+
+// cgroupFlags place the container's cgroup (run and create only).
+func cgroupFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "cgroup-conf", Usage: "FILE=VALUE written in the container's cgroup after the limits (memory.high=1g)"},
+		&cli.StringFlag{Name: "cgroup-parent", Usage: "the cgroup (relative, or absolute inside your delegated one) the container's cgroup goes under; made if missing"},
+		&cli.StringFlag{Name: "cgroups", Value: "enabled", Usage: "enabled (no-conmon: the same, the monitor is never in it), or disabled: no cgroup of its own (no limits, pause or stats)"},
+	}
 }
 
 func limitFlags() []cli.Flag {
@@ -72,7 +167,7 @@ func limitFlags() []cli.Flag {
 			out = append(out, f)
 		}
 	}
-	return out
+	return append(out, moreLimitFlags()...)
 }
 
 func updateCommand() *cli.Command {

@@ -24,6 +24,7 @@ func logsCommand() *cli.Command {
 			latestFlag,
 			&cli.BoolFlag{Name: "names", Aliases: []string{"n"}, Usage: "start each line with its container's name"},
 			&cli.BoolFlag{Name: "color", Usage: "with --names: each container's name in a colour of its own"},
+			&cli.BoolFlag{Name: "details", Usage: "docker's: the log attributes of --log-opt labels/env, which burrow's log records do not carry (the output is the same)"},
 		},
 		Action: logsAction,
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/burrow/burrow/errdefs"
 	"github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 )
 
 func psCommand() *cli.Command {
@@ -28,6 +30,10 @@ func psCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "status=, name=, label=KEY[=VALUE], ancestor=, exited=CODE"},
 			&cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "only the newest container (implies -a)"},
 			&cli.IntFlag{Name: "last", Aliases: []string{"n"}, Value: -1, Usage: "only the N newest containers (implies -a)"},
+			&cli.IntFlag{Name: "watch", Aliases: []string{"w"}, Usage: "list again every N seconds until interrupted"},
+			&cli.BoolFlag{Name: "sync", Usage: "accepted: burrow reads every container's state from its owner each time"},
+			&cli.BoolFlag{Name: "pod", Aliases: []string{"p"}, Usage: "refused: burrow has no pods"},
+			&cli.BoolFlag{Name: "external", Usage: "refused: burrow lists its own containers only"},
 		},
 		Action: psAction,
 	}
@@ -46,11 +52,34 @@ type psRow struct {
 func (r psRow) Label(key string) string { return r.Labels[key] }
 
 func psAction(c *cli.Context) error {
+	for _, f := range []string{"pod", "external"} {
+		if c.Bool(f) {
+			return fmt.Errorf("%w: ps --%s is not supported: %s", errdefs.ErrInvalidArgument, f,
+				map[string]string{"pod": "burrow has no pods", "external": "burrow lists its own containers only"}[f])
+		}
+	}
 	e, err := openEngine(c)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
+	watch := c.Int("watch")
+	if watch < 0 {
+		return fmt.Errorf("%w: ps --watch %d: want seconds", errdefs.ErrInvalidArgument, watch)
+	}
+	for {
+		if err := psOnce(c, e); err != nil || watch == 0 {
+			return err
+		}
+		time.Sleep(time.Duration(watch) * time.Second)
+		if term.IsTerminal(int(os.Stdout.Fd())) {
+			fmt.Print("\033[H\033[2J") // a fresh screen each time, as podman's watch
+		}
+	}
+}
+
+// psOnce lists the containers once.
+func psOnce(c *cli.Context, e *engine.Engine) error {
 	all, err := e.Containers()
 	if err != nil {
 		return err

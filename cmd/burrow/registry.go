@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/burrow/burrow/engine"
@@ -23,14 +24,28 @@ func registryFlags() []cli.Flag {
 	}
 }
 
+// pullMoreFlags are pull's (and run's and create's) beyond the registry's;
+// push takes them from --creds on.
+func pullMoreFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "os", Usage: "OS of a multi-arch image (with --arch, --variant)"},
+		&cli.StringFlag{Name: "variant", Usage: "variant of a multi-arch image (arm: v6, v7, v8)"},
+		&cli.StringFlag{Name: "creds", Usage: "USER[:PASSWORD] for the registry instead of the credentials file (asks for the password on a terminal)"},
+		&cli.UintFlag{Name: "retry", Usage: "times to try again after a network or server failure"},
+		&cli.DurationFlag{Name: "retry-delay", Usage: "wait between tries (0: 2s, doubling)"},
+		&cli.BoolFlag{Name: "disable-content-trust", Usage: "docker's; a no-op, as in podman (burrow verifies no signatures)"},
+	}
+}
+
 func registryOptions(c *cli.Context) engine.RegistryOptions {
-	opt := engine.RegistryOptions{CertDir: c.String("cert-dir"), AuthFile: c.String("authfile"), Platform: c.String("platform")}
+	opt := engine.RegistryOptions{CertDir: c.String("cert-dir"), AuthFile: c.String("authfile"), Platform: c.String("platform"),
+		Retry: int(c.Uint("retry")), RetryDelay: c.Duration("retry-delay")}
 	if c.IsSet("tls-verify") {
 		v := c.Bool("tls-verify")
 		opt.TLSVerify = &v
 	}
-	if arch := c.String("arch"); arch != "" && opt.Platform == "" {
-		opt.Platform = "linux/" + arch
+	if opt.Platform == "" {
+		opt.Platform = platformOf(c.String("os"), c.String("arch"), c.String("variant"))
 	}
 	if !c.Bool("quiet") {
 		opt.Progress = os.Stderr
@@ -38,10 +53,52 @@ func registryOptions(c *cli.Context) engine.RegistryOptions {
 	return opt
 }
 
+// platformOf is --os, --arch and --variant as os/arch[/variant], the
+// host's filling what is not given; "" when none is.
+func platformOf(goos, arch, variant string) string {
+	if goos == "" && arch == "" && variant == "" {
+		return ""
+	}
+	if goos == "" {
+		goos = runtime.GOOS
+	}
+	if arch == "" {
+		arch = runtime.GOARCH
+	}
+	if variant != "" {
+		return goos + "/" + arch + "/" + variant
+	}
+	return goos + "/" + arch
+}
+
+// registryCreds is --creds USER[:PASSWORD]; the password is asked for on
+// a terminal when not given.
+func registryCreds(c *cli.Context, opt *engine.RegistryOptions) error {
+	v := c.String("creds")
+	if v == "" {
+		return nil
+	}
+	user, pass, _ := strings.Cut(v, ":")
+	if pass == "" && term.IsTerminal(int(os.Stdin.Fd())) {
+		fmt.Fprint(os.Stderr, "Password: ")
+		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(os.Stderr)
+		if err != nil {
+			return err
+		}
+		pass = string(b)
+	}
+	if user == "" || pass == "" {
+		return fmt.Errorf("%w: --creds: want USER:PASSWORD (or USER on a terminal, to be asked)", errdefs.ErrInvalidArgument)
+	}
+	opt.Username, opt.Password = user, pass
+	return nil
+}
+
 func pullCommand() *cli.Command {
 	return &cli.Command{
 		Name: "pull", Usage: "copy an image from a registry into the store", ArgsUsage: "IMAGE[:TAG|@DIGEST]",
-		Flags: append(registryFlags(), &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"}),
+		Flags: append(append(registryFlags(), pullMoreFlags()...), &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"}),
 		Action: func(c *cli.Context) error {
 			if err := registryHandOver(); err != nil {
 				return err
@@ -49,12 +106,16 @@ func pullCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return fmt.Errorf("%w: pull needs one image", errdefs.ErrInvalidArgument)
 			}
+			opt := registryOptions(c)
+			if err := registryCreds(c, &opt); err != nil {
+				return err
+			}
 			e, err := openEngine(c)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			id, err := e.Pull(c.Context, c.Args().First(), registryOptions(c))
+			id, err := e.Pull(c.Context, c.Args().First(), opt)
 			if err != nil {
 				return err
 			}
@@ -67,7 +128,7 @@ func pullCommand() *cli.Command {
 func pushCommand() *cli.Command {
 	return &cli.Command{
 		Name: "push", Usage: "copy an image from the store to a registry", ArgsUsage: "IMAGE [DESTINATION]",
-		Flags: append(registryFlags(),
+		Flags: append(append(registryFlags(), pullMoreFlags()[2:]...),
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress"},
 			&cli.StringFlag{Name: "digestfile", Usage: "write the digest of the pushed manifest to this file"},
 		),
@@ -88,6 +149,9 @@ func pushAction(c *cli.Context) error {
 	}
 	defer e.Close()
 	o := registryOptions(c)
+	if err := registryCreds(c, &o); err != nil {
+		return err
+	}
 	p, err := e.Push(c.Context, c.Args().First(), c.Args().Get(1), o)
 	if err != nil {
 		return err

@@ -71,11 +71,25 @@ func runCommand() *cli.Command {
 			&cli.DurationFlag{Name: "health-start-period", Usage: "failures in this first time do not count"},
 			&cli.IntFlag{Name: "health-retries", Usage: "failures in a row that make the container unhealthy (default 3)"},
 			&cli.BoolFlag{Name: "no-healthcheck", Usage: "no healthcheck, not even the image's"},
+			&cli.DurationFlag{Name: "health-start-interval", Usage: "time between checks during the start period (default: --health-interval)"},
+			&cli.StringFlag{Name: "health-on-failure", Usage: "on turning unhealthy: none (default), kill, stop, or restart (with -d)"},
+			&cli.StringFlag{Name: "health-startup-cmd", Usage: "a startup check (sh -c) run before the regular one until it passes"},
+			&cli.DurationFlag{Name: "health-startup-interval", Usage: "time between startup checks (default 30s)"},
+			&cli.DurationFlag{Name: "health-startup-timeout", Usage: "longest a startup check may run (default 30s)"},
+			&cli.IntFlag{Name: "health-startup-retries", Usage: "failed startup checks that restart the container (with -d; default 0: no bound)"},
+			&cli.IntFlag{Name: "health-startup-success", Usage: "passed startup checks before the regular ones begin (default 1)"},
+			&cli.IntFlag{Name: "health-max-log-count", Usage: "results kept in .State.Health.Log (default 5; 0 all)"},
+			&cli.IntFlag{Name: "health-max-log-size", Usage: "characters of output kept per result (default 4096, the most a check's output is read to; 0 that most)"},
 		},
 		Action: runAction,
 	}
+	cmd.Flags = append(cmd.Flags, moreLimitFlags()...)
+	cmd.Flags = append(cmd.Flags, cgroupFlags()...)
 	cmd.Flags = append(cmd.Flags, controlFlags()...)
 	cmd.Flags = append(cmd.Flags, compatFlags()...)
+	cmd.Flags = append(cmd.Flags, moreCompatFlags()...)
+	cmd.Flags = append(cmd.Flags, refusedFlags()...)
+	cmd.Flags = append(cmd.Flags, preserveFDFlag)
 	cmd.Flags = append(cmd.Flags, pullFlags()...)
 	return cmd
 }
@@ -120,7 +134,7 @@ func controlOptions(c *cli.Context) engine.ControlOptions {
 
 // pullFlags: run and create also pull, with --pull and the registry settings.
 func pullFlags() []cli.Flag {
-	return append(registryFlags(),
+	return append(append(registryFlags(), pullMoreFlags()...),
 		&cli.StringFlag{Name: "pull", Value: "missing", Usage: "missing, always or never: when to pull the image"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no pull progress"})
 }
@@ -165,6 +179,9 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 	if err := checkCompat(c); err != nil {
 		return opt, err
 	}
+	if err := checkRefused(c); err != nil {
+		return opt, err
+	}
 	fromFile, err := labelFiles(c)
 	if err != nil {
 		return opt, err
@@ -196,13 +213,19 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 	if err != nil {
 		return opt, err
 	}
+	fds, err := preserveFDs(c)
+	if err != nil {
+		return opt, err
+	}
 	opt = engine.RunOptions{
 		ContainerOptions: engine.ContainerOptions{
 			Image: c.Args().First(), Name: c.String("name"), Command: c.Args().Tail(),
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: c.String("network"), Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
-			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"), Umask: c.String("umask"), Timeout: int(c.Uint("timeout")),
+			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"), NoHostname: c.Bool("no-hostname"), HostsFile: c.String("hosts-file"),
+			Domainname: c.String("domainname"), EnvMerge: c.StringSlice("env-merge"), ImageVolume: c.String("image-volume"), Requires: c.StringSlice("requires"),
+			UserEntries: engine.UserEntries{Skip: !c.Bool("passwd"), Passwd: c.String("passwd-entry"), Group: c.String("group-entry")}, Umask: c.String("umask"), Timeout: int(c.Uint("timeout")),
 			Unsetenv: c.StringSlice("unsetenv"), UnsetAll: c.Bool("unsetenv-all"), Annotations: annotations,
 			NetworkAliases: c.StringSlice("network-alias"), IP: c.String("ip"), MacAddress: c.String("mac-address"), Links: c.StringSlice("link"),
 			Volumes: volumes, Mounts: c.StringSlice("mount"), VolumesFrom: c.StringSlice("volumes-from"),
@@ -215,12 +238,9 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			// -d -i: the monitor keeps stdin open, for attach (docker's);
 			// so does -i -t, which may be detached from.
 			OpenStdin: c.Bool("interactive") && (c.Bool("detach") || c.Bool("tty")),
-			Health: engine.HealthOptions{
-				Cmd: c.String("health-cmd"), Interval: c.Duration("health-interval"), Timeout: c.Duration("health-timeout"),
-				StartPeriod: c.Duration("health-start-period"), Retries: c.Int("health-retries"), None: c.Bool("no-healthcheck"),
-			},
+			Health:    healthOptions(c),
 		},
-		Detach: c.Bool("detach"), Interactive: c.Bool("interactive"), PreserveFDs: int(c.Uint("preserve-fds")),
+		Detach: c.Bool("detach"), Interactive: c.Bool("interactive"), PreserveFDs: int(c.Uint("preserve-fds")), PreserveFD: fds,
 		Pull: engine.PullPolicy(c.String("pull")), Registry: registryOptions(c), CIDFile: c.String("cidfile"),
 	}
 	if c.IsSet("attach") {
@@ -236,6 +256,9 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 		ep := c.String("entrypoint")
 		opt.Entrypoint = &ep
 	}
+	if err := registryCreds(c, &opt.Registry); err != nil {
+		return opt, err
+	}
 	if c.Command.Name == "create" {
 		return opt, engine.CheckCreate(opt)
 	}
@@ -243,9 +266,9 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 }
 
 func collectEnv(c *cli.Context) ([]string, error) {
-	var fromFiles []string
+	fromFiles := proxyEnv(c)
 	if c.Bool("env-host") {
-		fromFiles = os.Environ()
+		fromFiles = append(fromFiles, os.Environ()...)
 	}
 	for _, f := range c.StringSlice("env-file") {
 		data, err := os.ReadFile(f)
@@ -275,4 +298,26 @@ func pullElsewhere(e *engine.Engine, err error) error {
 	}
 	e.Close()
 	return registryHandOver()
+}
+
+// intIfSet is an int flag's value when given, else nil.
+func intIfSet(c *cli.Context, name string) *int {
+	if !c.IsSet(name) {
+		return nil
+	}
+	v := c.Int(name)
+	return &v
+}
+
+// healthOptions are the --health-* flags as the engine takes them.
+func healthOptions(c *cli.Context) engine.HealthOptions {
+	return engine.HealthOptions{
+		Cmd: c.String("health-cmd"), Interval: c.Duration("health-interval"), Timeout: c.Duration("health-timeout"),
+		StartPeriod: c.Duration("health-start-period"), Retries: c.Int("health-retries"), None: c.Bool("no-healthcheck"),
+		StartInterval: c.Duration("health-start-interval"), OnFailure: c.String("health-on-failure"),
+		MaxLogCount: intIfSet(c, "health-max-log-count"), MaxLogSize: intIfSet(c, "health-max-log-size"),
+		StartupCmd: c.String("health-startup-cmd"), StartupInterval: c.Duration("health-startup-interval"),
+		StartupTimeout: c.Duration("health-startup-timeout"), StartupRetries: c.Int("health-startup-retries"),
+		StartupSuccess: c.Int("health-startup-success"),
+	}
 }

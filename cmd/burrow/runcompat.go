@@ -26,6 +26,7 @@ func compatFlags() []cli.Flag {
 		&cli.StringFlag{Name: "kernel-memory", Usage: "accepted and ignored with a warning: cgroup v2 has no kernel memory limit"},
 		&cli.StringFlag{Name: "userns", Usage: "host (or empty): burrow's own mapping, you as root and your subordinate IDs; other modes are refused"},
 		&cli.StringFlag{Name: "pidfile", Usage: "with -d: write the container's PID (as the host sees it) to this file"},
+		&cli.StringFlag{Name: "conmon-pidfile", Usage: "with -d: write the PID of the container's monitor (burrow's conmon) to this file"},
 		detachKeysFlag,
 		&cli.StringSliceFlag{Name: "expose", Usage: "PORT[-PORT][/PROTO]: more ports that -P publishes"},
 		&cli.BoolFlag{Name: "no-hosts", Usage: "keep the image's /etc/hosts instead of burrow's generated one"},
@@ -69,6 +70,9 @@ func checkCompat(c *cli.Context) error {
 	}
 	if c.String("pidfile") != "" && !c.Bool("detach") {
 		return fmt.Errorf("%w: --pidfile needs -d", errdefs.ErrInvalidArgument)
+	}
+	if c.String("conmon-pidfile") != "" && !c.Bool("detach") {
+		return fmt.Errorf("%w: --conmon-pidfile needs -d: a foreground run's monitor is burrow itself", errdefs.ErrInvalidArgument)
 	}
 	if c.IsSet("kernel-memory") {
 		warn("--kernel-memory is ignored: cgroup v2 has no separate kernel memory limit")
@@ -117,18 +121,26 @@ func removeImageAfter(c *cli.Context, e *engine.Engine, image string) {
 	}
 }
 
-// writePidfile is --pidfile for a detached container.
+// writePidfile is --pidfile and --conmon-pidfile (the monitor's PID) for
+// a detached container.
 func writePidfile(c *cli.Context, e *engine.Engine, id string) error {
-	path := c.String("pidfile")
-	if path == "" {
+	path, monitorPath := c.String("pidfile"), c.String("conmon-pidfile")
+	if path == "" && monitorPath == "" {
 		return nil
 	}
 	ctr, err := e.Container(id)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, []byte(fmt.Sprint(ctr.Pid)), 0o644); err != nil {
-		return fmt.Errorf("--pidfile: %w", err)
+	if path != "" {
+		if err := os.WriteFile(path, []byte(fmt.Sprint(ctr.Pid)), 0o644); err != nil {
+			return fmt.Errorf("--pidfile: %w", err)
+		}
+	}
+	if monitorPath != "" {
+		if err := os.WriteFile(monitorPath, []byte(fmt.Sprint(ctr.OwnerPid)), 0o644); err != nil {
+			return fmt.Errorf("--conmon-pidfile: %w", err)
+		}
 	}
 	return nil
 }
