@@ -67,6 +67,7 @@ type ContainerOptions struct {
 	PublishAll     bool
 	Expose         []string          // --expose PORT[-PORT][/PROTO]: more ports for -P
 	NoHosts        bool              // --no-hosts: the image's own /etc/hosts
+	HostUsers      []string          // --hostuser: host accounts added to /etc/passwd
 	Umask          string            // --umask, octal; "" is 0022
 	Timeout        int               // --timeout: seconds before SIGKILL; 0 none
 	Unsetenv       []string          // --unsetenv: drop these default variables
@@ -296,7 +297,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		return c, err
 	}
 	return lifecycle.CreateOpt{
-		Expose: expose, NoHosts: o.NoHosts, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
+		Expose: expose, NoHosts: o.NoHosts, HostUsers: o.HostUsers, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
 		Image: o.Image, Name: o.Name, Args: o.Command, Entrypoint: o.Entrypoint,
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
 		OpenStdin: o.OpenStdin, StdinOnce: o.StdinOnce,

@@ -62,6 +62,7 @@ type CreateOpt struct {
 	PublishAll         bool              // -P: every EXPOSEd port on a free host port
 	Expose             []string          // --expose: "PORT/PROTO" beside the image's
 	NoHosts            bool              // --no-hosts: no generated /etc/hosts
+	HostUsers          []string          // --hostuser: host accounts added to /etc/passwd
 	Umask              *uint32           // --umask; nil is 0022
 	Timeout            int               // --timeout: seconds before SIGKILL
 	Unsetenv           []string          // --unsetenv
@@ -253,21 +254,25 @@ func applySeccomp(spec *specs.Spec, profile, runRoot string) error {
 }
 
 func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt CreateOpt) (*specs.Spec, error) {
+	runDir, err := s.ContainerRunDirectory(id)
+	if err != nil {
+		return nil, fmt.Errorf("run directory of %s: %w", id, err)
+	}
+	passwd, err := withHostUsers(rootfs, runDir, opt.HostUsers)
+	if err != nil {
+		return nil, err
+	}
 	userSpec := opt.User
 	if userSpec == "" {
 		userSpec = cfg.Config.User
 	}
-	u, err := resolveUser(rootfs, userSpec)
+	u, err := resolveUser(rootfs, userSpec, passwd)
 	if err != nil {
 		return nil, err
 	}
 	hostname, err := containerHostname(s, id, opt)
 	if err != nil {
 		return nil, err
-	}
-	runDir, err := s.ContainerRunDirectory(id)
-	if err != nil {
-		return nil, fmt.Errorf("run directory of %s: %w", id, err)
 	}
 	backend, err := backends.For(opt.Network)
 	if err != nil {
@@ -281,6 +286,9 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	}
 	if opt.NoHosts {
 		delete(etc, "/etc/hosts") // the image's own stays visible
+	}
+	if passwd != "" {
+		etc["/etc/passwd"] = passwd
 	}
 	env := opt.Env
 	if u.Home != "" && !opt.UnsetAll && !slices.Contains(opt.Unsetenv, "HOME") {
@@ -347,14 +355,17 @@ func supplementaryGroups(rootfs string, sgids []int, add []string) ([]uint32, er
 }
 
 // resolveUser reads the image's own /etc/passwd and /etc/group, confined
-// to the root (a symlinked /etc/passwd cannot point at the host's).
-func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
+// to the root (a symlinked /etc/passwd cannot point at the host's), or
+// passwd when it is the one --hostuser made.
+func resolveUser(rootfs, spec, passwd string) (*user.ExecUser, error) {
 	if spec == "" {
 		spec = "0"
 	}
-	passwd, err := securejoin.SecureJoin(rootfs, "/etc/passwd")
-	if err != nil {
-		return nil, err
+	var err error
+	if passwd == "" {
+		if passwd, err = securejoin.SecureJoin(rootfs, "/etc/passwd"); err != nil {
+			return nil, err
+		}
 	}
 	group, err := securejoin.SecureJoin(rootfs, "/etc/group")
 	if err != nil {

@@ -126,7 +126,7 @@ func Build(opt Opt) (*specs.Spec, error) {
 		s.Annotations["burrow.init"] = "true"
 	}
 
-	for _, dst := range []string{"/etc/hostname", "/etc/hosts", "/etc/resolv.conf"} {
+	for _, dst := range []string{"/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/etc/passwd"} {
 		// The user's own bind (-v ./hosts:/etc/hosts) wins, as in docker.
 		if src, ok := opt.EtcFiles[dst]; ok && !mountsAt(opt.Mounts, dst) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: dst, Type: "bind", Source: src, Options: []string{"bind", "rw"}})

@@ -201,7 +201,7 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: c.String("network"), Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
-			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"), Umask: c.String("umask"), Timeout: int(c.Uint("timeout")),
+			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"), HostUsers: c.StringSlice("hostuser"), Umask: c.String("umask"), Timeout: int(c.Uint("timeout")),
 			Unsetenv: c.StringSlice("unsetenv"), UnsetAll: c.Bool("unsetenv-all"), Annotations: annotations,
 			NetworkAliases: c.StringSlice("network-alias"), IP: c.String("ip"), MacAddress: c.String("mac-address"), Links: c.StringSlice("link"),
 			Volumes: volumes, Mounts: c.StringSlice("mount"), VolumesFrom: c.StringSlice("volumes-from"),
