@@ -462,6 +462,7 @@ type CommitOptions struct {
 	Author  string
 	Pause   bool   // freeze a running container while its layer is read
 	Format  string // the manifest: oci ("") or docker
+	Squash  bool   // one layer: the image's and the container's changes together
 }
 
 // Commit makes an image of a container's changes and returns its ID.
@@ -481,7 +482,7 @@ func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
 			defer func() { _ = e.Pause(c.ID, false) }()
 		}
 	}
-	return imageio.Commit(e.store, c.ID, imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author, Format: o.Format})
+	return imageio.Commit(e.store, c.ID, imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author, Format: o.Format, Squash: o.Squash})
 }
 
 // CheckChanges refuses --change instructions burrow cannot apply.

@@ -20,6 +20,7 @@ func commitCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image ID, without sha256:"},
 			&cli.BoolFlag{Name: "pause", Aliases: []string{"p"}, Value: true, Usage: "freeze a running container while its changes are read"},
 			&cli.StringFlag{Name: "iidfile", Usage: "write the image ID to this file"},
+			&cli.BoolFlag{Name: "squash", Aliases: []string{"s"}, Usage: "one layer for the whole image: the base image's layers and the changes together"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 1 || c.NArg() > 2 {
@@ -35,7 +36,7 @@ func commitCommand() *cli.Command {
 			defer e.Close()
 			id, err := e.Commit(c.Args().First(), engine.CommitOptions{
 				Name: c.Args().Get(1), Changes: c.StringSlice("change"), Message: c.String("message"), Author: c.String("author"),
-				Pause: c.Bool("pause"), Format: c.String("format"),
+				Pause: c.Bool("pause"), Format: c.String("format"), Squash: c.Bool("squash"),
 			})
 			if err != nil {
 				return err
