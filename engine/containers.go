@@ -258,22 +258,40 @@ func (e *Engine) Exec(ref string, o ExecOptions) (int, error) {
 	})
 }
 
-// CopyOut copies src in the container to dst on the host.
+// CopyOptions say whose the files copied into a container become.
+type CopyOptions struct {
+	// Chown gives them to the container's primary user and group (podman
+	// cp's --archive, its default; the API's copyUIDGID); without it they
+	// keep their source's owner (a tar's, the other container's, the
+	// host's as the namespace sees it).
+	Chown bool
+}
+
+// CopyOut copies src in the container to dst on the host; the copies are
+// the user's.
 func (e *Engine) CopyOut(ref, src, dst string) error {
 	c, err := e.Container(ref)
 	if err != nil {
 		return err
 	}
-	return lifecycle.CopyOut(e.store, c, src, dst)
+	return lifecycle.CopyOut(e.store, c, src, dst, lifecycle.CopyOpt{})
 }
 
 // CopyIn copies src on the host to dst in the container.
-func (e *Engine) CopyIn(ref, src, dst string) error {
+func (e *Engine) CopyIn(ref, src, dst string, o CopyOptions) error {
 	c, err := e.Container(ref)
 	if err != nil {
 		return err
 	}
-	return lifecycle.CopyIn(e.store, c, src, dst)
+	opt := lifecycle.CopyOpt{Keep: !o.Chown}
+	if o.Chown {
+		spec, err := lifecycle.LoadSpec(e.store, c.ID)
+		if err != nil {
+			return fmt.Errorf("the user of %s: %w", c.Record.Name, err)
+		}
+		opt.Owner = &lifecycle.Owner{UID: int(spec.Process.User.UID), GID: int(spec.Process.User.GID)}
+	}
+	return lifecycle.CopyIn(e.store, c, src, dst, opt)
 }
 
 // Diff lists what changed in a container's filesystem against its image.
