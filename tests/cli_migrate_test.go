@@ -215,3 +215,30 @@ func TestSystemMigrateConcurrentRuns(t *testing.T) {
 		t.Errorf("holders alive at the end: %v, recorded %d; want just the recorded one", alive, e.holderPID())
 	}
 }
+
+// TestSystemMigrateWaitsForBuild: a build, which burrow hands over to
+// burrow-build inside the namespace, counts as a command there too.
+func TestSystemMigrateWaitsForBuild(t *testing.T) {
+	e := newEnv(t)
+	if err := e.importBusybox("box"); err != nil {
+		t.Fatal(err)
+	}
+	dir := buildContext(t, map[string]string{"Containerfile": "FROM box\nRUN sleep 4\n"})
+	cmd := exec.Command(burrowBin, "build", "-q", "-t", "slow", dir)
+	cmd.Env = e.vars
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	r := e.burrow("system", "migrate", "--timeout", "1s")
+	if r.code != 125 || !strings.Contains(r.stderr, fmt.Sprintf("pid %d (", cmd.Process.Pid)) || !strings.Contains(r.stderr, "build") {
+		t.Errorf("migrate during a build: want 125 naming the build (pid %d); %s", cmd.Process.Pid, r)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("build during migrate: %v\n%s", err, out.String())
+	}
+	e.ok("system", "migrate")
+	e.ok("run", "--rm", "--network", "none", "slow", "true")
+}

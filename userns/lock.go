@@ -28,6 +28,35 @@ var heldUse = -1
 // from userns/nsenter, which cannot be imported here).
 func HoldUseLock(fd int) { heldUse = fd }
 
+// envUseLockFD hands holder.use over an exec of another burrow binary
+// (burrow-build), which starts inside and so takes no lock of its own.
+const envUseLockFD = "_BURROW_USE_LOCK_FD"
+
+// PassUseLock keeps this process's holder.use across the exec that is
+// about to replace it; AdoptUseLock takes it up on the other side.
+func PassUseLock() {
+	if heldUse < 0 {
+		return
+	}
+	if _, err := unix.FcntlInt(uintptr(heldUse), unix.F_SETFD, 0); err == nil {
+		_ = os.Setenv(envUseLockFD, strconv.Itoa(heldUse))
+	}
+}
+
+// AdoptUseLock takes up a holder.use passed by PassUseLock, close-on-exec
+// again so that it reaches no other process. Call it before inherit.Seal.
+func AdoptUseLock() {
+	v, ok := os.LookupEnv(envUseLockFD)
+	if !ok {
+		return
+	}
+	_ = os.Unsetenv(envUseLockFD)
+	if fd, err := strconv.Atoi(v); err == nil && fd > 2 {
+		unix.CloseOnExec(fd)
+		heldUse = fd
+	}
+}
+
 func lockFile(runDir, name string, how int) (func(), error) {
 	f, err := os.OpenFile(filepath.Join(runDir, name), os.O_CREATE|os.O_RDONLY, 0o600)
 	if err != nil {

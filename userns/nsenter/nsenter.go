@@ -22,6 +22,7 @@ import (
 // environment, which children inherit: they must not join again.
 func init() {
 	_ = os.Unsetenv("_BURROW_RUN_DIR")
+	userns.AdoptUseLock()
 	if pid := int(C.burrow_joined_pid); pid > 0 {
 		_ = os.Unsetenv("_BURROW_JOIN_TRIED")
 		_ = os.Setenv("_BURROW_IN_USERNS", strconv.Itoa(pid))
