@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -132,19 +133,8 @@ func users(path string) []string {
 	if err != nil {
 		return nil
 	}
-	// "1: FLOCK  ADVISORY  READ  1234 fd:01:5678 0 EOF"; a lock waiting
-	// behind another has a "->" field first.
-	want := ":" + strconv.FormatUint(st.Ino, 10)
 	var out []string
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(strings.Replace(line, "->", "", 1))
-		if len(f) < 6 || f[1] != "FLOCK" || !strings.HasSuffix(f[5], want) {
-			continue
-		}
-		pid, err := strconv.Atoi(f[4])
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
+	for _, pid := range lockHolders(string(data), st.Ino, os.Getpid()) {
 		cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 		name := strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " "))
 		out = append(out, fmt.Sprintf("pid %d (%s)", pid, name))
@@ -153,6 +143,24 @@ func users(path string) []string {
 		return []string{"none found in /proc/locks"}
 	}
 	return out
+}
+
+// lockHolders reads /proc/locks for the flock holders of inode ino, other
+// than self. Lines look like "1: FLOCK  ADVISORY  READ  1234 fd:01:5678 0
+// EOF"; a lock waiting behind another has "->" before its fields.
+func lockHolders(locks string, ino uint64, self int) []int {
+	want := ":" + strconv.FormatUint(ino, 10)
+	var pids []int
+	for _, line := range strings.Split(locks, "\n") {
+		f := strings.Fields(strings.Replace(line, "->", "", 1))
+		if len(f) < 6 || f[1] != "FLOCK" || !strings.HasSuffix(f[5], want) {
+			continue
+		}
+		if pid, err := strconv.Atoi(f[4]); err == nil && pid != self && !slices.Contains(pids, pid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // Retire ends the holder this process joined and forgets it, so that the
