@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/moby/moby/api/types/container"
 	"go.podman.io/storage/pkg/archive"
@@ -97,7 +98,9 @@ func (s *Server) putArchive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, en := range entries {
-		if err := s.eng.CopyIn(r.PathValue("id"), filepath.Join(tmp, en.Name()), dst); err != nil {
+		// docker's copyUIDGID: the container user's; else the tar's owners.
+		o := engine.CopyOptions{Chown: boolParam(r, "copyUIDGID")}
+		if err := s.eng.CopyIn(r.PathValue("id"), filepath.Join(tmp, en.Name()), dst, o); err != nil {
 			fail(w, err)
 			return
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/burrow/burrow/errdefs"
+	"github.com/burrow/burrow/lifecycle"
 	"go.podman.io/storage/pkg/archive"
 )
 
@@ -34,7 +35,7 @@ func (e *Engine) CopyOutTar(ref, src string, w io.Writer) error {
 
 // CopyInTar extracts the tar stream r into the existing directory dst of
 // container ref (docker cp - CTR:DST).
-func (e *Engine) CopyInTar(ref, dst string, r io.Reader) error {
+func (e *Engine) CopyInTar(ref, dst string, r io.Reader, o CopyOptions) error {
 	st, err := e.Stat(ref, dst)
 	if err != nil {
 		return err
@@ -46,27 +47,32 @@ func (e *Engine) CopyInTar(ref, dst string, r io.Reader) error {
 		if err := archive.Untar(r, tmp, &archive.TarOptions{}); err != nil {
 			return fmt.Errorf("%w: the tar on stdin: %v", errdefs.ErrInvalidArgument, err)
 		}
-		return e.copyEntriesIn(ref, tmp, dst)
+		return e.copyEntriesIn(ref, tmp, dst, o)
 	})
 }
 
-// CopyBetween copies src of container from to dst of container to.
-func (e *Engine) CopyBetween(from, src, to, dst string) error {
+// CopyBetween copies src of container from to dst of container to; the
+// temporary copy keeps the owners, so that o decides alone.
+func (e *Engine) CopyBetween(from, src, to, dst string, o CopyOptions) error {
+	c, err := e.Container(from)
+	if err != nil {
+		return err
+	}
 	return e.viaTemp(func(tmp string) error {
-		if err := e.CopyOut(from, src, tmp); err != nil {
+		if err := lifecycle.CopyOut(e.store, c, src, tmp, lifecycle.CopyOpt{Keep: true}); err != nil {
 			return err
 		}
-		return e.copyEntriesIn(to, tmp, dst)
+		return e.copyEntriesIn(to, tmp, dst, o)
 	})
 }
 
-func (e *Engine) copyEntriesIn(ref, dir, dst string) error {
+func (e *Engine) copyEntriesIn(ref, dir, dst string, o CopyOptions) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
 	for _, en := range entries {
-		if err := e.CopyIn(ref, filepath.Join(dir, en.Name()), dst); err != nil {
+		if err := e.CopyIn(ref, filepath.Join(dir, en.Name()), dst, o); err != nil {
 			return err
 		}
 	}

@@ -393,22 +393,40 @@ func (e *Engine) execEvents(c Container, exec func() (int, error)) (int, error) 
 	return code, err
 }
 
-// CopyOut copies src in the container to dst on the host.
+// CopyOptions say whose the files copied into a container become.
+type CopyOptions struct {
+	// Chown gives them to the container's primary user and group (podman
+	// cp's --archive, its default; the API's copyUIDGID); without it they
+	// keep their source's owner (a tar's, the other container's, the
+	// host's as the namespace sees it).
+	Chown bool
+}
+
+// CopyOut copies src in the container to dst on the host; the copies are
+// the user's.
 func (e *Engine) CopyOut(ref, src, dst string) error {
 	c, err := e.Container(ref)
 	if err != nil {
 		return err
 	}
-	return lifecycle.CopyOut(e.store, c, src, dst)
+	return lifecycle.CopyOut(e.store, c, src, dst, lifecycle.CopyOpt{})
 }
 
 // CopyIn copies src on the host to dst in the container.
-func (e *Engine) CopyIn(ref, src, dst string) error {
+func (e *Engine) CopyIn(ref, src, dst string, o CopyOptions) error {
 	c, err := e.Container(ref)
 	if err != nil {
 		return err
 	}
-	return lifecycle.CopyIn(e.store, c, src, dst)
+	opt := lifecycle.CopyOpt{Keep: !o.Chown}
+	if o.Chown {
+		spec, err := lifecycle.LoadSpec(e.store, c.ID)
+		if err != nil {
+			return fmt.Errorf("the user of %s: %w", c.Record.Name, err)
+		}
+		opt.Owner = &lifecycle.Owner{UID: int(spec.Process.User.UID), GID: int(spec.Process.User.GID)}
+	}
+	return lifecycle.CopyIn(e.store, c, src, dst, opt)
 }
 
 // Diff lists what changed in a container's filesystem against its image.
@@ -628,6 +646,7 @@ type CommitOptions struct {
 	// IncludeVolumes adds the container's -v and --mount destinations as
 	// the image's VOLUMEs.
 	IncludeVolumes bool
+	Squash         bool // one layer: the image's and the container's changes together
 }
 
 // Commit makes an image of a container's changes and returns its ID.
@@ -647,7 +666,7 @@ func (e *Engine) Commit(ref string, o CommitOptions) (string, error) {
 			defer func() { _ = e.Pause(c.ID, false) }()
 		}
 	}
-	opt := imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author, Format: o.Format, Config: o.Config}
+	opt := imageio.CommitOpt{Name: o.Name, Changes: o.Changes, Message: o.Message, Author: o.Author, Format: o.Format, Config: o.Config, Squash: o.Squash}
 	if o.IncludeVolumes {
 		for _, m := range c.Record.Mounts {
 			if m.Kind == volume.KindVolume || m.Kind == volume.KindBind {

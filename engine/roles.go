@@ -125,5 +125,6 @@ func storageHelper() bool {
 // to `system service`, which Seal marked close-on-exec.
 func HandOver(path string) error {
 	inherit.Unseal()
+	userns.PassUseLock() // system migrate waits for the build or service as for us
 	return syscall.Exec(path, append([]string{path}, os.Args[1:]...), os.Environ())
 }

@@ -83,6 +83,7 @@ type ContainerOptions struct {
 	ImageVolume    string            // --image-volume: bind ("", anonymous volumes), tmpfs or ignore
 	Requires       []string          // --requires: containers (NAME[,NAME]) started before this one
 	UserEntries    UserEntries       // --passwd, --passwd-entry, --group-entry
+	HostUsers      []string          // --hostuser: host accounts added to /etc/passwd
 	Umask          string            // --umask, octal; "" is 0022
 	Timeout        int               // --timeout: seconds before SIGKILL; 0 none
 	Unsetenv       []string          // --unsetenv: drop these default variables
@@ -159,7 +160,7 @@ type RunOptions struct {
 	// DetachKeys (ParseDetachKeys), typed in a foreground run with -i and
 	// -t, leave the container running under a monitor; nil: none.
 	DetachKeys []byte
-	PreserveFD  []int
+	PreserveFD []int
 	// CIDFile, if set, gets the container's ID once it exists; like
 	// docker, burrow refuses a file that exists.
 	CIDFile  string
@@ -330,7 +331,7 @@ func prepare(o ContainerOptions, warn func(string)) (lifecycle.CreateOpt, error)
 		return c, err
 	}
 	return lifecycle.CreateOpt{
-		Expose: expose, NoHosts: o.NoHosts, NoHostname: o.NoHostname, HostsFile: o.HostsFile, Domainname: o.Domainname, EnvMerge: o.EnvMerge, UserEntries: o.UserEntries, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
+		Expose: expose, NoHosts: o.NoHosts, HostUsers: o.HostUsers, NoHostname: o.NoHostname, HostsFile: o.HostsFile, Domainname: o.Domainname, EnvMerge: o.EnvMerge, UserEntries: o.UserEntries, Unsetenv: o.Unsetenv, UnsetAll: o.UnsetAll, Annotations: o.Annotations,
 		Image: o.Image, Name: o.Name, Args: o.Command, Entrypoint: o.Entrypoint,
 		Env: o.Env, Workdir: o.Workdir, User: o.User, Hostname: o.Hostname, Terminal: o.Terminal,
 		OpenStdin: o.OpenStdin, StdinOnce: o.StdinOnce,

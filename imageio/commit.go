@@ -27,6 +27,9 @@ type CommitOpt struct {
 	Format  string   // oci ("") or docker: the manifest's kind
 	Config  []byte   // --config: docker's container configuration, merged in
 	Volumes []string // --include-volumes: more VOLUME paths
+	// Squash makes the image one layer: the container's whole root, the
+	// image's layers and its changes together (podman commit --squash).
+	Squash bool
 }
 
 // Commit stores the container's changes as a new layer on top of its
@@ -45,7 +48,12 @@ func Commit(s storage.Store, containerID string, opt CommitOpt) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	layer, err := commitLayer(s, ctr.LayerID, base.TopLayer)
+	var layer *storage.Layer
+	if opt.Squash {
+		layer, err = squashLayer(s, containerID)
+	} else {
+		layer, err = commitLayer(s, ctr.LayerID, base.TopLayer)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -53,6 +61,14 @@ func Commit(s storage.Store, containerID string, opt CommitOpt) (string, error) 
 	cfg.Created = &now
 	if opt.Author != "" {
 		cfg.Author = opt.Author
+	}
+	if opt.Squash {
+		// The old steps stay in the history, none with a layer of its own
+		// any more: the history still counts one entry per diff ID.
+		for i := range cfg.History {
+			cfg.History[i].EmptyLayer = true
+		}
+		cfg.RootFS.DiffIDs = nil
 	}
 	cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, layer.UncompressedDigest)
 	cfg.History = append(cfg.History, imgspecv1.History{Created: &now, CreatedBy: "burrow commit", Comment: opt.Message, Author: opt.Author})
@@ -94,6 +110,42 @@ func commitLayer(s storage.Store, containerLayer, parent string) (*storage.Layer
 	layer, _, err := s.PutLayer("", parent, nil, "", false, nil, spool)
 	if err != nil {
 		return nil, fmt.Errorf("store the new layer: %w", err)
+	}
+	return layer, nil
+}
+
+// squashLayer stores the container's whole root, as the container sees
+// it (the overlay with every layer and whiteout applied), as one new
+// layer without a parent. The tar is spooled for the same reason as in
+// commitLayer.
+func squashLayer(s storage.Store, containerID string) (*storage.Layer, error) {
+	root, err := s.Mount(containerID, "")
+	if err != nil {
+		return nil, fmt.Errorf("mount the container's root: %w", err)
+	}
+	defer func() { _, _ = s.Unmount(containerID, false) }()
+	tree, err := archive.TarWithOptions(root, &archive.TarOptions{Compression: archive.Uncompressed})
+	if err != nil {
+		return nil, fmt.Errorf("read the container's root: %w", err)
+	}
+	spool, err := os.CreateTemp("", "burrow-squash-*.tar")
+	if err != nil {
+		tree.Close()
+		return nil, err
+	}
+	defer os.Remove(spool.Name())
+	defer spool.Close()
+	_, err = io.Copy(spool, tree)
+	tree.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read the container's root: %w", err)
+	}
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	layer, _, err := s.PutLayer("", "", nil, "", false, nil, spool)
+	if err != nil {
+		return nil, fmt.Errorf("store the squashed layer: %w", err)
 	}
 	return layer, nil
 }

@@ -17,9 +17,17 @@ import (
 // container path twice: each is resolved once, inside the root, into a
 // descriptor, and every deeper step is taken from a held descriptor.
 
+// CopyOpt says whose the copied files become: Owner's when set, else the
+// source's own with Keep, else the copying user's (root in burrow's
+// namespace, the user on the host).
+type CopyOpt struct {
+	Owner *Owner
+	Keep  bool
+}
+
 // CopyOut copies src (a path in the container) to dst on the host, as
 // `docker cp CTR:SRC DST`: into dst when dst is an existing directory.
-func CopyOut(s storage.Store, c Container, src, dst string) error {
+func CopyOut(s storage.Store, c Container, src, dst string, opt CopyOpt) error {
 	ctr, host := side{ctr: c.Record.Name}, side{}
 	src = path.Clean("/" + src)
 	return withRootDir(s, c, func(root *os.File) error {
@@ -33,13 +41,13 @@ func CopyOut(s storage.Store, c Container, src, dst string) error {
 			return host.err("open", shown, err)
 		}
 		defer dir.Close()
-		return copier{from: ctr, to: host}.copy(from, dir, name, filepath.Join(shown, name))
+		return copier{from: ctr, to: host, owner: opt.Owner, keep: opt.Keep}.copy(from, dir, name, filepath.Join(shown, name))
 	})
 }
 
 // CopyIn copies src on the host to dst in the container, as
 // `docker cp SRC CTR:DST`: into dst when dst is an existing directory.
-func CopyIn(s storage.Store, c Container, src, dst string) error {
+func CopyIn(s storage.Store, c Container, src, dst string, opt CopyOpt) error {
 	ctr, host := side{ctr: c.Record.Name}, side{}
 	from, err := openTop(nil, src, 0, src)
 	if err != nil {
@@ -52,7 +60,7 @@ func CopyIn(s storage.Store, c Container, src, dst string) error {
 			return ctr.err("open", shown, err)
 		}
 		defer dir.Close()
-		return copier{from: host, to: ctr}.copy(from, dir, name, path.Join(shown, name))
+		return copier{from: host, to: ctr, owner: opt.Owner, keep: opt.Keep}.copy(from, dir, name, path.Join(shown, name))
 	})
 }
 

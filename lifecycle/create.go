@@ -69,6 +69,7 @@ type CreateOpt struct {
 	EnvMerge           []string          // --env-merge KEY=VALUE over the image's variables
 	Requires           []string          // --requires, resolved to IDs
 	UserEntries        UserEntries       // --passwd, --passwd-entry, --group-entry
+	HostUsers          []string          // --hostuser: host accounts added to /etc/passwd
 	Umask              *uint32           // --umask; nil is 0022
 	Timeout            int               // --timeout: seconds before SIGKILL
 	Unsetenv           []string          // --unsetenv
@@ -260,21 +261,25 @@ func applySeccomp(spec *specs.Spec, profile, runRoot string) error {
 }
 
 func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt CreateOpt) (*specs.Spec, error) {
+	runDir, err := s.ContainerRunDirectory(id)
+	if err != nil {
+		return nil, fmt.Errorf("run directory of %s: %w", id, err)
+	}
+	passwd, err := withHostUsers(rootfs, runDir, opt.HostUsers)
+	if err != nil {
+		return nil, err
+	}
 	userSpec := opt.User
 	if userSpec == "" {
 		userSpec = cfg.Config.User
 	}
-	u, err := resolveUser(rootfs, userSpec)
+	u, err := resolveUser(rootfs, userSpec, passwd)
 	if err != nil {
 		return nil, err
 	}
 	hostname, err := containerHostname(s, id, opt)
 	if err != nil {
 		return nil, err
-	}
-	runDir, err := s.ContainerRunDirectory(id)
-	if err != nil {
-		return nil, fmt.Errorf("run directory of %s: %w", id, err)
 	}
 	backend, err := backends.For(opt.Network)
 	if err != nil {
@@ -296,10 +301,13 @@ func buildSpec(s storage.Store, id, rootfs string, cfg imgspecv1.Image, opt Crea
 	if opt.NoHostname {
 		delete(etc, "/etc/hostname")
 	}
+	if passwd != "" {
+		etc["/etc/passwd"] = passwd
+	}
 	if opt.User != "" {
 		// Only a --user can be one the image does not list (the image's
 		// own USER is its author's business).
-		files, err := userFiles(rootfs, runDir, u, opt.UserEntries)
+		files, err := userFiles(rootfs, runDir, u, opt.UserEntries, passwd)
 		if err != nil {
 			return nil, err
 		}
@@ -371,14 +379,17 @@ func supplementaryGroups(rootfs string, sgids []int, add []string) ([]uint32, er
 }
 
 // resolveUser reads the image's own /etc/passwd and /etc/group, confined
-// to the root (a symlinked /etc/passwd cannot point at the host's).
-func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
+// to the root (a symlinked /etc/passwd cannot point at the host's), or
+// passwd when it is the one --hostuser made.
+func resolveUser(rootfs, spec, passwd string) (*user.ExecUser, error) {
 	if spec == "" {
 		spec = "0"
 	}
-	passwd, err := securejoin.SecureJoin(rootfs, "/etc/passwd")
-	if err != nil {
-		return nil, err
+	var err error
+	if passwd == "" {
+		if passwd, err = securejoin.SecureJoin(rootfs, "/etc/passwd"); err != nil {
+			return nil, err
+		}
 	}
 	group, err := securejoin.SecureJoin(rootfs, "/etc/group")
 	if err != nil {

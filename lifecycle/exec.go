@@ -58,7 +58,7 @@ func execProcess(spec *specs.Spec, opt ExecOpt) (*specs.Process, error) {
 		p.Cwd = opt.Workdir
 	}
 	if opt.User != "" {
-		u, err := resolveUser(spec.Root.Path, opt.User)
+		u, err := resolveUser(spec.Root.Path, opt.User, boundPasswd(spec))
 		if err != nil {
 			return nil, err
 		}
@@ -80,4 +80,15 @@ func execProcess(spec *specs.Spec, opt ExecOpt) (*specs.Process, error) {
 		p.Capabilities = ocispec.ProcessCaps(bounding, p.User.UID, caps.CapAdd)
 	}
 	return &p, nil
+}
+
+// boundPasswd is the /etc/passwd that --hostuser bound over the image's,
+// "" when there is none.
+func boundPasswd(spec *specs.Spec) string {
+	for _, m := range spec.Mounts {
+		if m.Destination == "/etc/passwd" && m.Type == "bind" {
+			return m.Source
+		}
+	}
+	return ""
 }

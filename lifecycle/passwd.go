@@ -31,7 +31,7 @@ const (
 // not list a line there, as podman does, so that programs that look their
 // user up (whoami, ssh, git) find one: a copy of the image's file with
 // the line added, in the run directory, for /etc/passwd and /etc/group.
-func userFiles(rootfs, runDir string, u *user.ExecUser, o UserEntries) (map[string]string, error) {
+func userFiles(rootfs, runDir string, u *user.ExecUser, o UserEntries, passwd string) (map[string]string, error) {
 	out := map[string]string{}
 	if o.Skip {
 		return out, nil
@@ -56,6 +56,9 @@ func userFiles(rootfs, runDir string, u *user.ExecUser, o UserEntries) (map[stri
 		in, err := securejoin.SecureJoin(rootfs, f.path)
 		if err != nil {
 			return nil, err
+		}
+		if f.path == "/etc/passwd" && passwd != "" {
+			in = passwd // --hostuser's
 		}
 		known, err := f.known(in)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -20,18 +20,31 @@ import (
 
 // Env names shared with the C constructor in userns/nsenter.
 const (
-	envInside    = "_BURROW_IN_USERNS"
-	envJoinPID   = "_BURROW_JOIN_PID"
-	envJoinError = "_BURROW_JOIN_ERROR"
-	envJoinTried = "_BURROW_JOIN_TRIED"
+	envInside     = "_BURROW_IN_USERNS"
+	envRunDir     = "_BURROW_RUN_DIR"    // where the constructor finds the record
+	envJoinError  = "_BURROW_JOIN_ERROR" // why the constructor could not join
+	envJoinFailed = "_BURROW_JOIN_FAILED"
+	envJoinTried  = "_BURROW_JOIN_TRIED" // how many re-executions did not end inside
+	envNoJoin     = "_BURROW_NO_JOIN"    // the holder itself: no locks, no join
 )
+
+// maxJoinTries bounds the re-executions of one command: each starts or
+// finds a holder, and only a `system migrate` retiring that holder in
+// between makes another necessary.
+const maxJoinTries = 3
 
 // HolderVerb is the hidden argv[1] that makes the binary run as the holder.
 const HolderVerb = "__holder"
 
-// holderFile names the record that the C constructor reads; keep in sync
-// with nsenter.c.
-const holderFile = "holder.pid"
+// Files in the run dir; keep in sync with nsenter.c. holder.lock
+// serialises starting a holder; holder.use and holder.gate are described
+// in lock.go.
+const (
+	holderFile = "holder.pid"
+	startLock  = "holder.lock"
+	useLock    = "holder.use"
+	gateLock   = "holder.gate"
+)
 
 // Inside reports whether this process already runs in burrow's namespace.
 func Inside() bool { return os.Getenv(envInside) != "" }
@@ -51,52 +64,70 @@ func Ensure(opt Opt) error {
 	if Inside() {
 		return nil
 	}
+	tries, _ := strconv.Atoi(os.Getenv(envJoinTried))
 	msg := os.Getenv(envJoinError)
-	if os.Getenv(envJoinTried) != "" {
-		// We were re-executed to join and are still outside: never loop.
+	failed, _ := strconv.Atoi(os.Getenv(envJoinFailed))
+	for _, v := range []string{envJoinError, envJoinFailed, envJoinTried} {
+		_ = os.Unsetenv(v)
+	}
+	if tries >= maxJoinTries {
+		// Never loop: something keeps this command outside.
+		if msg == "" {
+			msg = fmt.Sprintf("still outside after %d tries (is the holder being retired over and over?)", tries)
+		}
 		return fmt.Errorf("join burrow's user namespace: %s", msg)
 	}
-	if msg != "" {
-		// A recorded holder exists but could not be joined: replace it.
-		_ = os.Unsetenv(envJoinError)
-		_ = os.Remove(filepath.Join(opt.RunDir, holderFile))
-	}
-	pid, err := ensureHolder(opt)
-	if err != nil {
+	if _, err := ensureHolder(opt, failed); err != nil {
 		return err
 	}
-	return reexecJoining(pid)
+	return reexecJoining(opt.RunDir, tries+1)
 }
 
-func reexecJoining(pid int) error {
+// reexecJoining runs this command again; the C constructor joins the
+// holder recorded in runDir under its locks, so a holder retired in
+// between is never joined half-way.
+func reexecJoining(runDir string, tries int) error {
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("find own executable: %w", err)
 	}
-	env := append(os.Environ(), envJoinPID+"="+strconv.Itoa(pid), envJoinTried+"=1")
+	env := append(os.Environ(), envRunDir+"="+runDir, envJoinTried+"="+strconv.Itoa(tries))
 	inherit.Unseal()
 	if err := syscall.Exec(self, os.Args, env); err != nil {
-		return fmt.Errorf("re-exec %s into holder %d: %w", self, pid, err)
+		return fmt.Errorf("re-exec %s to join the holder: %w", self, err)
 	}
 	return nil
 }
 
 // ensureHolder returns the live holder's pid, starting one under a lock so
-// that concurrent first commands share a single holder.
-func ensureHolder(opt Opt) (int, error) {
+// that concurrent first commands share a single holder. failed is a
+// holder the constructor could not join: its record is dropped when it
+// still names that process.
+func ensureHolder(opt Opt, failed int) (int, error) {
 	if err := os.MkdirAll(opt.RunDir, 0o700); err != nil {
 		return 0, fmt.Errorf("create %s: %w", opt.RunDir, err)
 	}
-	lock, err := os.OpenFile(filepath.Join(opt.RunDir, "holder.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	unlock, err := lockFile(opt.RunDir, startLock, unix.LOCK_EX)
 	if err != nil {
-		return 0, fmt.Errorf("open holder lock: %w", err)
+		return 0, err
 	}
-	defer lock.Close()
-	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
-		return 0, fmt.Errorf("lock holder: %w", err)
-	}
+	defer unlock()
 	if pid, ok := RecordedHolder(opt.RunDir); ok {
-		return pid, nil
+		if pid != failed {
+			return pid, nil
+		}
+		if err := RemoveRecord(opt.RunDir); err != nil {
+			return 0, fmt.Errorf("forget holder %d that cannot be joined: %w", pid, err)
+		}
+	}
+	// The constructor takes these before it reads the record: they must
+	// exist before there is a record to read.
+	for _, name := range []string{useLock, gateLock} {
+		f, err := os.OpenFile(filepath.Join(opt.RunDir, name), os.O_CREATE|os.O_RDONLY, 0o600)
+		if err != nil {
+			return 0, fmt.Errorf("create %s: %w", name, err)
+		}
+		f.Close()
 	}
 	return startHolder(opt)
 }
@@ -164,7 +195,7 @@ func startHolder(opt Opt) (int, error) {
 		Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS,
 		Setsid:     true,
 	}
-	cmd.Env = withoutBurrowEnv(os.Environ())
+	cmd.Env = append(withoutBurrowEnv(os.Environ()), envNoJoin+"=1")
 	if err := cmd.Start(); err != nil {
 		mapped.Close()
 		mappedW.Close()
@@ -227,7 +258,7 @@ func withoutBurrowEnv(env []string) []string {
 	return out
 }
 
-// RemoveRecord forgets the holder (used by tests and by `burrow system migrate`).
+// RemoveRecord forgets the holder.
 func RemoveRecord(runDir string) error {
 	err := os.Remove(filepath.Join(runDir, holderFile))
 	if errors.Is(err, fs.ErrNotExist) {

@@ -22,6 +22,7 @@ func commitCommand() *cli.Command {
 			&cli.StringFlag{Name: "iidfile", Usage: "write the image ID to this file"},
 			&cli.BoolFlag{Name: "include-volumes", Usage: "make the container's -v and --mount destinations the image's VOLUMEs"},
 			&cli.StringFlag{Name: "config", Usage: "merge docker's container configuration (JSON: Env, Cmd, Labels, ...) from this file into the image's"},
+			&cli.BoolFlag{Name: "squash", Aliases: []string{"s"}, Usage: "one layer for the whole image: the base image's layers and the changes together"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 1 || c.NArg() > 2 {
@@ -44,7 +45,7 @@ func commitCommand() *cli.Command {
 			defer e.Close()
 			id, err := e.Commit(c.Args().First(), engine.CommitOptions{
 				Name: c.Args().Get(1), Changes: c.StringSlice("change"), Message: c.String("message"), Author: c.String("author"),
-				Pause: c.Bool("pause"), Format: c.String("format"), Config: config, IncludeVolumes: c.Bool("include-volumes"),
+				Pause: c.Bool("pause"), Format: c.String("format"), Config: config, IncludeVolumes: c.Bool("include-volumes"), Squash: c.Bool("squash"),
 			})
 			if err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/urfave/cli/v2"
 )
@@ -14,7 +15,10 @@ func cpCommand() *cli.Command {
 	return &cli.Command{
 		Name: "cp", Usage: "copy files between a container and the host, two containers, or a tar on stdin/stdout (-)",
 		ArgsUsage: "CONTAINER:SRC DST|- | SRC|- CONTAINER:DST | CONTAINER:SRC CONTAINER:DST",
-		Flags:     []cli.Flag{&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress: burrow cp prints none"}},
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress: burrow cp prints none"},
+			&cli.BoolFlag{Name: "archive", Aliases: []string{"a"}, Value: true, Usage: "files copied into a container become its user's (podman's default); --archive=false keeps their owners"},
+		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {
 				return fmt.Errorf("%w: cp needs a source and a destination", errdefs.ErrInvalidArgument)
@@ -30,17 +34,18 @@ func cpCommand() *cli.Command {
 				return err
 			}
 			defer e.Close()
+			o := engine.CopyOptions{Chown: c.Bool("archive")}
 			switch {
 			case srcIn && dstIn:
-				return e.CopyBetween(srcCtr, srcPath, dstCtr, dstPath)
+				return e.CopyBetween(srcCtr, srcPath, dstCtr, dstPath, o)
 			case srcIn && dst == "-":
 				return e.CopyOutTar(srcCtr, srcPath, os.Stdout)
 			case srcIn:
 				return e.CopyOut(srcCtr, srcPath, dstPath)
 			case src == "-":
-				return e.CopyInTar(dstCtr, dstPath, os.Stdin)
+				return e.CopyInTar(dstCtr, dstPath, os.Stdin, o)
 			}
-			return e.CopyIn(dstCtr, srcPath, dstPath)
+			return e.CopyIn(dstCtr, srcPath, dstPath, o)
 		},
 	}
 }

@@ -223,7 +223,7 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 			Env: env, Workdir: c.String("workdir"), User: c.String("user"),
 			Hostname: c.String("hostname"), Terminal: c.Bool("tty"), ReadOnly: c.Bool("read-only"),
 			Network: c.String("network"), Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
-			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"), NoHostname: c.Bool("no-hostname"), HostsFile: c.String("hosts-file"),
+			Expose: c.StringSlice("expose"), NoHosts: c.Bool("no-hosts"), HostUsers: c.StringSlice("hostuser"), NoHostname: c.Bool("no-hostname"), HostsFile: c.String("hosts-file"),
 			Domainname: c.String("domainname"), EnvMerge: c.StringSlice("env-merge"), ImageVolume: c.String("image-volume"), Requires: c.StringSlice("requires"),
 			UserEntries: engine.UserEntries{Skip: !c.Bool("passwd"), Passwd: c.String("passwd-entry"), Group: c.String("group-entry")}, Umask: c.String("umask"), Timeout: int(c.Uint("timeout")),
 			Unsetenv: c.StringSlice("unsetenv"), UnsetAll: c.Bool("unsetenv-all"), Annotations: annotations,

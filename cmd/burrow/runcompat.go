@@ -30,6 +30,7 @@ func compatFlags() []cli.Flag {
 		detachKeysFlag,
 		&cli.StringSliceFlag{Name: "expose", Usage: "PORT[-PORT][/PROTO]: more ports that -P publishes"},
 		&cli.BoolFlag{Name: "no-hosts", Usage: "keep the image's /etc/hosts instead of burrow's generated one"},
+		&cli.StringSliceFlag{Name: "hostuser", Usage: "add this host account (name or UID) to the container's /etc/passwd (repeatable)"},
 		&cli.StringSliceFlag{Name: "unsetenv", Usage: "drop a default variable (burrow's or the image's); -e still sets it"},
 		&cli.BoolFlag{Name: "unsetenv-all", Usage: "drop every default variable; only -e and --env-file ones stay"},
 		&cli.StringSliceFlag{Name: "annotation", Usage: "KEY=VALUE in the container's runtime spec"},

@@ -10,7 +10,7 @@ import (
 func systemGroup() *cli.Command {
 	return &cli.Command{
 		Name: "system", Usage: "burrow itself",
-		Subcommands: []*cli.Command{serviceCommand(), infoCommand(), systemPruneCommand(), systemDFCommand(), systemResetCommand()},
+		Subcommands: []*cli.Command{serviceCommand(), infoCommand(), systemPruneCommand(), systemDFCommand(), systemResetCommand(), systemMigrateCommand()},
 	}
 }
 

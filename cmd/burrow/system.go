@@ -144,3 +144,28 @@ func systemResetCommand() *cli.Command {
 		},
 	}
 }
+
+// systemMigrateCommand is `system migrate`: podman's meaning, stop the
+// running containers and restart the user-namespace holder so that edits
+// to /etc/subuid and /etc/subgid take effect.
+func systemMigrateCommand() *cli.Command {
+	return &cli.Command{
+		Name: "migrate", Usage: "stop running containers and restart the user namespace, so /etc/subuid and /etc/subgid changes apply",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "new-runtime", Usage: "refused: burrow is its own runtime"},
+			&cli.DurationFlag{Name: "timeout", Value: engine.DefaultMigrateTimeout, Usage: "how long to wait for other burrow commands (events, builds) to end (burrow's own)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.IsSet("new-runtime") {
+				return fmt.Errorf("%w: --new-runtime: burrow runs containers itself and has no other runtime to move them to", errdefs.ErrInvalidArgument)
+			}
+			e, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			_, err = e.Migrate(c.Duration("timeout"))
+			return err
+		},
+	}
+}

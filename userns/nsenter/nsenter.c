@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 // Read by the Go side (nsenter.go): Go keeps its own copy of the
 // environment taken at exec, so setenv here would not reach it.
 int burrow_joined_pid;
+int burrow_failed_pid;
+int burrow_use_lock_fd = -1;
 char burrow_join_error[256];
 
 static void report(const char *what, const char *pid) {
@@ -48,15 +51,45 @@ static unsigned long long start_time(const char *pid) {
 	return strtoull(p, NULL, 10);
 }
 
-// recorded_holder reads "PID STARTTIME" and accepts it only while that
-// process still has that start time.
-static int recorded_holder(char *pid, size_t len) {
+// run_dir is where the holder is recorded: the directory the Go side
+// names when it re-executes (it may be a fallback), else
+// $XDG_RUNTIME_DIR/burrow.
+static int run_dir(char *buf, size_t len) {
+	const char *dir = getenv("_BURROW_RUN_DIR");
+	if (dir && *dir) {
+		snprintf(buf, len, "%s", dir);
+		return 0;
+	}
 	const char *run = getenv("XDG_RUNTIME_DIR");
-	char path[4096], buf[128];
-	unsigned long long want;
 	if (!run || !*run)
 		return -1;
-	snprintf(path, sizeof path, "%s/burrow/holder.pid", run);
+	snprintf(buf, len, "%s/burrow", run);
+	return 0;
+}
+
+// lock_file takes a flock on DIR/NAME and returns its descriptor, or -1
+// when the file is missing (no holder was ever started there).
+static int lock_file(const char *dir, const char *name, int op) {
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, op) < 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+// recorded_holder reads "PID STARTTIME" and accepts it only while that
+// process still has that start time.
+static int recorded_holder(const char *dir, char *pid, size_t len) {
+	char path[4096], buf[128];
+	unsigned long long want;
+	snprintf(path, sizeof path, "%s/holder.pid", dir);
 	if (read_small(path, buf, sizeof buf) < 0)
 		return -1;
 	if (sscanf(buf, "%31s %llu", pid, &want) != 2 || len < 32)
@@ -72,15 +105,26 @@ static int open_ns(const char *pid, const char *ns) {
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+// burrow_nsenter joins the recorded holder while holding holder.use
+// shared, for the whole life of the process: `system migrate` takes it
+// exclusive before it retires the holder, so a command is either wholly in
+// the old holder's namespace or wholly in the next one. holder.gate, held
+// only around taking holder.use, keeps a stream of commands from starving
+// migrate. Locks are taken before the record is read, never after.
 void burrow_nsenter(void) {
-	char pid[32];
-	const char *explicit = getenv("_BURROW_JOIN_PID");
+	char dir[4000], pid[32];
 
-	if (getenv("_BURROW_IN_USERNS"))
+	if (getenv("_BURROW_IN_USERNS") || getenv("_BURROW_NO_JOIN"))
 		return;
-	if (explicit && *explicit) {
-		snprintf(pid, sizeof pid, "%s", explicit);
-	} else if (recorded_holder(pid, sizeof pid) < 0) {
+	if (run_dir(dir, sizeof dir) < 0)
+		return;
+	int gate = lock_file(dir, "holder.gate", LOCK_SH);
+	int use = lock_file(dir, "holder.use", LOCK_SH);
+	if (gate >= 0)
+		close(gate);
+	if (recorded_holder(dir, pid, sizeof pid) < 0) {
+		if (use >= 0)
+			close(use);
 		return;
 	}
 
@@ -110,9 +154,15 @@ void burrow_nsenter(void) {
 		goto out;
 	}
 	burrow_joined_pid = atoi(pid);
+	burrow_use_lock_fd = use;
+	use = -1;
 	if (have_cwd && chdir(cwd) < 0)
 		chdir("/");
 out:
+	if (!burrow_joined_pid)
+		burrow_failed_pid = atoi(pid);
+	if (use >= 0)
+		close(use);
 	if (userfd >= 0)
 		close(userfd);
 	if (mntfd >= 0)
