@@ -45,6 +45,13 @@ func RunDetached(s storage.Store, runRoot string, opt CreateOpt) (string, error)
 		return "", err
 	}
 	Emit(runRoot, c.ID, c.Record, "create", nil)
+	if opt.Created != nil {
+		opt.Created(c.ID)
+	}
+	if err := mountTmpfsVolumes(s, runRoot, c.ID, c.Record); err != nil {
+		_ = finish(s, runRoot, c, 0, false)
+		return c.ID, err
+	}
 	if err := spawnMonitor(s, runRoot, c); err != nil {
 		return c.ID, err
 	}

@@ -682,3 +682,75 @@ func TestVolumeKillDuringCopyUp(t *testing.T) {
 		t.Errorf("containers left: %q", out)
 	}
 }
+
+// TestVolumeTmpfsShared: a tmpfs volume is one tmpfs while containers use
+// it, mounted on its directory in burrow's namespace: two containers at
+// once see each other's files; after the last stops nothing stays
+// mounted and the files are gone. A killed user leaves a mount that the
+// next command takes away, and that the others who still run keep.
+func TestVolumeTmpfsShared(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("volume", "create", "-o", "type=tmpfs", "-o", "o=size=8m", "tv")
+	mp := e.mountpoint("tv")
+	mountedHere := func() int { return strings.Count(e.holderMounts(t), " "+mp+" ") }
+	e.ok("run", "-d", "--name", "a", "-v", "tv:/t", busyboxImage, "sh", "-c", "echo from-a > /t/a; sleep 100")
+	if !waitFor(10*time.Second, func() bool { return e.burrow("exec", "a", "cat", "/t/a").stdout == "from-a\n" }) {
+		t.Fatalf("a never wrote its file: %s", e.burrow("exec", "a", "cat", "/t/a"))
+	}
+	if out := e.ok("run", "--rm", "-v", "tv:/t", busyboxImage, "sh", "-c", "cat /t/a; echo from-b > /t/b"); out != "from-a\n" {
+		t.Errorf("a second container sees %q in the volume, want a's file", out)
+	}
+	if out := e.ok("exec", "a", "cat", "/t/b"); out != "from-b\n" {
+		t.Errorf("a sees %q of the second container's file", out)
+	}
+	if n := mountedHere(); n != 1 {
+		t.Errorf("the volume is mounted %d times while in use, want once", n)
+	}
+	e.ok("run", "-d", "--name", "c", "-v", "tv:/t", busyboxImage, "sleep", "100")
+	e.ok("rm", "-f", "a")
+	if out := e.ok("exec", "c", "cat", "/t/a"); out != "from-a\n" {
+		t.Errorf("with c still using it, the volume lost a's file: %q", out)
+	}
+	e.ok("rm", "-f", "c")
+	if n := mountedHere(); n != 0 {
+		t.Errorf("after its last user stopped, the volume is mounted %d times", n)
+	}
+	if out := e.ok("run", "--rm", "-v", "tv:/t", busyboxImage, "ls", "-A", "/t"); out != "" {
+		t.Errorf("a new user after the last stopped sees %q", out)
+	}
+
+	// Killed users: with another running, the files stay; alone, they go.
+	e.ok("run", "-d", "--name", "d", "-v", "tv:/t", busyboxImage, "sleep", "100")
+	killedUser := func(file string) {
+		t.Helper()
+		cmd := exec.Command(burrowBin, "run", "--rm", "--name", "fg-"+file, "-v", "tv:/t", busyboxImage, "sh", "-c", "echo k > /t/"+file+"; sleep 100")
+		cmd.Env = e.vars
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if !waitFor(15*time.Second, func() bool { return e.burrow("exec", "fg-"+file, "cat", "/t/"+file).stdout == "k\n" }) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("the killed user never wrote %s", file)
+		}
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+	}
+	killedUser("k1")
+	if out := e.ok("exec", "d", "cat", "/t/k1"); out != "k\n" {
+		t.Errorf("a running user lost the killed one's file: %q", out)
+	}
+	e.ok("rm", "-f", "d")
+	killedUser("k2")
+	if out := e.ok("run", "--rm", "-v", "tv:/t", busyboxImage, "ls", "-A", "/t"); out != "" {
+		t.Errorf("after a killed sole user, the next sees %q", out)
+	}
+	if n := mountedHere(); n != 0 {
+		t.Errorf("after a killed user and one more run, the volume is mounted %d times", n)
+	}
+	killedUser("k3")
+	e.ok("volume", "rm", "tv")
+	if n := mountedHere(); n != 0 {
+		t.Errorf("volume rm after a killed user left %d mounts", n)
+	}
+}

@@ -318,6 +318,11 @@ func (s *Store) Remove(name string) error {
 	if err := CheckName(name); err != nil {
 		return err
 	}
+	// A tmpfs volume's mount, when a killed command left it, would keep
+	// its directory busy (and its files outside the tree deleted below).
+	if err := unmountAll(filepath.Join(s.root, name, dataDir)); err != nil {
+		return fmt.Errorf("remove volume %s: %w", name, err)
+	}
 	gone, err := os.MkdirTemp(s.root, rmPrefix)
 	if err != nil {
 		return fmt.Errorf("remove volume %s: %w", name, err)
