@@ -114,6 +114,8 @@ func copyUpImage(t *testing.T, e *env) {
 		{Name: "data/seed", Typeflag: tar.TypeReg, Mode: 0o644, Uid: 999, Gid: 999, Size: 5, ModTime: mt,
 			PAXRecords: map[string]string{"SCHILY.xattr.user.origin": "image"}},
 		{Name: "data/link", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd", Uid: 999, Gid: 999, ModTime: mt},
+		{Name: "data/hard1", Typeflag: tar.TypeReg, Mode: 0o644, Size: 5, ModTime: mt},
+		{Name: "data/private/hard2", Typeflag: tar.TypeLink, Linkname: "data/hard1", ModTime: mt},
 		{Name: "srv/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: mt},
 		{Name: "srv/cache/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: mt},
 		{Name: "srv/cache/warm", Typeflag: tar.TypeReg, Mode: 0o644, Size: 5, ModTime: mt},
@@ -148,6 +150,11 @@ func TestVolumeCopyUp(t *testing.T) {
 	want := "/data 999:999 755\n/data/private 999:999 700\n/data/seed 999:999 644\n/etc/passwd\nseed\n"
 	if out := e.ok("run", "--rm", "-v", "cu:/data", "copyup:1", "sh", "-c", show); out != want {
 		t.Fatalf("copied-up volume:\n%s\nwant:\n%s", out, want)
+	}
+	// Two names of one file in the image are one file in the volume.
+	links := e.ok("run", "--rm", "-v", "cu:/data", "copyup:1", "stat", "-c", "%i %h", "/data/hard1", "/data/private/hard2")
+	if l := strings.Split(strings.TrimSpace(links), "\n"); len(l) != 2 || l[0] != l[1] || !strings.HasSuffix(l[0], " 2") {
+		t.Errorf("hard links after copy-up (inode, links): %q, want one inode with 2 links", links)
 	}
 	seed := filepath.Join(e.mountpoint("cu"), "seed")
 	buf := make([]byte, 64)
@@ -533,6 +540,33 @@ func TestVolumeConcurrentCreate(t *testing.T) {
 	}
 	if left := e.volumeLeftovers("race0", "race1", "race2"); len(left) != 0 {
 		t.Errorf("left in the volume directory: %v", left)
+	}
+	// --ignore (podman's): the volume that is there, as it is, and no
+	// error; two of them at once both succeed. Bad options still fail.
+	e.ok("volume", "create", "--label", "first=1", "same")
+	var wg sync.WaitGroup
+	results := make([]result, 2)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = e.burrow("volume", "create", "--ignore", "--label", "second=1", "same")
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		if r.code != 0 || r.stdout != "same\n" {
+			t.Errorf("create --ignore of an existing volume: %s", r)
+		}
+	}
+	if out := e.ok("volume", "inspect", "--format", "{{.Labels}}", "same"); out != "map[first:1]\n" {
+		t.Errorf("create --ignore changed the labels: %q", out)
+	}
+	if r := e.burrow("volume", "create", "--ignore", "-o", "type=bogus", "same"); r.code != 125 {
+		t.Errorf("create --ignore with a bad option: %s", r)
+	}
+	if r := e.burrow("volume", "create", "same"); r.code != 125 || !strings.Contains(r.stderr, "already in use") {
+		t.Errorf("create of an existing volume without --ignore: %s", r)
 	}
 }
 

@@ -2,6 +2,7 @@ package volume
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -227,5 +228,49 @@ func TestCopyUp(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(shared.Mountpoint, "sub", "f")); err != nil {
 		t.Errorf("shared copy-up: %v", err)
+	}
+}
+
+// TestCopyUpHardLinks: files linked to each other in the image are one
+// file in the volume, in place or not; a file whose other link is outside
+// the copied directory is copied once.
+func TestCopyUpHardLinks(t *testing.T) {
+	rootfs := t.TempDir()
+	data := filepath.Join(rootfs, "data")
+	for _, d := range []string{"a", "b/c"} {
+		if err := os.MkdirAll(filepath.Join(data, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(data, "a", "one"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range [][2]string{{"data/a/one", "data/b/c/two"}, {"data/a/one", "data/three"}, {"data/a/one", "outside"}} {
+		if err := os.Link(filepath.Join(rootfs, l[0]), filepath.Join(rootfs, l[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, _ := lockedStore(t)
+	for _, shared := range []bool{false, true} {
+		vol, err := s.Create(CreateOpt{Name: fmt.Sprintf("v%v", shared)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CopyUp(vol, rootfs, "/data", shared); err != nil {
+			t.Fatal(err)
+		}
+		var first unix.Stat_t
+		if err := unix.Stat(filepath.Join(vol.Mountpoint, "a", "one"), &first); err != nil {
+			t.Fatal(err)
+		}
+		if first.Nlink != 3 {
+			t.Errorf("shared=%v: a/one has %d links, want 3", shared, first.Nlink)
+		}
+		for _, p := range []string{"b/c/two", "three"} {
+			var st unix.Stat_t
+			if err := unix.Stat(filepath.Join(vol.Mountpoint, p), &st); err != nil || st.Ino != first.Ino {
+				t.Errorf("shared=%v: %s is inode %d (%v), want a/one's %d", shared, p, st.Ino, err, first.Ino)
+			}
+		}
 	}
 }
