@@ -715,6 +715,49 @@ func TestVolumeKillDuringCopyUp(t *testing.T) {
 	if out := e.ok("ps", "-a", "-q"); out != "" {
 		t.Errorf("containers left: %q", out)
 	}
+
+	// In place: a running container uses each volume, so the copy goes
+	// into the very directory it has mounted. A kill leaves the volume
+	// empty, or a finished copy that the next command moves in.
+	keeper := []string{"run", "-d", "--name", "keeper"}
+	for i := 0; i < 8; i++ {
+		keeper = append(keeper, "-v", fmt.Sprintf("s%d:/s%d", i, i))
+	}
+	e.ok(append(keeper, busyboxImage, "sleep", "1000")...)
+	for i := 0; i < 8; i++ {
+		cmd := exec.Command(burrowBin, "run", "--rm", "-v", fmt.Sprintf("s%d:/data", i), "many:1", "true")
+		cmd.Env = e.vars
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(100+i*350) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+	}
+	shared := map[int]int{}
+	e.ok("volume", "ls") // the lock's repair
+	for i := 0; i < 8; i++ {
+		name := fmt.Sprintf("s%d", i)
+		entries, err := os.ReadDir(e.mountpoint(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(entries)
+		shared[n]++
+		if n != 0 && n != files {
+			t.Errorf("volume %s holds %d files: a killed in-place copy-up left it half full", name, n)
+		}
+		if left, _ := filepath.Glob(filepath.Join(filepath.Dir(e.mountpoint(name)), "_copyup*")); len(left) != 0 {
+			t.Errorf("a killed in-place copy-up left %v", left)
+		}
+		if n == 0 {
+			e.ok("run", "--rm", "-v", name+":/data", "many:1", "true")
+		}
+		if out := e.ok("exec", "keeper", "sh", "-c", fmt.Sprintf("ls /s%d | wc -l", i)); strings.TrimSpace(out) != strconv.Itoa(files) {
+			t.Errorf("the running container sees %s files in %s", strings.TrimSpace(out), name)
+		}
+	}
+	t.Logf("in-place volumes by file count after the kills: %v", shared)
 }
 
 // TestVolumeTmpfsShared: a tmpfs volume is one tmpfs while containers use

@@ -16,23 +16,23 @@ import (
 // (resolved inside rootfs, as the container would see it), keeping
 // owners, modes, times and extended attributes; the volume's directory
 // takes dir's owner and mode. The copy is made beside the volume's
-// directory and renamed over it, so a kill leaves the volume empty (and
-// copied up on its next use), never half full. A dir that is missing or
-// not a directory copies nothing. Files hard-linked to each other inside
-// dir stay hard links. The caller runs inside burrow's user namespace,
-// where every mapped owner can be set, and holds the volume lock.
+// directory (_copyup) and renamed over it, so a kill leaves the volume
+// empty (and copied up on its next use), never half full. A dir that is
+// missing or not a directory copies nothing. Files hard-linked to each
+// other inside dir stay hard links. The caller runs inside burrow's user
+// namespace, where every mapped owner can be set, and holds the volume
+// lock.
 //
 // shared says that other containers use the volume: one that runs has
-// the directory itself mounted, and would not see a new one renamed over
-// it, so the copy goes straight in.
+// the directory itself mounted and would not see a new one renamed over
+// it. Then the finished copy is renamed to _copyup.done and its entries
+// are moved into the directory one by one; a kill in between leaves
+// _copyup.done, whose move the next holder of the lock finishes (see
+// Store.repair). A container watching the volume meanwhile sees the
+// entries arrive one by one, until the last.
 func CopyUp(v Volume, rootfs, dir string, shared bool) error {
-	if shared {
-		if _, err := copyDir(rootfs, dir, v.Mountpoint); err != nil {
-			return fmt.Errorf("copy-up into volume %s: %w", v.Name, err)
-		}
-		return nil
-	}
-	tmp := filepath.Join(filepath.Dir(v.Mountpoint), copyUpDir)
+	base := filepath.Dir(v.Mountpoint)
+	tmp := filepath.Join(base, copyUpDir)
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("copy-up into %s: %w", v.Name, err)
 	}
@@ -40,7 +40,14 @@ func CopyUp(v Volume, rootfs, dir string, shared bool) error {
 		return fmt.Errorf("copy-up into %s: %w", v.Name, err)
 	}
 	copied, err := copyDir(rootfs, dir, tmp)
-	if err == nil && copied {
+	switch {
+	case err != nil || !copied:
+	case shared:
+		done := filepath.Join(base, copyUpDone)
+		if err = unix.Rename(tmp, done); err == nil {
+			err = moveIn(done, v.Mountpoint)
+		}
+	default:
 		// rename(2) replaces an empty directory at once.
 		err = unix.Rename(tmp, v.Mountpoint) // os.Rename refuses a directory as the target
 	}
@@ -51,6 +58,40 @@ func CopyUp(v Volume, rootfs, dir string, shared bool) error {
 		return fmt.Errorf("copy-up into volume %s: %w", v.Name, err)
 	}
 	return nil
+}
+
+// moveIn moves the entries of the finished copy done into the volume's
+// directory data, gives data the copy's owner, mode and times, and
+// removes done. A name that a running container made in data meanwhile
+// keeps the container's entry. Run again after a kill, it does the rest.
+func moveIn(done, data string) error {
+	flags := unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+	from, err := unix.Open(done, flags, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(from)
+	to, err := unix.Open(data, flags, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(to)
+	f := os.NewFile(uintptr(dupCloexec(from)), done)
+	names, err := f.Readdirnames(-1)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		err := unix.Renameat2(from, name, to, name, unix.RENAME_NOREPLACE)
+		if err != nil && !errors.Is(err, unix.EEXIST) {
+			return fmt.Errorf("move %s into the volume: %w", name, err)
+		}
+	}
+	if err := copyMeta(from, to); err != nil {
+		return err
+	}
+	return os.RemoveAll(done)
 }
 
 // copyDir copies dir in rootfs into dst; false when dir is not there.

@@ -274,3 +274,61 @@ func TestCopyUpHardLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestRepairHalfMovedCopyUp: a shared copy-up killed while moving its
+// finished copy into the volume is finished by the next lock; one killed
+// while copying is dropped, and the volume stays as it was.
+func TestRepairHalfMovedCopyUp(t *testing.T) {
+	s, _ := lockedStore(t)
+	moving, err := s.Create(CreateOpt{Name: "moving"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copying, err := s.Create(CreateOpt{Name: "copying"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := filepath.Join(filepath.Dir(moving.Mountpoint), copyUpDone)
+	partial := filepath.Join(filepath.Dir(copying.Mountpoint), copyUpDir)
+	for _, d := range []string{done, partial} {
+		if err := os.MkdirAll(filepath.Join(d, "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"a", "b", "sub/c"} {
+			if err := os.WriteFile(filepath.Join(d, f), []byte(f), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.Chmod(done, 0o751); err != nil {
+		t.Fatal(err)
+	}
+	// Killed after the first move; the container made b meanwhile.
+	if err := os.Rename(filepath.Join(done, "a"), filepath.Join(moving.Mountpoint, "a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(moving.Mountpoint, "b"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := s.Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	for f, want := range map[string]string{"a": "a", "b": "mine", "sub/c": "sub/c"} {
+		if got, err := os.ReadFile(filepath.Join(moving.Mountpoint, f)); err != nil || string(got) != want {
+			t.Errorf("after repair, %s holds %q (%v), want %q", f, got, err, want)
+		}
+	}
+	if fi, err := os.Stat(moving.Mountpoint); err != nil || fi.Mode().Perm() != 0o751 {
+		t.Errorf("after repair, the volume's mode: %v %v, want the copy's 751", fi.Mode(), err)
+	}
+	if entries, _ := os.ReadDir(copying.Mountpoint); len(entries) != 0 {
+		t.Errorf("an unfinished copy reached the volume: %v", entries)
+	}
+	for _, p := range []string{done, partial} {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("repair left %s", p)
+		}
+	}
+}
