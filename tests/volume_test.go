@@ -796,8 +796,17 @@ func TestVolumeTmpfsShared(t *testing.T) {
 		t.Errorf("a new user after the last stopped sees %q", out)
 	}
 
+	// start of a created container joins the running users' tmpfs.
+	e.ok("create", "--name", "s", "-v", "tv:/t", busyboxImage, "cat", "/t/d")
+	e.ok("run", "-d", "--name", "d", "-v", "tv:/t", busyboxImage, "sh", "-c", "echo from-d > /t/d; sleep 100")
+	if !waitFor(10*time.Second, func() bool { return e.burrow("exec", "d", "cat", "/t/d").code == 0 }) {
+		t.Fatal("d never wrote its file")
+	}
+	if out := e.ok("start", "-a", "s"); out != "from-d\n" {
+		t.Errorf("a started container sees %q, want d's file", out)
+	}
+
 	// Killed users: with another running, the files stay; alone, they go.
-	e.ok("run", "-d", "--name", "d", "-v", "tv:/t", busyboxImage, "sleep", "100")
 	killedUser := func(file string) {
 		t.Helper()
 		cmd := exec.Command(burrowBin, "run", "--rm", "--name", "fg-"+file, "-v", "tv:/t", busyboxImage, "sh", "-c", "echo k > /t/"+file+"; sleep 100")
@@ -826,6 +835,7 @@ func TestVolumeTmpfsShared(t *testing.T) {
 		t.Errorf("after a killed user and one more run, the volume is mounted %d times", n)
 	}
 	killedUser("k3")
+	e.ok("rm", "s")
 	e.ok("volume", "rm", "tv")
 	if n := mountedHere(); n != 0 {
 		t.Errorf("volume rm after a killed user left %d mounts", n)
