@@ -204,10 +204,10 @@ func (cp copier) entry(from, to int, rel, name string) error {
 }
 
 // link makes name in to a hard link of first, a path in the destination
-// that this copy made. A container that uses the volume meanwhile (an
-// in-place copy) may have changed the tree: the path is resolved inside
-// the destination without following any symlink, and linkat(2) links a
-// symlink itself, so the worst it gets is a link to its own volume's file.
+// that this copy made. No container sees the destination (_copyup) yet;
+// still, the path is resolved inside it without following any symlink,
+// and linkat(2) links a symlink itself rather than its target, so a
+// changed tree could at worst get a link to one of its own files.
 func (cp copier) link(first string, to int, name string) error {
 	dir, err := unix.Openat2(cp.root, path.Dir(first), &unix.OpenHow{
 		Flags:   unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC,
