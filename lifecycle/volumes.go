@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
@@ -117,7 +118,10 @@ func withTmpfsVolumes(s storage.Store, rec Record, fn func([]volume.Volume) erro
 		return err
 	}
 	var vols []volume.Volume
-	for _, name := range rec.Volumes {
+	for i, name := range rec.Volumes {
+		if slices.Contains(rec.Volumes[:i], name) {
+			continue // mounted at two places: one tmpfs still
+		}
 		// A volume's options never change, so they may be read unlocked;
 		// one removed meanwhile has nothing mounted.
 		if v, err := vs.Get(name); err == nil && v.IsTmpfs() {
