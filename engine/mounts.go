@@ -183,15 +183,15 @@ func (p *mountPlan) spec(i int) specs.Mount {
 		opts = append(opts, "ro")
 	}
 	src := m.Source
-	if m.Kind == volume.KindVolume {
-		src = v.Source()
-	}
-	if m.Kind == volume.KindTmpfs || (m.Kind == volume.KindVolume && src == "") {
-		if m.Kind == volume.KindVolume {
-			extra, _ := volume.TmpfsOptions(v.Options["o"])
-			opts = append(opts, extra...)
-		}
+	switch {
+	case m.Kind == volume.KindTmpfs:
 		return specs.Mount{Destination: m.Destination, Type: "tmpfs", Source: "tmpfs", Options: append([]string{"nosuid", "nodev"}, opts...)}
+	case m.Kind == volume.KindVolume && v.IsTmpfs():
+		// lifecycle mounts the volume's one tmpfs on its directory
+		// before the container starts; every user binds that.
+		src = v.Mountpoint
+	case m.Kind == volume.KindVolume:
+		src = v.Source()
 	}
 	bind := "rbind"
 	if m.NonRecursive {

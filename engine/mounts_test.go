@@ -64,7 +64,8 @@ func TestMountSpec(t *testing.T) {
 	}
 	want := []specs.Mount{
 		{Destination: "/d", Type: "bind", Source: "/vols/v/_data", Options: []string{"rbind", "noexec", "ro"}},
-		{Destination: "/t", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "size=2m"}},
+		// The volume's one tmpfs, which lifecycle mounts on its directory.
+		{Destination: "/t", Type: "bind", Source: "/vols/t/_data", Options: []string{"rbind"}},
 		{Destination: "/b", Type: "bind", Source: "/srv", Options: []string{"rbind"}},
 		{Destination: "/h", Type: "bind", Source: "/h", Options: []string{"bind", "rslave"}},
 		{Destination: "/run", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "size=1m"}},

@@ -635,6 +635,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (id string, code int, er
 		return "", 0, err
 	}
 	if o.Detach {
+		opt.Created = func(string) { done(true) }
 		id, err := lifecycle.RunDetached(e.store, e.paths.RunRoot, opt)
 		done(id != "")
 		if err == nil {

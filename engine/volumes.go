@@ -23,6 +23,10 @@ type VolumeCreateOptions struct {
 	Driver  string // "" or local
 	Labels  map[string]string
 	Options map[string]string // -o type=tmpfs|none, o=..., device=PATH
+	// Ignore returns the volume of that name when there is one already,
+	// as it is: the other options are not applied (podman's --ignore;
+	// docker's create is always so).
+	Ignore bool
 }
 
 // CheckVolumeCreate refuses bad options before the engine is opened.
@@ -56,6 +60,11 @@ func (e *Engine) withVolumes(fn func(vs *volume.Store) error) error {
 func (e *Engine) CreateVolume(o VolumeCreateOptions) (Volume, error) {
 	var v Volume
 	err := e.withVolumes(func(vs *volume.Store) (err error) {
+		if o.Ignore && o.Name != "" {
+			if v, err = vs.Get(o.Name); !errors.Is(err, errdefs.ErrVolumeUnknown) {
+				return err
+			}
+		}
 		v, err = vs.Create(volume.CreateOpt{Name: o.Name, Driver: o.Driver, Labels: o.Labels, Options: o.Options})
 		return err
 	})

@@ -44,6 +44,10 @@ func RunAttached(s storage.Store, runRoot string, opt RunOpt) (string, int, erro
 			return c.ID, 0, err
 		}
 	}
+	if err := mountTmpfsVolumes(s, runRoot, c.ID, c.Record); err != nil {
+		_ = finish(s, runRoot, c, 0, false)
+		return c.ID, 0, err
+	}
 	code, err := attachMonitor(s, runRoot, c, opt.DetachKeys, opt.NoSigProxy, opt.OnStarted, trace)
 	return c.ID, code, err
 }

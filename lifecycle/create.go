@@ -95,6 +95,10 @@ type CreateOpt struct {
 	// PrepareMounts, if set, runs once the root is mounted and the spec
 	// built: copy-up into empty volumes, :U, :O. It may change spec.Mounts.
 	PrepareMounts func(id, rootfs string, spec *specs.Spec) error
+	// Created, if set, runs once a detached container's record exists,
+	// before its tmpfs volumes are mounted and it starts: the engine's
+	// hold of the volume lock for its creation ends there.
+	Created func(id string)
 
 	// OpenStdin keeps a detached container's stdin open for attach;
 	// StdinOnce closes it after the first attach's EOF (docker's fields).

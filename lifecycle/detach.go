@@ -45,12 +45,20 @@ func RunDetached(s storage.Store, runRoot string, opt CreateOpt) (string, error)
 		return "", err
 	}
 	Emit(runRoot, c.ID, c.Record, "create", nil)
+	if opt.Created != nil {
+		opt.Created(c.ID)
+	}
 	// Until it runs on its networks: a network connect waits (see LockContainer).
 	unlock, err := LockContainer(s, c.ID)
 	if err != nil {
+		_ = finish(s, runRoot, c, 0, false)
 		return c.ID, err
 	}
 	defer unlock()
+	if err := mountTmpfsVolumes(s, runRoot, c.ID, c.Record); err != nil {
+		_ = finish(s, runRoot, c, 0, false)
+		return c.ID, err
+	}
 	if err := spawnMonitor(s, runRoot, c, nil); err != nil {
 		return c.ID, err
 	}

@@ -39,6 +39,11 @@ func reapOne(s storage.Store, runRoot, id string) error {
 	if ok && st.OwnerAlive() {
 		return nil
 	}
+	if ctr, err := s.Container(id); err == nil {
+		if err := unmountTmpfsVolumes(s, runRoot, id, DecodeRecord(ctr.Metadata)); err != nil {
+			return fmt.Errorf("unmount volumes of container %s after its burrow was killed: %w", id[:12], err)
+		}
+	}
 	if st.AutoRemove {
 		if ctr, err := s.Container(id); err == nil {
 			if err := RemoveAnonymousVolumes(s, id, DecodeRecord(ctr.Metadata)); err != nil {

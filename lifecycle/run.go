@@ -55,6 +55,9 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 		runErr = opt.OnCreated(c.ID)
 	}
 	if runErr == nil {
+		runErr = mountTmpfsVolumes(s, runRoot, c.ID, c.Record)
+	}
+	if runErr == nil {
 		code, runErr = runCreated(runRoot, c, opt, trace)
 	}
 	if runErr == nil && opt.OnExited != nil {
@@ -224,6 +227,9 @@ func forward(signals <-chan os.Signal, p *container.Process, console *consoleCop
 func finish(s storage.Store, runRoot string, c *created, code int, started bool) error {
 	if dir := cgroupOf(s, c.ID); dir != "" {
 		c.Record.OOMKilled = cgroupv2.OOMKilled(dir)
+	}
+	if err := unmountTmpfsVolumes(s, runRoot, c.ID, c.Record); err != nil {
+		return fmt.Errorf("clean up container %s: %w", c.Record.Name, err)
 	}
 	if started {
 		Emit(runRoot, c.ID, c.Record, "died", &code)

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 
+	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/errdefs"
 	"github.com/burrow/burrow/volume"
 	"go.podman.io/storage"
@@ -71,4 +73,92 @@ func RemoveAnonymousVolumes(s storage.Store, id string, rec Record) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// mountTmpfsVolumes mounts the tmpfs volumes of container id before it
+// starts: a fresh tmpfs when no running container uses the volume, else
+// the one that is there, so that containers using it at once share its
+// files. It takes the volume lock, which the caller must not hold.
+func mountTmpfsVolumes(s storage.Store, runRoot, id string, rec Record) error {
+	return withTmpfsVolumes(s, rec, func(vols []volume.Volume) error {
+		users := runningVolumeUsers(s, runRoot, id)
+		for _, v := range vols {
+			if err := volume.MountTmpfs(v, users[v.Name] == 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// unmountTmpfsVolumes takes away the tmpfs volumes of container id, which
+// has stopped, that no other running container uses: their files go with
+// the last user, as docker's do.
+func unmountTmpfsVolumes(s storage.Store, runRoot, id string, rec Record) error {
+	return withTmpfsVolumes(s, rec, func(vols []volume.Volume) error {
+		users := runningVolumeUsers(s, runRoot, id)
+		var errs []error
+		for _, v := range vols {
+			if users[v.Name] == 0 {
+				errs = append(errs, volume.UnmountTmpfs(v))
+			}
+		}
+		return errors.Join(errs...)
+	})
+}
+
+// withTmpfsVolumes runs fn under the volume lock with the tmpfs volumes
+// of rec, if it has any; a container without one takes no lock.
+func withTmpfsVolumes(s storage.Store, rec Record, fn func([]volume.Volume) error) error {
+	if len(rec.Volumes) == 0 {
+		return nil
+	}
+	vs, err := Volumes(s)
+	if err != nil {
+		return err
+	}
+	var vols []volume.Volume
+	for i, name := range rec.Volumes {
+		if slices.Contains(rec.Volumes[:i], name) {
+			continue // mounted at two places: one tmpfs still
+		}
+		// A volume's options never change, so they may be read unlocked;
+		// one removed meanwhile has nothing mounted.
+		if v, err := vs.Get(name); err == nil && v.IsTmpfs() {
+			vols = append(vols, v)
+		}
+	}
+	if len(vols) == 0 {
+		return nil
+	}
+	unlock, err := vs.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return fn(vols)
+}
+
+// runningVolumeUsers counts, per volume, the containers other than except
+// that run or are starting: their owner (a foreground burrow or a
+// monitor) lives. One whose owner was killed counts no more, so its
+// volumes are unmounted by the reaper or mounted afresh by the next user.
+func runningVolumeUsers(s storage.Store, runRoot, except string) map[string]int {
+	users := map[string]int{}
+	for _, id := range ctrstate.IDs(runRoot) {
+		if id == except {
+			continue
+		}
+		if st, ok := ctrstate.Read(runRoot, id); !ok || !st.OwnerAlive() {
+			continue
+		}
+		ctr, err := s.Container(id)
+		if err != nil {
+			continue
+		}
+		for _, v := range DecodeRecord(ctr.Metadata).Volumes {
+			users[v]++
+		}
+	}
+	return users
 }

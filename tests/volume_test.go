@@ -114,6 +114,8 @@ func copyUpImage(t *testing.T, e *env) {
 		{Name: "data/seed", Typeflag: tar.TypeReg, Mode: 0o644, Uid: 999, Gid: 999, Size: 5, ModTime: mt,
 			PAXRecords: map[string]string{"SCHILY.xattr.user.origin": "image"}},
 		{Name: "data/link", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd", Uid: 999, Gid: 999, ModTime: mt},
+		{Name: "data/hard1", Typeflag: tar.TypeReg, Mode: 0o644, Size: 5, ModTime: mt},
+		{Name: "data/private/hard2", Typeflag: tar.TypeLink, Linkname: "data/hard1", ModTime: mt},
 		{Name: "srv/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: mt},
 		{Name: "srv/cache/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: mt},
 		{Name: "srv/cache/warm", Typeflag: tar.TypeReg, Mode: 0o644, Size: 5, ModTime: mt},
@@ -148,6 +150,11 @@ func TestVolumeCopyUp(t *testing.T) {
 	want := "/data 999:999 755\n/data/private 999:999 700\n/data/seed 999:999 644\n/etc/passwd\nseed\n"
 	if out := e.ok("run", "--rm", "-v", "cu:/data", "copyup:1", "sh", "-c", show); out != want {
 		t.Fatalf("copied-up volume:\n%s\nwant:\n%s", out, want)
+	}
+	// Two names of one file in the image are one file in the volume.
+	links := e.ok("run", "--rm", "-v", "cu:/data", "copyup:1", "stat", "-c", "%i %h", "/data/hard1", "/data/private/hard2")
+	if l := strings.Split(strings.TrimSpace(links), "\n"); len(l) != 2 || l[0] != l[1] || !strings.HasSuffix(l[0], " 2") {
+		t.Errorf("hard links after copy-up (inode, links): %q, want one inode with 2 links", links)
 	}
 	seed := filepath.Join(e.mountpoint("cu"), "seed")
 	buf := make([]byte, 64)
@@ -534,6 +541,33 @@ func TestVolumeConcurrentCreate(t *testing.T) {
 	if left := e.volumeLeftovers("race0", "race1", "race2"); len(left) != 0 {
 		t.Errorf("left in the volume directory: %v", left)
 	}
+	// --ignore (podman's): the volume that is there, as it is, and no
+	// error; two of them at once both succeed. Bad options still fail.
+	e.ok("volume", "create", "--label", "first=1", "same")
+	var wg sync.WaitGroup
+	results := make([]result, 2)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = e.burrow("volume", "create", "--ignore", "--label", "second=1", "same")
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		if r.code != 0 || r.stdout != "same\n" {
+			t.Errorf("create --ignore of an existing volume: %s", r)
+		}
+	}
+	if out := e.ok("volume", "inspect", "--format", "{{.Labels}}", "same"); out != "map[first:1]\n" {
+		t.Errorf("create --ignore changed the labels: %q", out)
+	}
+	if r := e.burrow("volume", "create", "--ignore", "-o", "type=bogus", "same"); r.code != 125 {
+		t.Errorf("create --ignore with a bad option: %s", r)
+	}
+	if r := e.burrow("volume", "create", "same"); r.code != 125 || !strings.Contains(r.stderr, "already in use") {
+		t.Errorf("create of an existing volume without --ignore: %s", r)
+	}
 }
 
 // TestVolumeKill: a run --rm killed with SIGKILL while its container uses
@@ -680,5 +714,130 @@ func TestVolumeKillDuringCopyUp(t *testing.T) {
 	t.Logf("volumes by file count after the kills: %v", counts)
 	if out := e.ok("ps", "-a", "-q"); out != "" {
 		t.Errorf("containers left: %q", out)
+	}
+
+	// In place: a running container uses each volume, so the copy goes
+	// into the very directory it has mounted. A kill leaves the volume
+	// empty, or a finished copy that the next command moves in.
+	keeper := []string{"run", "-d", "--name", "keeper"}
+	for i := 0; i < 8; i++ {
+		keeper = append(keeper, "-v", fmt.Sprintf("s%d:/s%d", i, i))
+	}
+	e.ok(append(keeper, busyboxImage, "sleep", "1000")...)
+	for i := 0; i < 8; i++ {
+		cmd := exec.Command(burrowBin, "run", "--rm", "-v", fmt.Sprintf("s%d:/data", i), "many:1", "true")
+		cmd.Env = e.vars
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(100+i*350) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+	}
+	shared := map[int]int{}
+	e.ok("volume", "ls") // the lock's repair
+	for i := 0; i < 8; i++ {
+		name := fmt.Sprintf("s%d", i)
+		entries, err := os.ReadDir(e.mountpoint(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(entries)
+		shared[n]++
+		if n != 0 && n != files {
+			t.Errorf("volume %s holds %d files: a killed in-place copy-up left it half full", name, n)
+		}
+		if left, _ := filepath.Glob(filepath.Join(filepath.Dir(e.mountpoint(name)), "_copyup*")); len(left) != 0 {
+			t.Errorf("a killed in-place copy-up left %v", left)
+		}
+		if n == 0 {
+			e.ok("run", "--rm", "-v", name+":/data", "many:1", "true")
+		}
+		if out := e.ok("exec", "keeper", "sh", "-c", fmt.Sprintf("ls /s%d | wc -l", i)); strings.TrimSpace(out) != strconv.Itoa(files) {
+			t.Errorf("the running container sees %s files in %s", strings.TrimSpace(out), name)
+		}
+	}
+	t.Logf("in-place volumes by file count after the kills: %v", shared)
+}
+
+// TestVolumeTmpfsShared: a tmpfs volume is one tmpfs while containers use
+// it, mounted on its directory in burrow's namespace: two containers at
+// once see each other's files; after the last stops nothing stays
+// mounted and the files are gone. A killed user leaves a mount that the
+// next command takes away, and that the others who still run keep.
+func TestVolumeTmpfsShared(t *testing.T) {
+	e := detachedEnv(t)
+	e.ok("volume", "create", "-o", "type=tmpfs", "-o", "o=size=8m", "tv")
+	mp := e.mountpoint("tv")
+	mountedHere := func() int { return strings.Count(e.holderMounts(t), " "+mp+" ") }
+	e.ok("run", "-d", "--name", "a", "-v", "tv:/t", busyboxImage, "sh", "-c", "echo from-a > /t/a; sleep 100")
+	if !waitFor(10*time.Second, func() bool { return e.burrow("exec", "a", "cat", "/t/a").stdout == "from-a\n" }) {
+		t.Fatalf("a never wrote its file: %s", e.burrow("exec", "a", "cat", "/t/a"))
+	}
+	if out := e.ok("run", "--rm", "-v", "tv:/t", busyboxImage, "sh", "-c", "cat /t/a; echo from-b > /t/b"); out != "from-a\n" {
+		t.Errorf("a second container sees %q in the volume, want a's file", out)
+	}
+	if out := e.ok("exec", "a", "cat", "/t/b"); out != "from-b\n" {
+		t.Errorf("a sees %q of the second container's file", out)
+	}
+	if n := mountedHere(); n != 1 {
+		t.Errorf("the volume is mounted %d times while in use, want once", n)
+	}
+	e.ok("run", "-d", "--name", "c", "-v", "tv:/t", busyboxImage, "sleep", "100")
+	e.ok("rm", "-f", "a")
+	if out := e.ok("exec", "c", "cat", "/t/a"); out != "from-a\n" {
+		t.Errorf("with c still using it, the volume lost a's file: %q", out)
+	}
+	e.ok("rm", "-f", "c")
+	if n := mountedHere(); n != 0 {
+		t.Errorf("after its last user stopped, the volume is mounted %d times", n)
+	}
+	if out := e.ok("run", "--rm", "-v", "tv:/t", busyboxImage, "ls", "-A", "/t"); out != "" {
+		t.Errorf("a new user after the last stopped sees %q", out)
+	}
+
+	// start of a created container joins the running users' tmpfs.
+	e.ok("create", "--name", "s", "-v", "tv:/t", busyboxImage, "cat", "/t/d")
+	e.ok("run", "-d", "--name", "d", "-v", "tv:/t", busyboxImage, "sh", "-c", "echo from-d > /t/d; sleep 100")
+	if !waitFor(10*time.Second, func() bool { return e.burrow("exec", "d", "cat", "/t/d").code == 0 }) {
+		t.Fatal("d never wrote its file")
+	}
+	if out := e.ok("start", "-a", "s"); out != "from-d\n" {
+		t.Errorf("a started container sees %q, want d's file", out)
+	}
+
+	// Killed users: with another running, the files stay; alone, they go.
+	killedUser := func(file string) {
+		t.Helper()
+		cmd := exec.Command(burrowBin, "run", "--rm", "--name", "fg-"+file, "-v", "tv:/t", busyboxImage, "sh", "-c", "echo k > /t/"+file+"; sleep 100")
+		cmd.Env = e.vars
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if !waitFor(15*time.Second, func() bool { return e.burrow("exec", "fg-"+file, "cat", "/t/"+file).stdout == "k\n" }) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("the killed user never wrote %s", file)
+		}
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+	}
+	killedUser("k1")
+	if out := e.ok("exec", "d", "cat", "/t/k1"); out != "k\n" {
+		t.Errorf("a running user lost the killed one's file: %q", out)
+	}
+	e.ok("rm", "-f", "d")
+	killedUser("k2")
+	if out := e.ok("run", "--rm", "-v", "tv:/t", busyboxImage, "ls", "-A", "/t"); out != "" {
+		t.Errorf("after a killed sole user, the next sees %q", out)
+	}
+	if n := mountedHere(); n != 0 {
+		t.Errorf("after a killed user and one more run, the volume is mounted %d times", n)
+	}
+	killedUser("k3")
+	e.ok("rm", "s")
+	e.ok("volume", "rm", "tv")
+	if n := mountedHere(); n != 0 {
+		t.Errorf("volume rm after a killed user left %d mounts", n)
 	}
 }

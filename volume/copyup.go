@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -15,23 +16,23 @@ import (
 // (resolved inside rootfs, as the container would see it), keeping
 // owners, modes, times and extended attributes; the volume's directory
 // takes dir's owner and mode. The copy is made beside the volume's
-// directory and renamed over it, so a kill leaves the volume empty (and
-// copied up on its next use), never half full. A dir that is missing or
-// not a directory copies nothing. Hard links become separate copies. The
-// caller runs inside burrow's user namespace, where every mapped owner
-// can be set, and holds the volume lock.
+// directory (_copyup) and renamed over it, so a kill leaves the volume
+// empty (and copied up on its next use), never half full. A dir that is
+// missing or not a directory copies nothing. Files hard-linked to each
+// other inside dir stay hard links. The caller runs inside burrow's user
+// namespace, where every mapped owner can be set, and holds the volume
+// lock.
 //
 // shared says that other containers use the volume: one that runs has
-// the directory itself mounted, and would not see a new one renamed over
-// it, so the copy goes straight in.
+// the directory itself mounted and would not see a new one renamed over
+// it. Then the finished copy is renamed to _copyup.done and its entries
+// are moved into the directory one by one; a kill in between leaves
+// _copyup.done, whose move the next holder of the lock finishes (see
+// Store.repair). A container watching the volume meanwhile sees the
+// entries arrive one by one, until the last.
 func CopyUp(v Volume, rootfs, dir string, shared bool) error {
-	if shared {
-		if _, err := copyDir(rootfs, dir, v.Mountpoint); err != nil {
-			return fmt.Errorf("copy-up into volume %s: %w", v.Name, err)
-		}
-		return nil
-	}
-	tmp := filepath.Join(filepath.Dir(v.Mountpoint), copyUpDir)
+	base := filepath.Dir(v.Mountpoint)
+	tmp := filepath.Join(base, copyUpDir)
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("copy-up into %s: %w", v.Name, err)
 	}
@@ -39,7 +40,14 @@ func CopyUp(v Volume, rootfs, dir string, shared bool) error {
 		return fmt.Errorf("copy-up into %s: %w", v.Name, err)
 	}
 	copied, err := copyDir(rootfs, dir, tmp)
-	if err == nil && copied {
+	switch {
+	case err != nil || !copied:
+	case shared:
+		done := filepath.Join(base, copyUpDone)
+		if err = unix.Rename(tmp, done); err == nil {
+			err = moveIn(done, v.Mountpoint)
+		}
+	default:
 		// rename(2) replaces an empty directory at once.
 		err = unix.Rename(tmp, v.Mountpoint) // os.Rename refuses a directory as the target
 	}
@@ -50,6 +58,40 @@ func CopyUp(v Volume, rootfs, dir string, shared bool) error {
 		return fmt.Errorf("copy-up into volume %s: %w", v.Name, err)
 	}
 	return nil
+}
+
+// moveIn moves the entries of the finished copy done into the volume's
+// directory data, gives data the copy's owner, mode and times, and
+// removes done. A name that a running container made in data meanwhile
+// keeps the container's entry. Run again after a kill, it does the rest.
+func moveIn(done, data string) error {
+	flags := unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+	from, err := unix.Open(done, flags, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(from)
+	to, err := unix.Open(data, flags, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(to)
+	f := os.NewFile(uintptr(dupCloexec(from)), done)
+	names, err := f.Readdirnames(-1)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		err := unix.Renameat2(from, name, to, name, unix.RENAME_NOREPLACE)
+		if err != nil && !errors.Is(err, unix.EEXIST) {
+			return fmt.Errorf("move %s into the volume: %w", name, err)
+		}
+	}
+	if err := copyMeta(from, to); err != nil {
+		return err
+	}
+	return os.RemoveAll(done)
 }
 
 // copyDir copies dir in rootfs into dst; false when dir is not there.
@@ -75,15 +117,27 @@ func copyDir(rootfs, dir, dst string) (bool, error) {
 		return false, err
 	}
 	defer unix.Close(out)
-	if err := copyTree(src, out); err != nil {
+	cp := copier{root: out, links: map[fileID]string{}}
+	if err := cp.tree(src, out, "."); err != nil {
 		return false, fmt.Errorf("%s: %w", dir, err)
 	}
 	return true, copyMeta(src, out)
 }
 
-// copyTree copies the entries of directory from into directory to; every
-// name is looked up relative to an open directory, never followed.
-func copyTree(from, to int) error {
+// copier copies one tree into the directory root; links remembers, for
+// each source file with more than one link, where in root its first copy
+// went, so that the others become links to it.
+type copier struct {
+	root  int
+	links map[fileID]string
+}
+
+type fileID struct{ dev, ino uint64 }
+
+// tree copies the entries of directory from into directory to, which is
+// rel in the destination; every name is looked up relative to an open
+// directory, never followed.
+func (cp copier) tree(from, to int, rel string) error {
 	f := os.NewFile(uintptr(dupCloexec(from)), "")
 	defer f.Close()
 	names, err := f.Readdirnames(-1)
@@ -91,7 +145,7 @@ func copyTree(from, to int) error {
 		return err
 	}
 	for _, name := range names {
-		if err := copyEntry(from, to, name); err != nil {
+		if err := cp.entry(from, to, rel, name); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
@@ -106,7 +160,7 @@ func dupCloexec(fd int) int {
 	return n
 }
 
-func copyEntry(from, to int, name string) error {
+func (cp copier) entry(from, to int, rel, name string) error {
 	var st unix.Stat_t
 	if err := unix.Fstatat(from, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return err
@@ -117,12 +171,20 @@ func copyEntry(from, to int, name string) error {
 			return err
 		}
 		return withDirs(from, to, name, func(s, d int) error {
-			if err := copyTree(s, d); err != nil {
+			if err := cp.tree(s, d, path.Join(rel, name)); err != nil {
 				return err
 			}
 			return copyMeta(s, d)
 		})
 	case unix.S_IFREG:
+		if st.Nlink < 2 {
+			return copyFile(from, to, name)
+		}
+		id := fileID{dev: st.Dev, ino: st.Ino}
+		if first, ok := cp.links[id]; ok {
+			return cp.link(first, to, name)
+		}
+		cp.links[id] = path.Join(rel, name)
 		return copyFile(from, to, name)
 	case unix.S_IFLNK:
 		target, err := readlinkAt(from, name)
@@ -139,6 +201,26 @@ func copyEntry(from, to int, name string) error {
 		}
 		return unix.Fchownat(to, name, int(st.Uid), int(st.Gid), unix.AT_SYMLINK_NOFOLLOW)
 	}
+}
+
+// link makes name in to a hard link of first, a path in the destination
+// that this copy made. No container sees the destination (_copyup) yet;
+// still, the path is resolved inside it without following any symlink,
+// and linkat(2) links a symlink itself rather than its target, so a
+// changed tree could at worst get a link to one of its own files.
+func (cp copier) link(first string, to int, name string) error {
+	dir, err := unix.Openat2(cp.root, path.Dir(first), &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_XDEV,
+	})
+	if err != nil {
+		return fmt.Errorf("hard link to %s: %w", first, err)
+	}
+	defer unix.Close(dir)
+	if err := unix.Linkat(dir, path.Base(first), to, name, 0); err != nil {
+		return fmt.Errorf("hard link to %s: %w", first, err)
+	}
+	return nil
 }
 
 func withDirs(from, to int, name string, fn func(s, d int) error) error {

@@ -27,7 +27,8 @@ import (
 const (
 	configFile = "volume.json"
 	dataDir    = "_data"
-	copyUpDir  = "_copyup" // beside _data while a copy-up runs
+	copyUpDir  = "_copyup"      // beside _data while a copy-up runs
+	copyUpDone = "_copyup.done" // a finished copy moving into a volume in use
 	lockFile   = ".lock"
 	tmpPrefix  = ".tmp-"
 	rmPrefix   = ".rm-"
@@ -120,14 +121,28 @@ func (s *Store) Lock() (func(), error) {
 	return func() { f.Close() }, nil
 }
 
-// repair deletes what killed commands left half made or half removed.
+// repair deletes what killed commands left half made or half removed,
+// and finishes the copy-ups they left half moved into volumes in use.
 func (s *Store) repair() {
 	entries, _ := os.ReadDir(s.root)
 	for _, e := range entries {
+		dir := filepath.Join(s.root, e.Name())
 		if strings.HasPrefix(e.Name(), tmpPrefix) || strings.HasPrefix(e.Name(), rmPrefix) {
-			_ = os.RemoveAll(filepath.Join(s.root, e.Name()))
+			_ = os.RemoveAll(dir)
+			continue
+		}
+		if done := filepath.Join(dir, copyUpDone); exists(done) {
+			_ = moveIn(done, filepath.Join(dir, dataDir))
+		}
+		if tmp := filepath.Join(dir, copyUpDir); exists(tmp) {
+			_ = os.RemoveAll(tmp)
 		}
 	}
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }
 
 // Create makes a volume; the caller holds the lock. A name in use fails
@@ -315,6 +330,11 @@ func (s *Store) List() ([]Volume, error) {
 func (s *Store) Remove(name string) error {
 	if err := CheckName(name); err != nil {
 		return err
+	}
+	// A tmpfs volume's mount, when a killed command left it, would keep
+	// its directory busy (and its files outside the tree deleted below).
+	if err := unmountAll(filepath.Join(s.root, name, dataDir)); err != nil {
+		return fmt.Errorf("remove volume %s: %w", name, err)
 	}
 	gone, err := os.MkdirTemp(s.root, rmPrefix)
 	if err != nil {

@@ -2,6 +2,7 @@ package volume
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -227,5 +228,107 @@ func TestCopyUp(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(shared.Mountpoint, "sub", "f")); err != nil {
 		t.Errorf("shared copy-up: %v", err)
+	}
+}
+
+// TestCopyUpHardLinks: files linked to each other in the image are one
+// file in the volume, in place or not; a file whose other link is outside
+// the copied directory is copied once.
+func TestCopyUpHardLinks(t *testing.T) {
+	rootfs := t.TempDir()
+	data := filepath.Join(rootfs, "data")
+	for _, d := range []string{"a", "b/c"} {
+		if err := os.MkdirAll(filepath.Join(data, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(data, "a", "one"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range [][2]string{{"data/a/one", "data/b/c/two"}, {"data/a/one", "data/three"}, {"data/a/one", "outside"}} {
+		if err := os.Link(filepath.Join(rootfs, l[0]), filepath.Join(rootfs, l[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, _ := lockedStore(t)
+	for _, shared := range []bool{false, true} {
+		vol, err := s.Create(CreateOpt{Name: fmt.Sprintf("v%v", shared)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CopyUp(vol, rootfs, "/data", shared); err != nil {
+			t.Fatal(err)
+		}
+		var first unix.Stat_t
+		if err := unix.Stat(filepath.Join(vol.Mountpoint, "a", "one"), &first); err != nil {
+			t.Fatal(err)
+		}
+		if first.Nlink != 3 {
+			t.Errorf("shared=%v: a/one has %d links, want 3", shared, first.Nlink)
+		}
+		for _, p := range []string{"b/c/two", "three"} {
+			var st unix.Stat_t
+			if err := unix.Stat(filepath.Join(vol.Mountpoint, p), &st); err != nil || st.Ino != first.Ino {
+				t.Errorf("shared=%v: %s is inode %d (%v), want a/one's %d", shared, p, st.Ino, err, first.Ino)
+			}
+		}
+	}
+}
+
+// TestRepairHalfMovedCopyUp: a shared copy-up killed while moving its
+// finished copy into the volume is finished by the next lock; one killed
+// while copying is dropped, and the volume stays as it was.
+func TestRepairHalfMovedCopyUp(t *testing.T) {
+	s, _ := lockedStore(t)
+	moving, err := s.Create(CreateOpt{Name: "moving"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copying, err := s.Create(CreateOpt{Name: "copying"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := filepath.Join(filepath.Dir(moving.Mountpoint), copyUpDone)
+	partial := filepath.Join(filepath.Dir(copying.Mountpoint), copyUpDir)
+	for _, d := range []string{done, partial} {
+		if err := os.MkdirAll(filepath.Join(d, "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"a", "b", "sub/c"} {
+			if err := os.WriteFile(filepath.Join(d, f), []byte(f), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.Chmod(done, 0o751); err != nil {
+		t.Fatal(err)
+	}
+	// Killed after the first move; the container made b meanwhile.
+	if err := os.Rename(filepath.Join(done, "a"), filepath.Join(moving.Mountpoint, "a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(moving.Mountpoint, "b"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := s.Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	for f, want := range map[string]string{"a": "a", "b": "mine", "sub/c": "sub/c"} {
+		if got, err := os.ReadFile(filepath.Join(moving.Mountpoint, f)); err != nil || string(got) != want {
+			t.Errorf("after repair, %s holds %q (%v), want %q", f, got, err, want)
+		}
+	}
+	if fi, err := os.Stat(moving.Mountpoint); err != nil || fi.Mode().Perm() != 0o751 {
+		t.Errorf("after repair, the volume's mode: %v %v, want the copy's 751", fi.Mode(), err)
+	}
+	if entries, _ := os.ReadDir(copying.Mountpoint); len(entries) != 0 {
+		t.Errorf("an unfinished copy reached the volume: %v", entries)
+	}
+	for _, p := range []string{done, partial} {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("repair left %s", p)
+		}
 	}
 }

@@ -22,6 +22,7 @@ func volumeCommand() *cli.Command {
 				&cli.StringFlag{Name: "driver", Aliases: []string{"d"}, Value: "local", Usage: "local (the only driver)"},
 				&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "set a label KEY=VALUE"},
 				&cli.StringSliceFlag{Name: "opt", Aliases: []string{"o"}, Usage: "type=tmpfs, o=size=64m; or type=none, o=bind, device=/path"},
+				&cli.BoolFlag{Name: "ignore", Usage: "no error if the volume exists: print its name (its options stay as they are)"},
 			}},
 			{Name: "ls", Aliases: []string{"list"}, Usage: "list volumes", Action: volumeList, Flags: []cli.Flag{
 				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "names only"},
@@ -60,7 +61,7 @@ func volumeCreate(c *cli.Context) error {
 		}
 		opts[k] = v
 	}
-	o := engine.VolumeCreateOptions{Name: c.Args().First(), Driver: c.String("driver"), Labels: labels, Options: opts}
+	o := engine.VolumeCreateOptions{Name: c.Args().First(), Driver: c.String("driver"), Labels: labels, Options: opts, Ignore: c.Bool("ignore")}
 	if err := engine.CheckVolumeCreate(o); err != nil {
 		return err
 	}
