@@ -30,6 +30,9 @@ import (
 type Transport interface {
 	NewReference(named reference.Named) (types.ImageReference, error)
 	CheckAuth(ctx context.Context, sys *types.SystemContext, user, password, registry string) error
+	// ServerFailed reports whether err is the registry's answer that it
+	// failed (429 or 5xx), which a later try may not repeat.
+	ServerFailed(err error) bool
 }
 
 // ErrNoTransport is a registry operation of a binary built without the
@@ -118,7 +121,7 @@ func Pull(ctx context.Context, s storage.Store, ref string, opt RegistryOpt) (st
 	var errs []error
 	for _, named := range candidates {
 		var id string
-		err := withRetry(ctx, opt.Retry, opt.RetryDelay, func() (err error) {
+		err := withRetry(ctx, opt.Transport, opt.Retry, opt.RetryDelay, func() (err error) {
 			id, err = pullOne(ctx, s, named, sys, opt)
 			return err
 		})
@@ -172,7 +175,7 @@ func Push(ctx context.Context, s storage.Store, imageID, dest string, opt Regist
 		return Pushed{}, err
 	}
 	var manifest []byte
-	err = withRetry(ctx, opt.Retry, opt.RetryDelay, func() (err error) {
+	err = withRetry(ctx, opt.Transport, opt.Retry, opt.RetryDelay, func() (err error) {
 		manifest, err = copyImage(ctx, dst, src, &copy.Options{DestinationCtx: opt.system(), ReportWriter: opt.Report})
 		return err
 	})

@@ -7,21 +7,19 @@ import (
 	"net"
 	"syscall"
 	"time"
-
-	"go.podman.io/image/v5/docker"
 )
 
 // withRetry runs op once and then up to retries more times while it fails
 // in a way a later try may not (the network, the registry overloaded or
 // down): a fixed delay when given, else 2s doubling, as podman waits.
-func withRetry(ctx context.Context, retries int, delay time.Duration, op func() error) error {
+func withRetry(ctx context.Context, t Transport, retries int, delay time.Duration, op func() error) error {
 	wait := delay
 	if wait <= 0 {
 		wait = 2 * time.Second
 	}
 	for attempt := 0; ; attempt++ {
 		err := op()
-		if err == nil || attempt >= retries || !retryable(err) {
+		if err == nil || attempt >= retries || !retryable(t, err) {
 			return err
 		}
 		select {
@@ -37,12 +35,8 @@ func withRetry(ctx context.Context, retries int, delay time.Duration, op func() 
 
 // retryable: failures of the connection or of the server, not answers
 // (unknown image, refused credentials) that a retry would only repeat.
-func retryable(err error) bool {
-	var status docker.UnexpectedHTTPStatusError
-	if errors.As(err, &status) {
-		return status.StatusCode == 429 || status.StatusCode >= 500
-	}
+func retryable(t Transport, err error) bool {
 	var netErr net.Error
-	return errors.As(err, &netErr) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+	return t.ServerFailed(err) || errors.As(err, &netErr) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, io.ErrUnexpectedEOF)
 }

@@ -105,7 +105,8 @@ func (term *terminal) wait() int {
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
-		term.t.Fatal("burrow did not exit")
+		term.t.Helper()
+		term.t.Fatalf("burrow %v did not exit; the screen:\n%s", term.cmd.Args[1:], term.screen())
 	}
 	return term.cmd.ProcessState.ExitCode()
 }

@@ -8,6 +8,7 @@ package dockertransport
 
 import (
 	"context"
+	"errors"
 
 	"go.podman.io/image/v5/docker"
 	"go.podman.io/image/v5/docker/reference"
@@ -25,4 +26,10 @@ func (Transport) NewReference(named reference.Named) (types.ImageReference, erro
 // CheckAuth logs in to registry with the credentials, storing nothing.
 func (Transport) CheckAuth(ctx context.Context, sys *types.SystemContext, user, password, registry string) error {
 	return docker.CheckAuth(ctx, sys, user, password, registry)
+}
+
+// ServerFailed: the registry answered 429 or 5xx.
+func (Transport) ServerFailed(err error) bool {
+	var status docker.UnexpectedHTTPStatusError
+	return errors.As(err, &status) && (status.StatusCode == 429 || status.StatusCode >= 500)
 }
