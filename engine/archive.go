@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 
 	"github.com/burrow/burrow/errdefs"
@@ -23,7 +22,10 @@ func (e *Engine) CopyOutTar(ref, src string, w io.Writer, o CopyOptions) error {
 		if err := e.CopyOut(ref, src, tmp, CopyOptions{NoFollow: o.NoFollow}); err != nil {
 			return err
 		}
-		rc, err := archive.TarWithOptions(tmp, &archive.TarOptions{IncludeFiles: []string{path.Base(path.Clean("/" + src))}})
+		// The whole private directory, which holds only the copy: naming
+		// the copy would have the walk follow it when it is a symlink
+		// (--follow-link=false), out of the directory and so to nothing.
+		rc, err := archive.TarWithOptions(tmp, &archive.TarOptions{})
 		if err != nil {
 			return err
 		}

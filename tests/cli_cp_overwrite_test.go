@@ -3,6 +3,7 @@ package tests
 import (
 	"archive/tar"
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,6 +157,32 @@ func TestCLICpFollowLink(t *testing.T) {
 	e.ok("cp", "--follow-link=false", "ln:/tmp/a/up", filepath.Join(host, "raw"))
 	if target, err := os.Readlink(filepath.Join(host, "raw")); err != nil || target != "../../../etc/passwd" {
 		t.Errorf("cp --follow-link=false out: want the link itself, got %q %v", target, err)
+	}
+
+	// A tar on stdout: the target's content, or the link with --follow-link=false.
+	for _, c := range []struct {
+		flag     string
+		typ      byte
+		linkname string
+	}{{"-L", tar.TypeReg, ""}, {"--follow-link=false", tar.TypeSymlink, "../../../etc/passwd"}} {
+		tr := tar.NewReader(strings.NewReader(e.ok("cp", c.flag, "ln:/tmp/a/up", "-")))
+		h, err := tr.Next()
+		if err != nil || h.Name != "up" || h.Typeflag != c.typ || h.Linkname != c.linkname {
+			t.Errorf("cp %s ln:/tmp/a/up -: first entry %+v %v", c.flag, h, err)
+			continue
+		}
+		if data, _ := io.ReadAll(tr); c.typ == tar.TypeReg && string(data) != inside {
+			t.Errorf("cp %s ln:/tmp/a/up -: %q, want the container's /etc/passwd", c.flag, data)
+		}
+	}
+
+	var names []string
+	tr := tar.NewReader(strings.NewReader(e.ok("cp", "-L", "ln:/tmp/dl", "-")))
+	for h, err := tr.Next(); err == nil; h, err = tr.Next() {
+		names = append(names, h.Name)
+	}
+	if strings.Join(names, " ") != "dl/ dl/f" {
+		t.Errorf("cp -L ln:/tmp/dl -: entries %q, want dl/ dl/f", names)
 	}
 
 	// Container to container.
