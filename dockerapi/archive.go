@@ -52,7 +52,7 @@ func (s *Server) getArchive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer os.RemoveAll(tmp)
-	if err := s.eng.CopyOut(r.PathValue("id"), p, tmp); err != nil {
+	if err := s.eng.CopyOut(r.PathValue("id"), p, tmp, engine.CopyOptions{}); err != nil {
 		fail(w, err)
 		return
 	}
@@ -99,7 +99,9 @@ func (s *Server) putArchive(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, en := range entries {
 		// docker's copyUIDGID: the container user's; else the tar's owners.
-		o := engine.CopyOptions{Chown: boolParam(r, "copyUIDGID")}
+		// The tar's entries are copied as they are, a symlink as a link;
+		// docker replaces a directory with a non-directory unless told not to.
+		o := engine.CopyOptions{Chown: boolParam(r, "copyUIDGID"), NoFollow: true, Overwrite: !boolParam(r, "noOverwriteDirNonDir")}
 		if err := s.eng.CopyIn(r.PathValue("id"), filepath.Join(tmp, en.Name()), dst, o); err != nil {
 			fail(w, err)
 			return

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 
 	"github.com/burrow/burrow/errdefs"
@@ -18,12 +17,15 @@ import (
 
 // CopyOutTar writes src of container ref to w as a tar stream (docker cp
 // CTR:SRC -).
-func (e *Engine) CopyOutTar(ref, src string, w io.Writer) error {
+func (e *Engine) CopyOutTar(ref, src string, w io.Writer, o CopyOptions) error {
 	return e.viaTemp(func(tmp string) error {
-		if err := e.CopyOut(ref, src, tmp); err != nil {
+		if err := e.CopyOut(ref, src, tmp, CopyOptions{NoFollow: o.NoFollow}); err != nil {
 			return err
 		}
-		rc, err := archive.TarWithOptions(tmp, &archive.TarOptions{IncludeFiles: []string{path.Base(path.Clean("/" + src))}})
+		// The whole private directory, which holds only the copy: naming
+		// the copy would have the walk follow it when it is a symlink
+		// (--follow-link=false), out of the directory and so to nothing.
+		rc, err := archive.TarWithOptions(tmp, &archive.TarOptions{})
 		if err != nil {
 			return err
 		}
@@ -59,14 +61,18 @@ func (e *Engine) CopyBetween(from, src, to, dst string, o CopyOptions) error {
 		return err
 	}
 	return e.viaTemp(func(tmp string) error {
-		if err := lifecycle.CopyOut(e.store, c, src, tmp, lifecycle.CopyOpt{Keep: true}); err != nil {
+		if err := lifecycle.CopyOut(e.store, c, src, tmp, lifecycle.CopyOpt{Keep: true, NoFollow: o.NoFollow}); err != nil {
 			return err
 		}
 		return e.copyEntriesIn(to, tmp, dst, o)
 	})
 }
 
+// copyEntriesIn copies what a private directory holds into dst: a symlink
+// there is the source's own, to be copied as a link, never followed on the
+// host.
 func (e *Engine) copyEntriesIn(ref, dir, dst string, o CopyOptions) error {
+	o.NoFollow = true
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err

@@ -400,16 +400,23 @@ type CopyOptions struct {
 	// keep their source's owner (a tar's, the other container's, the
 	// host's as the namespace sees it).
 	Chown bool
+	// NoFollow copies a symlink named as the source as the link itself
+	// (docker cp's default, --follow-link=false); podman's default, and
+	// docker's -L, copy what it points at, resolved inside the root.
+	NoFollow bool
+	// Overwrite replaces a directory in the way of a non-directory and
+	// the reverse (podman cp --overwrite); without it that is an error.
+	Overwrite bool
 }
 
 // CopyOut copies src in the container to dst on the host; the copies are
 // the user's.
-func (e *Engine) CopyOut(ref, src, dst string) error {
+func (e *Engine) CopyOut(ref, src, dst string, o CopyOptions) error {
 	c, err := e.Container(ref)
 	if err != nil {
 		return err
 	}
-	return lifecycle.CopyOut(e.store, c, src, dst, lifecycle.CopyOpt{})
+	return lifecycle.CopyOut(e.store, c, src, dst, lifecycle.CopyOpt{NoFollow: o.NoFollow, Overwrite: o.Overwrite})
 }
 
 // CopyIn copies src on the host to dst in the container.
@@ -418,7 +425,7 @@ func (e *Engine) CopyIn(ref, src, dst string, o CopyOptions) error {
 	if err != nil {
 		return err
 	}
-	opt := lifecycle.CopyOpt{Keep: !o.Chown}
+	opt := lifecycle.CopyOpt{Keep: !o.Chown, NoFollow: o.NoFollow, Overwrite: o.Overwrite}
 	if o.Chown {
 		spec, err := lifecycle.LoadSpec(e.store, c.ID)
 		if err != nil {

@@ -19,10 +19,18 @@ import (
 
 // CopyOpt says whose the copied files become: Owner's when set, else the
 // source's own with Keep, else the copying user's (root in burrow's
-// namespace, the user on the host).
+// namespace, the user on the host). A symlink named as the source is
+// followed unless NoFollow; a directory in the way of a non-directory (or
+// the reverse) is an error unless Overwrite.
 type CopyOpt struct {
-	Owner *Owner
-	Keep  bool
+	Owner     *Owner
+	Keep      bool
+	NoFollow  bool
+	Overwrite bool
+}
+
+func (o CopyOpt) copier(from, to side) copier {
+	return copier{from: from, to: to, owner: o.Owner, keep: o.Keep, overwrite: o.Overwrite}
 }
 
 // CopyOut copies src (a path in the container) to dst on the host, as
@@ -31,7 +39,7 @@ func CopyOut(s storage.Store, c Container, src, dst string, opt CopyOpt) error {
 	ctr, host := side{ctr: c.Record.Name}, side{}
 	src = path.Clean("/" + src)
 	return withRootDir(s, c, func(root *os.File) error {
-		from, err := openTop(root, "."+src, inRoot, src)
+		from, err := openTop(root, "."+src, inRoot, src, !opt.NoFollow)
 		if err != nil {
 			return ctr.err("open", src, err)
 		}
@@ -41,7 +49,7 @@ func CopyOut(s storage.Store, c Container, src, dst string, opt CopyOpt) error {
 			return host.err("open", shown, err)
 		}
 		defer dir.Close()
-		return copier{from: ctr, to: host, owner: opt.Owner, keep: opt.Keep}.copy(from, dir, name, filepath.Join(shown, name))
+		return opt.copier(ctr, host).copy(from, dir, name, filepath.Join(shown, name))
 	})
 }
 
@@ -49,7 +57,7 @@ func CopyOut(s storage.Store, c Container, src, dst string, opt CopyOpt) error {
 // `docker cp SRC CTR:DST`: into dst when dst is an existing directory.
 func CopyIn(s storage.Store, c Container, src, dst string, opt CopyOpt) error {
 	ctr, host := side{ctr: c.Record.Name}, side{}
-	from, err := openTop(nil, src, 0, src)
+	from, err := openTop(nil, src, 0, src, !opt.NoFollow)
 	if err != nil {
 		return host.err("open", src, err)
 	}
@@ -60,7 +68,7 @@ func CopyIn(s storage.Store, c Container, src, dst string, opt CopyOpt) error {
 			return ctr.err("open", shown, err)
 		}
 		defer dir.Close()
-		return copier{from: host, to: ctr, owner: opt.Owner, keep: opt.Keep}.copy(from, dir, name, path.Join(shown, name))
+		return opt.copier(host, ctr).copy(from, dir, name, path.Join(shown, name))
 	})
 }
 

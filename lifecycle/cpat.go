@@ -110,13 +110,41 @@ func (n node) close() {
 }
 
 // openTop opens the source the user named, following a symlink at its
-// end as docker does. O_NONBLOCK: a FIFO must not hang the copy.
-func openTop(dir *os.File, p string, resolve uint64, shown string) (node, error) {
-	f, err := openat2(dir, p, unix.O_RDONLY|unix.O_NONBLOCK, resolve)
+// end (podman's default, docker's -L) unless !follow: then a symlink there
+// is copied as a link. O_NONBLOCK: a FIFO must not hang the copy.
+func openTop(dir *os.File, p string, resolve uint64, shown string, follow bool) (node, error) {
+	flags := unix.O_RDONLY | unix.O_NONBLOCK
+	if !follow {
+		flags |= unix.O_NOFOLLOW
+	}
+	f, err := openat2(dir, p, flags, resolve)
+	if !follow && errors.Is(err, unix.ELOOP) {
+		return openLink(dir, p, resolve, shown)
+	}
 	if err != nil {
 		return node{}, err
 	}
 	return held(f, shown)
+}
+
+// openLink reads the symlink at p through a descriptor of the link itself,
+// so that what is copied is the link the status describes.
+func openLink(dir *os.File, p string, resolve uint64, shown string) (node, error) {
+	f, err := openat2(dir, p, unix.O_PATH|unix.O_NOFOLLOW, resolve)
+	if err != nil {
+		return node{}, err
+	}
+	defer f.Close()
+	n := node{path: shown}
+	if err := unix.Fstat(int(f.Fd()), &n.st); err != nil {
+		return node{}, err
+	}
+	if n.st.Mode&unix.S_IFMT != unix.S_IFLNK {
+		// Replaced by something else since: the loop was its own.
+		return node{}, unix.ELOOP
+	}
+	n.link, err = readlinkat(f, "")
+	return n, err
 }
 
 // openEntry opens an entry below the source without following it: a
@@ -176,6 +204,9 @@ type copier struct {
 	keep bool
 	// special keeps set-ID and sticky bits, as a Dockerfile's COPY does.
 	special bool
+	// overwrite replaces a directory in the way of a non-directory and
+	// the reverse (podman cp --overwrite); without it that is an error.
+	overwrite bool
 }
 
 // ownerOf is the owner a copy of n gets: nil leaves the copying user's.
@@ -207,7 +238,11 @@ func (cp copier) copy(n node, dir *os.File, name, shown string) error {
 	case unix.S_IFREG:
 		return cp.copyFile(n, dir, name, shown)
 	case unix.S_IFLNK:
-		// Whatever is in the way is replaced, as docker's extraction does.
+		if err := cp.clear(dir, name, false, shown); err != nil {
+			return err
+		}
+		// Any other non-directory in the way is replaced, as docker's
+		// extraction does.
 		_ = unix.Unlinkat(int(dir.Fd()), name, 0)
 		if err := unix.Symlinkat(n.link, int(dir.Fd()), name); err != nil {
 			return cp.to.err("create", shown, err)
@@ -222,7 +257,62 @@ func (cp copier) copy(n node, dir *os.File, name, shown string) error {
 	return cp.from.err("copy", n.path, fmt.Errorf("%s: %w", kind(n.st.Mode), errors.ErrUnsupported))
 }
 
+// errInTheWay says what podman says, with the way out.
+var errInTheWay = fmt.Errorf("%w (--overwrite replaces a directory with a non-directory and the reverse)", unix.EEXIST)
+
+// clear makes room for a directory (dirWanted) or a non-directory at name
+// in dir: an entry of the other kind is an error, or with overwrite is
+// removed, a whole tree by descriptor, never following a symlink in it.
+func (cp copier) clear(dir *os.File, name string, dirWanted bool, shown string) error {
+	var st unix.Stat_t
+	if err := unix.Fstatat(int(dir.Fd()), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return nil
+		}
+		return cp.to.err("create", shown, err)
+	}
+	isDir := st.Mode&unix.S_IFMT == unix.S_IFDIR
+	if isDir == dirWanted {
+		return nil
+	}
+	if !cp.overwrite {
+		return cp.to.err("create", shown, errInTheWay)
+	}
+	if err := removeAt(dir, name); err != nil {
+		return cp.to.err("replace", shown, err)
+	}
+	return nil
+}
+
+// removeAt removes name in dir and, for a directory, everything below it.
+func removeAt(dir *os.File, name string) error {
+	err := unix.Unlinkat(int(dir.Fd()), name, 0)
+	if err == nil || !errors.Is(err, unix.EISDIR) {
+		return err
+	}
+	sub, err := openat(dir, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return err
+	}
+	names, err := sub.Readdirnames(-1)
+	if err == nil {
+		for _, en := range names {
+			if err = removeAt(sub, en); err != nil {
+				break
+			}
+		}
+	}
+	sub.Close()
+	if err != nil {
+		return err
+	}
+	return unix.Unlinkat(int(dir.Fd()), name, unix.AT_REMOVEDIR)
+}
+
 func (cp copier) copyDir(n node, dir *os.File, name, shown string) error {
+	if err := cp.clear(dir, name, true, shown); err != nil {
+		return err
+	}
 	out, created, err := mkdirOpen(dir, name, unix.O_RDONLY)
 	if err != nil {
 		return cp.to.err("create", shown, err)
@@ -273,6 +363,9 @@ func (cp copier) setAttrs(f *os.File, mode uint32, owner *Owner, shown string) e
 // symlink: one put in the way is replaced, as docker's extraction does.
 // O_NONBLOCK: a FIFO in the way fails instead of waiting for a reader.
 func (cp copier) copyFile(n node, dir *os.File, name, shown string) error {
+	if err := cp.clear(dir, name, false, shown); err != nil {
+		return err
+	}
 	flags := unix.O_WRONLY | unix.O_CREAT | unix.O_TRUNC | unix.O_NOFOLLOW | unix.O_NONBLOCK
 	out, err := openat(dir, name, flags, 0o600)
 	if errors.Is(err, unix.ELOOP) {

@@ -42,7 +42,7 @@ func Put(root *os.File, o PutOpt) error {
 	dest := path.Clean("/" + o.Dest)
 	cp := copier{from: src, to: ctr, owner: o.Owner, mode: o.Mode, skip: o.Skip, keep: o.KeepOwners, special: true}
 	for _, s := range o.Sources {
-		from, err := openTop(o.From, s, inRoot, s)
+		from, err := openTop(o.From, s, inRoot, s, true)
 		if err != nil {
 			return src.err("open", s, err)
 		}

@@ -25,7 +25,7 @@ func Stat(s storage.Store, c Container, p string) (PathStat, error) {
 	p = path.Clean("/" + p)
 	var out PathStat
 	err := withRootDir(s, c, func(root *os.File) error {
-		n, err := openTop(root, "."+p, inRoot, p)
+		n, err := openTop(root, "."+p, inRoot, p, true)
 		if err != nil {
 			return side{ctr: c.Record.Name}.err("stat", p, err)
 		}

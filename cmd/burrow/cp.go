@@ -18,6 +18,8 @@ func cpCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress: burrow cp prints none"},
 			&cli.BoolFlag{Name: "archive", Aliases: []string{"a"}, Value: true, Usage: "files copied into a container become its user's (podman's default); --archive=false keeps their owners"},
+			&cli.BoolFlag{Name: "overwrite", Usage: "replace a directory with a non-directory and the reverse (else an error)"},
+			&cli.BoolFlag{Name: "follow-link", Aliases: []string{"L"}, Value: true, Usage: "copy what a symlink named as the source points at, resolved in its container (podman's default, docker's -L); --follow-link=false copies the link itself"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {
@@ -34,14 +36,14 @@ func cpCommand() *cli.Command {
 				return err
 			}
 			defer e.Close()
-			o := engine.CopyOptions{Chown: c.Bool("archive")}
+			o := engine.CopyOptions{Chown: c.Bool("archive"), NoFollow: !c.Bool("follow-link"), Overwrite: c.Bool("overwrite")}
 			switch {
 			case srcIn && dstIn:
 				return e.CopyBetween(srcCtr, srcPath, dstCtr, dstPath, o)
 			case srcIn && dst == "-":
-				return e.CopyOutTar(srcCtr, srcPath, os.Stdout)
+				return e.CopyOutTar(srcCtr, srcPath, os.Stdout, o)
 			case srcIn:
-				return e.CopyOut(srcCtr, srcPath, dstPath)
+				return e.CopyOut(srcCtr, srcPath, dstPath, o)
 			case src == "-":
 				return e.CopyInTar(dstCtr, dstPath, os.Stdin, o)
 			}
