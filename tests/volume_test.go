@@ -841,3 +841,73 @@ func TestVolumeTmpfsShared(t *testing.T) {
 		t.Errorf("volume rm after a killed user left %d mounts", n)
 	}
 }
+
+// TestVolumeTmpfsCopyUp: a tmpfs volume gets the image's content each
+// time it is mounted fresh, as docker's does, with owners, modes, xattrs
+// and hard links; not while others use it, not with nocopy; a copy that
+// does not fit fails the start and leaves nothing mounted.
+func TestVolumeTmpfsCopyUp(t *testing.T) {
+	e := detachedEnv(t)
+	copyUpImage(t, e)
+	e.ok("volume", "create", "-o", "type=tmpfs", "-o", "o=size=64m", "tc")
+	mp := e.mountpoint("tc")
+	mountedHere := func() int { return strings.Count(e.holderMounts(t), " "+mp+" ") }
+	const show = "stat -c '%n %u:%g %a' /data /data/private /data/seed; readlink /data/link; cat /data/seed"
+	want := "/data 999:999 755\n/data/private 999:999 700\n/data/seed 999:999 644\n/etc/passwd\nseed\n"
+	if out := e.ok("run", "--rm", "-v", "tc:/data", "copyup:1", "sh", "-c", show); out != want {
+		t.Fatalf("tmpfs volume after copy-up:\n%s\nwant:\n%s", out, want)
+	}
+	links := e.ok("run", "--rm", "-v", "tc:/data", "copyup:1", "stat", "-c", "%i %h", "/data/hard1", "/data/private/hard2")
+	if l := strings.Split(strings.TrimSpace(links), "\n"); len(l) != 2 || l[0] != l[1] || !strings.HasSuffix(l[0], " 2") {
+		t.Errorf("hard links in the tmpfs volume (inode, links): %q, want one inode with 2 links", links)
+	}
+
+	// While a user runs: the tmpfs is the holder's mount; the xattr is
+	// there, and a second user shares what the first changed, with no
+	// copy over it.
+	e.ok("run", "-d", "--name", "a", "-v", "tc:/data", "copyup:1", "sleep", "100")
+	if n := mountedHere(); n != 1 {
+		t.Fatalf("tmpfs volume mounted %d times while in use, want once", n)
+	}
+	seed := fmt.Sprintf("/proc/%d/root%s/seed", e.holderPID(), mp)
+	buf := make([]byte, 64)
+	if n, err := unix.Getxattr(seed, "user.origin", buf); err != nil || string(buf[:n]) != "image" {
+		t.Errorf("xattr user.origin on %s: %q %v, want image", seed, buf[:max(n, 0)], err)
+	}
+	e.ok("exec", "a", "rm", "/data/seed")
+	if out := e.ok("run", "--rm", "-v", "tc:/data", "copyup:1", "ls", "/data"); strings.Contains(out, "seed") {
+		t.Errorf("a second user of a tmpfs volume in use sees a new copy: %q", out)
+	}
+	e.ok("rm", "-f", "a")
+	// Fresh again: copied again, also on start of a created container.
+	e.ok("create", "--name", "s", "-v", "tc:/data", "copyup:1", "stat", "-c", "%u:%g %s", "/data/seed")
+	if out := e.ok("start", "-a", "s"); out != "999:999 5\n" {
+		t.Errorf("start of a created container: the tmpfs volume's seed is %q, want 999:999 5", out)
+	}
+	e.ok("rm", "s")
+
+	if out := e.ok("run", "--rm", "-v", "tc:/data:nocopy", "copyup:1", "ls", "-A", "/data"); out != "" {
+		t.Errorf("nocopy tmpfs volume holds %q", out)
+	}
+	if out := e.ok("run", "--rm", "--mount", "type=volume,src=tc,dst=/data,volume-nocopy", "copyup:1", "ls", "-A", "/data"); out != "" {
+		t.Errorf("volume-nocopy tmpfs volume holds %q", out)
+	}
+	if n := mountedHere(); n != 0 {
+		t.Errorf("after its last user, the tmpfs volume is mounted %d times", n)
+	}
+
+	// Three inodes (the root and two entries) cannot hold /data.
+	e.ok("volume", "create", "-o", "type=tmpfs", "-o", "o=nr_inodes=3", "small")
+	smp := e.mountpoint("small")
+	r := e.burrow("run", "--rm", "-v", "small:/data", "copyup:1", "true")
+	if r.code != 125 || !strings.Contains(r.stderr, "copy-up") {
+		t.Errorf("copy-up into a tmpfs too small: %s, want 125 naming the copy-up", r)
+	}
+	if n := strings.Count(e.holderMounts(t), " "+smp+" "); n != 0 {
+		t.Errorf("a failed copy-up left the tmpfs volume mounted %d times", n)
+	}
+	if left := e.ok("ps", "-aq"); left != "" {
+		t.Errorf("a failed copy-up left containers: %q", left)
+	}
+	e.ok("volume", "rm", "tc", "small")
+}

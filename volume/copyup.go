@@ -60,6 +60,19 @@ func CopyUp(v Volume, rootfs, dir string, shared bool) error {
 	return nil
 }
 
+// CopyUpTmpfs fills the mounted tmpfs of volume v, empty, with what the
+// image has at dir, keeping what CopyUp keeps. It copies in place: a
+// rename cannot cross into the tmpfs, and the caller (lifecycle, under
+// the volume lock) uses it only on a tmpfs it has just mounted, which no
+// container sees yet. A dir that is missing or not a directory copies
+// nothing.
+func CopyUpTmpfs(v Volume, rootfs, dir string) error {
+	if _, err := copyDir(rootfs, dir, v.Mountpoint); err != nil {
+		return fmt.Errorf("copy-up into tmpfs volume %s: %w", v.Name, err)
+	}
+	return nil
+}
+
 // moveIn moves the entries of the finished copy done into the volume's
 // directory data, gives data the copy's owner, mode and times, and
 // removes done. A name that a running container made in data meanwhile
