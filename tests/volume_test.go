@@ -896,6 +896,12 @@ func TestVolumeTmpfsCopyUp(t *testing.T) {
 		t.Errorf("after its last user, the tmpfs volume is mounted %d times", n)
 	}
 
+	// A read-only tmpfs volume gets the content and stays read-only.
+	e.ok("volume", "create", "-o", "type=tmpfs", "-o", "o=ro,size=8m", "ro")
+	if r := e.burrow("run", "--rm", "-v", "ro:/data", "copyup:1", "sh", "-c", "cat /data/seed; touch /data/x"); r.stdout != "seed\n" || r.code == 0 {
+		t.Errorf("read-only tmpfs volume: %s\nwant the seed and a refused write", r)
+	}
+
 	// Three inodes (the root and two entries) cannot hold /data.
 	e.ok("volume", "create", "-o", "type=tmpfs", "-o", "o=nr_inodes=3", "small")
 	smp := e.mountpoint("small")
@@ -909,5 +915,5 @@ func TestVolumeTmpfsCopyUp(t *testing.T) {
 	if left := e.ok("ps", "-aq"); left != "" {
 		t.Errorf("a failed copy-up left containers: %q", left)
 	}
-	e.ok("volume", "rm", "tc", "small")
+	e.ok("volume", "rm", "tc", "small", "ro")
 }
