@@ -663,12 +663,9 @@ func TestVolumePropagation(t *testing.T) {
 	}
 }
 
-// TestVolumeKillDuringCopyUp: runs killed while they copy an image
-// directory of 4,000 files into a new volume leave each volume empty or
-// whole, and the next run of an empty one copies it up.
-func TestVolumeKillDuringCopyUp(t *testing.T) {
-	e := detachedEnv(t)
-	const files = 4000
+// manyFilesImage loads many:1, busybox with /data holding files files.
+func manyFilesImage(t *testing.T, e *env, files int) {
+	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	_ = tw.WriteHeader(&tar.Header{Name: "data/", Typeflag: tar.TypeDir, Mode: 0o755})
@@ -684,6 +681,15 @@ func TestVolumeKillDuringCopyUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.ok("load", "-q", "-i", archive)
+}
+
+// TestVolumeKillDuringCopyUp: runs killed while they copy an image
+// directory of 4,000 files into a new volume leave each volume empty or
+// whole, and the next run of an empty one copies it up.
+func TestVolumeKillDuringCopyUp(t *testing.T) {
+	e := detachedEnv(t)
+	const files = 4000
+	manyFilesImage(t, e, files)
 	counts := map[int]int{}
 	for i := 0; i < 8; i++ {
 		cmd := exec.Command(burrowBin, "run", "--rm", "-v", fmt.Sprintf("k%d:/data", i), "many:1", "true")
@@ -916,4 +922,48 @@ func TestVolumeTmpfsCopyUp(t *testing.T) {
 		t.Errorf("a failed copy-up left containers: %q", left)
 	}
 	e.ok("volume", "rm", "tc", "small", "ro")
+}
+
+// TestVolumeTmpfsKillDuringCopyUp: a run killed while it fills a fresh
+// tmpfs volume leaves a mount whose owner is dead; the next user mounts
+// afresh and sees the whole copy, and nothing stays mounted after it.
+func TestVolumeTmpfsKillDuringCopyUp(t *testing.T) {
+	e := detachedEnv(t)
+	const files = 4000
+	manyFilesImage(t, e, files)
+	left := map[int]int{} // files in the volume's directory right after the kill
+	for i := 0; i < 6; i++ {
+		name := fmt.Sprintf("t%d", i)
+		e.ok("volume", "create", "-o", "type=tmpfs", "-o", "o=size=64m", name)
+		mp := e.mountpoint(name)
+		cmd := exec.Command(burrowBin, "run", "--rm", "-v", name+":/data", "many:1", "true")
+		cmd.Env = e.vars
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(50+i*150) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		entries, _ := os.ReadDir(fmt.Sprintf("/proc/%d/root%s", e.holderPID(), mp))
+		left[len(entries)]++
+	}
+	t.Logf("tmpfs volumes by file count right after the kills: %v", left)
+	for i := 0; i < 6; i++ {
+		name := fmt.Sprintf("t%d", i)
+		mp := e.mountpoint(name)
+		e.ok("run", "-d", "--name", "w"+name, "-v", name+":/data", "many:1", "sleep", "100")
+		if out := e.ok("exec", "w"+name, "sh", "-c", "ls /data | wc -l"); strings.TrimSpace(out) != strconv.Itoa(files) {
+			t.Errorf("after a killed copy-up, the next user of %s sees %s files", name, strings.TrimSpace(out))
+		}
+		if n := strings.Count(e.holderMounts(t), " "+mp+" "); n != 1 {
+			t.Errorf("tmpfs volume %s mounted %d times while one container uses it", name, n)
+		}
+		e.ok("rm", "-f", "w"+name)
+		if n := strings.Count(e.holderMounts(t), " "+mp+" "); n != 0 {
+			t.Errorf("tmpfs volume %s mounted %d times after its last user", name, n)
+		}
+	}
+	if out := e.ok("ps", "-a", "-q"); out != "" {
+		t.Errorf("containers left: %q", out)
+	}
 }
