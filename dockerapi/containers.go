@@ -458,6 +458,7 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) {
 			// Clients read logs only from the drivers they know (the Python
 			// SDK's containers.run): burrow's is json-file's format.
 			LogConfig: container.LogConfig{Type: "json-file", Config: map[string]string{}},
+			Resources: resources(rec.Limits),
 		},
 		NetworkSettings: &container.NetworkSettings{Ports: network.PortMap{}, Networks: map[string]*network.EndpointSettings{}},
 	}

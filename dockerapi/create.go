@@ -8,6 +8,7 @@ import (
 
 	"github.com/burrow/burrow/engine"
 	"github.com/burrow/burrow/errdefs"
+	"github.com/moby/moby/api/types/blkiodev"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
@@ -49,6 +50,10 @@ func createOptions(name string, req container.CreateRequest) (engine.RunOptions,
 	}
 	if h := req.HostConfig; h != nil {
 		hostOptions(&o, h)
+		var err error
+		if o.Limits, err = limits(h.Resources); err != nil {
+			return engine.RunOptions{}, err
+		}
 		if err := mountOptions(&o, h.Mounts); err != nil {
 			return engine.RunOptions{}, err
 		}
@@ -102,7 +107,6 @@ func hostOptions(o *engine.ContainerOptions, h *container.HostConfig) {
 	for k, v := range h.LogConfig.Config {
 		o.LogOptions = append(o.LogOptions, k+"="+v)
 	}
-	o.Limits = limits(h.Resources)
 	o.Controls = controls(o.Controls, h)
 }
 
@@ -120,16 +124,16 @@ func link(l string) string {
 	return name + ":" + alias
 }
 
-func limits(r container.Resources) engine.Limits {
-	l := engine.Limits{Memory: r.Memory, MemorySwap: r.MemorySwap, CPUs: float64(r.NanoCPUs) / 1e9,
-		CpusetCPUs: r.CpusetCpus, BlkioWeight: r.BlkioWeight}
-	if r.CPUQuota > 0 {
-		period := r.CPUPeriod
-		if period <= 0 {
-			period = 100000
-		}
-		l.CPUs = float64(r.CPUQuota) / float64(period)
+// limits maps Resources onto the engine's limits, field for field: the
+// engine checks them as it checks the run flags of the same names.
+func limits(r container.Resources) (engine.Limits, error) {
+	l := engine.Limits{Memory: r.Memory, MemorySwap: r.MemorySwap, MemoryReservation: r.MemoryReservation,
+		CPUs: float64(r.NanoCPUs) / 1e9, CPUQuota: r.CPUQuota, CpusetCPUs: r.CpusetCpus, CpusetMems: r.CpusetMems,
+		BlkioWeight: r.BlkioWeight, Parent: r.CgroupParent}
+	if r.CPUPeriod < 0 {
+		return l, fmt.Errorf("%w: HostConfig.CpuPeriod %d: want 1000..1000000 µs", errdefs.ErrInvalidArgument, r.CPUPeriod)
 	}
+	l.CPUPeriod = uint64(r.CPUPeriod)
 	if r.CPUShares > 0 {
 		l.CPUShares = uint64(r.CPUShares)
 	}
@@ -138,13 +142,49 @@ func limits(r container.Resources) engine.Limits {
 		// needs no pids controller.
 		l.PidsLimit = *r.PidsLimit
 	}
-	for _, d := range r.BlkioDeviceReadBps {
-		l.DeviceReadBps = append(l.DeviceReadBps, engine.DeviceRate{Path: d.Path, Rate: d.Rate})
+	for _, d := range r.BlkioWeightDevice {
+		if d != nil {
+			l.BlkioWeightDevice = append(l.BlkioWeightDevice, engine.DeviceRate{Path: d.Path, Rate: uint64(d.Weight)})
+		}
 	}
-	for _, d := range r.BlkioDeviceWriteBps {
-		l.DeviceWriteBps = append(l.DeviceWriteBps, engine.DeviceRate{Path: d.Path, Rate: d.Rate})
+	for _, set := range []struct {
+		from []*blkiodev.ThrottleDevice
+		into *[]engine.DeviceRate
+	}{
+		{r.BlkioDeviceReadBps, &l.DeviceReadBps}, {r.BlkioDeviceWriteBps, &l.DeviceWriteBps},
+		{r.BlkioDeviceReadIOps, &l.DeviceReadIOPS}, {r.BlkioDeviceWriteIOps, &l.DeviceWriteIOPS},
+	} {
+		for _, d := range set.from {
+			if d != nil {
+				*set.into = append(*set.into, engine.DeviceRate{Path: d.Path, Rate: d.Rate})
+			}
+		}
 	}
-	return l
+	return l, nil
+}
+
+// resources is limits the other way, for inspect.
+func resources(l engine.Limits) container.Resources {
+	r := container.Resources{Memory: l.Memory, MemorySwap: l.MemorySwap, MemoryReservation: l.MemoryReservation,
+		NanoCPUs: int64(l.CPUs * 1e9), CPUPeriod: int64(l.CPUPeriod), CPUQuota: l.CPUQuota, CPUShares: int64(l.CPUShares),
+		CpusetCpus: l.CpusetCPUs, CpusetMems: l.CpusetMems, BlkioWeight: l.BlkioWeight, CgroupParent: l.Parent}
+	if l.PidsLimit != 0 {
+		n := l.PidsLimit
+		r.PidsLimit = &n
+	}
+	for _, d := range l.BlkioWeightDevice {
+		r.BlkioWeightDevice = append(r.BlkioWeightDevice, &blkiodev.WeightDevice{Path: d.Path, Weight: uint16(d.Rate)})
+	}
+	throttle := func(list []engine.DeviceRate) []*blkiodev.ThrottleDevice {
+		var out []*blkiodev.ThrottleDevice
+		for _, d := range list {
+			out = append(out, &blkiodev.ThrottleDevice{Path: d.Path, Rate: d.Rate})
+		}
+		return out
+	}
+	r.BlkioDeviceReadBps, r.BlkioDeviceWriteBps = throttle(l.DeviceReadBps), throttle(l.DeviceWriteBps)
+	r.BlkioDeviceReadIOps, r.BlkioDeviceWriteIOps = throttle(l.DeviceReadIOPS), throttle(l.DeviceWriteIOPS)
+	return r
 }
 
 // controls maps devices, groups, sysctls, ulimits and namespace modes
@@ -278,14 +318,9 @@ func unsupported(req container.CreateRequest) error {
 		add(h.UsernsMode != "" && h.UsernsMode != "host", "HostConfig.UsernsMode")
 		add(h.VolumeDriver != "" && h.VolumeDriver != "local", "HostConfig.VolumeDriver")
 		add(h.Runtime != "" && h.Runtime != "runc" && h.Runtime != "burrow", "HostConfig.Runtime")
-		add(h.CgroupParent != "", "HostConfig.CgroupParent")
 		add(len(h.DeviceCgroupRules) > 0, "HostConfig.DeviceCgroupRules")
 		add(len(h.DeviceRequests) > 0, "HostConfig.DeviceRequests")
-		add(len(h.BlkioWeightDevice) > 0, "HostConfig.BlkioWeightDevice")
-		add(len(h.BlkioDeviceReadIOps) > 0 || len(h.BlkioDeviceWriteIOps) > 0, "HostConfig.BlkioDevice*IOps")
 		add(h.CPURealtimePeriod != 0 || h.CPURealtimeRuntime != 0, "HostConfig.CpuRealtime*")
-		add(h.CpusetMems != "", "HostConfig.CpusetMems")
-		add(h.MemoryReservation != 0, "HostConfig.MemoryReservation")
 		add(h.MemorySwappiness != nil && *h.MemorySwappiness >= 0, "HostConfig.MemorySwappiness")
 		add(h.OomKillDisable != nil && *h.OomKillDisable, "HostConfig.OomKillDisable")
 		add(len(h.StorageOpt) > 0, "HostConfig.StorageOpt")

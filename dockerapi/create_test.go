@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/burrow/burrow/errdefs"
+	"github.com/moby/moby/api/types/blkiodev"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
@@ -42,7 +43,7 @@ func TestCreateOptionsControls(t *testing.T) {
 		t.Errorf("controls: %+v", c)
 	}
 	if !slices.Equal(o.Links, []string{"db:alias", "cache"}) || !slices.Equal(o.Volumes, []string{"/src:/dst:ro"}) ||
-		!slices.Equal(o.Tmpfs, []string{"/t:size=4096,mode=1777"}) || o.Limits.CPUs != 0.5 || !o.OpenStdin || !o.StdinOnce || o.Name != "x" {
+		!slices.Equal(o.Tmpfs, []string{"/t:size=4096,mode=1777"}) || o.Limits.CPUs != 0 || !o.OpenStdin || !o.StdinOnce || o.Name != "x" {
 		t.Errorf("options: %+v", o.ContainerOptions)
 	}
 }
@@ -56,12 +57,43 @@ func TestCreateOptionsRefuses(t *testing.T) {
 			VolumeOptions: &mount.VolumeOptions{DriverConfig: &mount.Driver{Name: "nfs"}}}}},
 		"image mount": {Mounts: []mount.Mount{{Type: mount.TypeImage, Source: "busybox", Target: "/v"}}},
 		"userns":      {UsernsMode: "private"},
-		"cgroup":      {Resources: container.Resources{CgroupParent: "x"}},
+		"cpu period":  {Resources: container.Resources{CPUPeriod: -1}},
 	} {
 		_, err := createOptions("", container.CreateRequest{Config: &container.Config{Image: "i"}, HostConfig: &h})
 		if !errors.Is(err, errdefs.ErrInvalidArgument) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestCreateOptionsLimits: every limit reaches the engine as its run
+// flag would give it (the period and quota as they are, not as --cpus),
+// and inspect's Resources give them back.
+func TestCreateOptionsLimits(t *testing.T) {
+	pids := int64(20)
+	r := container.Resources{
+		Memory: 128 << 20, MemorySwap: 256 << 20, MemoryReservation: 64 << 20, CPUPeriod: 50000, CPUQuota: 25000,
+		CPUShares: 512, CpusetCpus: "0", CpusetMems: "0", PidsLimit: &pids, BlkioWeight: 300, CgroupParent: "sub",
+		BlkioWeightDevice:    []*blkiodev.WeightDevice{{Path: "/dev/vda", Weight: 200}, nil},
+		BlkioDeviceReadBps:   []*blkiodev.ThrottleDevice{{Path: "/dev/vda", Rate: 1 << 20}},
+		BlkioDeviceWriteBps:  []*blkiodev.ThrottleDevice{{Path: "/dev/vda", Rate: 2 << 20}},
+		BlkioDeviceReadIOps:  []*blkiodev.ThrottleDevice{{Path: "/dev/vda", Rate: 1000}},
+		BlkioDeviceWriteIOps: []*blkiodev.ThrottleDevice{{Path: "/dev/vdb", Rate: 500}},
+	}
+	l, err := limits(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.CPUs != 0 || l.CPUPeriod != 50000 || l.CPUQuota != 25000 || l.CpusetMems != "0" || l.MemoryReservation != 64<<20 ||
+		l.Parent != "sub" || len(l.BlkioWeightDevice) != 1 || l.BlkioWeightDevice[0].Rate != 200 ||
+		len(l.DeviceReadIOPS) != 1 || l.DeviceReadIOPS[0].Rate != 1000 || len(l.DeviceWriteIOPS) != 1 || l.DeviceWriteIOPS[0].Path != "/dev/vdb" {
+		t.Errorf("limits: %+v", l)
+	}
+	r.BlkioWeightDevice = r.BlkioWeightDevice[:1]
+	back, _ := json.Marshal(resources(l))
+	want, _ := json.Marshal(r)
+	if string(back) != string(want) {
+		t.Errorf("inspect's Resources:\n%s\nwant:\n%s", back, want)
 	}
 }
 

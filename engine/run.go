@@ -401,8 +401,29 @@ func checkLimits(l Limits) error {
 	case l.Disabled && (!l.Empty() || l.Parent != ""):
 		return bad("cgroups", errors.New("disabled: the container gets no cgroup, so no limit, --cgroup-conf or --cgroup-parent"))
 	}
+	if err := checkDevices(l); err != nil {
+		return err
+	}
 	_, err := cgroupv2.CleanParent(l.Parent, "")
 	return err
+}
+
+// checkDevices holds the per-device rules of the flags' parsers for the
+// front ends that give values, not flags (the API).
+func checkDevices(l Limits) error {
+	for _, d := range l.BlkioWeightDevice {
+		if d.Rate < 10 || d.Rate > 1000 {
+			return fmt.Errorf("%w: --blkio-weight-device %s:%d: the weight is 10..1000", errdefs.ErrInvalidArgument, d.Path, d.Rate)
+		}
+	}
+	for flag, list := range map[string][]DeviceRate{"device-read-iops": l.DeviceReadIOPS, "device-write-iops": l.DeviceWriteIOPS} {
+		for _, d := range list {
+			if d.Rate == 0 {
+				return fmt.Errorf("%w: --%s %s:0: IOPS is a positive number", errdefs.ErrInvalidArgument, flag, d.Path)
+			}
+		}
+	}
+	return nil
 }
 
 // networkMode parses --network (the default when it is not given) and

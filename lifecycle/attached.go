@@ -44,7 +44,7 @@ func RunAttached(s storage.Store, runRoot string, opt RunOpt) (string, int, erro
 			return c.ID, 0, err
 		}
 	}
-	if err := mountTmpfsVolumes(s, runRoot, c.ID, c.Record); err != nil {
+	if err := mountTmpfsVolumes(s, runRoot, c.ID, c.Record, c.Spec.Root.Path); err != nil {
 		_ = finish(s, runRoot, c, 0, false)
 		return c.ID, 0, err
 	}

@@ -55,7 +55,7 @@ func RunDetached(s storage.Store, runRoot string, opt CreateOpt) (string, error)
 		return c.ID, err
 	}
 	defer unlock()
-	if err := mountTmpfsVolumes(s, runRoot, c.ID, c.Record); err != nil {
+	if err := mountTmpfsVolumes(s, runRoot, c.ID, c.Record, c.Spec.Root.Path); err != nil {
 		_ = finish(s, runRoot, c, 0, false)
 		return c.ID, err
 	}

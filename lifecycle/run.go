@@ -55,7 +55,7 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 		runErr = opt.OnCreated(c.ID)
 	}
 	if runErr == nil {
-		runErr = mountTmpfsVolumes(s, runRoot, c.ID, c.Record)
+		runErr = mountTmpfsVolumes(s, runRoot, c.ID, c.Record, c.Spec.Root.Path)
 	}
 	if runErr == nil {
 		code, runErr = runCreated(runRoot, c, opt, trace)

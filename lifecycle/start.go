@@ -91,7 +91,7 @@ func prepareStart(s storage.Store, runRoot string, c Container) (cr *created, er
 	if err := saveSpec(s, c.ID, spec); err != nil {
 		return nil, err
 	}
-	if err := mountTmpfsVolumes(s, runRoot, c.ID, c.Record); err != nil {
+	if err := mountTmpfsVolumes(s, runRoot, c.ID, c.Record, rootfs); err != nil {
 		return nil, err
 	}
 	return &created{ID: c.ID, Record: c.Record, Spec: spec}, nil

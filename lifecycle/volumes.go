@@ -78,17 +78,50 @@ func RemoveAnonymousVolumes(s storage.Store, id string, rec Record) error {
 // mountTmpfsVolumes mounts the tmpfs volumes of container id before it
 // starts: a fresh tmpfs when no running container uses the volume, else
 // the one that is there, so that containers using it at once share its
-// files. It takes the volume lock, which the caller must not hold.
-func mountTmpfsVolumes(s storage.Store, runRoot, id string, rec Record) error {
+// files. A fresh one gets the image's content from rootfs, the
+// container's mounted root (see copyUpTmpfs). It takes the volume lock,
+// which the caller must not hold.
+func mountTmpfsVolumes(s storage.Store, runRoot, id string, rec Record, rootfs string) error {
 	return withTmpfsVolumes(s, rec, func(vols []volume.Volume) error {
 		users := runningVolumeUsers(s, runRoot, id)
 		for _, v := range vols {
-			if err := volume.MountTmpfs(v, users[v.Name] == 0); err != nil {
+			fresh := users[v.Name] == 0
+			if err := volume.MountTmpfs(v, fresh); err != nil {
 				return err
+			}
+			if !fresh {
+				continue
+			}
+			if err := copyUpTmpfs(v, rec.Mounts, rootfs); err != nil {
+				return errors.Join(err, volume.UnmountTmpfs(v))
 			}
 		}
 		return nil
 	})
+}
+
+// copyUpTmpfs fills the freshly mounted, empty tmpfs of volume v as
+// docker fills any empty volume when a container starts: with what the
+// image has at the first of the container's mounts of v that does not say
+// nocopy and whose directory the image has. Only a fresh tmpfs: nobody
+// else sees it until this container starts, and a kill leaves a mount
+// whose owner is gone, which the next user replaces (and fills again).
+// One that others use is theirs, even empty: a copy there would show
+// them a part if this command were killed.
+func copyUpTmpfs(v volume.Volume, mounts []volume.Mount, rootfs string) error {
+	for _, m := range mounts {
+		if m.Kind != volume.KindVolume || m.Source != v.Name || m.NoCopy {
+			continue
+		}
+		empty, err := v.Empty()
+		if err != nil || !empty {
+			return err
+		}
+		if err := volume.CopyUpTmpfs(v, rootfs, m.Destination); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // unmountTmpfsVolumes takes away the tmpfs volumes of container id, which

@@ -663,12 +663,9 @@ func TestVolumePropagation(t *testing.T) {
 	}
 }
 
-// TestVolumeKillDuringCopyUp: runs killed while they copy an image
-// directory of 4,000 files into a new volume leave each volume empty or
-// whole, and the next run of an empty one copies it up.
-func TestVolumeKillDuringCopyUp(t *testing.T) {
-	e := detachedEnv(t)
-	const files = 4000
+// manyFilesImage loads many:1, busybox with /data holding files files.
+func manyFilesImage(t *testing.T, e *env, files int) {
+	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	_ = tw.WriteHeader(&tar.Header{Name: "data/", Typeflag: tar.TypeDir, Mode: 0o755})
@@ -684,6 +681,15 @@ func TestVolumeKillDuringCopyUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.ok("load", "-q", "-i", archive)
+}
+
+// TestVolumeKillDuringCopyUp: runs killed while they copy an image
+// directory of 4,000 files into a new volume leave each volume empty or
+// whole, and the next run of an empty one copies it up.
+func TestVolumeKillDuringCopyUp(t *testing.T) {
+	e := detachedEnv(t)
+	const files = 4000
+	manyFilesImage(t, e, files)
 	counts := map[int]int{}
 	for i := 0; i < 8; i++ {
 		cmd := exec.Command(burrowBin, "run", "--rm", "-v", fmt.Sprintf("k%d:/data", i), "many:1", "true")
@@ -839,5 +845,125 @@ func TestVolumeTmpfsShared(t *testing.T) {
 	e.ok("volume", "rm", "tv")
 	if n := mountedHere(); n != 0 {
 		t.Errorf("volume rm after a killed user left %d mounts", n)
+	}
+}
+
+// TestVolumeTmpfsCopyUp: a tmpfs volume gets the image's content each
+// time it is mounted fresh, as docker's does, with owners, modes, xattrs
+// and hard links; not while others use it, not with nocopy; a copy that
+// does not fit fails the start and leaves nothing mounted.
+func TestVolumeTmpfsCopyUp(t *testing.T) {
+	e := detachedEnv(t)
+	copyUpImage(t, e)
+	e.ok("volume", "create", "-o", "type=tmpfs", "-o", "o=size=64m", "tc")
+	mp := e.mountpoint("tc")
+	mountedHere := func() int { return strings.Count(e.holderMounts(t), " "+mp+" ") }
+	const show = "stat -c '%n %u:%g %a' /data /data/private /data/seed; readlink /data/link; cat /data/seed"
+	want := "/data 999:999 755\n/data/private 999:999 700\n/data/seed 999:999 644\n/etc/passwd\nseed\n"
+	if out := e.ok("run", "--rm", "-v", "tc:/data", "copyup:1", "sh", "-c", show); out != want {
+		t.Fatalf("tmpfs volume after copy-up:\n%s\nwant:\n%s", out, want)
+	}
+	links := e.ok("run", "--rm", "-v", "tc:/data", "copyup:1", "stat", "-c", "%i %h", "/data/hard1", "/data/private/hard2")
+	if l := strings.Split(strings.TrimSpace(links), "\n"); len(l) != 2 || l[0] != l[1] || !strings.HasSuffix(l[0], " 2") {
+		t.Errorf("hard links in the tmpfs volume (inode, links): %q, want one inode with 2 links", links)
+	}
+
+	// While a user runs: the tmpfs is the holder's mount; the xattr is
+	// there, and a second user shares what the first changed, with no
+	// copy over it.
+	e.ok("run", "-d", "--name", "a", "-v", "tc:/data", "copyup:1", "sleep", "100")
+	if n := mountedHere(); n != 1 {
+		t.Fatalf("tmpfs volume mounted %d times while in use, want once", n)
+	}
+	seed := fmt.Sprintf("/proc/%d/root%s/seed", e.holderPID(), mp)
+	buf := make([]byte, 64)
+	if n, err := unix.Getxattr(seed, "user.origin", buf); err != nil || string(buf[:n]) != "image" {
+		t.Errorf("xattr user.origin on %s: %q %v, want image", seed, buf[:max(n, 0)], err)
+	}
+	e.ok("exec", "a", "rm", "/data/seed")
+	if out := e.ok("run", "--rm", "-v", "tc:/data", "copyup:1", "ls", "/data"); strings.Contains(out, "seed") {
+		t.Errorf("a second user of a tmpfs volume in use sees a new copy: %q", out)
+	}
+	e.ok("rm", "-f", "a")
+	// Fresh again: copied again, also on start of a created container.
+	e.ok("create", "--name", "s", "-v", "tc:/data", "copyup:1", "stat", "-c", "%u:%g %s", "/data/seed")
+	if out := e.ok("start", "-a", "s"); out != "999:999 5\n" {
+		t.Errorf("start of a created container: the tmpfs volume's seed is %q, want 999:999 5", out)
+	}
+	e.ok("rm", "s")
+
+	if out := e.ok("run", "--rm", "-v", "tc:/data:nocopy", "copyup:1", "ls", "-A", "/data"); out != "" {
+		t.Errorf("nocopy tmpfs volume holds %q", out)
+	}
+	if out := e.ok("run", "--rm", "--mount", "type=volume,src=tc,dst=/data,volume-nocopy", "copyup:1", "ls", "-A", "/data"); out != "" {
+		t.Errorf("volume-nocopy tmpfs volume holds %q", out)
+	}
+	if n := mountedHere(); n != 0 {
+		t.Errorf("after its last user, the tmpfs volume is mounted %d times", n)
+	}
+
+	// A read-only tmpfs volume gets the content and stays read-only.
+	e.ok("volume", "create", "-o", "type=tmpfs", "-o", "o=ro,size=8m", "ro")
+	if r := e.burrow("run", "--rm", "-v", "ro:/data", "copyup:1", "sh", "-c", "cat /data/seed; touch /data/x"); r.stdout != "seed\n" || r.code == 0 {
+		t.Errorf("read-only tmpfs volume: %s\nwant the seed and a refused write", r)
+	}
+
+	// Three inodes (the root and two entries) cannot hold /data.
+	e.ok("volume", "create", "-o", "type=tmpfs", "-o", "o=nr_inodes=3", "small")
+	smp := e.mountpoint("small")
+	r := e.burrow("run", "--rm", "-v", "small:/data", "copyup:1", "true")
+	if r.code != 125 || !strings.Contains(r.stderr, "copy-up") {
+		t.Errorf("copy-up into a tmpfs too small: %s, want 125 naming the copy-up", r)
+	}
+	if n := strings.Count(e.holderMounts(t), " "+smp+" "); n != 0 {
+		t.Errorf("a failed copy-up left the tmpfs volume mounted %d times", n)
+	}
+	if left := e.ok("ps", "-aq"); left != "" {
+		t.Errorf("a failed copy-up left containers: %q", left)
+	}
+	e.ok("volume", "rm", "tc", "small", "ro")
+}
+
+// TestVolumeTmpfsKillDuringCopyUp: a run killed while it fills a fresh
+// tmpfs volume leaves a mount whose owner is dead; the next user mounts
+// afresh and sees the whole copy, and nothing stays mounted after it.
+func TestVolumeTmpfsKillDuringCopyUp(t *testing.T) {
+	e := detachedEnv(t)
+	const files = 4000
+	manyFilesImage(t, e, files)
+	left := map[int]int{} // files in the volume's directory right after the kill
+	for i := 0; i < 6; i++ {
+		name := fmt.Sprintf("t%d", i)
+		e.ok("volume", "create", "-o", "type=tmpfs", "-o", "o=size=64m", name)
+		mp := e.mountpoint(name)
+		cmd := exec.Command(burrowBin, "run", "--rm", "-v", name+":/data", "many:1", "true")
+		cmd.Env = e.vars
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(50+i*150) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		entries, _ := os.ReadDir(fmt.Sprintf("/proc/%d/root%s", e.holderPID(), mp))
+		left[len(entries)]++
+	}
+	t.Logf("tmpfs volumes by file count right after the kills: %v", left)
+	for i := 0; i < 6; i++ {
+		name := fmt.Sprintf("t%d", i)
+		mp := e.mountpoint(name)
+		e.ok("run", "-d", "--name", "w"+name, "-v", name+":/data", "many:1", "sleep", "100")
+		if out := e.ok("exec", "w"+name, "sh", "-c", "ls /data | wc -l"); strings.TrimSpace(out) != strconv.Itoa(files) {
+			t.Errorf("after a killed copy-up, the next user of %s sees %s files", name, strings.TrimSpace(out))
+		}
+		if n := strings.Count(e.holderMounts(t), " "+mp+" "); n != 1 {
+			t.Errorf("tmpfs volume %s mounted %d times while one container uses it", name, n)
+		}
+		e.ok("rm", "-f", "w"+name)
+		if n := strings.Count(e.holderMounts(t), " "+mp+" "); n != 0 {
+			t.Errorf("tmpfs volume %s mounted %d times after its last user", name, n)
+		}
+	}
+	if out := e.ok("ps", "-a", "-q"); out != "" {
+		t.Errorf("containers left: %q", out)
 	}
 }

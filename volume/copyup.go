@@ -60,6 +60,41 @@ func CopyUp(v Volume, rootfs, dir string, shared bool) error {
 	return nil
 }
 
+// CopyUpTmpfs fills the mounted tmpfs of volume v, empty, with what the
+// image has at dir, keeping what CopyUp keeps. It copies in place: a
+// rename cannot cross into the tmpfs, and the caller (lifecycle, under
+// the volume lock) uses it only on a tmpfs it has just mounted, which no
+// container sees yet. A dir that is missing or not a directory copies
+// nothing. A read-only tmpfs (o=ro) is writable during the copy.
+func CopyUpTmpfs(v Volume, rootfs, dir string) error {
+	flags, _, err := tmpfsMountOptions(v.Options["o"])
+	if err != nil {
+		return err
+	}
+	ro := flags&unix.MS_RDONLY != 0
+	if ro {
+		err = remount(v.Mountpoint, flags&^unix.MS_RDONLY)
+	}
+	if err == nil {
+		_, err = copyDir(rootfs, dir, v.Mountpoint)
+	}
+	if ro {
+		err = errors.Join(err, remount(v.Mountpoint, flags))
+	}
+	if err != nil {
+		return fmt.Errorf("copy-up into tmpfs volume %s: %w", v.Name, err)
+	}
+	return nil
+}
+
+// remount changes the flags of the tmpfs on dir; its size and mode stay.
+func remount(dir string, flags uintptr) error {
+	if err := unix.Mount("", dir, "", unix.MS_REMOUNT|flags, ""); err != nil {
+		return fmt.Errorf("remount %s: %w", dir, err)
+	}
+	return nil
+}
+
 // moveIn moves the entries of the finished copy done into the volume's
 // directory data, gives data the copy's owner, mode and times, and
 // removes done. A name that a running container made in data meanwhile

@@ -101,6 +101,30 @@ type inspectHostConfig struct {
 	MemoryReservation int64
 	CgroupParent      string
 	Cgroups           string // podman's: "default" or "disabled"
+	// docker's per-device lists; null when none, as docker shows them.
+	BlkioWeightDevice    []weightDevice
+	BlkioDeviceReadBps   []throttleDevice
+	BlkioDeviceWriteBps  []throttleDevice
+	BlkioDeviceReadIOps  []throttleDevice //nolint:revive // docker's spelling
+	BlkioDeviceWriteIOps []throttleDevice //nolint:revive // docker's spelling
+}
+
+type weightDevice struct {
+	Path   string
+	Weight uint64
+}
+
+type throttleDevice struct {
+	Path string
+	Rate uint64
+}
+
+func throttleDevices(list []engine.DeviceRate) []throttleDevice {
+	var out []throttleDevice
+	for _, d := range list {
+		out = append(out, throttleDevice{Path: d.Path, Rate: d.Rate})
+	}
+	return out
 }
 
 type inspectEndpoint struct {
@@ -179,6 +203,11 @@ func newHostConfig(rec engine.Record) inspectHostConfig {
 	if rec.Limits.Disabled {
 		h.Cgroups = "disabled"
 	}
+	for _, d := range rec.Limits.BlkioWeightDevice {
+		h.BlkioWeightDevice = append(h.BlkioWeightDevice, weightDevice{Path: d.Path, Weight: d.Rate})
+	}
+	h.BlkioDeviceReadBps, h.BlkioDeviceWriteBps = throttleDevices(rec.Limits.DeviceReadBps), throttleDevices(rec.Limits.DeviceWriteBps)
+	h.BlkioDeviceReadIOps, h.BlkioDeviceWriteIOps = throttleDevices(rec.Limits.DeviceReadIOPS), throttleDevices(rec.Limits.DeviceWriteIOPS)
 	name, retries, _ := strings.Cut(rec.RestartPolicy, ":")
 	h.RestartPolicy.Name = name
 	h.RestartPolicy.MaximumRetryCount, _ = strconv.Atoi(retries)
