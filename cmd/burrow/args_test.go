@@ -60,3 +60,45 @@ func TestNoFlagDefinedTwice(t *testing.T) {
 	}
 	walk("burrow", newApp().Commands)
 }
+
+// TestIsSetMatchesUrfave: the one-pass isSet answers as urfave's IsSet does,
+// for names, aliases, values from the environment and global flags.
+func TestIsSetMatchesUrfave(t *testing.T) {
+	t.Setenv("TEST_ISSET_ENV", "x")
+	cases := [][]string{
+		{"t", "cmd"},
+		{"t", "cmd", "-t", "5"},
+		{"t", "cmd", "--time", "5", "--quiet"},
+		{"t", "--global", "cmd", "-q"},
+		{"t", "cmd", "--list", "a", "--list", "b"},
+	}
+	names := []string{"time", "t", "quiet", "q", "list", "fromenv", "global", "unset"}
+	for _, args := range cases {
+		ran := false
+		app := &cli.App{
+			Flags: []cli.Flag{&cli.BoolFlag{Name: "global"}},
+			Commands: []*cli.Command{{
+				Name: "cmd",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "time", Aliases: []string{"t"}},
+					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}},
+					&cli.StringSliceFlag{Name: "list"},
+					&cli.StringFlag{Name: "fromenv", EnvVars: []string{"TEST_ISSET_ENV"}},
+					&cli.StringFlag{Name: "unset"},
+				},
+				Action: func(c *cli.Context) error {
+					ran = true
+					for _, n := range names {
+						if got, want := isSet(c, n), c.IsSet(n); got != want {
+							t.Errorf("%v: isSet(%q) = %v, urfave says %v", args, n, got, want)
+						}
+					}
+					return nil
+				},
+			}},
+		}
+		if err := app.Run(args); err != nil || !ran {
+			t.Fatalf("%v: ran %v, %v", args, ran, err)
+		}
+	}
+}

@@ -135,7 +135,7 @@ func eachContainer(c *cli.Context, verb string, s selection, fn func(e *engine.E
 // stopTimeout is -t/--time (podman also spells it --timeout): the
 // container's own --stop-timeout unless given.
 func stopTimeout(c *cli.Context) time.Duration {
-	if c.IsSet("time") {
+	if isSet(c, "time") {
 		return time.Duration(c.Int("time")) * time.Second
 	}
 	return engine.ContainerStopTimeout
@@ -194,7 +194,7 @@ func rmCommand() *cli.Command {
 						return err
 					}
 				}
-				if c.Bool("force") && c.IsSet("time") {
+				if c.Bool("force") && isSet(c, "time") {
 					if ctr, err := e.Container(ref); err == nil && ctr.Running {
 						if err := e.Stop(ref, stopTimeout(c)); err != nil {
 							return err

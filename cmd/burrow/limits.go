@@ -115,7 +115,7 @@ func parseMoreLimits(c *cli.Context, l *engine.Limits) error {
 // warnIgnoredLimits: what cgroup v2 has no file for is ignored with a
 // warning, as podman does there.
 func warnIgnoredLimits(c *cli.Context) error {
-	if c.IsSet("memory-swappiness") {
+	if isSet(c, "memory-swappiness") {
 		if v := c.Int64("memory-swappiness"); v < -1 || v > 100 {
 			return fmt.Errorf("%w: --memory-swappiness %d: want 0..100", errdefs.ErrInvalidArgument, v)
 		}
@@ -125,7 +125,7 @@ func warnIgnoredLimits(c *cli.Context) error {
 		warn("--oom-kill-disable is ignored: cgroup v2 cannot turn the OOM killer off for a cgroup")
 	}
 	for _, f := range []string{"cpu-rt-period", "cpu-rt-runtime"} {
-		if c.IsSet(f) {
+		if isSet(c, f) {
 			warn("--" + f + " is ignored: cgroup v2 has no realtime CPU budget")
 		}
 	}

@@ -40,7 +40,7 @@ func pullMoreFlags() []cli.Flag {
 func registryOptions(c *cli.Context) engine.RegistryOptions {
 	opt := engine.RegistryOptions{CertDir: c.String("cert-dir"), AuthFile: c.String("authfile"), Platform: c.String("platform"),
 		Retry: int(c.Uint("retry")), RetryDelay: c.Duration("retry-delay")}
-	if c.IsSet("tls-verify") {
+	if isSet(c, "tls-verify") {
 		v := c.Bool("tls-verify")
 		opt.TLSVerify = &v
 	}

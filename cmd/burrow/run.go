@@ -121,11 +121,11 @@ func controlOptions(c *cli.Context) engine.ControlOptions {
 		PID: c.String("pid"), IPC: c.String("ipc"), UTS: c.String("uts"), Cgroupns: c.String("cgroupns"),
 		StopSignal: c.String("stop-signal"),
 	}
-	if c.IsSet("oom-score-adj") {
+	if isSet(c, "oom-score-adj") {
 		v := c.Int("oom-score-adj")
 		o.OOMScoreAdj = &v
 	}
-	if c.IsSet("stop-timeout") {
+	if isSet(c, "stop-timeout") {
 		v := c.Int("stop-timeout")
 		o.StopTimeout = &v
 	}
@@ -243,7 +243,7 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 		Detach: c.Bool("detach"), Interactive: c.Bool("interactive"), PreserveFDs: int(c.Uint("preserve-fds")), PreserveFD: fds,
 		Pull: engine.PullPolicy(c.String("pull")), Registry: registryOptions(c), CIDFile: c.String("cidfile"),
 	}
-	if c.IsSet("attach") {
+	if isSet(c, "attach") {
 		streams := c.StringSlice("attach")
 		opt.Quiet = map[string]bool{"stdout": !slices.Contains(streams, "stdout"), "stderr": !slices.Contains(streams, "stderr")}
 		opt.Interactive = opt.Interactive && slices.Contains(streams, "stdin")
@@ -252,7 +252,7 @@ func runOptions(c *cli.Context) (engine.RunOptions, error) {
 	if opt.DetachKeys, err = detachKeys(c); err != nil {
 		return opt, err
 	}
-	if c.IsSet("entrypoint") {
+	if isSet(c, "entrypoint") {
 		ep := c.String("entrypoint")
 		opt.Entrypoint = &ep
 	}
@@ -302,7 +302,7 @@ func pullElsewhere(e *engine.Engine, err error) error {
 
 // intIfSet is an int flag's value when given, else nil.
 func intIfSet(c *cli.Context, name string) *int {
-	if !c.IsSet(name) {
+	if !isSet(c, name) {
 		return nil
 	}
 	v := c.Int(name)

@@ -58,7 +58,7 @@ func checkCompat(c *cli.Context) error {
 			return fmt.Errorf("%w: --attach %q: want stdin, stdout or stderr", errdefs.ErrInvalidArgument, s)
 		}
 	}
-	if c.IsSet("attach") && c.Bool("detach") {
+	if isSet(c, "attach") && c.Bool("detach") {
 		return fmt.Errorf("%w: --attach and --detach conflict", errdefs.ErrInvalidArgument)
 	}
 	if c.Bool("rmi") && c.Bool("detach") {
@@ -75,7 +75,7 @@ func checkCompat(c *cli.Context) error {
 	if c.String("conmon-pidfile") != "" && !c.Bool("detach") {
 		return fmt.Errorf("%w: --conmon-pidfile needs -d: a foreground run's monitor is burrow itself", errdefs.ErrInvalidArgument)
 	}
-	if c.IsSet("kernel-memory") {
+	if isSet(c, "kernel-memory") {
 		warn("--kernel-memory is ignored: cgroup v2 has no separate kernel memory limit")
 	}
 	return nil

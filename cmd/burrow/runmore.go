@@ -100,7 +100,7 @@ func refusedFlags() []cli.Flag {
 func checkRefused(c *cli.Context) error {
 	for _, r := range refused {
 		name := r.flag.Names()[0]
-		if !c.IsSet(name) {
+		if !isSet(c, name) {
 			continue
 		}
 		values := c.StringSlice(name)

@@ -156,7 +156,7 @@ func systemMigrateCommand() *cli.Command {
 			&cli.DurationFlag{Name: "timeout", Value: engine.DefaultMigrateTimeout, Usage: "how long to wait for other burrow commands (events, builds) to end (burrow's own)"},
 		},
 		Action: func(c *cli.Context) error {
-			if c.IsSet("new-runtime") {
+			if isSet(c, "new-runtime") {
 				return fmt.Errorf("%w: --new-runtime: burrow runs containers itself and has no other runtime to move them to", errdefs.ErrInvalidArgument)
 			}
 			e, err := openEngine(c)
