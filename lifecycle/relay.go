@@ -100,21 +100,27 @@ func (r *relay) drain(dst io.Writer, log io.WriteCloser) (*os.File, error) {
 			return
 		}
 		defer log.Close()
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := pr.Read(buf)
-			if n > 0 {
-				if _, werr := dst.Write(buf[:n]); werr != nil {
-					return
-				}
-				_, _ = log.Write(buf[:n]) // a full disk costs the log, not the output
-			}
-			if err != nil {
-				return
-			}
-		}
+		tee(dst, pr, log)
 	}()
 	return pw, nil
+}
+
+// tee copies src to dst, each read as it comes, and to log after it,
+// until src ends or dst fails.
+func tee(dst io.Writer, src io.Reader, log io.Writer) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+			_, _ = log.Write(buf[:n]) // a full disk costs the log, not the output
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // catchSIGPIPE makes a write to burrow's closed stdout or stderr fail with

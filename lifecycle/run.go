@@ -178,7 +178,7 @@ func foreground(opt fgOpt, start func(container.Stdio) (*container.Process, erro
 	}
 	var console *consoleCopy
 	if p.Terminal != nil {
-		if console, err = startConsole(p.Terminal, interactive); err != nil {
+		if console, err = startConsole(p.Terminal, interactive, opt.log); err != nil {
 			_ = p.Signal(syscall.SIGKILL)
 			_, _ = p.Wait()
 			return 0, err
@@ -291,7 +291,9 @@ type consoleCopy struct {
 	output  chan struct{}
 }
 
-func startConsole(master *os.File, interactive bool) (*consoleCopy, error) {
+// log, if set, keeps the output in the container's log as it is read
+// (a prompt has no newline to wait for, as in the monitor's log).
+func startConsole(master *os.File, interactive bool, log *logfile.Writer) (*consoleCopy, error) {
 	c := &consoleCopy{master: master, restore: func() {}, output: make(chan struct{})}
 	stdin := int(os.Stdin.Fd())
 	if interactive && term.IsTerminal(stdin) {
@@ -304,7 +306,16 @@ func startConsole(master *os.File, interactive bool) (*consoleCopy, error) {
 	c.resize()
 	go func() {
 		// The master reports EIO once every holder of the slave is gone.
-		_, _ = io.Copy(os.Stdout, master)
+		if log != nil {
+			catchSIGPIPE()
+			logged := log.Chunks("stdout")
+			tee(os.Stdout, master, logged)
+			// With burrow's stdout gone the terminal is still drained,
+			// or the container would block on it.
+			tee(io.Discard, master, logged)
+		} else {
+			_, _ = io.Copy(os.Stdout, master)
+		}
 		close(c.output)
 	}()
 	if interactive {

@@ -216,6 +216,17 @@ func (w *Writer) CopyChunks(stream string, r io.Reader) error {
 	}
 }
 
+// Chunks is an io.Writer that logs each write under stream as one entry,
+// as CopyChunks does for each read.
+func (w *Writer) Chunks(stream string) io.Writer { return chunks{w, stream} }
+
+type chunks struct {
+	w      *Writer
+	stream string
+}
+
+func (c chunks) Write(p []byte) (int, error) { return len(p), c.w.write(c.stream, p) }
+
 // Lines is an io.WriteCloser that logs what is written to it under one
 // stream, a line per entry, as Copy does for a reader: a writer for a copy
 // that also passes the bytes elsewhere as they come.

@@ -180,3 +180,16 @@ func TestCLIForegroundBrokenPipe(t *testing.T) {
 		t.Errorf("containers left: %q", got)
 	}
 }
+
+// TestCLIForegroundTerminalLog: run -t in the foreground (no detach keys,
+// so no monitor) keeps its terminal's output in the log too.
+func TestCLIForegroundTerminalLog(t *testing.T) {
+	e := detachedEnv(t)
+	r := e.burrow("run", "-t", "--name", "tty", busyboxImage, "sh", "-c", "printf 'prompt> '; echo typed; exit 4")
+	if r.code != 4 || !strings.Contains(r.stdout, "prompt> typed") {
+		t.Fatalf("run -t: %s", r)
+	}
+	if got := e.ok("logs", "tty"); got != r.stdout {
+		t.Errorf("logs of run -t: %q, want what it printed, %q", got, r.stdout)
+	}
+}
