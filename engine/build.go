@@ -164,6 +164,8 @@ func (e *Engine) RunStep(ctx context.Context, o RunStepOptions) (StepImage, int,
 	opt, err := prepare(ContainerOptions{
 		Image: o.Parent.ID, Command: o.Command, Entrypoint: &none, Env: o.Env,
 		Workdir: o.Config.Config.WorkingDir, User: o.Config.Config.User, Network: o.Network, AutoRemove: true,
+		// A step's output goes to the build's; its container keeps no log.
+		LogDriver: "none",
 	}, e.warn)
 	if err != nil {
 		return StepImage{}, 0, err

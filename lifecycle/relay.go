@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/burrow/burrow/container"
@@ -21,13 +23,13 @@ type relay struct {
 	copies sync.WaitGroup
 }
 
-func guardTerminal(interactive, hasPty bool) (container.Stdio, *relay, error) {
+func guardTerminal(opt fgOpt) (container.Stdio, *relay, error) {
 	r := &relay{}
 	stdio := container.Stdio{Stdout: os.Stdout, Stderr: os.Stderr}
-	if interactive {
+	if opt.interactive {
 		stdio.Stdin = os.Stdin
 	}
-	if hasPty {
+	if opt.terminal {
 		return stdio, r, nil // the container gets a pty of its own
 	}
 	var err error
@@ -36,12 +38,26 @@ func guardTerminal(interactive, hasPty bool) (container.Stdio, *relay, error) {
 			return stdio, r, err
 		}
 	}
-	for _, out := range []**os.File{&stdio.Stdout, &stdio.Stderr} {
-		if term.IsTerminal(int((*out).Fd())) {
-			if *out, err = r.drain(*out); err != nil {
-				r.started()
-				return stdio, r, err
+	outs := []struct {
+		f      **os.File
+		stream string
+		quiet  bool
+	}{{&stdio.Stdout, "stdout", opt.noStdout}, {&stdio.Stderr, "stderr", opt.noStderr}}
+	for _, out := range outs {
+		var dst io.Writer = *out.f
+		switch {
+		case opt.log != nil:
+			// Logged whether shown or not (run -a), as docker does.
+			if out.quiet {
+				dst = io.Discard
 			}
+			*out.f, err = r.drain(dst, opt.log.Lines(out.stream))
+		case term.IsTerminal(int((*out.f).Fd())):
+			*out.f, err = r.drain(dst, nil)
+		}
+		if err != nil {
+			r.started()
+			return stdio, r, err
 		}
 	}
 	return stdio, r, nil
@@ -62,21 +78,58 @@ func (r *relay) feed(tty *os.File) (*os.File, error) {
 	return pr, nil
 }
 
-// drain copies what the container writes to the terminal.
-func (r *relay) drain(tty *os.File) (*os.File, error) {
+// drain copies what the container writes to dst, each read as it comes
+// (an interactive pipe must not wait), and then to log if it is set. When
+// dst is gone (burrow's reader closed its pipe) the copy stops, so the
+// container meets the broken pipe as it would writing to dst itself.
+func (r *relay) drain(dst io.Writer, log io.WriteCloser) (*os.File, error) {
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("output pipe: %w", err)
+	}
+	if log != nil {
+		catchSIGPIPE()
 	}
 	r.theirs = append(r.theirs, pw)
 	r.copies.Add(1)
 	go func() {
 		defer r.copies.Done()
-		_, _ = io.Copy(tty, pr)
-		pr.Close()
+		defer pr.Close()
+		if log == nil {
+			_, _ = io.Copy(dst, pr)
+			return
+		}
+		defer log.Close()
+		tee(dst, pr, log)
 	}()
 	return pw, nil
 }
+
+// tee copies src to dst, each read as it comes, and to log after it,
+// until src ends or dst fails.
+func tee(dst io.Writer, src io.Reader, log io.Writer) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+			_, _ = log.Write(buf[:n]) // a full disk costs the log, not the output
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// catchSIGPIPE makes a write to burrow's closed stdout or stderr fail with
+// EPIPE instead of killing burrow (Go's default for fds 1 and 2), which
+// would leave the container to nobody. Caught, not ignored: an ignored
+// signal would be inherited by the container's processes.
+var catchSIGPIPE = sync.OnceFunc(func() {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+})
 
 // started drops burrow's copies of the container's ends, so EOF reaches
 // the copies when the container's processes are gone.

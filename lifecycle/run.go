@@ -12,6 +12,7 @@ import (
 	"github.com/burrow/burrow/container"
 	"github.com/burrow/burrow/ctrstate"
 	"github.com/burrow/burrow/health"
+	"github.com/burrow/burrow/logfile"
 	"github.com/burrow/burrow/monitor"
 	"go.podman.io/storage"
 	"golang.org/x/sys/unix"
@@ -58,7 +59,7 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 		runErr = mountTmpfsVolumes(s, runRoot, c.ID, c.Record, c.Spec.Root.Path)
 	}
 	if runErr == nil {
-		code, runErr = runCreated(runRoot, c, opt, trace)
+		code, runErr = runCreated(s, runRoot, c, opt, trace)
 	}
 	if runErr == nil && opt.OnExited != nil {
 		runErr = opt.OnExited(c.ID, code)
@@ -70,16 +71,21 @@ func Run(s storage.Store, runRoot string, opt RunOpt) (int, error) {
 	return code, runErr
 }
 
-func runCreated(runRoot string, c *created, opt RunOpt, trace *tracer) (int, error) {
+func runCreated(s storage.Store, runRoot string, c *created, opt RunOpt, trace *tracer) (int, error) {
 	stopChecks := func() {}
 	defer func() { stopChecks() }()
+	log, closeLog, err := openForegroundLog(s, c)
+	if err != nil {
+		return 0, err
+	}
+	defer closeLog()
 	connect, disconnect, err := networkHook(runRoot, c.ID, c.Record)
 	if err != nil {
 		return 0, err
 	}
 	defer disconnect()
 	return foreground(fgOpt{interactive: opt.Interactive, terminal: c.Spec.Process.Terminal, preserve: opt.Preserve,
-		noStdout: opt.NoStdout, noStderr: opt.NoStderr, noSigProxy: opt.NoSigProxy}, func(stdio container.Stdio) (*container.Process, error) {
+		noStdout: opt.NoStdout, noStderr: opt.NoStderr, noSigProxy: opt.NoSigProxy, log: log}, func(stdio container.Stdio) (*container.Process, error) {
 		p, err := container.Start(c.Spec, stdio, container.Hooks{AfterClone: connect})
 		if err != nil {
 			return p, err
@@ -128,12 +134,12 @@ func markStarted(runRoot string, c *created, pid int) error {
 // and returns its exit code.
 func foreground(opt fgOpt, start func(container.Stdio) (*container.Process, error), trace *tracer) (int, error) {
 	interactive := opt.interactive
-	stdio, relay, err := guardTerminal(opt.interactive, opt.terminal)
+	stdio, relay, err := guardTerminal(opt)
 	if err != nil {
 		return 0, err
 	}
 	stdio.Preserve = opt.preserve
-	if opt.noStdout || opt.noStderr {
+	if (opt.noStdout || opt.noStderr) && opt.log == nil {
 		null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 		if err != nil {
 			return 0, err
@@ -172,7 +178,7 @@ func foreground(opt fgOpt, start func(container.Stdio) (*container.Process, erro
 	}
 	var console *consoleCopy
 	if p.Terminal != nil {
-		if console, err = startConsole(p.Terminal, interactive); err != nil {
+		if console, err = startConsole(p.Terminal, interactive, opt.log); err != nil {
 			_ = p.Signal(syscall.SIGKILL)
 			_, _ = p.Wait()
 			return 0, err
@@ -195,6 +201,8 @@ type fgOpt struct {
 	preserve              []*os.File
 	// run -a without a stream; --sig-proxy=false.
 	noStdout, noStderr, noSigProxy bool
+	// log, if set, keeps the output in the container's log (see tee).
+	log *logfile.Writer
 }
 
 // forwardedSignals reach the container's PID 1; SIGCHLD, SIGURG (the Go
@@ -283,7 +291,9 @@ type consoleCopy struct {
 	output  chan struct{}
 }
 
-func startConsole(master *os.File, interactive bool) (*consoleCopy, error) {
+// log, if set, keeps the output in the container's log as it is read
+// (a prompt has no newline to wait for, as in the monitor's log).
+func startConsole(master *os.File, interactive bool, log *logfile.Writer) (*consoleCopy, error) {
 	c := &consoleCopy{master: master, restore: func() {}, output: make(chan struct{})}
 	stdin := int(os.Stdin.Fd())
 	if interactive && term.IsTerminal(stdin) {
@@ -296,7 +306,16 @@ func startConsole(master *os.File, interactive bool) (*consoleCopy, error) {
 	c.resize()
 	go func() {
 		// The master reports EIO once every holder of the slave is gone.
-		_, _ = io.Copy(os.Stdout, master)
+		if log != nil {
+			catchSIGPIPE()
+			logged := log.Chunks("stdout")
+			tee(os.Stdout, master, logged)
+			// With burrow's stdout gone the terminal is still drained,
+			// or the container would block on it.
+			tee(io.Discard, master, logged)
+		} else {
+			_, _ = io.Copy(os.Stdout, master)
+		}
 		close(c.output)
 	}()
 	if interactive {

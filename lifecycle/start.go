@@ -50,7 +50,7 @@ func Start(s storage.Store, runRoot string, c Container, o StartOpt) (int, error
 	if o.Interactive && cr.Spec.Process.Terminal && len(o.DetachKeys) > 0 {
 		return startAttached(s, runRoot, cr, o.DetachKeys, o.Started)
 	}
-	code, runErr := runCreated(runRoot, cr, RunOpt{Interactive: o.Interactive, OnStarted: o.Started}, newTracer())
+	code, runErr := runCreated(s, runRoot, cr, RunOpt{Interactive: o.Interactive, OnStarted: o.Started}, newTracer())
 	if err := finish(s, runRoot, cr, code, runErr == nil); err != nil && runErr == nil {
 		runErr = err
 	}

@@ -215,3 +215,68 @@ func (w *Writer) CopyChunks(stream string, r io.Reader) error {
 		}
 	}
 }
+
+// Chunks is an io.Writer that logs each write under stream as one entry,
+// as CopyChunks does for each read.
+func (w *Writer) Chunks(stream string) io.Writer { return chunks{w, stream} }
+
+type chunks struct {
+	w      *Writer
+	stream string
+}
+
+func (c chunks) Write(p []byte) (int, error) { return len(p), c.w.write(c.stream, p) }
+
+// Lines is an io.WriteCloser that logs what is written to it under one
+// stream, a line per entry, as Copy does for a reader: a writer for a copy
+// that also passes the bytes elsewhere as they come.
+type Lines struct {
+	w       *Writer
+	stream  string
+	partial []byte
+}
+
+// maxLine is where a line without a newline is logged in pieces (Copy's
+// buffer size).
+const maxLine = 64 << 10
+
+// Lines logs what is written to the result under stream; Close logs a last
+// line that has no newline.
+func (w *Writer) Lines(stream string) *Lines { return &Lines{w: w, stream: stream} }
+
+func (l *Lines) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			l.partial = append(l.partial, p...)
+			if len(l.partial) >= maxLine {
+				return n, l.flush()
+			}
+			return n, nil
+		}
+		line := p[:i+1]
+		if len(l.partial) > 0 {
+			l.partial = append(l.partial, line...)
+			line = l.partial
+		}
+		if err := l.w.write(l.stream, line); err != nil {
+			return n, err
+		}
+		l.partial = l.partial[:0]
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+func (l *Lines) flush() error {
+	if len(l.partial) == 0 {
+		return nil
+	}
+	err := l.w.write(l.stream, l.partial)
+	l.partial = l.partial[:0]
+	return err
+}
+
+// Close logs what is left of the last line.
+func (l *Lines) Close() error { return l.flush() }

@@ -77,3 +77,57 @@ func TestRotation(t *testing.T) {
 		t.Errorf("kept %d lines: rotation should have dropped the oldest", total)
 	}
 }
+
+// Lines logs what Copy logs, however the bytes are cut into writes.
+func TestLinesMatchesCopy(t *testing.T) {
+	input := "one\ntwo\n\nthree and a half " + strings.Repeat("x", 100) + "\nno newline"
+	var want bytes.Buffer
+	ref := NewWriter(&want)
+	fixed := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	ref.now = func() time.Time { return fixed }
+	if err := ref.Copy("stderr", strings.NewReader(input)); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{1, 2, 3, 7, 64, len(input)} {
+		var got bytes.Buffer
+		w := NewWriter(&got)
+		w.now = ref.now
+		l := w.Lines("stderr")
+		for rest := input; rest != ""; {
+			n := min(size, len(rest))
+			if _, err := l.Write([]byte(rest[:n])); err != nil {
+				t.Fatal(err)
+			}
+			rest = rest[n:]
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("writes of %d bytes logged\n%s\nwant\n%s", size, got.String(), want.String())
+		}
+	}
+}
+
+// A line longer than maxLine is logged in pieces, none bigger than a write
+// past the limit, and nothing is lost.
+func TestLinesLongLine(t *testing.T) {
+	var buf bytes.Buffer
+	l := NewWriter(&buf).Lines("stdout")
+	chunk := []byte(strings.Repeat("y", 4096))
+	for range 40 {
+		if _, err := l.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := l.Write([]byte("\n")); err != nil {
+		t.Fatal(err)
+	}
+	var total, entries int
+	if err := Read(&buf, func(e Entry) error { total += len(e.Log); entries++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if total != 40*4096+1 || entries < 3 {
+		t.Errorf("logged %d bytes in %d entries, want %d in 3 or more", total, entries, 40*4096+1)
+	}
+}
